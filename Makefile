@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Both work on a
+# fresh machine: they create .venv, install kg with its dev extras, and (for
+# the browser tests) Debian's chromium.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install demo test browser clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	$(BIN)/kg build examples/papers.jsonl -o out/demo
+	@echo
+	@echo "graph:     out/demo/graph.json   (kg stats --graph out/demo/graph.json)"
+	@echo "HTML view: $(CURDIR)/out/demo/graph.html"
+
+test: install browser
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) out test-output .pytest_cache

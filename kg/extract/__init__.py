@@ -1,0 +1,71 @@
+"""Extraction: a paper's text through the spaCy pipeline into an Extraction record.
+
+The components write their results on the Doc:
+
+- ``doc.spans["kg_entities"]``: every entity mention, ``span.label_`` its type
+  and ``span._.kg_name`` the name of the entity it refers to (an abbreviation
+  or variant points at its entity's name);
+- ``doc._.kg_roles``: entity name -> role in the paper;
+- ``doc._.kg_claims``: the paper's ``Claim`` records;
+- ``doc._.kg_relations``: the paper's ``Relation`` records.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span as SpacySpan
+
+from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
+from kg.records import Entity, Extraction, Paper, Span
+
+ENTITY_SPANS = "kg_entities"
+TYPE_ORDER = ("Model", "Dataset", "Method", "Task", "Metric")
+
+for _name, _default in (("kg_roles", None), ("kg_claims", None), ("kg_relations", None)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+if not SpacySpan.has_extension("kg_name"):
+    SpacySpan.set_extension("kg_name", default=None)
+
+
+def group_entities(doc: Doc) -> tuple[Entity, ...]:
+    """One Entity per distinct name, with its mentions, aliases and role."""
+    mentions: dict[str, list[SpacySpan]] = defaultdict(list)
+    for span in doc.spans.get(ENTITY_SPANS, []):
+        mentions[span._.kg_name or span.text].append(span)
+    roles = doc._.kg_roles or {}
+    entities = []
+    for name, spans in mentions.items():
+        types = Counter(s.label_ for s in spans)
+        top = max(types.values())
+        entity_type = min((t for t, n in types.items() if n == top), key=TYPE_ORDER.index)
+        aliases = sorted({s.text for s in spans} - {name})
+        entities.append(Entity(
+            name=name,
+            type=entity_type,
+            role=roles.get(name, "mentioned"),
+            mentions=tuple(Span(s.start_char, s.end_char, s.text) for s in spans),
+            aliases=tuple(aliases),
+        ))
+    return tuple(sorted(entities, key=lambda e: e.mentions[0].start))
+
+
+def doc_to_extraction(doc: Doc, paper: Paper, version: str = "") -> Extraction:
+    return Extraction(
+        paper=paper,
+        entities=group_entities(doc),
+        claims=tuple(doc._.kg_claims or ()),
+        relations=tuple(doc._.kg_relations or ()),
+        extractor=version,
+    )
+
+
+def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: int = 32) -> Iterator[Extraction]:
+    """Extract every paper, streaming: one Extraction per Paper, in input order."""
+    nlp = nlp or load_pipeline(PipelineConfig())
+    version = extractor_version(nlp)
+    pairs = ((paper.text, paper) for paper in papers)
+    for doc, paper in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        yield doc_to_extraction(doc, paper, version)

@@ -1,0 +1,596 @@
+"""The kg_claims component: the quantitative results a paper reports.
+
+Every number ``kg.extract.numbers.find_numbers`` sees is a candidate. A
+candidate is kept when its unit and context mark it as a result ("2.2x
+speedup", "by 16%", "accuracy of 92.3") rather than the setup ("7B
+parameters", "253,070 data points", "50% of the full dataset"). The
+dependency parse then attaches what the number is about: the subject whose
+clause reports it (an entity found by kg_entities where one is there, else the
+paper's proposed entity for "we", "our method", "it"), the metric, the
+mechanism credited ("via"), the baseline, the dataset and the qualifier.
+
+The cue words are data: ``tables/claim_cues.json``, ``claim_metrics.txt``,
+``claim_units.json`` and ``claim_spelled_numbers.json``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.numbers import NumberMention, find_numbers
+from kg.extract.tables import load_table
+from kg.records import Claim
+
+ENTITY_SPANS = "kg_entities"
+URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(?:/\S*)?", re.IGNORECASE)
+# Bare numbers joined to a unit-carrying one ("3.84 and 1.91 dB") share its unit.
+COORDINATION = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)\s*$")
+SPAN_TO = re.compile(r"^\s*to\s*$")
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+MAX_WALK = 16  # parse walks stop after this many steps, whatever the tree looks like
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
+PROPOSED = object()  # marker: the subject is the paper's own method
+
+
+@dataclass(frozen=True)
+class ClaimCues:
+    """The cue tables, as sets for fast look-up."""
+
+    qualifiers: dict[str, str]
+    result_verbs: frozenset[str]
+    comparatives: frozenset[str]
+    setup_verbs: frozenset[str]
+    setup_nouns_after: frozenset[str]
+    data_fraction_heads: frozenset[str]
+    setup_context: tuple[str, ...]
+    result_context_for_data: frozenset[str]
+    measure_cues_before: tuple[str, ...]
+    reporting_subjects: frozenset[str]
+    proposed_markers: frozenset[str]
+    generic_subject_heads: frozenset[str]
+    other_markers: frozenset[str]
+    instance_preps: frozenset[str]
+    via_preps: frozenset[str]
+    baseline_preps: frozenset[str]
+    beat_verbs: frozenset[str]
+    dataset_preps: frozenset[str]
+    dataset_heads: frozenset[str]
+    metric_skip_words: frozenset[str]
+    bare_gap_words: frozenset[str]
+    metrics: frozenset[str]
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> ClaimCues:
+        table = load_table("claim_cues.json")
+        fields = {}
+        for name, kind in cls.__annotations__.items():
+            if name in ("metrics", "qualifiers"):
+                continue
+            values = table[name]
+            fields[name] = tuple(values) if "tuple" in kind else frozenset(values)
+        qualifiers = dict(sorted(table["qualifiers"].items(), key=lambda kv: -len(kv[0])))
+        return cls(qualifiers=qualifiers, metrics=load_table("claim_metrics.txt"), **fields)
+
+
+def _words_before(text: str, start: int, limit: int, floor: int) -> str:
+    return " ".join(text[max(floor, start - limit):start].lower().split())
+
+
+def _ends_with_phrase(text: str, phrase: str) -> bool:
+    if not text.endswith(phrase):
+        return False
+    rest = text[: len(text) - len(phrase)]
+    return not rest or not phrase[0].isalnum() or not rest[-1].isalnum()
+
+
+class ClaimContext:
+    """One candidate number with the doc around it."""
+
+    def __init__(self, doc: Doc, mention: NumberMention, cues: ClaimCues):
+        self.doc, self.mention, self.cues = doc, mention, cues
+        number = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        whole = doc.char_span(mention.start, max(mention.unit_end, mention.end), alignment_mode="expand")
+        self.number = number
+        self.whole = whole or number
+        self.anchor: Token = self.whole.root
+        self.sent: Span = self.anchor.sent
+        self.unit_text = doc.text[mention.end:mention.unit_end].strip().lower()
+
+    # -- the tokens and words around the number ----------------------------------------
+
+    def tokens_after(self, n: int) -> list[Token]:
+        end = min(self.whole.end + n, self.sent.end)
+        return [t for t in self.doc[self.whole.end:end]]
+
+    def tokens_before(self, n: int) -> list[Token]:
+        start = max(self.whole.start - n, self.sent.start)
+        return list(self.doc[start:self.whole.start])
+
+    def text_before(self, limit: int = 40) -> str:
+        return _words_before(self.doc.text, self.mention.start, limit, self.sent.start_char)
+
+    def governing_verb(self) -> Token | None:
+        token = self.anchor
+        for _ in range(MAX_WALK):
+            if token.pos_ in ("VERB", "AUX"):
+                return token
+            if token.head.i == token.i:
+                return None
+            token = token.head
+        return None
+
+
+# -- is it a result? ----------------------------------------------------------------------
+
+def _qualifier(ctx: ClaimContext) -> str | None:
+    before = ctx.text_before()
+    found = None
+    for _ in range(3):
+        for phrase, name in ctx.cues.qualifiers.items():
+            if _ends_with_phrase(before, phrase):
+                found = name
+                before = before[: len(before) - len(phrase)].rstrip()
+                break
+        else:
+            break
+    return found
+
+
+def _setup_noun_follows(ctx: ClaimContext) -> bool:
+    after = [t.lower_ for t in ctx.tokens_after(3) if not t.is_punct or t.text == "-"]
+    after = [w for w in after if w not in ("-", "open", "sourced", "open-sourced", "activated", "total", "trainable")]
+    return bool(after) and after[0] in ctx.cues.setup_nouns_after
+
+
+def _is_data_fraction(ctx: ClaimContext) -> bool:
+    """'50% of the full dataset', 'masking ratio of 75%': a share of the setup, not a result."""
+    cues = ctx.cues
+    sentence = ctx.sent.text.lower()
+    before = ctx.text_before(60)
+    if any(c in before for c in ("dropout", "masking ratio", "mask ratio", "learning rate")):
+        return True
+    after = " ".join(t.lower_ for t in ctx.tokens_after(6))
+    if not after.startswith("of "):
+        return False
+    if not any(f" {h}" in after for h in cues.data_fraction_heads):
+        return False
+    if any(_ends_with_phrase(before, w) for w in cues.result_context_for_data):
+        return False
+    verb = ctx.governing_verb()
+    return (verb is not None and verb.lemma_.lower() in cues.setup_verbs) or any(
+        c in sentence for c in cues.setup_context)
+
+
+def _times_is_result(ctx: ClaimContext) -> bool:
+    after = [t.lower_ for t in ctx.tokens_after(2)]
+    if after and after[0] in ("times", "fold", "-fold"):
+        after = after[1:]
+    if after and (after[0] in ctx.cues.comparatives or after[0].endswith("er")):
+        return True
+    before = ctx.text_before(20)
+    return _ends_with_phrase(before, "by") or _ends_with_phrase(before, "a") or _ends_with_phrase(before, "up to")
+
+
+def _metric_word_near(ctx: ClaimContext) -> str | None:
+    """A metric named right before ('accuracy of 92.3', 'mean 0.832') or right after ('35.2 BLEU')."""
+    cues = ctx.cues
+    after = ctx.tokens_after(2)
+    if after:
+        pair = " ".join(t.lower_ for t in after)
+        if pair in cues.metrics:
+            return " ".join(t.text for t in after)
+        if after[0].lower_ in cues.metrics:
+            return after[0].text
+    tokens = ctx.tokens_before(7)
+    i = len(tokens) - 1
+    nouns_skipped = 0
+    while i >= 0:
+        word = tokens[i].lower_
+        if i > 0 and f"{tokens[i - 1].lower_} {word}" in cues.metrics:
+            return f"{tokens[i - 1].text} {tokens[i].text}"
+        if word in cues.metrics:
+            return tokens[i].text
+        if word in cues.bare_gap_words or tokens[i].like_num or word in cues.comparatives:
+            i -= 1
+            continue
+        if tokens[i].pos_ == "NOUN" and nouns_skipped < 1:
+            nouns_skipped += 1  # "TTFT spikes of 10-16s", "accuracy gains of 3.1"
+            i -= 1
+            continue
+        return None
+    return None
+
+
+def _is_result(ctx: ClaimContext) -> bool:
+    m, cues = ctx.mention, ctx.cues
+    after = [t.lower_ for t in ctx.tokens_after(2)]
+    if m.unit_class == "result":
+        if m.unit == "x" and (ctx.unit_text in ("times", "fold", "-fold") or m.spelled):
+            if any(w.startswith("cross") for w in after[:2]):
+                return False
+            if ctx.unit_text == "times" or m.spelled and "times" in ctx.doc.text[m.end:m.unit_end]:
+                return _times_is_result(ctx)
+            return True
+        if after and after[0] in ("confidence", "ci", "quantile", "percentile"):
+            return False
+        if m.unit == "%" and _is_data_fraction(ctx):
+            return False
+        return True
+    if m.unit_class in ("rate", "measure", "count"):
+        if _setup_noun_follows(ctx):
+            return False
+        if m.unit_class == "rate":
+            return True
+        before = ctx.text_before(30)
+        if _qualifier(ctx) in ("up to", "only", "less than", "at most"):
+            return True
+        if _metric_word_near(ctx):
+            return True
+        verb = ctx.governing_verb()
+        return m.unit_class == "measure" and verb is not None and verb.lemma_.lower() in cues.result_verbs and any(
+            _ends_with_phrase(before, w) for w in cues.measure_cues_before)
+    if m.unit_class is None:
+        if YEAR.match(m.value) or m.spelled:
+            return False
+        return _metric_word_near(ctx) is not None
+    return False
+
+
+# -- what the number is about -------------------------------------------------------------
+
+def _clean_phrase(doc: Doc, start: int, end: int, skip: frozenset[str]) -> str | None:
+    while start < end and (doc[start].pos_ in ("DET", "PRON", "PUNCT", "NUM", "ADP", "CCONJ")
+                           or doc[start].lower_ in skip or doc[start].like_num or doc[start].text in "%$\\"):
+        start += 1
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ")]") :
+        end -= 1
+    if end <= start:
+        return None
+    text = doc[start:end].text.strip()
+    return text or None
+
+
+def _head_phrase(head: Token, skip: frozenset[str]) -> str | None:
+    """The words of a noun phrase up to its head ('the memory-bound speed-up' -> 'memory-bound speed-up')."""
+    return _clean_phrase(head.doc, head.left_edge.i, head.i + 1, skip)
+
+
+def _entity_spans(doc: Doc) -> list[Span]:
+    return list(doc.spans[ENTITY_SPANS]) if ENTITY_SPANS in doc.spans else []
+
+
+def _entity_name(span: Span) -> str:
+    return span.text
+
+
+def _entity_in(spans: list[Span], start: int, end: int, head: int | None = None,
+               label: str | None = None) -> Span | None:
+    inside = [s for s in spans if s.start < end and s.end > start and (label is None or s.label_ == label)]
+    if not inside:
+        return None
+    if head is not None:
+        for s in inside:
+            if s.start <= head < s.end:
+                return s
+        before = [s for s in inside if s.end <= head + 1]
+        if before:
+            return before[-1]
+    return inside[0]
+
+
+def _name_like(span: Span) -> bool:
+    """'HDR-GS', 'Medusa', 'LLaMA-2' rather than 'fusion algorithms'."""
+    return any(t.pos_ == "PROPN" or any(c.isupper() or c.isdigit() for c in t.text) for t in span)
+
+
+def _noun_region(head: Token) -> tuple[int, int]:
+    """The subject's own words: its left side up to the head, without relative clauses."""
+    return head.left_edge.i, head.i + 1
+
+
+def _climb_to_noun(token: Token) -> Token:
+    """From a relative clause or apposition to the noun it describes."""
+    for _ in range(MAX_WALK):
+        if token.dep_ == "appos" and token.head.i != token.i:
+            token = token.head
+            continue
+        break
+    return token
+
+
+def _subject_candidates(ctx: ClaimContext) -> list[Token]:
+    """Subjects of the clauses above the number, nearest clause first."""
+    token = ctx.anchor
+    anchor_i = ctx.anchor.i
+    found: list[Token] = []
+    for _ in range(MAX_WALK):
+        subj = next((c for c in token.children if c.dep_ in SUBJECT_DEPS), None)
+        if subj is not None and not (subj.left_edge.i <= anchor_i <= subj.right_edge.i):
+            if subj.lower_ in ("which", "that", "who") and token.dep_ in ("relcl", "acl") and token.head.i != token.i:
+                found.append(_climb_to_noun(token.head))
+            else:
+                found.append(subj)
+        elif token.dep_ in ("relcl", "acl") and token.pos_ in ("VERB", "AUX") and token.head.i != token.i \
+                and not (token.head.left_edge.i <= anchor_i <= token.head.i):
+            found.append(_climb_to_noun(token.head))
+        if token.head.i == token.i:
+            break
+        token = token.head
+    # A misattached conjunct ("We evaluate X, showing that Y achieves ..., and yields 15%")
+    # loses its subject in the tree; the nearest subject before the number on the line is the fallback.
+    for t in reversed(ctx.doc[ctx.sent.start:ctx.whole.start]):
+        if t.dep_ in SUBJECT_DEPS and t not in found and not t.like_num:
+            found.append(t)
+            break
+    return found
+
+
+def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
+    """What a subject token names: an entity or name (str), PROPOSED for 'we'/'our method', or a
+    (plain noun phrase,) tuple as a last resort, or None when it names nothing."""
+    cues, doc = ctx.cues, ctx.doc
+    start, end = _noun_region(subj)
+    if subj.dep_ in ("csubj", "csubjpass"):
+        start, end = subj.left_edge.i, subj.right_edge.i + 1
+    if any(t.like_num and t.i != subj.i for t in doc[start:end]) and subj.dep_ not in ("csubj", "csubjpass"):
+        return None
+    for prep in subj.rights:
+        # "a smaller LLM like Llama 3": the instance is the more specific subject.
+        words = prep.lower_ if prep.dep_ == "prep" else ""
+        if words in cues.instance_preps or (words == "as" and prep.i > 0 and doc[prep.i - 1].lower_ == "such"):
+            entity = _entity_in(spans, prep.i, prep.right_edge.i + 1)
+            if entity is not None and entity.label_ != "Metric":
+                return _entity_name(entity)
+    entity = _entity_in(spans, start, end, head=subj.i)
+    if entity is not None and entity.label_ != "Metric" and (
+            _name_like(entity) or not any(t.lower_ in cues.proposed_markers for t in doc[start:entity.start])):
+        return _entity_name(entity)
+    words = [t.lower_ for t in doc[start:end]]
+    if any(w in cues.other_markers for w in words):
+        return None
+    if subj.lower_ != "we" and (subj.lower_ in cues.reporting_subjects or subj.lemma_.lower() in cues.reporting_subjects):
+        return None
+    if any(w in cues.proposed_markers for w in words) or subj.lower_ in ("we", "it", "they", "this"):
+        return PROPOSED
+    names = [t for t in doc[start:end] if t.pos_ == "PROPN" or any(c.isupper() for c in t.text[1:])
+             or (any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text))]
+    if names:
+        return doc[names[0].i:names[-1].i + 1].text
+    if subj.lower_ in cues.generic_subject_heads or subj.lemma_.lower() in cues.generic_subject_heads:
+        return PROPOSED
+    if subj.pos_ == "NOUN" and subj.lemma_.lower() not in cues.metrics and subj.lemma_.lower() != "rate":
+        phrase = _clean_phrase(doc, start, end, frozenset())
+        return (phrase,) if phrase else None
+    return None
+
+
+def _subject(ctx: ClaimContext, spans: list[Span]):
+    """The nearest subject that names something; a plain noun ('the navigator') only when none does."""
+    plain = None
+    candidates = _subject_candidates(ctx)
+    for subj in candidates:
+        name = _resolve_subject(ctx, subj, spans)
+        if isinstance(name, tuple):
+            plain = plain or name[0]
+        elif name is PROPOSED and subj.lower_ == "we" and candidates[-1].i > subj.i:
+            # "We evaluate X, showing that Y achieves ...": the nearer named subject is the one.
+            nearer = _resolve_subject(ctx, candidates[-1], spans)
+            return nearer if isinstance(nearer, str) else name
+        elif name is not None:
+            return name
+    return plain
+
+
+def _metric(ctx: ClaimContext) -> str | None:
+    cues, doc = ctx.cues, ctx.doc
+    after = ctx.tokens_after(6)
+    # "2.2x speedup", "16% higher MBSU", "5.04% increase in consumption"
+    words = []
+    for t in after:
+        if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.like_num or t.text in ("-", "/"):
+            words.append(t)
+            continue
+        break
+    while words and (words[-1].pos_ in ("ADJ", "VERB") or words[-1].text in "-/"):
+        words.pop()
+    while words and (words[0].lower_ in cues.metric_skip_words - {"average", "relative", "absolute"}):
+        words.pop(0)
+    if words and not (words[0].lower_ in cues.setup_nouns_after):
+        return doc[words[0].i:words[-1].i + 1].text
+    # "accuracy of 92.3", "a speedup of 10.7x"
+    before = ctx.tokens_before(4)
+    while before and (before[-1].lower_ in ("an", "a", "the", "average") or before[-1].lower_ in cues.qualifiers):
+        before.pop()
+    if before and before[-1].lower_ in ("of", "to", "by") and before[-1].head.pos_ in ("NOUN", "PROPN"):
+        phrase = _head_phrase(before[-1].head, cues.metric_skip_words)
+        if phrase:
+            return phrase
+    word = _metric_word_near(ctx)
+    if word:
+        return word
+    # "improves the speedup to 2.3-3.6x", "reduces memory by 8.2x"
+    verb = ctx.governing_verb()
+    if verb is not None:
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "attr") and not (
+            c.left_edge.i <= ctx.anchor.i <= c.right_edge.i)), None)
+        if obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+            return _head_phrase(obj, cues.metric_skip_words)
+    return None
+
+
+def _clause_tokens(ctx: ClaimContext) -> list[Token]:
+    """Tokens of the clause around the number: the governing verb's subtree, within the sentence."""
+    verb = ctx.governing_verb()
+    if verb is None:
+        return list(ctx.sent)
+    return [t for t in verb.subtree if ctx.sent.start <= t.i < ctx.sent.end]
+
+
+def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str | None:
+    obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+    if obj is None:
+        return None
+    if obj.dep_ == "pcomp" and obj.pos_ == "VERB":
+        obj = next((c for c in obj.children if c.dep_ in ("dobj", "pobj")), obj)
+    if any(t.like_num for t in obj.subtree):
+        return None
+    entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
+    if entity is not None:
+        return _entity_name(entity)
+    return _head_phrase(obj, skip)
+
+
+def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str | None, str | None]:
+    """via, baseline and dataset from the prepositions of the number's clause."""
+    cues = ctx.cues
+    via = baseline = dataset = None
+    tokens = _clause_tokens(ctx)
+    number_tokens = set(range(ctx.whole.start, ctx.whole.end))
+    skip = cues.metric_skip_words
+    for t in tokens:
+        if t.i in number_tokens:
+            continue
+        word = t.lower_
+        if t.dep_ == "prep" or t.pos_ == "ADP" or word in ("using", "compared", "relative"):
+            if word in ("compared", "relative", "comparison"):
+                inner = next((c for c in t.children if c.dep_ == "prep"), None)
+                if inner is not None and baseline is None:
+                    baseline = _object_phrase(inner, spans, skip)
+                continue
+            if word in cues.baseline_preps and baseline is None and t.head.lower_ not in ("compared", "relative"):
+                baseline = _object_phrase(t, spans, skip)
+            elif word in cues.via_preps and via is None:
+                if word == "using" and t.pos_ == "VERB":
+                    obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+                    via = _head_phrase(obj, skip) if obj is not None and not any(
+                        x.like_num for x in obj.subtree) else None
+                else:
+                    via = _object_phrase(t, spans, skip)
+            elif word in cues.dataset_preps and dataset is None:
+                obj = next((c for c in t.children if c.dep_ == "pobj"), None)
+                if obj is not None:
+                    entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, label="Dataset")
+                    if entity is not None:
+                        dataset = _entity_name(entity)
+                    elif obj.lemma_.lower() in cues.dataset_heads:
+                        names = [x for x in obj.lefts if x.dep_ == "compound" or x.pos_ == "PROPN"]
+                        if names:
+                            dataset = ctx.doc[names[0].i:obj.i].text
+        elif t.lemma_.lower() in cues.beat_verbs and baseline is None:
+            obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+            if obj is not None and not (obj.left_edge.i <= ctx.anchor.i <= obj.right_edge.i):
+                entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
+                baseline = _entity_name(entity) if entity is not None else _head_phrase(obj, skip)
+    if dataset is None:
+        entity = _entity_in(spans, ctx.sent.start, ctx.sent.end, label="Dataset")
+        if entity is not None:
+            dataset = _entity_name(entity)
+    return via, baseline, dataset
+
+
+def _clause_bounds(ctx: ClaimContext) -> tuple[int, int]:
+    """The sentence, cut at the semicolons around the number; no surrounding space."""
+    text = ctx.doc.text
+    start, end = ctx.sent.start_char, ctx.sent.end_char
+    left = text.rfind(";", start, ctx.mention.start)
+    right = text.find(";", ctx.mention.end, end)
+    start = left + 1 if left >= 0 else start
+    end = right if right >= 0 else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _proposed_name(doc: Doc, spans: list[Span]) -> str | None:
+    roles = doc._.kg_roles or {}
+    proposed = [name for name, role in roles.items() if role == "proposed"]
+    if proposed:
+        firsts = {}
+        for s in spans:
+            name = s._.kg_name or s.text
+            if name in proposed and name not in firsts:
+                firsts[name] = s.start
+        return min(proposed, key=lambda n: firsts.get(n, len(doc)))
+    title = doc.text.split("\n\n", 1)[0]
+    head, colon, _ = title.partition(":")
+    # "Medusa: Simple LLM Inference ...": a short name before the title's colon is the paper's own.
+    if colon and 0 < len(head.split()) <= 2 and any(c.isupper() for c in head):
+        return head.strip()
+    return None
+
+
+def _with_shared_units(mentions: list[NumberMention], text: str) -> list[NumberMention]:
+    """'3.84 and 1.91 dB': a bare number takes the unit of the number it is listed with."""
+    out = list(mentions)
+    for i in range(len(out) - 2, -1, -1):
+        m, nxt = out[i], out[i + 1]
+        if m.unit is None and nxt.unit_class == "result" and COORDINATION.match(text[m.end:nxt.start]):
+            out[i] = replace(m, unit=nxt.unit, unit_class=nxt.unit_class)
+    return out
+
+
+@Language.factory("kg_claims")
+class ClaimFinder:
+    """Finds result numbers and writes them to ``doc._.kg_claims`` as ``Claim`` records."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.cues = ClaimCues.load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.kg_claims = self.find(doc)
+        return doc
+
+    def find(self, doc: Doc) -> list[Claim]:
+        text = doc.text
+        urls = [(u.start(), u.end()) for u in URL.finditer(text)]
+        mentions = [m for m in find_numbers(text) if not any(a <= m.start < b for a, b in urls)]
+        mentions = _with_shared_units(mentions, text)
+        spans = _entity_spans(doc)
+        proposed = None
+        claims: list[Claim] = []
+        decided: list[tuple[NumberMention, ClaimContext, bool]] = []
+        for m in mentions:
+            ctx = ClaimContext(doc, m, self.cues)
+            if ctx.number is not None:
+                decided.append((m, ctx, _is_result(ctx)))
+        for i in range(len(decided) - 1):
+            (a, _, keep_a), (b, _, keep_b) = decided[i], decided[i + 1]
+            if keep_a != keep_b and SPAN_TO.match(text[a.unit_end:b.start]):
+                # "from 23.5 to 26.2" is two results or none: a bare end follows the other,
+                # and a setup share ("from 50% to 75% of the full dataset") sinks both.
+                both = (keep_a or keep_b) if a.unit is None or b.unit is None else False
+                decided[i] = (a, decided[i][1], both)
+                decided[i + 1] = (b, decided[i + 1][1], both)
+        title_end = text.find("\n\n")
+        abstract_values = {(m.value, m.unit) for m, _, keep in decided if keep and m.start > title_end}
+        kept = [(m, ctx) for m, ctx, keep in decided if keep and not (
+            # A title repeating a result the abstract states ("at 1000x Speed") is not a second claim.
+            m.start < title_end and (m.value, m.unit) in abstract_values)]
+        last_subject: tuple[int, str | None] | None = None
+        for m, ctx in kept:
+            subject = _subject(ctx, spans)
+            if subject is None and last_subject is not None and last_subject[0] == ctx.sent.start:
+                subject = last_subject[1]
+            if subject is None or subject is PROPOSED:
+                if proposed is None:
+                    proposed = _proposed_name(doc, spans) or ""
+                subject = proposed or None
+            last_subject = (ctx.sent.start, subject)
+            via, baseline, dataset = _attachments(ctx, spans)
+            text_start, text_end = _clause_bounds(ctx)
+            claims.append(Claim(
+                value=m.value, start=m.start, end=m.end,
+                text=text[text_start:text_end], text_start=text_start, text_end=text_end,
+                value_min=m.low, value_max=m.high, unit=m.unit,
+                metric=_metric(ctx), subject=subject, via=via, baseline=baseline,
+                dataset=dataset, qualifier=_qualifier(ctx),
+            ))
+        return claims

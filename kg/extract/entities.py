@@ -1,0 +1,461 @@
+"""The kg_entities component: entity mentions, their types and the entity each refers to.
+
+Candidates come from four places, then overlapping ones are resolved (the
+longest wins) and the survivors are grouped into entities:
+
+- abbreviation definitions "Long Form (ABBR)" (Schwartz & Hearst): the long
+  form is a candidate and every later ``ABBR`` refers to it;
+- name-shaped words (digits, inner capitals, acronyms, hyphenated names, and
+  capitalised words that are no common word): GPT-4, LoRA, Spec-Bench, Medusa;
+- noun chunks, trimmed of determiners and generic modifiers, typed by their
+  head word ("speculative decoding", "image captioning", "success rate");
+- lexicon terms (hand-checked and mined from arXiv abstracts) wherever they
+  occur, also outside noun chunks ("fine-tune").
+
+Types come, strongest first, from the lexicons, an apposition ("X, a new
+benchmark"), the word next to a name ("the GSM8K benchmark", "dataset X"),
+the name's shape ("-7B", a model family) and the head word; a name with no
+evidence is a Method.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
+from kg.extract.tables import load_table
+
+ENTITY_SPANS = "kg_entities"
+TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
+
+NAME_SHAPE = re.compile(
+    r"^(?=.{2,60}$)(?=.*[A-Za-z])(?:"
+    r"[A-Za-z][A-Za-z0-9]*[-.]?\d[\w.\-/$^{}]*"     # GPT-4, T5, Llama-2-7B, SST-2
+    r"|\d[A-Za-z0-9]*[A-Z][\w\-]*"                  # 3DGS, 4D-OR
+    r"|[A-Z][a-z]*[A-Z][\w\-/$^{}]*"                # LoRA, BERT, ModernBERT, MEGS$^{2}$
+    r"|[a-z]+[A-Z][\w\-]*"                          # mBERT, vLLM
+    r"|[A-Z][a-z]+(?:-[A-Z0-9][\w]*)+"              # Spec-Bench, Botany-Bot
+    r")$"
+)
+WORD = re.compile(r"\S+")
+LEADING = "([{\"'\u201c\u2018<*"
+TRAILING = ")]}\"'\u201d\u2019,.;:!?>*"
+PARAM_SIZE = re.compile(r"(?:^|[-_ ])\d+(?:\.\d+)?[BbMmKk](?:$|[-_ ])|-(?:Instruct|Chat|Base)\b")
+VERSION_WORD = re.compile(r"^(?:\d+(?:\.\d+)*[A-Za-z]?|v\d[\w.]*|Pro|Ultra|Large|Mini|Flash|Turbo|Instruct|Chat|Base|Lite|"
+                          r"XL|XXL|Plus|Max|Nano|Opus|Sonnet|Haiku|large|base|small|medium|tiny)$")
+# "LLM-based", "GPT-4-generated": a name turned into a modifier.
+MODIFIER_SUFFIX = re.compile(
+    r"-(?:based|driven|generated|powered|assisted|guided|aware|enhanced|specific|free|level|like|style|"
+    r"centric|augmented|friendly|only|wise|scale|shot|agnostic|oriented|intensive|efficient|related|"
+    r"induced|conditioned|compatible|ready|native|tuned|trained|sized|scaled|class|grade|type|as|of|"
+    r"generation|style|inspired|dependent|independent|informed|integrated)$",
+    re.I,
+)
+VARIANT = re.compile(r"^(?P<base>[A-Za-z][A-Za-z]*[A-Za-z])[-_ ](?=[\w.\-]*\d)[\w.\-]+$")
+DETERMINERS = {"the", "a", "an", "our", "their", "its", "his", "her", "this", "these", "that", "those", "we",
+               "such", "which", "whose", "what", "it", "they", "them", "one", "two", "three", "four", "five",
+               "six", "seven", "eight", "nine", "ten", "no", "each", "every", "both", "all", "any", "some"}
+APPOSITION_TYPES = {
+    "model": "Model", "models": "Model", "llm": "Model", "vlm": "Model", "mllm": "Model", "checkpoint": "Model",
+    "benchmark": "Dataset", "dataset": "Dataset", "corpus": "Dataset", "suite": "Dataset", "testbed": "Dataset",
+    "collection": "Dataset", "treebank": "Dataset", "benchmarks": "Dataset", "datasets": "Dataset",
+    "framework": "Method", "method": "Method", "approach": "Method", "technique": "Method", "algorithm": "Method",
+    "system": "Method", "architecture": "Method", "pipeline": "Method", "strategy": "Method", "paradigm": "Method",
+    "metric": "Metric", "score": "Metric", "measure": "Metric", "task": "Task", "problem": "Task",
+}
+GENERIC_HEAD_TYPES = {
+    "benchmark": "Dataset", "benchmarks": "Dataset", "dataset": "Dataset", "datasets": "Dataset",
+    "data set": "Dataset", "corpus": "Dataset", "suite": "Dataset", "model": "Model", "models": "Model",
+    "metric": "Metric", "metrics": "Metric", "task": "Task", "tasks": "Task", "problem": "Task",
+}
+# How much each kind of evidence counts when an entity's mentions disagree on its type.
+WEIGHT = {"lexicon": 4.0, "apposition": 3.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "default": 0.3}
+
+
+@dataclass
+class Candidate:
+    start: int  # token offsets
+    end: int
+    type: str
+    evidence: str
+    name: bool = False  # a name (not a phrase): variants and abbreviations attach to it
+
+
+def name_key(text: str) -> str:
+    """The form two mentions of one entity share: case, punctuation and a plural "s" ignored."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    joined = "".join(words)
+    if len(joined) > 3 and joined.endswith("s") and not joined.endswith("ss"):
+        joined = joined[:-1]
+    return joined
+
+
+def _rows(table: str) -> list[list[str]]:
+    return sorted(line.split("\t") for line in load_table(table))
+
+
+@Language.factory("kg_entities", default_config={"min_term_papers": 3, "max_chunk_tokens": 6})
+class EntityRecognizer:
+    """Finds entity mentions and writes them to ``doc.spans["kg_entities"]``."""
+
+    def __init__(self, nlp: Language, name: str, min_term_papers: int, max_chunk_tokens: int):
+        self.name = name
+        self.max_chunk_tokens = max_chunk_tokens
+        heads = load_table("entity_heads.json")
+        self.head_with_modifier: dict[str, str] = {}
+        self.head_standalone: dict[str, str] = {}
+        for entity_type in ("Method", "Dataset", "Task", "Metric"):
+            for word in heads[entity_type]["with_modifier"]:
+                self.head_with_modifier[word] = entity_type
+            for word in heads[entity_type]["standalone"]:
+                self.head_standalone[word] = entity_type
+        self.generic_heads = frozenset(heads["generic_heads"])
+        self.stop_keys = frozenset(name_key(p) for p in load_table("stop_phrases.txt"))
+        self.stop_names = load_table("stop_names.txt")
+        self.generic_modifiers = load_table("generic_modifiers.txt")
+        self.common_words = frozenset(row[0] for row in _rows("common_words.tsv"))
+        self.families = tuple(sorted((f.lower() for f in load_table("model_families.txt")), key=len, reverse=True))
+        self.umbrella: dict[str, str] = {}
+        for long_form, short in _rows("umbrella_classes.tsv"):
+            for form in (long_form, short, long_form.replace("-", " "), long_form.replace("multi-modal", "multimodal")):
+                self.umbrella[name_key(form)] = name_key(long_form.replace("multi-modal", "multimodal"))
+        self.umbrella[name_key("LLM")] = self.umbrella[name_key("LLMs")]
+        # Cased names (GPT-4, SAM) and lower-cased terms (speculative decoding) are two lexicons:
+        # "SAM" is a model, "sam" is not.
+        self.names: dict[str, str] = {}
+        self.terms: dict[str, str] = {}
+        for name_, entity_type, _ in _rows("mined_names.tsv"):
+            self.names[name_] = entity_type
+        for short, entity_type, long_form, _ in _rows("mined_acronyms.tsv"):
+            self.names.setdefault(short, entity_type)
+            self.terms.setdefault(long_form, entity_type)
+        for term, entity_type, papers in _rows("mined_terms.tsv"):
+            if int(papers) >= min_term_papers:
+                self.terms[term] = entity_type
+        for term, entity_type in _rows("curated_terms.tsv"):
+            if term.islower() or " " in term:
+                self.terms[term.lower()] = entity_type
+            if not term.islower():
+                self.names[term] = entity_type
+        for term in list(self.terms):
+            if name_key(term) in self.stop_keys:
+                del self.terms[term]
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        patterns = [nlp.make_doc(term) for term in sorted(self.terms) if len(term) > 2]
+        self.matcher.add("TERM", patterns)
+
+    # ---- typing helpers -------------------------------------------------------------------
+
+    def _is_family(self, text: str) -> bool:
+        lowered = text.lower()
+        return any(lowered.startswith(f) and (len(lowered) == len(f) or not lowered[len(f)].isalpha())
+                   for f in self.families)
+
+    def _lexicon_type(self, text: str) -> str | None:
+        if text in self.names:
+            return self.names[text]
+        lowered = text.lower()
+        if lowered in self.terms:
+            return self.terms[lowered]
+        if lowered.endswith("s") and lowered[:-1] in self.terms:
+            return self.terms[lowered[:-1]]
+        if name_key(text) in self.umbrella:
+            return "Method"
+        return None
+
+    def _head_type(self, words: list[str]) -> str | None:
+        last = words[-1].lower()
+        if len(words) == 1:
+            return self.head_standalone.get(last)
+        if last in self.generic_heads:
+            return None
+        return self.head_with_modifier.get(last)
+
+    def _is_common(self, word: str) -> bool:
+        return word.lower() in self.common_words
+
+    # ---- candidate sources ----------------------------------------------------------------
+
+    def _names(self, doc: Doc, title_end: int) -> list[Candidate]:
+        """Name-shaped words, extended by version words ("Gemini 2.5 Pro")."""
+        text = doc.text
+        out = []
+        title_names = set()
+        for match in WORD.finditer(text):
+            raw, start = match.group(), match.start()
+            stripped = raw.lstrip(LEADING)
+            start += len(raw) - len(stripped)
+            stripped = stripped.rstrip(TRAILING)
+            if stripped.endswith("'s") or stripped.endswith("\u2019s"):
+                stripped = stripped[:-2]
+            if stripped.count("(") != stripped.count(")"):
+                stripped = stripped.split("(")[0].rstrip(TRAILING)
+            end = start + len(stripped)
+            if not stripped or MODIFIER_SUFFIX.search(stripped) or (
+                    stripped in self.stop_names and name_key(stripped) not in self.umbrella):
+                continue
+            shaped = bool(NAME_SHAPE.match(stripped))
+            if not shaped:
+                # A capitalised word that is no common word: Medusa, Whisper, Reddit.
+                if not (stripped[:1].isupper() and stripped[1:].islower() and stripped.isalpha()
+                        and len(stripped) > 2 and not self._is_common(stripped)):
+                    if not (stripped in self.names and not stripped.islower()):
+                        continue
+            span = doc.char_span(start, end, alignment_mode="contract")
+            if span is None or span.text != stripped:
+                continue
+            if start < title_end and not shaped:
+                title_names.add(stripped)
+                # Capitalised words of a title count only before its colon.
+                if ":" not in text[end:title_end] or ":" in text[:start]:
+                    continue
+            end_token = span.end
+            if self._is_family(stripped) or self.names.get(stripped) == "Model":
+                while end_token < len(doc) and VERSION_WORD.match(doc[end_token].text) and not doc[end_token].is_sent_start:
+                    end_token += 1
+            out.append(Candidate(span.start, end_token, "", "", name=True))
+        return out
+
+    def _abbreviations(self, doc: Doc) -> list[tuple[Span, Span]]:
+        """(long form, abbreviation) pairs defined as "Long Form (ABBR)"."""
+        pairs = []
+        for token in doc:
+            if token.text != "(" or token.i == 0:
+                continue
+            close = next((t.i for t in doc[token.i + 1:token.i + 6] if t.text == ")"), None)
+            if close is None or close == token.i + 1:
+                continue
+            short = doc[token.i + 1:close]
+            short_text = short.text
+            if not (2 <= len(short_text) <= 15 and " " not in short_text and short_text[0].isalnum()
+                    and sum(c.isupper() for c in short_text) >= 1 and short_text[0].isalpha()
+                    and not short_text.islower()):
+                continue
+            sent_start = token.sent.start
+            window_start = max(sent_start, token.i - min(len(short_text) + 5, 2 * len(short_text) + 1))
+            long_span = self._long_form(doc, window_start, token.i, short_text)
+            if long_span is not None:
+                pairs.append((long_span, short))
+        return pairs
+
+    def _long_form(self, doc: Doc, first: int, end: int, short: str) -> Span | None:
+        letters = [c.lower() for c in short.rstrip("s") if c.isalnum()] or [c.lower() for c in short if c.isalnum()]
+        base = doc[first].idx
+        text = doc.text[base:doc[end - 1].idx + len(doc[end - 1].text)].lower()
+        s, i = len(letters) - 1, len(text) - 1
+        while s >= 0:
+            c = letters[s]
+            while i >= 0 and (text[i] != c or (s == 0 and i > 0 and text[i - 1].isalnum())):
+                i -= 1
+            if i < 0:
+                return None
+            s -= 1
+            i -= 1
+        span = doc.char_span(base + i + 1, doc[end - 1].idx + len(doc[end - 1].text), alignment_mode="expand")
+        if span is None:
+            return None
+        span = self._trim(span)
+        if span is None or len(span) > 10 or any(t.text in "()[];:" or t.is_sent_start and t.i != span.start for t in span):
+            return None
+        return span
+
+    def _trim(self, span: Span) -> Span | None:
+        doc = span.doc
+        start, end = span.start, span.end
+        for t in span:
+            if t.text == "(":
+                end = t.i
+                break
+        for t in doc[start:end]:
+            if t.text in ("'s", "\u2019s") and t.i + 1 < end:
+                start = t.i + 1
+        while start < end and (doc[start].lower_ in DETERMINERS or doc[start].lower_ in self.generic_modifiers
+                               or doc[start].is_punct or doc[start].pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP")
+                               or doc[start].like_num or (doc[start].lower_.endswith("ly") and doc[start].pos_ != "PROPN")):
+            start += 1
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].lower_ in ("'s", "\u2019s")):
+            end -= 1
+        return doc[start:end] if end > start else None
+
+    def _chunks(self, doc: Doc, named: set[int]) -> list[Candidate]:
+        out = []
+        for chunk in doc.noun_chunks:
+            span = self._trim(chunk)
+            if span is None:
+                continue
+            if span[-1].i in named:
+                continue  # "the multilingual model TowerInstruct": the name speaks for itself
+            words = [t.text for t in span]
+            while len(words) > 1 and words[-1].lower() in self.generic_heads and not self._lexicon_type(" ".join(words)):
+                words.pop()
+            span = span.doc[span.start:span.start + len(words)]
+            if len(span) > self.max_chunk_tokens or any(t.text in (",", ";", ":") for t in span):
+                continue
+            text = span.text
+            entity_type = self._lexicon_type(text)
+            evidence = "lexicon"
+            if entity_type is None:
+                entity_type = self._head_type([t.text for t in span if not t.is_punct] or words)
+                evidence = "head"
+            if entity_type is None:
+                continue
+            if any(t.i in named for t in span) and evidence == "head" and entity_type in ("Dataset",):
+                continue
+            out.append(Candidate(span.start, span.end, entity_type, evidence))
+        return out
+
+    def _terms(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for _, start, end in self.matcher(doc):
+            last = doc[end - 1]
+            # A term that only modifies a noun ("a translation resource") names nothing there.
+            if last.dep_ in ("compound", "amod", "nmod") and last.head.i >= end and last.head.lower_ not in self.generic_heads:
+                continue
+            if start > 0 and doc[start - 1].text == "-" or end < len(doc) and doc[end].text == "-":
+                continue
+            entity_type = self.terms.get(doc[start:end].text.lower())
+            if entity_type:
+                out.append(Candidate(start, end, entity_type, "lexicon"))
+        return out
+
+    # ---- typing names in context ----------------------------------------------------------
+
+    def _name_type(self, doc: Doc, cand: Candidate) -> tuple[str, str]:
+        span = doc[cand.start:cand.end]
+        text = span.text
+        lexicon = self._lexicon_type(text)
+        if lexicon:
+            return lexicon, "lexicon"
+        after = doc[cand.end].lower_ if cand.end < len(doc) else ""
+        before = doc[cand.start - 1].lower_ if cand.start > 0 else ""
+        apposition = self._apposition_type(doc, cand.end)
+        if apposition:
+            return apposition, "apposition"
+        for word in (after, before):
+            if word in GENERIC_HEAD_TYPES:
+                return GENERIC_HEAD_TYPES[word], "cue"
+        if self._is_family(text) or PARAM_SIZE.search(text):
+            return "Model", "shape"
+        if after in self.head_with_modifier and after not in self.generic_heads:
+            return self.head_with_modifier[after], "cue"
+        return "Method", "default"
+
+    def _apposition_type(self, doc: Doc, end: int) -> str | None:
+        """The type a following "X, a new benchmark ..." or "X is a ... model" gives."""
+        if end + 1 >= len(doc):
+            return None
+        if doc[end].text == "," or doc[end].lemma_ == "be":
+            if doc[end + 1].lower_ not in ("a", "an", "the"):
+                return None
+            for token in doc[end + 2:min(len(doc), end + 9)]:
+                if token.pos_ in ("NOUN", "PROPN") and token.dep_ not in ("compound", "amod", "nmod"):
+                    return APPOSITION_TYPES.get(token.lower_)
+                if token.text in (",", ".", ";", "(", "that", "which"):
+                    return None
+        return None
+
+    # ---- the component --------------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.kg_roles = {}
+        if not doc.text.strip():
+            doc.spans[ENTITY_SPANS] = []
+            return doc
+        title_end = doc.text.find("\n\n")
+        title_end = title_end if title_end >= 0 else 0
+        names = self._names(doc, title_end)
+        for cand in names:
+            cand.type, cand.evidence = self._name_type(doc, cand)
+        named = {i for c in names for i in range(c.start, c.end)}
+        pairs = self._abbreviations(doc)
+        candidates = list(names)
+        long_forms = []
+        for long_span, short in pairs:
+            text = long_span.text
+            entity_type = self._lexicon_type(text) or self._lexicon_type(short.text)
+            evidence = "lexicon"
+            if entity_type is None:
+                entity_type = self._head_type([t.text for t in long_span if not t.is_punct]) or self._apposition_type(doc, short.end + 1)
+                evidence = "head"
+            if entity_type is None:
+                entity_type, evidence = "Method", "default"
+            cand = Candidate(long_span.start, long_span.end, entity_type, evidence, name=True)
+            long_forms.append((cand, short.text))
+            candidates.append(cand)
+        candidates += self._chunks(doc, named)
+        candidates += self._terms(doc)
+        chosen = self._resolve(candidates)
+        doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms)
+        return doc
+
+    def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
+        """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
+        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "default": 1}
+        ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -rank[c.evidence], c.start))
+        taken: set[int] = set()
+        chosen = []
+        for cand in ordered:
+            if any(i in taken for i in range(cand.start, cand.end)):
+                continue
+            taken.update(range(cand.start, cand.end))
+            chosen.append(cand)
+        return sorted(chosen, key=lambda c: c.start)
+
+    def _group(self, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str]]) -> list[Span]:
+        alias_of: dict[str, str] = {}
+        canonical: dict[str, str] = {}
+        for cand, short in long_forms:
+            long_key = name_key(doc[cand.start:cand.end].text)
+            canonical.setdefault(long_key, doc[cand.start:cand.end].text)
+            alias_of[name_key(short)] = long_key
+            if short.endswith("s"):
+                alias_of[name_key(short[:-1])] = long_key
+        kept = []
+        for cand in chosen:
+            text = doc[cand.start:cand.end].text
+            key = name_key(text)
+            if not key or key.isdigit() or key in self.stop_keys and key not in self.umbrella and key not in alias_of:
+                continue
+            if not any(c.isalpha() for c in text):
+                continue
+            kept.append((cand, text, key))
+        keys = {key for _, _, key in kept}
+        names_seen = {key for cand, _, key in kept if cand.name}
+
+        def resolve(text: str, key: str) -> str:
+            key = alias_of.get(key, key)
+            if key in self.umbrella:
+                umbrella = self.umbrella[key]
+                return umbrella if umbrella in keys or umbrella in canonical else key
+            variant = VARIANT.match(text)
+            if variant and not self._is_family(variant.group("base")):
+                base = name_key(variant.group("base"))
+                if base in names_seen and base != key:
+                    return alias_of.get(base, base)
+            return key
+
+        groups: dict[str, list[tuple[Candidate, str]]] = defaultdict(list)
+        for cand, text, key in kept:
+            groups[resolve(text, key)].append((cand, text))
+        spans = []
+        for key, members in groups.items():
+            scores: dict[str, float] = defaultdict(float)
+            for cand, _ in members:
+                scores[cand.type] += WEIGHT[cand.evidence]
+            entity_type = max(TYPES, key=lambda t: (scores.get(t, 0.0), -TYPES.index(t)))
+            name = canonical.get(key)
+            if name is None:
+                texts = [text for _, text in members if name_key(text) == key] or [members[0][1]]
+                name = max(texts, key=lambda t: (len(t), -texts.index(t))) if key in self.umbrella.values() else texts[0]
+            for cand, _ in members:
+                span = Span(doc, cand.start, cand.end, label=entity_type)
+                span._.kg_name = name
+                spans.append(span)
+        return sorted(spans, key=lambda s: (s.start, s.end))

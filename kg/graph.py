@@ -1,0 +1,180 @@
+"""The knowledge graph: built from extractions, saved as node-link JSON, loaded back.
+
+Node ids are ``paper:<id>``, ``entity:<key>`` and ``claim:<id>``; every node has
+a ``label`` (``Paper``, ``Claim`` or one entity type) and the properties of the
+schema. Edges are keyed by their relationship type, so two nodes share at most
+one edge of each type, carrying the ids of the papers that state it and the
+evidence (sentence and offsets) for each.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+from kg.files import atomic_open
+from kg.records import Claim, Extraction
+from kg.resolve import Resolution, resolve
+from kg.schema import load_schema
+
+FORMAT_VERSION = 1
+NODE_FIELD = "node"  # node-link's name for the node id; "id" is a Paper and Claim property
+
+
+def paper_node(paper_id: str) -> str:
+    return f"paper:{paper_id}"
+
+
+def entity_node(key: str) -> str:
+    return f"entity:{key}"
+
+
+def claim_node(claim_id: str) -> str:
+    return f"claim:{claim_id}"
+
+
+def claim_id(paper_id: str, claim: Claim) -> str:
+    digest = hashlib.sha1(f"{paper_id}|{claim.start}|{claim.end}|{claim.value}".encode()).hexdigest()
+    return "c-" + digest[:16]
+
+
+@dataclass
+class KnowledgeGraph:
+    """A MultiDiGraph with the kg graph model, plus the queries every front end needs."""
+
+    graph: nx.MultiDiGraph
+
+    def nodes_with_label(self, *labels: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        wanted = set(labels)
+        return ((n, d) for n, d in self.graph.nodes(data=True) if d["label"] in wanted)
+
+    def papers(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        return self.nodes_with_label("Paper")
+
+    def entities(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        return self.nodes_with_label(*load_schema().entity_labels)
+
+    def claims(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        return self.nodes_with_label("Claim")
+
+    def node_counts(self) -> dict[str, int]:
+        counts = Counter(d["label"] for _, d in self.graph.nodes(data=True))
+        return dict(sorted(counts.items()))
+
+    def relationship_counts(self) -> dict[str, int]:
+        counts = Counter(k for _, _, k in self.graph.edges(keys=True))
+        return dict(sorted(counts.items()))
+
+    def to_data(self) -> dict[str, Any]:
+        """Node-link data in a fixed order, so equal graphs give equal bytes."""
+        nodes = [{NODE_FIELD: n, **self.graph.nodes[n]} for n in sorted(self.graph.nodes)]
+        edges = [
+            {"source": u, "target": v, "key": k, **d}
+            for u, v, k, d in sorted(self.graph.edges(keys=True, data=True), key=lambda e: e[:3])
+        ]
+        return {
+            "directed": True,
+            "multigraph": True,
+            "graph": {"format": "kg", "version": FORMAT_VERSION},
+            "nodes": nodes,
+            "edges": edges,
+        }
+
+    def save(self, path: str | Path) -> None:
+        with atomic_open(path) as f:
+            json.dump(self.to_data(), f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            f.write("\n")
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> KnowledgeGraph:
+        return cls(nx.node_link_graph(data, directed=True, multigraph=True, name=NODE_FIELD, edges="edges"))
+
+    @classmethod
+    def load(cls, path: str | Path) -> KnowledgeGraph:
+        with open(path, encoding="utf-8") as f:
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{err.lineno}: not a kg graph file: {err.msg}") from None
+        if not isinstance(data, dict) or data.get("graph", {}).get("format") != "kg":
+            raise ValueError(f"{path}: not a kg graph file (no 'graph.format: kg')")
+        return cls.from_data(data)
+
+
+def _add_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str, paper_id: str, evidence: dict[str, Any]) -> None:
+    if g.has_edge(u, v, key=rel):
+        data = g.edges[u, v, rel]
+    else:
+        g.add_edge(u, v, key=rel, type=rel, papers=[], evidence=[])
+        data = g.edges[u, v, rel]
+    if paper_id not in data["papers"]:
+        data["papers"].append(paper_id)
+    if evidence not in data["evidence"]:
+        data["evidence"].append(evidence)
+
+
+def _sort_edge_lists(g: nx.MultiDiGraph) -> None:
+    for _, _, data in g.edges(data=True):
+        data["papers"].sort()
+        data["evidence"].sort(key=lambda e: (e["paper"], e["start"], e["end"]))
+
+
+def _add_entities(g: nx.MultiDiGraph, resolution: Resolution) -> None:
+    for key, entity in resolution.entities.items():
+        g.add_node(
+            entity_node(key),
+            label=entity.type,
+            key=key,
+            name=entity.name,
+            aliases=list(entity.aliases),
+            alias_counts=entity.alias_counts,
+            type_votes=entity.type_votes,
+            paper_count=len(entity.paper_ids),
+        )
+
+
+def _add_paper(g: nx.MultiDiGraph, extraction: Extraction, resolution: Resolution) -> None:
+    paper = extraction.paper
+    pid = paper.id
+    g.add_node(paper_node(pid), label="Paper", **paper.to_dict())
+    role_types = load_schema().role_relationships
+    for entity in extraction.entities:
+        key = resolution.key_of(pid, entity.name)
+        if key is None:
+            continue
+        for mention in entity.mentions:
+            evidence = {"paper": pid, "text": mention.text, "start": mention.start, "end": mention.end}
+            _add_edge(g, paper_node(pid), entity_node(key), role_types[entity.role], pid, evidence)
+    for claim in extraction.claims:
+        cid = claim_id(pid, claim)
+        g.add_node(claim_node(cid), label="Claim", id=cid, paper_id=pid, **claim.to_dict())
+        evidence = {"paper": pid, "text": claim.text, "start": claim.text_start, "end": claim.text_end}
+        _add_edge(g, paper_node(pid), claim_node(cid), "REPORTS", pid, evidence)
+        for field_name, rel in load_schema().claim_relationships.items():
+            key = resolution.key_of(pid, getattr(claim, field_name))
+            if key is not None:
+                _add_edge(g, claim_node(cid), entity_node(key), rel, pid, evidence)
+    for relation in extraction.relations:
+        head, tail = resolution.key_of(pid, relation.head), resolution.key_of(pid, relation.tail)
+        if head is None or tail is None or head == tail:
+            continue
+        evidence = {"paper": pid, "text": relation.evidence, "start": relation.start, "end": relation.end}
+        _add_edge(g, entity_node(head), entity_node(tail), relation.type, pid, evidence)
+
+
+def build_graph(extractions: Iterable[Extraction]) -> KnowledgeGraph:
+    """The graph of a set of extractions: a pure function of the set, whatever its order."""
+    by_id = {e.paper.id: e for e in extractions}
+    ordered = [by_id[pid] for pid in sorted(by_id)]
+    resolution = resolve(ordered)
+    g = nx.MultiDiGraph()
+    _add_entities(g, resolution)
+    for extraction in ordered:
+        _add_paper(g, extraction, resolution)
+    _sort_edge_lists(g)
+    return KnowledgeGraph(g)

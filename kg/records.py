@@ -1,0 +1,179 @@
+"""Typed, frozen records passed between the stages of the pipeline.
+
+Every offset is a character offset into ``Paper.text`` (the title, a blank
+line, then the abstract), so ``paper.text[start:end]`` is always the span.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENTITY_TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
+ROLES = ("proposed", "used", "compared", "mentioned")
+RELATION_TYPES = ("USES", "EVALUATED_ON", "OUTPERFORMS", "APPLIED_TO", "ADDRESSES", "VARIANT_OF")
+TITLE_SEPARATOR = "\n\n"
+
+
+def normalise_title(title: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a title, for ids and dedup."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(re.findall(r"\w+", folded))
+
+
+def title_id(title: str) -> str:
+    """Stable id for a paper that has none: a hash of its normalised title."""
+    return "t-" + hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Paper:
+    id: str
+    title: str
+    abstract: str
+    date: str | None = None
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    url: str | None = None
+    source: str | None = None  # "path:line" the record was read from
+
+    @property
+    def text(self) -> str:
+        return self.title + TITLE_SEPARATOR + self.abstract
+
+    @property
+    def abstract_offset(self) -> int:
+        return len(self.title) + len(TITLE_SEPARATOR)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        data["categories"] = list(self.categories)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            abstract=data["abstract"],
+            date=data.get("date"),
+            authors=tuple(data.get("authors") or ()),
+            categories=tuple(data.get("categories") or ()),
+            url=data.get("url"),
+            source=data.get("source"),
+        )
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One distinct entity of one paper, with every place it is mentioned."""
+
+    name: str
+    type: str
+    role: str
+    mentions: tuple[Span, ...]
+    aliases: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "role": self.role,
+            "aliases": list(self.aliases),
+            "mentions": [asdict(m) for m in self.mentions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        return cls(
+            name=data["name"],
+            type=data["type"],
+            role=data["role"],
+            aliases=tuple(data.get("aliases") or ()),
+            mentions=tuple(Span(**m) for m in data.get("mentions") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A quantitative result: ``subject`` reaches ``value`` ``unit`` of ``metric``."""
+
+    value: str
+    start: int  # span of the number as written
+    end: int
+    text: str  # the clause stating it
+    text_start: int
+    text_end: int
+    value_min: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    metric: str | None = None
+    subject: str | None = None
+    via: str | None = None
+    baseline: str | None = None
+    dataset: str | None = None
+    qualifier: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Claim:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Relation:
+    head: str
+    type: str
+    tail: str
+    evidence: str  # the sentence stating it
+    start: int  # sentence span
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Relation:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one paper says: the record `kg extract` writes, one JSON line each."""
+
+    paper: Paper
+    entities: tuple[Entity, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    extractor: str = field(default="", compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.paper.to_dict(),
+            "entities": [e.to_dict() for e in self.entities],
+            "claims": [c.to_dict() for c in self.claims],
+            "relations": [r.to_dict() for r in self.relations],
+            "extractor": self.extractor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Extraction:
+        return cls(
+            paper=Paper.from_dict(data),
+            entities=tuple(Entity.from_dict(e) for e in data.get("entities") or ()),
+            claims=tuple(Claim.from_dict(c) for c in data.get("claims") or ()),
+            relations=tuple(Relation.from_dict(r) for r in data.get("relations") or ()),
+            extractor=data.get("extractor", ""),
+        )

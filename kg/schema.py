@@ -1,0 +1,53 @@
+"""The graph schema, read from ``schema/graph.json``: the one whitelist of labels and types."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+
+@dataclass(frozen=True)
+class Schema:
+    node_labels: dict
+    relationship_types: dict
+    role_relationships: dict
+    claim_relationships: dict
+
+    @property
+    def entity_labels(self) -> tuple[str, ...]:
+        return tuple(self.node_labels["Entity"]["subtypes"])
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("Paper", "Claim", "Entity", *self.entity_labels)
+
+    def check_label(self, label: str) -> str:
+        if label not in self.labels:
+            raise ValueError(f"label {label!r} is not in the schema")
+        return label
+
+    def check_relationship(self, rel_type: str) -> str:
+        if rel_type not in self.relationship_types:
+            raise ValueError(f"relationship type {rel_type!r} is not in the schema")
+        return rel_type
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> Schema:
+    data = json.loads((SCHEMA_DIR / "graph.json").read_text(encoding="utf-8"))
+    return Schema(
+        node_labels=data["node_labels"],
+        relationship_types=data["relationship_types"],
+        role_relationships=data["role_relationships"],
+        claim_relationships=data["claim_relationships"],
+    )
+
+
+def constraints_cypher() -> list[str]:
+    """The statements of ``schema/constraints.cypher``, comments dropped."""
+    text = (SCHEMA_DIR / "constraints.cypher").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("//")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

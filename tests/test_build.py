@@ -1,0 +1,77 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, build_store, load_extractions
+from kg.graph import KnowledgeGraph
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
+
+
+def _split_examples(tmp_path: Path) -> tuple[Path, Path]:
+    lines = EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(lines[:6]), encoding="utf-8")
+    second.write_text("".join(lines[6:]), encoding="utf-8")
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("store")
+    report = build_store([str(EXAMPLES)], out, html=False)
+    return out, report
+
+
+def test_build_examples_have_all_five_types_and_a_claim_per_numeric_abstract(example_store):
+    out, report = example_store
+    assert report.papers == report.store_papers == 14
+    kg = KnowledgeGraph.load(out / GRAPH_FILE)
+    counts = kg.node_counts()
+    for label in ("Method", "Model", "Dataset", "Task", "Metric", "Claim"):
+        assert counts.get(label, 0) > 0, label
+    for extraction in load_extractions(out / EXTRACTIONS_FILE):
+        assert extraction.claims, f"no claim in {extraction.paper.id}"
+
+
+def test_build_same_input_twice_gives_the_same_bytes(example_store, tmp_path):
+    out, _ = example_store
+    build_store([str(EXAMPLES)], tmp_path, html=False)
+    assert (tmp_path / GRAPH_FILE).read_bytes() == (out / GRAPH_FILE).read_bytes()
+    assert (tmp_path / EXTRACTIONS_FILE).read_bytes() == (out / EXTRACTIONS_FILE).read_bytes()
+
+
+def test_build_a_then_b_equals_a_and_b(tmp_path):
+    first, second = _split_examples(tmp_path)
+    build_store([str(first), str(second)], tmp_path / "at-once", html=False)
+    build_store([str(first)], tmp_path / "in-turn", html=False)
+    report = build_store([str(second)], tmp_path / "in-turn", html=False)
+    assert report.extracted == 8
+    for name in (GRAPH_FILE, EXTRACTIONS_FILE):
+        assert (tmp_path / "in-turn" / name).read_bytes() == (tmp_path / "at-once" / name).read_bytes()
+
+
+def test_build_again_into_a_store_reuses_its_extractions(example_store, tmp_path):
+    first, _ = _split_examples(tmp_path)
+    build_store([str(first)], tmp_path / "s", html=False)
+    report = build_store([str(first)], tmp_path / "s", html=False)
+    assert (report.extracted, report.reused) == (0, 6)
+
+
+def test_build_malformed_line_is_reported_and_the_rest_go_through(tmp_path):
+    lines = EXAMPLES.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([lines[0], '{"title": "broken', lines[1]]) + "\n", encoding="utf-8")
+    report = build_store([str(bad)], tmp_path / "out", html=False)
+    assert report.store_papers == 2
+    assert any("bad.jsonl" in str(p) and ":2" in str(p) for p in report.problems)
+    leftovers = [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    json.loads((tmp_path / "out" / GRAPH_FILE).read_text())
+
+
+def test_build_refuses_a_graph_without_its_extractions(tmp_path):
+    (tmp_path / GRAPH_FILE).write_text("{}")
+    with pytest.raises(ValueError, match="not a kg store"):
+        build_store([str(EXAMPLES)], tmp_path, html=False)

@@ -1,0 +1,72 @@
+import json
+
+import pytest
+
+from kg.graph import KnowledgeGraph, build_graph, claim_node, entity_node, paper_node
+from samples import hostile_extraction, medusa_extraction, sample_graph
+
+
+def test_graph_medusa_claim_links_subject_via_metric_and_baseline():
+    kg = build_graph([medusa_extraction()])
+    claims = list(kg.claims())
+    assert len(claims) == 1
+    node, data = claims[0]
+    assert data["value"] == "2.2" and data["unit"] == "x"
+    targets = {k: v for _, v, k in kg.graph.out_edges(node, keys=True)}
+    assert targets["ABOUT"] == entity_node("medusa")
+    assert targets["VIA"] == entity_node("decoding-head")
+    assert targets["MEASURES"] == entity_node("speedup")
+    assert targets["AGAINST"] == entity_node("speculative-decoding")
+    assert kg.graph.has_edge(paper_node("2401.10774"), node, key="REPORTS")
+
+
+def test_graph_roles_become_paper_edges():
+    kg = build_graph([medusa_extraction()])
+    paper = paper_node("2401.10774")
+    assert kg.graph.has_edge(paper, entity_node("medusa"), key="PROPOSES")
+    assert kg.graph.has_edge(paper, entity_node("speculative-decoding"), key="COMPARES_WITH")
+    assert kg.graph.has_edge(paper, entity_node("mt-bench"), key="USES")
+
+
+def test_graph_relations_carry_papers_and_evidence():
+    extraction = medusa_extraction()
+    kg = build_graph([extraction])
+    data = kg.graph.edges[entity_node("medusa"), entity_node("decoding-head"), "USES"]
+    assert data["papers"] == ["2401.10774"]
+    for evidence in data["evidence"]:
+        assert extraction.paper.text[evidence["start"]:evidence["end"]] == evidence["text"]
+
+
+def test_graph_save_load_round_trip(tmp_path):
+    kg = sample_graph()
+    kg.save(tmp_path / "g.json")
+    again = KnowledgeGraph.load(tmp_path / "g.json")
+    assert again.to_data() == kg.to_data()
+    assert again.node_counts() == kg.node_counts()
+
+
+def test_graph_is_a_function_of_the_set_of_extractions(tmp_path):
+    extractions = [medusa_extraction(), *(hostile_extraction(i) for i in range(4))]
+    build_graph(extractions).save(tmp_path / "a.json")
+    build_graph(list(reversed(extractions)) + extractions[:2]).save(tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_graph_load_rejects_a_file_that_is_not_a_graph(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"nodes": []}')
+    with pytest.raises(ValueError, match="not a kg graph"):
+        KnowledgeGraph.load(path)
+    path.write_text('{"nodes": [')
+    with pytest.raises(ValueError, match="x.json:1"):
+        KnowledgeGraph.load(path)
+
+
+def test_graph_entity_properties():
+    kg = build_graph([medusa_extraction()])
+    medusa = kg.graph.nodes[entity_node("medusa")]
+    assert medusa["label"] == "Method"
+    assert medusa["paper_count"] == 1
+    assert set(medusa["aliases"]) == {"Medusa", "Medusa-1"}
+    assert json.dumps(medusa)  # every property serialises
+    assert claim_node("x") == "claim:x"

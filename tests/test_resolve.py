@@ -1,0 +1,71 @@
+import pytest
+
+from kg.records import Entity, Extraction, Paper, Span
+from kg.resolve import canonical_key, clean_surface, majority_type, resolve
+from collections import Counter
+
+
+@pytest.mark.parametrize("names", [
+    ("LLaMA-2", "Llama 2", "Llama2", "llama-2", "LLAMA 2"),
+    ("large language models", "Large Language Model", "large-language models"),
+    ("LLMs", "LLM"),
+    ("GSM8K", "the GSM8K benchmark", "GSM8K dataset"),
+    ("Llama\u20112\u20137B", "Llama-2-7B", "llama 2 7b"),
+])
+def test_resolve_same_thing_same_key(names):
+    assert len({canonical_key(n) for n in names}) == 1
+
+
+@pytest.mark.parametrize("a,b", [
+    ("GPT-4", "GPT-4o"), ("GPT-4", "GPT-3.5"), ("Qwen2", "Qwen2.5"),
+    ("Llama-2-7B", "Llama-2-13B"), ("Llama-2-7B", "Llama-27B"), ("GPT-4", "GPT-4V"),
+])
+def test_resolve_versions_and_sizes_stay_apart(a, b):
+    assert canonical_key(a) != canonical_key(b)
+
+
+def test_resolve_clean_surface_folds_unicode():
+    assert clean_surface("3\u00d7 faster \u2013 Llama\u2011 2") == "3x faster - Llama- 2"
+    assert clean_surface("\uff27\uff30\uff34-4") == "GPT-4"
+
+
+def test_resolve_type_ties_follow_priority():
+    assert majority_type(Counter({"Method": 2, "Model": 2})) == "Model"
+    assert majority_type(Counter({"Method": 3, "Model": 2})) == "Method"
+
+
+def _extraction(pid, *entities):
+    text = " ".join(name for name, *_ in entities)
+    paper = Paper(id=pid, title=f"Paper {pid}", abstract=text)
+    out, offset = [], paper.abstract_offset
+    for name, etype, aliases in entities:
+        out.append(Entity(name, etype, "used", (Span(offset, offset + len(name), name),), tuple(aliases)))
+        offset += len(name) + 1
+    return Extraction(paper=paper, entities=tuple(out))
+
+
+def test_resolve_abbreviation_defined_in_one_paper_joins_another():
+    a = _extraction("a", ("3D Gaussian Splatting", "Method", ["3DGS"]))
+    b = _extraction("b", ("3DGS", "Method", []))
+    resolution = resolve([a, b])
+    assert resolution.key_of("b", "3DGS") == canonical_key("3D Gaussian Splatting")
+    entity = resolution.entities[canonical_key("3D Gaussian Splatting")]
+    assert entity.paper_ids == ("a", "b")
+    assert "3DGS" in entity.aliases
+
+
+def test_resolve_abbreviation_with_two_long_forms_is_not_merged():
+    a = _extraction("a", ("Gaussian Splatting", "Method", ["GS"]))
+    b = _extraction("b", ("grid search", "Method", ["GS"]))
+    c = _extraction("c", ("GS", "Method", []))
+    resolution = resolve([a, b, c])
+    assert resolution.key_of("c", "GS") == "gs"
+    assert resolution.key_of("a", "GS") == canonical_key("Gaussian Splatting")
+    assert resolution.key_of("b", "GS") == canonical_key("grid search")
+
+
+def test_resolve_majority_type_wins_and_votes_are_kept():
+    papers = [_extraction(str(i), ("BERT", "Model" if i < 2 else "Method", [])) for i in range(3)]
+    entity = resolve(papers).entities["bert"]
+    assert entity.type == "Model"
+    assert entity.type_votes == {"Method": 1, "Model": 2}
