@@ -184,6 +184,52 @@ def stats(graph_path, as_json, top):
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_stats(result))
 
 
+@main.command()
+@graph_option
+@click.option("--type", "entity_type", type=click.Choice(["Method", "Model", "Dataset", "Task", "Metric"]),
+              default=None, help="Only entities of this type.")
+@click.option("--min-papers", default=1, show_default=True, help="Only entities named by at least N papers.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines instead of a table.")
+def entities(graph_path, entity_type, min_papers, as_json):
+    """Canonical entities with key, type, aliases, paper count and family.
+
+    \b
+    Example:
+      kg entities --graph out/graph.json --type Model --min-papers 3
+    """
+    from kg.lookup import list_entities
+
+    for row in list_entities(_load_graph(graph_path), entity_type, min_papers):
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            family = f"  family={row['family']}" if row.get("family") else ""
+            aliases = ", ".join(a for a in row["aliases"] if a != row["name"])
+            click.echo(f"{row['paper_count']:>5}  {row['type']:<8} {row['name']}  ({row['key']}){family}"
+                       + (f"  aka {aliases}" if aliases else ""))
+
+
+@main.command()
+@click.argument("name")
+@graph_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(name, graph_path, as_json):
+    """Look an entity up by any of its names: its papers, family and claims.
+
+    \b
+    Example:
+      kg show "Llama 2" --graph out/graph.json
+    """
+    from kg.lookup import describe_entity, find_entity, format_entity
+
+    kg = _load_graph(graph_path)
+    node = find_entity(kg, name)
+    if node is None:
+        _fail(f"no entity called {name!r} in {graph_path} (list them with: kg entities --graph {graph_path})")
+    info = describe_entity(kg, node)
+    click.echo(json.dumps(info, ensure_ascii=False, indent=2) if as_json else format_entity(info))
+
+
 @main.group()
 def export():
     """Write the graph to Neo4j or to a file (cypher, csv, graphml, html)."""

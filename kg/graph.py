@@ -106,12 +106,14 @@ class KnowledgeGraph:
         return cls.from_data(data)
 
 
-def _add_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str, paper_id: str, evidence: dict[str, Any]) -> None:
-    if g.has_edge(u, v, key=rel):
-        data = g.edges[u, v, rel]
-    else:
+def _ensure_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str) -> dict[str, Any]:
+    if not g.has_edge(u, v, key=rel):
         g.add_edge(u, v, key=rel, type=rel, papers=[], evidence=[])
-        data = g.edges[u, v, rel]
+    return g.edges[u, v, rel]
+
+
+def _add_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str, paper_id: str, evidence: dict[str, Any]) -> None:
+    data = _ensure_edge(g, u, v, rel)
     if paper_id not in data["papers"]:
         data["papers"].append(paper_id)
     if evidence not in data["evidence"]:
@@ -126,6 +128,7 @@ def _sort_edge_lists(g: nx.MultiDiGraph) -> None:
 
 def _add_entities(g: nx.MultiDiGraph, resolution: Resolution) -> None:
     for key, entity in resolution.entities.items():
+        model_parts = {p: getattr(entity, p) for p in ("family", "version", "size", "variant") if getattr(entity, p)}
         g.add_node(
             entity_node(key),
             label=entity.type,
@@ -133,9 +136,22 @@ def _add_entities(g: nx.MultiDiGraph, resolution: Resolution) -> None:
             name=entity.name,
             aliases=list(entity.aliases),
             alias_counts=entity.alias_counts,
+            alias_keys=list(entity.alias_keys),
             type_votes=entity.type_votes,
             paper_count=len(entity.paper_ids),
+            **model_parts,
         )
+
+
+def _add_families(g: nx.MultiDiGraph, resolution: Resolution) -> None:
+    """VARIANT_OF from names, with the variant's mentions as evidence."""
+    for variant, family in resolution.variant_of:
+        _ensure_edge(g, entity_node(variant), entity_node(family), "VARIANT_OF")
+        for paper, _, data in g.in_edges(entity_node(variant), data=True):
+            if g.nodes[paper]["label"] != "Paper":
+                continue
+            for evidence in data["evidence"]:
+                _add_edge(g, entity_node(variant), entity_node(family), "VARIANT_OF", evidence["paper"], evidence)
 
 
 def _add_paper(g: nx.MultiDiGraph, extraction: Extraction, resolution: Resolution) -> None:
@@ -176,5 +192,6 @@ def build_graph(extractions: Iterable[Extraction]) -> KnowledgeGraph:
     _add_entities(g, resolution)
     for extraction in ordered:
         _add_paper(g, extraction, resolution)
+    _add_families(g, resolution)
     _sort_edge_lists(g)
     return KnowledgeGraph(g)

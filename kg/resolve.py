@@ -1,14 +1,27 @@
-"""One node per real thing: canonical keys, abbreviations and merging across papers.
+"""One node per real thing: canonical keys, abbreviations, model families, merging.
 
 Resolution is a pure function of the set of extractions (their order does not
-matter), so building A then B gives the same graph as building A and B at once.
+matter), so building A then B gives the same graph as building A and B at once,
+and every step is a dictionary look-up by key: near-linear in the mentions.
+
+- A *key* is a slug of a name that ignores case, hyphens, spaces, plural
+  endings, Unicode variants and a generic tail ("benchmark", "dataset"), but
+  never a digit: "Llama 2" and "LLaMA-2" meet, "Qwen2" and "Qwen2.5" do not.
+- An abbreviation defined in any paper ("3D Gaussian Splatting (3DGS)") joins
+  its long form everywhere, unless papers define it with different long forms.
+- Model names are parsed into family, version, size and variant, and a variant
+  links to its family with VARIANT_OF ("Llama-2-7B-chat" -> "Llama 2" -> "Llama").
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 from kg.records import ENTITY_TYPES, Extraction
@@ -17,9 +30,16 @@ from kg.records import ENTITY_TYPES, Extraction
 # here wins: a named model is more specific than a method, a dataset than a task.
 TYPE_PRIORITY = ("Model", "Dataset", "Method", "Metric", "Task")
 GENERIC_TAILS = frozenset({"benchmark", "dataset", "corpus", "suite"})
+MAX_KEY_LENGTH = 80
+FAMILIES_FILE = Path(__file__).resolve().parent / "data" / "model_families.json"
+
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)")
-_WORD = re.compile(r"\d+(?:\.\d+)+|[a-z0-9]+")
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)")
+_WORD = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
+_ACRONYM_PLURAL = re.compile(r"(?<=[A-Z0-9])s\b")
+_SIZE = re.compile(r"^(?:\d+x)?\d+(?:\.\d+)?[bmkt]$", re.IGNORECASE)
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
+_GLUED_VERSION = re.compile(r"^([^\W\d_]{2,}?)(v?\d[\w.]*)$")
 
 
 def clean_surface(name: str) -> str:
@@ -39,26 +59,88 @@ def _singular(word: str) -> str:
 def canonical_key(name: str) -> str:
     """The slug that identifies a thing, whatever its spelling or type.
 
-    Case, hyphens, spaces, dots between words and a plural ending are ignored;
-    digits are kept and never merged across a separator ("Llama-2-7B" is
-    ``llama-2-7b``, "Llama-27B" is ``llama-27b``).
+    Separators between words go ("fine-tuning" is ``finetuning``, "LLaMA-2" is
+    ``llama2``) except between two numbers, so digits never merge across one
+    ("Llama-2-7B" is ``llama2-7b``, "Llama-27B" is ``llama27b``). The plural of a common noun
+    is folded ("large language models"), a single proper name is left alone
+    ("Atlas"). Letters of any script are kept, so look-alikes stay apart.
     """
-    surface = clean_surface(name)
-    surface = re.sub(r"(?<=[A-Z0-9])s\b", "", surface)  # LLMs -> LLM
-    words = _WORD.findall(surface.casefold())
+    surface = _ACRONYM_PLURAL.sub("", clean_surface(name))
+    words = _WORD.findall(_LETTER_DIGIT.sub(" ", surface.casefold()))
     if words and words[0] in ("the", "a", "an"):
         words = words[1:]
     while len(words) > 1 and words[-1] in GENERIC_TAILS:
         words.pop()
-    if words:
+    if words and (len(words) > 1 or surface.islower()):
         words[-1] = _singular(words[-1])
-    parts = [p for w in words for p in _LETTER_DIGIT.split(w)]
-    return "-".join(parts)
+    key = words[0] if words else ""
+    for word in words[1:]:
+        key += ("-" if key[-1].isdigit() and word[0].isdigit() else "") + word
+    if len(key) > MAX_KEY_LENGTH:
+        key = key[:MAX_KEY_LENGTH - 9].rstrip("-") + "-" + hashlib.sha1(key.encode()).hexdigest()[:8]
+    return key
 
 
 def majority_type(votes: Counter) -> str:
     top = max(votes.values())
     return min((t for t, n in votes.items() if n == top), key=TYPE_PRIORITY.index)
+
+
+@lru_cache(maxsize=1)
+def known_families() -> dict[str, str]:
+    data = json.loads(FAMILIES_FILE.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """A model name taken apart: "Qwen2.5-7B-Instruct" is Qwen, 2.5, 7B, Instruct."""
+
+    base: str
+    version: str | None
+    size: str | None
+    variant: str | None
+
+    @property
+    def family_chain(self) -> list[tuple[str, str]]:
+        """(key, display name) of the families above this name, nearest first."""
+        top = (canonical_key(self.base), known_families().get(canonical_key(self.base), self.base))
+        if self.version and (self.size or self.variant):
+            return [(canonical_key(f"{self.base} {self.version}"), f"{top[1]} {self.version}"), top]
+        return [top]
+
+
+def parse_model_name(name: str) -> ModelName | None:
+    """Family, version, size and variant of a model name; None for a bare name."""
+    tokens = [t for t in re.split(r"[\s\-_/]+", clean_surface(name)) if t]
+    if not tokens:
+        return None
+    glued = _GLUED_VERSION.match(tokens[0])
+    if glued and not _SIZE.match(glued.group(2)):
+        tokens[:1] = [glued.group(1), glued.group(2)]
+    base_words = []
+    while tokens and not re.search(r"\d", tokens[0]):
+        base_words.append(tokens.pop(0))
+    if not base_words or not tokens and len(base_words) == 1:
+        return None
+    version = size = None
+    variant_words = []
+    for token in tokens:
+        if size is None and _SIZE.match(token):
+            size = token.upper() if token[-1].isalpha() else token
+        elif version is None and size is None and not variant_words and _VERSION.match(token):
+            version = token
+        elif version is None and _VERSION.match(token) and token.lower().startswith("v"):
+            version = token
+        else:
+            variant_words.append(token)
+    if version is None and size is None:
+        # "BERT-base": a variant word alone makes a family only for a known family.
+        if canonical_key(" ".join(base_words[:1])) not in known_families() or len(base_words) > 1:
+            return None
+        variant_words = base_words[1:] + variant_words
+        base_words = base_words[:1]
+    return ModelName(" ".join(base_words), version, size, " ".join(variant_words) or None)
 
 
 @dataclass(frozen=True)
@@ -70,19 +152,31 @@ class ResolvedEntity:
     alias_counts: dict[str, int] = field(compare=False)
     type_votes: dict[str, int] = field(compare=False)
     paper_ids: tuple[str, ...] = ()
+    alias_keys: tuple[str, ...] = ()  # other keys its names have: old links keep finding it
+    family: str | None = None
+    version: str | None = None
+    size: str | None = None
+    variant: str | None = None
 
 
 @dataclass(frozen=True)
 class Resolution:
     entities: dict[str, ResolvedEntity]
     keys: dict[tuple[str, str], str]  # (paper id, surface form) -> key
+    variant_of: tuple[tuple[str, str], ...] = ()  # (variant key, family key)
 
     def key_of(self, paper_id: str, name: str | None) -> str | None:
         if not name:
             return None
-        return self.keys.get((paper_id, clean_surface(name))) or (
-            canonical_key(name) if canonical_key(name) in self.entities else None
-        )
+        key = self.keys.get((paper_id, clean_surface(name)))
+        if key is None:
+            key = canonical_key(name)
+        return key if key in self.entities else None
+
+
+def looks_like_abbreviation(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return 1 < len(name) <= 12 and " " not in name and sum(c.isupper() for c in letters) >= 2
 
 
 def _abbreviation_table(extractions: list[Extraction]) -> dict[str, str]:
@@ -93,24 +187,17 @@ def _abbreviation_table(extractions: list[Extraction]) -> dict[str, str]:
             long_key = canonical_key(entity.name)
             for alias in entity.aliases:
                 alias_key = canonical_key(alias)
-                if alias_key and alias_key != long_key and _looks_like_abbreviation(alias):
+                if alias_key and alias_key != long_key and looks_like_abbreviation(alias):
                     long_forms[alias_key].add(long_key)
     return {abbr: next(iter(forms)) for abbr, forms in long_forms.items() if len(forms) == 1}
 
 
-def _looks_like_abbreviation(name: str) -> bool:
-    letters = [c for c in name if c.isalpha()]
-    return 1 < len(name) <= 12 and " " not in name and sum(c.isupper() for c in letters) >= 2
-
-
-def resolve(extractions: Iterable[Extraction]) -> Resolution:
-    ordered = sorted(extractions, key=lambda e: e.paper.id)
-    abbreviations = _abbreviation_table(ordered)
+def _collect(extractions: list[Extraction], abbreviations: dict[str, str]):
     keys: dict[tuple[str, str], str] = {}
     surfaces: dict[str, Counter] = defaultdict(Counter)
     votes: dict[str, Counter] = defaultdict(Counter)
     papers: dict[str, set[str]] = defaultdict(set)
-    for extraction in ordered:
+    for extraction in extractions:
         pid = extraction.paper.id
         for entity in extraction.entities:
             key = canonical_key(entity.name)
@@ -121,20 +208,61 @@ def resolve(extractions: Iterable[Extraction]) -> Resolution:
             papers[key].add(pid)
             for form in (entity.name, *entity.aliases):
                 surface = clean_surface(form)
-                if surface:
+                if surface and canonical_key(surface):
                     keys[(pid, surface)] = key
                     surfaces[key][surface] += max(1, sum(m.text == form for m in entity.mentions))
+    return keys, surfaces, votes, papers
+
+
+def _families(entities: dict[str, ResolvedEntity]) -> tuple[dict[str, ResolvedEntity], tuple]:
+    """Parse model names, add missing family nodes, and link variants to families."""
+    out = dict(entities)
+    links: set[tuple[str, str]] = set()
+    for key, entity in entities.items():
+        if entity.type not in ("Model", "Method"):
+            continue
+        parsed = parse_model_name(entity.name)
+        if parsed is None:
+            continue
+        chain = parsed.family_chain
+        top_key = chain[-1][0]
+        known = top_key in known_families() or (
+            top_key in entities and entities[top_key].type in ("Model", "Method"))
+        if top_key == key or not known:
+            continue
+        child = key
+        for family_key, family_name in chain:
+            if family_key == child:
+                continue
+            if family_key not in out:
+                out[family_key] = ResolvedEntity(
+                    key=family_key, name=family_name, type=entity.type, aliases=(),
+                    alias_counts={}, type_votes={}, family=top_key if family_key != top_key else None,
+                )
+            links.add((child, family_key))
+            child = family_key
+        out[key] = ResolvedEntity(
+            **{**entity.__dict__, "family": top_key, "version": parsed.version,
+               "size": parsed.size, "variant": parsed.variant},
+        )
+    return dict(sorted(out.items())), tuple(sorted(links))
+
+
+def resolve(extractions: Iterable[Extraction]) -> Resolution:
+    ordered = sorted(extractions, key=lambda e: e.paper.id)
+    keys, surfaces, votes, papers = _collect(ordered, _abbreviation_table(ordered))
     entities = {}
     for key in sorted(votes):
         counts = surfaces[key]
-        name = min(counts, key=lambda s: (-counts[s], s))
         entities[key] = ResolvedEntity(
             key=key,
-            name=name,
+            name=min(counts, key=lambda s: (-counts[s], s)),
             type=majority_type(votes[key]),
             aliases=tuple(sorted(counts)),
             alias_counts=dict(sorted(counts.items())),
             type_votes={t: votes[key][t] for t in ENTITY_TYPES if votes[key][t]},
             paper_ids=tuple(sorted(papers[key])),
+            alias_keys=tuple(sorted({canonical_key(s) for s in counts} - {key})),
         )
-    return Resolution(entities=entities, keys=keys)
+    entities, variant_of = _families(entities)
+    return Resolution(entities=entities, keys=keys, variant_of=variant_of)

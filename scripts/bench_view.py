@@ -102,7 +102,7 @@ def measure(page_path: Path, browser, timeout_s: float = 600.0) -> dict:
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto(url, wait_until="load", timeout=timeout_s * 1000)
-    page.wait_for_function("window.kgView && window.kgView.stabilizedAt !== null", timeout=timeout_s * 1000)
+    page.wait_for_function("() => window.kgView && window.kgView.stabilizedAt !== null", timeout=timeout_s * 1000)
     result = page.evaluate(
         "() => ({drawnAt: kgView.drawnAt, stabilizedAt: kgView.stabilizedAt,"
         " nodes: kgView.nodes.length, edges: kgView.edges.length})"

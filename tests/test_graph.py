@@ -14,9 +14,9 @@ def test_graph_medusa_claim_links_subject_via_metric_and_baseline():
     assert data["value"] == "2.2" and data["unit"] == "x"
     targets = {k: v for _, v, k in kg.graph.out_edges(node, keys=True)}
     assert targets["ABOUT"] == entity_node("medusa")
-    assert targets["VIA"] == entity_node("decoding-head")
+    assert targets["VIA"] == entity_node("decodinghead")
     assert targets["MEASURES"] == entity_node("speedup")
-    assert targets["AGAINST"] == entity_node("speculative-decoding")
+    assert targets["AGAINST"] == entity_node("speculativedecoding")
     assert kg.graph.has_edge(paper_node("2401.10774"), node, key="REPORTS")
 
 
@@ -24,14 +24,14 @@ def test_graph_roles_become_paper_edges():
     kg = build_graph([medusa_extraction()])
     paper = paper_node("2401.10774")
     assert kg.graph.has_edge(paper, entity_node("medusa"), key="PROPOSES")
-    assert kg.graph.has_edge(paper, entity_node("speculative-decoding"), key="COMPARES_WITH")
-    assert kg.graph.has_edge(paper, entity_node("mt-bench"), key="USES")
+    assert kg.graph.has_edge(paper, entity_node("speculativedecoding"), key="COMPARES_WITH")
+    assert kg.graph.has_edge(paper, entity_node("mtbench"), key="USES")
 
 
 def test_graph_relations_carry_papers_and_evidence():
     extraction = medusa_extraction()
     kg = build_graph([extraction])
-    data = kg.graph.edges[entity_node("medusa"), entity_node("decoding-head"), "USES"]
+    data = kg.graph.edges[entity_node("medusa"), entity_node("decodinghead"), "USES"]
     assert data["papers"] == ["2401.10774"]
     for evidence in data["evidence"]:
         assert extraction.paper.text[evidence["start"]:evidence["end"]] == evidence["text"]

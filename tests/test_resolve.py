@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from kg.records import Entity, Extraction, Paper, Span
@@ -69,3 +71,42 @@ def test_resolve_majority_type_wins_and_votes_are_kept():
     entity = resolve(papers).entities["bert"]
     assert entity.type == "Model"
     assert entity.type_votes == {"Method": 1, "Model": 2}
+
+
+PAIRS_FILE = Path(__file__).parent / "data" / "resolution_pairs.tsv"
+
+
+def _pairs():
+    rows = [line.split("\t") for line in PAIRS_FILE.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith(("#", "name_a"))]
+    return [(a, b, kind == "same", how) for a, b, kind, how in rows]
+
+
+def _pair_corpus(pairs):
+    """Papers that define each abbreviation once, and papers that only use it."""
+    extractions = []
+    for i, (abbr, long_form, same, how) in enumerate(pairs):
+        if how == "abbr" and same:
+            extractions.append(_extraction(f"def-{i}", (long_form, "Method", [abbr])))
+        extractions.append(_extraction(f"use-{i}", (abbr, "Method", [])))
+    extractions.append(_extraction("def-gs-1", ("Gaussian Splatting", "Method", ["GS"])))
+    extractions.append(_extraction("def-gs-2", ("grid search", "Method", ["GS"])))
+    return resolve(extractions)
+
+
+def test_resolve_pairs_from_the_corpus_precision_and_recall():
+    pairs = _pairs()
+    assert len(pairs) >= 60
+    resolution = _pair_corpus(pairs)
+    tp = fp = fn = 0
+    for i, (a, b, same, how) in enumerate(pairs):
+        if how == "key":
+            predicted = canonical_key(a) == canonical_key(b)
+        else:
+            predicted = resolution.key_of(f"use-{i}", a) == canonical_key(b)
+        tp += predicted and same
+        fp += predicted and not same
+        fn += same and not predicted
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert precision == 1.0, f"precision {precision:.3f}"
+    assert recall >= 0.95, f"recall {recall:.3f}"

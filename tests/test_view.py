@@ -59,11 +59,11 @@ def test_view_data_block_cannot_break_out():
     page = render_html(sample_graph())
     block = DATA_BLOCK.search(page).group(1)
     assert "<" not in block and ">" not in block and "&" not in block
-    assert page.count("<script") == 3  # data, vis-network, view
+    assert page.count("\n<script") == 3  # data, vis-network, view
     for hostile in HOSTILE_STRINGS:
         assert hostile not in page
-    names = {r[4] for r in json.loads(block)["n"]}
-    assert set(HOSTILE_STRINGS) <= names
+    titles = {r[4] for r in json.loads(block)["n"]}
+    assert all(f"{hostile}: a title {i}" in titles for i, hostile in enumerate(HOSTILE_STRINGS))
 
 
 def test_view_data_stores_each_sentence_once():
@@ -203,7 +203,7 @@ def test_view_canvas_click_selects_paper(open_view):
     assert view.page.locator("#panel h2").inner_text() == (
         "Medusa: Simple LLM Inference Acceleration with Multiple Decoding Heads"
     )
-    assert "Proposes (1)" in view.panel()
+    assert view.page.locator("#panel h4[data-role=PROPOSES]").text_content() == "Proposes (1)"
 
 
 @pytest.mark.browser
@@ -216,7 +216,7 @@ def test_view_hostile_text_stays_text(open_view):
         assert hostile in names
     for paper, data in kg.papers():
         view.js("(id) => kgView.select(id)", paper)
-        assert view.page.locator("#panel h2").inner_text() == data["title"]
+        assert view.page.locator("#panel h2").text_content() == data["title"]
     assert view.js("() => typeof window.__pwned") == "undefined"
     assert view.page.locator("img").count() == 0
     assert view.page.locator("script").count() == 3
@@ -268,10 +268,12 @@ def test_view_top_mode_draws_top_entities_and_expands(open_view, synthetic):
 
 @pytest.mark.browser
 def test_view_bench_script_runs_on_a_graph_file(browser, tmp_path):
+    kg = sample_graph()
     graph = tmp_path / "graph.json"
-    sample_graph().save(graph)
+    kg.save(graph)
+    counts = f"{kg.graph.number_of_nodes()}\\s+{kg.graph.number_of_edges()}\\s+" * 2
     # Its own process: Playwright's sync API does not nest inside the session's browser.
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_view.py"), str(graph), "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert re.search(r"^graph\s+17\s+19\s+17\s+19\s", done.stdout, re.MULTILINE), done.stdout
+    assert re.search(rf"graph\.json\s+{counts}on\s", done.stdout), done.stdout

@@ -188,7 +188,7 @@
   function shown(i) {
     var n = nodes[i];
     if (i === state.selected) return true;
-    return state.types.has(n.t) && (!isEntity(n) || n.count >= state.minCount);
+    return state.types.has(n.t) && (!isEntity(n) || state.minCount <= 1 || n.count >= state.minCount);
   }
 
   function sync() {

@@ -303,7 +303,9 @@ def _read(path: Path) -> str:
 
 def _render(kg: KnowledgeGraph, top: int | None, physics: bool | None) -> tuple[str, ViewSummary]:
     data = view_data(kg, top=top, physics=physics)
-    vis_js, view_js = _read(VIS_DIR / "vis-network.min.js"), _read(VIZ_DIR / "view.js")
+    # The source-map comment names a file the page does not have; a debugger would ask for it.
+    vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
+    view_js = _read(VIZ_DIR / "view.js")
     csp = (
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
         f"script-src {_csp_hash(vis_js)} {_csp_hash(view_js)}; base-uri 'none'; form-action 'none'"

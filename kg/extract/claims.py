@@ -30,6 +30,11 @@ URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(
 # Bare numbers joined to a unit-carrying one ("3.84 and 1.91 dB") share its unit.
 COORDINATION = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)\s*$")
 SPAN_TO = re.compile(r"^\s*to\s*$")
+PLUS_MINUS = re.compile(r"(?:\\pm|±|\+/-|\+-)\s*\$?\s*$")
+# "7B", "1.5B": a model size names no subject.
+SIZE = re.compile(r"^\d+(?:\.\d+)?[KMBT]$")
+TITLE_PHRASE_STARTS = frozenset(
+    "why how what when where which who can do does is are should towards toward on beyond rethinking".split())
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MAX_WALK = 16  # parse walks stop after this many steps, whatever the tree looks like
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
@@ -154,6 +159,12 @@ def _is_data_fraction(ctx: ClaimContext) -> bool:
     before = ctx.text_before(60)
     if any(c in before for c in ("dropout", "masking ratio", "mask ratio", "learning rate")):
         return True
+    verb = ctx.governing_verb()
+    verb_lemma = verb.lemma_.lower() if verb is not None else ""
+    near = [t.lower_ for t in ctx.tokens_before(2) + ctx.tokens_after(3)]
+    if verb_lemma not in cues.result_verbs and not any(w in cues.comparatives for w in near) and any(
+            t.pos_ == "VERB" and t.lemma_.lower() in cues.setup_verbs for t in ctx.sent):
+        return True  # "the corpus contains 12,000 images, of which 30% are night scenes"
     after = " ".join(t.lower_ for t in ctx.tokens_after(6))
     if not after.startswith("of "):
         return False
@@ -161,9 +172,7 @@ def _is_data_fraction(ctx: ClaimContext) -> bool:
         return False
     if any(_ends_with_phrase(before, w) for w in cues.result_context_for_data):
         return False
-    verb = ctx.governing_verb()
-    return (verb is not None and verb.lemma_.lower() in cues.setup_verbs) or any(
-        c in sentence for c in cues.setup_context)
+    return verb_lemma in cues.setup_verbs or any(c in sentence for c in cues.setup_context)
 
 
 def _times_is_result(ctx: ClaimContext) -> bool:
@@ -209,13 +218,18 @@ def _metric_word_near(ctx: ClaimContext) -> str | None:
 def _is_result(ctx: ClaimContext) -> bool:
     m, cues = ctx.mention, ctx.cues
     after = [t.lower_ for t in ctx.tokens_after(2)]
+    if PLUS_MINUS.search(ctx.doc.text[max(0, m.start - 6):m.start]):
+        return False  # the spread of a result, not a result
     if m.unit_class == "result":
         if m.unit == "x" and (ctx.unit_text in ("times", "fold", "-fold") or m.spelled):
             if any(w.startswith("cross") for w in after[:2]):
                 return False
             if ctx.unit_text == "times" or m.spelled and "times" in ctx.doc.text[m.end:m.unit_end]:
                 return _times_is_result(ctx)
-            return True
+            # "a twofold speedup", "improves 3-fold"; not "our contributions are two-fold:"
+            nxt = ctx.tokens_after(1)
+            return _times_is_result(ctx) or bool(nxt) and nxt[0].pos_ in ("NOUN", "ADJ") or (
+                ctx.governing_verb() is not None and ctx.governing_verb().lemma_.lower() in cues.result_verbs)
         if after and after[0] in ("confidence", "ci", "quantile", "percentile"):
             return False
         if m.unit == "%" and _is_data_fraction(ctx):
@@ -256,12 +270,17 @@ def _clean_phrase(doc: Doc, start: int, end: int, skip: frozenset[str]) -> str |
 
 
 def _head_phrase(head: Token, skip: frozenset[str]) -> str | None:
-    """The words of a noun phrase up to its head ('the memory-bound speed-up' -> 'memory-bound speed-up')."""
-    return _clean_phrase(head.doc, head.left_edge.i, head.i + 1, skip)
+    """The words of a noun phrase up to its head ('the memory-bound speed-up' -> 'memory-bound speed-up'),
+    and on through words glued to it ('state-of-the-arts')."""
+    end = head.i + 1
+    while end <= head.right_edge.i and not head.doc[end - 1].whitespace_:
+        end += 1
+    return _clean_phrase(head.doc, head.left_edge.i, end, skip)
 
 
 def _entity_spans(doc: Doc) -> list[Span]:
-    return list(doc.spans[ENTITY_SPANS]) if ENTITY_SPANS in doc.spans else []
+    spans = doc.spans[ENTITY_SPANS] if ENTITY_SPANS in doc.spans else []
+    return [s for s in spans if not SIZE.match(s.text) and not s[0].like_num]
 
 
 def _entity_name(span: Span) -> str:
@@ -357,8 +376,9 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
         return None
     if any(w in cues.proposed_markers for w in words) or subj.lower_ in ("we", "it", "they", "this"):
         return PROPOSED
-    names = [t for t in doc[start:end] if t.pos_ == "PROPN" or any(c.isupper() for c in t.text[1:])
-             or (any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text))]
+    names = [t for t in doc[start:end] if not SIZE.match(t.text) and (
+        t.pos_ == "PROPN" or any(c.isupper() for c in t.text[1:])
+        or (any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text)))]
     if names:
         return doc[names[0].i:names[-1].i + 1].text
     if subj.lower_ in cues.generic_subject_heads or subj.lemma_.lower() in cues.generic_subject_heads:
@@ -389,6 +409,9 @@ def _subject(ctx: ClaimContext, spans: list[Span]):
 def _metric(ctx: ClaimContext) -> str | None:
     cues, doc = ctx.cues, ctx.doc
     after = ctx.tokens_after(6)
+    # "1 dB in PSNR", "9.1% Hit@1 on WebQSP"
+    if len(after) >= 2 and after[0].lower_ in ("in", "on", "of") and after[1].lower_ in cues.metrics:
+        return after[1].text
     # "2.2x speedup", "16% higher MBSU", "5.04% increase in consumption"
     words = []
     for t in after:
@@ -520,8 +543,11 @@ def _proposed_name(doc: Doc, spans: list[Span]) -> str | None:
         return min(proposed, key=lambda n: firsts.get(n, len(doc)))
     title = doc.text.split("\n\n", 1)[0]
     head, colon, _ = title.partition(":")
-    # "Medusa: Simple LLM Inference ...": a short name before the title's colon is the paper's own.
-    if colon and 0 < len(head.split()) <= 2 and any(c.isupper() for c in head):
+    words = head.split()
+    # "Medusa: Simple LLM Inference ...": a short name before the title's colon is the paper's own;
+    # "Why LLMs Fail: ..." or "Bridging Speech and Text: ..." is a phrase, not a name.
+    if colon and 0 < len(words) <= 3 and any(c.isupper() for c in head) and not (
+            words[0].lower() in TITLE_PHRASE_STARTS or words[0].lower().endswith("ing")):
         return head.strip()
     return None
 

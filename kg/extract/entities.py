@@ -74,8 +74,18 @@ GENERIC_HEAD_TYPES = {
     "data set": "Dataset", "corpus": "Dataset", "suite": "Dataset", "model": "Model", "models": "Model",
     "metric": "Metric", "metrics": "Metric", "task": "Task", "tasks": "Task", "problem": "Task",
 }
+EVALUATION_LEMMAS = frozenset({"evaluate", "evaluation", "experiment", "benchmark", "result", "achieve", "test",
+                               "outperform", "accuracy", "score", "perform", "performance", "improve", "improvement",
+                               "surpass", "state-of-the-art", "validate", "demonstrate", "dataset", "fine-tune",
+                               "show", "boost", "speed-up", "speedup", "reach", "obtain", "gain", "train", "report"})
+DATASET_WORDS = frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suites"})
+INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
+QUANTITY = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{1,2}$")
+TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
+FUNCTION_POS = frozenset({"ADV", "SCONJ", "CCONJ", "ADP", "DET", "PRON", "AUX", "VERB", "PART", "INTJ"})
+YEAR = re.compile(r"\b(?:19|20)\d\d[a-z]?\b")
 # How much each kind of evidence counts when an entity's mentions disagree on its type.
-WEIGHT = {"lexicon": 4.0, "apposition": 3.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "default": 0.3}
+WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3}
 
 
 @dataclass
@@ -89,9 +99,13 @@ class Candidate:
 
 def name_key(text: str) -> str:
     """The form two mentions of one entity share: case, punctuation and a plural "s" ignored."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    words = re.findall(r"[a-z0-9]+", text)
+    text = unicodedata.normalize("NFKC", text)
+    lower_case = text.islower()
+    words = re.findall(r"[a-z0-9]+", text.lower())
     joined = "".join(words)
+    if lower_case and len(words[-1] if words else "") > 5:
+        # "fine-tune", "fine-tuned", "fine-tuning" are one entity
+        joined = INFLECTION.sub("", joined)
     if len(joined) > 3 and joined.endswith("s") and not joined.endswith("ss"):
         joined = joined[:-1]
     return joined
@@ -117,6 +131,7 @@ class EntityRecognizer:
             for word in heads[entity_type]["standalone"]:
                 self.head_standalone[word] = entity_type
         self.generic_heads = frozenset(heads["generic_heads"])
+        self.low_precision_heads = frozenset(heads["low_precision_heads"])
         self.stop_keys = frozenset(name_key(p) for p in load_table("stop_phrases.txt"))
         self.stop_names = load_table("stop_names.txt")
         self.generic_modifiers = load_table("generic_modifiers.txt")
@@ -183,9 +198,8 @@ class EntityRecognizer:
 
     # ---- candidate sources ----------------------------------------------------------------
 
-    def _names(self, doc: Doc, title_end: int) -> list[Candidate]:
+    def _names(self, doc: Doc, text: str, title_end: int) -> list[Candidate]:
         """Name-shaped words, extended by version words ("Gemini 2.5 Pro")."""
-        text = doc.text
         out = []
         title_names = set()
         for match in WORD.finditer(text):
@@ -201,7 +215,9 @@ class EntityRecognizer:
             if not stripped or MODIFIER_SUFFIX.search(stripped) or (
                     stripped in self.stop_names and name_key(stripped) not in self.umbrella):
                 continue
-            shaped = bool(NAME_SHAPE.match(stripped))
+            shaped = bool(NAME_SHAPE.match(stripped)) and not QUANTITY.match(stripped)
+            if shaped and TITLE_COMPOUND.match(stripped) and all(self._is_common(p) for p in stripped.split("-")):
+                shaped = False  # "Visual-Language", "Non-Differentiable": words, not a name
             if not shaped:
                 # A capitalised word that is no common word: Medusa, Whisper, Reddit.
                 if not (stripped[:1].isupper() and stripped[1:].islower() and stripped.isalpha()
@@ -210,6 +226,10 @@ class EntityRecognizer:
                         continue
             span = doc.char_span(start, end, alignment_mode="contract")
             if span is None or span.text != stripped:
+                continue
+            if span[0].is_sent_start and not shaped and span[0].pos_ in FUNCTION_POS:
+                continue
+            if self._is_citation(doc, text, span):
                 continue
             if start < title_end and not shaped:
                 title_names.add(stripped)
@@ -223,7 +243,18 @@ class EntityRecognizer:
             out.append(Candidate(span.start, end_token, "", "", name=True))
         return out
 
-    def _abbreviations(self, doc: Doc) -> list[tuple[Span, Span]]:
+    @staticmethod
+    def _is_citation(doc: Doc, text: str, span: Span) -> bool:
+        """An author in a citation: "Peters et al.", "(Devlin, 2019)"."""
+        if span.end + 1 < len(doc) and doc[span.end].lower_ == "et" and doc[span.end + 1].lower_.startswith("al"):
+            return True
+        left = text.rfind("(", max(0, span.start_char - 60), span.start_char)
+        if left < 0 or ")" in text[left:span.start_char]:
+            return False
+        right = text.find(")", span.end_char, span.end_char + 60)
+        return right >= 0 and bool(YEAR.search(text[left:right]))
+
+    def _abbreviations(self, doc: Doc, text: str) -> list[tuple[Span, Span]]:
         """(long form, abbreviation) pairs defined as "Long Form (ABBR)"."""
         pairs = []
         for token in doc:
@@ -235,20 +266,19 @@ class EntityRecognizer:
             short = doc[token.i + 1:close]
             short_text = short.text
             if not (2 <= len(short_text) <= 15 and " " not in short_text and short_text[0].isalnum()
-                    and sum(c.isupper() for c in short_text) >= 1 and short_text[0].isalpha()
-                    and not short_text.islower()):
+                    and sum(c.isupper() for c in short_text) >= 1 and not short_text.islower()):
                 continue
             sent_start = token.sent.start
             window_start = max(sent_start, token.i - min(len(short_text) + 5, 2 * len(short_text) + 1))
-            long_span = self._long_form(doc, window_start, token.i, short_text)
+            long_span = self._long_form(doc, text, window_start, token.i, short_text)
             if long_span is not None:
                 pairs.append((long_span, short))
         return pairs
 
-    def _long_form(self, doc: Doc, first: int, end: int, short: str) -> Span | None:
+    def _long_form(self, doc: Doc, doc_text: str, first: int, end: int, short: str) -> Span | None:
         letters = [c.lower() for c in short.rstrip("s") if c.isalnum()] or [c.lower() for c in short if c.isalnum()]
         base = doc[first].idx
-        text = doc.text[base:doc[end - 1].idx + len(doc[end - 1].text)].lower()
+        text = doc_text[base:doc[end - 1].idx + len(doc[end - 1].text)].lower()
         s, i = len(letters) - 1, len(text) - 1
         while s >= 0:
             c = letters[s]
@@ -277,17 +307,32 @@ class EntityRecognizer:
             if t.text in ("'s", "\u2019s") and t.i + 1 < end:
                 start = t.i + 1
         while start < end and (doc[start].lower_ in DETERMINERS or doc[start].lower_ in self.generic_modifiers
-                               or doc[start].is_punct or doc[start].pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP")
+                               or doc[start].is_punct or doc[start].pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP", "VERB", "AUX", "SCONJ", "X", "DET", "PART")
+                               or doc[start].lower_ in ("i.e.", "e.g.", "i.e", "e.g", "ie", "eg", "etc")
                                or doc[start].like_num or (doc[start].lower_.endswith("ly") and doc[start].pos_ != "PROPN")):
             start += 1
         while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].lower_ in ("'s", "\u2019s")):
             end -= 1
         return doc[start:end] if end > start else None
 
-    def _chunks(self, doc: Doc, named: set[int]) -> list[Candidate]:
-        out = []
+    def _chunk_parts(self, doc: Doc) -> list[Span]:
+        """Noun chunks, split at "and"/"or" and at numbers ("fine-tuning and prompt engineering")."""
+        parts = []
         for chunk in doc.noun_chunks:
-            span = self._trim(chunk)
+            first = chunk.start
+            for token in chunk:
+                if token.pos_ == "CCONJ" or token.text in (",", ";", "/") or token.like_num or "%" in token.text:
+                    if token.i > first:
+                        parts.append(doc[first:token.i])
+                    first = token.i + 1
+            if chunk.end > first:
+                parts.append(doc[first:chunk.end])
+        return parts
+
+    def _chunks(self, doc: Doc, named: set[int], title_end: int) -> list[Candidate]:
+        out = []
+        for part in self._chunk_parts(doc):
+            span = self._trim(part)
             if span is None:
                 continue
             if span[-1].i in named:
@@ -296,7 +341,7 @@ class EntityRecognizer:
             while len(words) > 1 and words[-1].lower() in self.generic_heads and not self._lexicon_type(" ".join(words)):
                 words.pop()
             span = span.doc[span.start:span.start + len(words)]
-            if len(span) > self.max_chunk_tokens or any(t.text in (",", ";", ":") for t in span):
+            if len(span) > self.max_chunk_tokens or any(t.text in (":", "(", ")") for t in span):
                 continue
             text = span.text
             entity_type = self._lexicon_type(text)
@@ -304,9 +349,10 @@ class EntityRecognizer:
             if entity_type is None:
                 entity_type = self._head_type([t.text for t in span if not t.is_punct] or words)
                 evidence = "head"
+                if entity_type and words[-1].lower() in self.low_precision_heads and not (
+                        span.start_char < title_end or all(t.text[:1].isupper() for t in span if t.is_alpha)):
+                    evidence = "weak"
             if entity_type is None:
-                continue
-            if any(t.i in named for t in span) and evidence == "head" and entity_type in ("Dataset",):
                 continue
             out.append(Candidate(span.start, span.end, entity_type, evidence))
         return out
@@ -345,10 +391,30 @@ class EntityRecognizer:
             return "Model", "shape"
         if after in self.head_with_modifier and after not in self.generic_heads:
             return self.head_with_modifier[after], "cue"
+        if self._evaluated_on(doc, cand.start):
+            return "Dataset", "cue"
         return "Method", "default"
+
+    @staticmethod
+    def _evaluated_on(doc: Doc, start: int) -> bool:
+        """Whether the name is in a list after "on" in a sentence about evaluation ("results on X, Y and Z")."""
+        i = start - 1
+        while i >= 0 and i > start - 12 and (doc[i].text in (",", "and", "or") or doc[i].pos_ in ("PROPN", "NUM")
+                                             or doc[i].is_punct and doc[i].text in "-/"):
+            i -= 1
+        if i >= 1 and doc[i].lower_ in ("as", "including", "like", ":", "(") and any(
+                t.lower_ in DATASET_WORDS for t in doc[max(0, i - 4):i]):
+            return True  # "benchmarks such as X and Y"
+        if i < 0 or doc[i].lower_ not in ("on", "across", "including", "like"):
+            return False
+        sent = doc[i].sent
+        return any(t.lemma_.lower() in EVALUATION_LEMMAS for t in sent)
 
     def _apposition_type(self, doc: Doc, end: int) -> str | None:
         """The type a following "X, a new benchmark ..." or "X is a ... model" gives."""
+        if end < len(doc) and doc[end].text == "(":
+            close = next((t.i for t in doc[end:min(len(doc), end + 12)] if t.text == ")"), None)
+            end = close + 1 if close is not None else end
         if end + 1 >= len(doc):
             return None
         if doc[end].text == "," or doc[end].lemma_ == "be":
@@ -365,16 +431,17 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_roles = {}
-        if not doc.text.strip():
+        text = doc.text
+        if not text.strip():
             doc.spans[ENTITY_SPANS] = []
             return doc
-        title_end = doc.text.find("\n\n")
+        title_end = text.find("\n\n")
         title_end = title_end if title_end >= 0 else 0
-        names = self._names(doc, title_end)
+        names = self._names(doc, text, title_end)
         for cand in names:
             cand.type, cand.evidence = self._name_type(doc, cand)
         named = {i for c in names for i in range(c.start, c.end)}
-        pairs = self._abbreviations(doc)
+        pairs = self._abbreviations(doc, text)
         candidates = list(names)
         long_forms = []
         for long_span, short in pairs:
@@ -389,7 +456,7 @@ class EntityRecognizer:
             cand = Candidate(long_span.start, long_span.end, entity_type, evidence, name=True)
             long_forms.append((cand, short.text))
             candidates.append(cand)
-        candidates += self._chunks(doc, named)
+        candidates += self._chunks(doc, named, title_end)
         candidates += self._terms(doc)
         chosen = self._resolve(candidates)
         doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms)
@@ -397,7 +464,7 @@ class EntityRecognizer:
 
     def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
         """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
-        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "default": 1}
+        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1}
         ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -rank[c.evidence], c.start))
         taken: set[int] = set()
         chosen = []
@@ -443,9 +510,14 @@ class EntityRecognizer:
 
         groups: dict[str, list[tuple[Candidate, str]]] = defaultdict(list)
         for cand, text, key in kept:
-            groups[resolve(text, key)].append((cand, text))
+            resolved = resolve(text, key)
+            if resolved != key and resolved in self.stop_keys and resolved not in self.umbrella.values():
+                continue  # "LMs" defined as "language models": an umbrella term after all
+            groups[resolved].append((cand, text))
         spans = []
         for key, members in groups.items():
+            if len(members) == 1 and members[0][0].evidence == "weak":
+                continue  # a phrase typed by a vague head word, said once: too likely a description
             scores: dict[str, float] = defaultdict(float)
             for cand, _ in members:
                 scores[cand.type] += WEIGHT[cand.evidence]
@@ -453,6 +525,7 @@ class EntityRecognizer:
             name = canonical.get(key)
             if name is None:
                 texts = [text for _, text in members if name_key(text) == key] or [members[0][1]]
+                texts = [t for t in texts if t.endswith("ing")] or texts
                 name = max(texts, key=lambda t: (len(t), -texts.index(t))) if key in self.umbrella.values() else texts[0]
             for cand, _ in members:
                 span = Span(doc, cand.start, cand.end, label=entity_type)

@@ -50,6 +50,7 @@ class _PaperView:
     types: dict[str, str]
     proposed: str | None
     cues: dict
+    first_at: dict[str, int] = field(default_factory=dict)
     found: dict[tuple[str, str, str], Relation] = field(default_factory=dict)
 
     def entity(self, token: Token) -> str | None:
@@ -128,7 +129,13 @@ def _view(doc: Doc, spans: list[Span]) -> _PaperView:
         for i in range(span.start, span.end):
             mention_at.setdefault(i, span)
     best_type = {name: max(counts, key=counts.get) for name, counts in types.items()}
-    return _PaperView(doc, mention_at, best_type, _main_proposed(doc, spans, best_type), load_table("relation_cues.json"))
+    first_at: dict[str, int] = {}  # first mention in the abstract
+    abstract_start = doc.text.find("\n\n")
+    for span in spans:
+        if span.start_char > abstract_start:
+            first_at.setdefault(span._.kg_name or span.text, span.start)
+    return _PaperView(doc, mention_at, best_type, _main_proposed(doc, spans, best_type),
+                      load_table("relation_cues.json"), first_at)
 
 
 def _main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | None:
@@ -179,6 +186,10 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
             preps = cues["comparative_preps"] if lemma in cues["comparatives"] else cues["gain_preps"]
             for tail in _prep_objects(view, token, preps):
                 view.add(_agent(view, token), "OUTPERFORMS", tail, sent)
+        if lemma in cues["uses_nouns"] and token.pos_ == "NOUN" and not title:
+            head = _agent(view, token) or _implied_agent(view, sent, token)
+            for tail in _prep_objects(view, token, ("of",)):
+                view.add(head, "USES", tail, sent)
         if token.lower_ in cues["uses_preps"] and token.dep_ == "prep" and not title:
             _via(view, sent, token)
         if lemma == "base" and _hyphen_based(token):
@@ -232,6 +243,10 @@ def _np_entity(view: _PaperView, token: Token, depth: int = 0) -> str | None:
         for child in token.children:
             if child.dep_ in ("compound", "amod", "nmod") and child.i in view.mention_at:
                 return view.entity(child)
+            if child.dep_ == "prep" and child.lower_ == "of":  # "the architecture of CAVG"
+                named = [c for c in child.children if c.dep_ == "pobj" and c.i in view.mention_at]
+                if named:
+                    return view.entity(named[0])
         if any(c.lower_ in ("our", "this", "proposed") for c in token.children):
             return view.proposed
     if lemma in view.cues["result_nouns"]:
@@ -269,10 +284,10 @@ def _reported(view: _PaperView, verb: Token) -> str | None:
     return view.proposed
 
 
-def _collect(view: _PaperView, roots: list[Token]) -> list[str]:
+def _collect(view: _PaperView, roots: list[Token], preps: tuple[str, ...] = ("of",)) -> list[str]:
     """Entities in the noun phrases under ``roots``, without entering clauses hung on them."""
     names: list[str] = []
-    such_as = view.cues["such_as"]
+    such_as = list(view.cues["such_as"]) + list(preps)
     stack = list(roots)
     seen = 0
     while stack and seen < 200:
@@ -288,19 +303,19 @@ def _collect(view: _PaperView, roots: list[Token]) -> list[str]:
                 continue  # "LLM-generated text called CIs": the CIs, not the LLM
             if child.dep_ in NP_INNER:
                 stack.append(child)
-            elif child.dep_ == "prep" and child.lower_ in such_as + ["of"]:
+            elif child.dep_ == "prep" and child.lower_ in such_as:
                 stack.append(child)
             elif child.dep_ == "amod" or (child.dep_ == "acl" and child.lemma_.lower() in NAMING_VERBS):
                 stack.append(child)
     return names
 
 
-def _objects(view: _PaperView, verb: Token, preps) -> list[str]:
+def _objects(view: _PaperView, verb: Token, preps, inner: tuple[str, ...] = ("of",)) -> list[str]:
     roots = [c for c in verb.children if c.dep_ in OBJECTS]
     for child in verb.children:
         if child.dep_ in ("prep", "agent") and child.lower_ in preps:
             roots.extend(c for c in child.children if c.dep_ in ("pobj", "pcomp"))
-    return _collect(view, roots)
+    return _collect(view, roots, inner)
 
 
 def _prep_objects(view: _PaperView, token: Token, preps) -> list[str]:
@@ -318,20 +333,57 @@ def _uses_frame(view: _PaperView, sent: Span, verb: Token, preps: list[str]) -> 
     """"X uses Y", "Using Y, X ...", "X, which is built on Y", "integrating Y into X"."""
     if verb.lemma_.lower() in view.cues["uses_prep_only"]:
         tails = _prep_objects(view, verb, preps) + _collect(view, [
-            c for a in verb.children if a.dep_ == "agent" and "by" in preps for c in a.children if c.dep_ == "pobj"])
+            c for a in verb.children if a.dep_ == "agent" and "by" in preps for c in a.children if c.dep_ == "pobj"],
+            ("of", "with"))
     else:
-        tails = _objects(view, verb, preps)
+        tails = _objects(view, verb, preps, ("of", "with"))
     into = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "into"]
-    head = _agent(view, verb)
+    head = _agent(view, verb) or _implied_agent(view, sent, verb)
     for prep in into:
         targets = _collect(view, [c for c in prep.children if c.dep_ == "pobj"])
         if targets:
             head = targets[0]
             tails = [t for t in tails if t not in targets]
-    via_results = _agent_is_results(view, verb)
+    # "Experiments using GPT-J ...", "We achieve ... using a Llama-2-7B model": the set-up of an evaluation.
+    setup = _agent_is_results(view, verb) or (
+        verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl") and _subject_word(verb) == "we")
     for tail in tails:
-        rel = "APPLIED_TO" if via_results and view.types.get(tail) == "Model" else "USES"
+        rel = "APPLIED_TO" if setup and view.types.get(tail) == "Model" else "USES"
         view.add(head, rel, tail, sent)
+
+
+def _subject_word(token: Token) -> str | None:
+    """The lower-cased head word of the nearest subject above ``token``."""
+    t = token
+    for _ in range(12):
+        subject = next((c for c in t.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
+            return subject.lower_
+        if t.head is t:
+            return None
+        t = t.head
+    return None
+
+
+def _implied_agent(view: _PaperView, sent: Span, token: Token) -> str | None:
+    """The proposed entity, for a sentence that describes it without naming a subject
+    ("Specifically, each matrix is decomposed via ...", "This is enhanced by ..."):
+    only after the paper has named it, and not when the subject is other work."""
+    if view.proposed is None or view.first_at.get(view.proposed, len(view.doc)) > sent.start:
+        return None
+    t = token
+    for _ in range(12):
+        subject = next((c for c in t.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
+            if _np_entity(view, subject) is not None:
+                return None
+            if any(w.lower_ in view.cues["other_work"] for w in subject.subtree):
+                return None
+            break
+        if t.head is t:
+            break
+        t = t.head
+    return view.proposed
 
 
 def _agent_is_results(view: _PaperView, token: Token) -> bool:
@@ -391,7 +443,7 @@ def _via(view: _PaperView, sent: Span, prep: Token) -> None:
     elif named_object is not None:  # "we introduce X via Y"
         head = view.entity(named_object)
     else:
-        head = _agent(view, anchor)
+        head = _agent(view, anchor) or _implied_agent(view, sent, anchor)
     for tail in tails:
         view.add(head, "USES", tail, sent)
 
@@ -433,6 +485,9 @@ def _governor(view: _PaperView, span: Span) -> tuple[str, Token] | None:
             prep = t.head
             if prep.lower_ in such_as and prep.head is not prep:
                 t = prep.head if prep.head.lower_ != "such" else prep.head.head
+                continue
+            if prep.lower_ == "of" and prep.head.lemma_.lower() in view.cues["transparent_nouns"]:
+                t = prep.head  # "the field of NLP"
                 continue
             return prep.lower_, prep.head
         if t.dep_ in ("compound", "amod", "nmod") and t.head.i not in view.mention_at:
@@ -497,7 +552,7 @@ def _task_relations(view: _PaperView, sent: Span, span: Span, title: bool = Fals
                 head = None
     if head is None and not title and span.root.dep_ not in SUBJECTS:
         root = sent.root
-        if root.lemma_.lower() not in cues["negative_verbs"] and not _negated(root, cues):
+        if root.lemma_.lower() in cues["task_list_verbs"] and not _negated(root, cues):
             who = _agent(view, root)
             head = who if who == view.proposed else None
     view.add(head, "ADDRESSES", span._.kg_name or span.text, sent)

@@ -32,8 +32,8 @@ class RoleTagger:
         self.propose_verbs = frozenset(cues["propose_verbs"])
         self.propose_after = frozenset(cues["propose_after"])
         self.novel_words = frozenset(cues["novel_words"])
-        self.compare_before = tuple(tuple(p.split()) for p in cues["compare_before"])
-        self.use_before = tuple(tuple(p.split()) for p in cues["use_before"])
+        self.compare_before = frozenset(tuple(p.split()) for p in cues["compare_before"])
+        self.use_before = frozenset(tuple(p.split()) for p in cues["use_before"])
         self.own_markers = frozenset(cues["own_markers"])
 
     def __call__(self, doc: Doc) -> Doc:
@@ -74,12 +74,10 @@ class RoleTagger:
         lemmas = [t.lemma_.lower() for t in doc[max(sent.start, span.start - self.window):span.start]]
         if self._proposed(doc, span, before, lemmas):
             return "proposed"
-        for cue in self.compare_before:
-            if self._ends_near(before, cue, 4) or self._ends_near(lemmas, cue, 4):
-                return "compared"
-        for cue in self.use_before:
-            if self._ends_near(before, cue, 3) or self._ends_near(lemmas, cue, 3):
-                return "used"
+        if self._ends_near(before, self.compare_before, 4) or self._ends_near(lemmas, self.compare_before, 4):
+            return "compared"
+        if self._ends_near(before, self.use_before, 3) or self._ends_near(lemmas, self.use_before, 3):
+            return "used"
         if span.start >= own_start or span.label_ in ("Dataset", "Metric"):
             return "used"
         return "mentioned"
@@ -104,9 +102,10 @@ class RoleTagger:
         return False
 
     @staticmethod
-    def _ends_near(words: list[str], cue: tuple[str, ...], slack: int) -> bool:
-        n = len(cue)
-        for end in range(len(words), max(n - 1, len(words) - slack) - 1, -1):
-            if tuple(words[end - n:end]) == cue:
-                return True
+    def _ends_near(words: list[str], cues: frozenset[tuple[str, ...]], slack: int) -> bool:
+        """Whether a cue phrase (of up to three words) ends within ``slack`` words of the end."""
+        for end in range(len(words), max(0, len(words) - slack), -1):
+            for n in (1, 2, 3):
+                if n <= end and tuple(words[end - n:end]) in cues:
+                    return True
         return False

@@ -1,0 +1,83 @@
+"""Looking entities up in a graph: by type and paper count, and by any of their names."""
+from __future__ import annotations
+
+from typing import Any
+
+from kg.graph import KnowledgeGraph, entity_node
+from kg.resolve import canonical_key, clean_surface
+
+ROLE_EDGES = ("PROPOSES", "USES", "COMPARES_WITH", "MENTIONS")
+MODEL_PARTS = ("family", "version", "size", "variant")
+
+
+def list_entities(kg: KnowledgeGraph, entity_type: str | None = None, min_papers: int = 0) -> list[dict[str, Any]]:
+    """Canonical entities, most papers first."""
+    rows = [
+        {"key": d["key"], "name": d["name"], "type": d["label"], "aliases": d["aliases"],
+         "paper_count": d["paper_count"], **{p: d[p] for p in MODEL_PARTS if d.get(p)}}
+        for _, d in kg.entities()
+        if (entity_type is None or d["label"] == entity_type) and d["paper_count"] >= min_papers
+    ]
+    return sorted(rows, key=lambda r: (-r["paper_count"], r["key"]))
+
+
+def find_entity(kg: KnowledgeGraph, name: str) -> str | None:
+    """The node of the entity called ``name`` (its key, any alias, or an earlier key)."""
+    key = canonical_key(name)
+    if kg.graph.has_node(entity_node(key)):
+        return entity_node(key)
+    surface = clean_surface(name).casefold()
+    for node, data in sorted(kg.entities()):
+        if key in data.get("alias_keys", ()) or surface in (a.casefold() for a in data["aliases"]):
+            return node
+    return None
+
+
+def describe_entity(kg: KnowledgeGraph, node: str) -> dict[str, Any]:
+    """Everything the graph knows about one entity, for `kg show`."""
+    g = kg.graph
+    data = g.nodes[node]
+    papers: dict[str, list[dict[str, Any]]] = {rel: [] for rel in ROLE_EDGES}
+    claims = []
+    for source, _, rel in sorted(g.in_edges(node, keys=True)):
+        source_data = g.nodes[source]
+        if rel in papers and source_data["label"] == "Paper":
+            papers[rel].append({"id": source_data["id"], "title": source_data["title"],
+                                "date": source_data.get("date")})
+        elif rel == "ABOUT" and source_data["label"] == "Claim":
+            claims.append({k: source_data.get(k) for k in
+                           ("paper_id", "value", "unit", "metric", "via", "baseline", "dataset", "text")})
+    variants = sorted(g.nodes[v]["name"] for v, _, rel in g.in_edges(node, keys=True) if rel == "VARIANT_OF")
+    families = sorted(g.nodes[f]["name"] for _, f, rel in g.out_edges(node, keys=True) if rel == "VARIANT_OF")
+    return {
+        "key": data["key"], "name": data["name"], "type": data["label"], "aliases": data["aliases"],
+        "paper_count": data["paper_count"], "type_votes": data.get("type_votes", {}),
+        **{p: data[p] for p in MODEL_PARTS if data.get(p)},
+        "variant_of": families, "variants": variants,
+        "papers": {rel: rows for rel, rows in papers.items() if rows},
+        "claims": claims,
+    }
+
+
+def format_entity(info: dict[str, Any]) -> str:
+    lines = [f"{info['name']}  [{info['type']}]  key={info['key']}  papers={info['paper_count']}"]
+    if info["aliases"]:
+        lines.append("aliases: " + ", ".join(info["aliases"]))
+    parts = [f"{p}={info[p]}" for p in MODEL_PARTS if info.get(p)]
+    if parts:
+        lines.append("model: " + ", ".join(parts))
+    if info["variant_of"]:
+        lines.append("variant of: " + ", ".join(info["variant_of"]))
+    if info["variants"]:
+        lines.append("variants: " + ", ".join(info["variants"]))
+    for rel, rows in info["papers"].items():
+        lines.append(f"{rel.lower().replace('_', ' ')} by:")
+        lines += [f"  {r['id']}  {r['title']}" + (f"  ({r['date']})" if r.get("date") else "") for r in rows]
+    if info["claims"]:
+        lines.append("claims:")
+        for c in info["claims"]:
+            figure = " ".join(x for x in (c["value"], c["unit"] or "", c["metric"] or "") if x)
+            extra = "".join(f"; {k} {c[k]}" for k in ("via", "baseline", "dataset") if c.get(k))
+            lines.append(f"  {figure}{extra}  [{c['paper_id']}]")
+            lines.append(f"    \u201c{c['text']}\u201d")
+    return "\n".join(lines)

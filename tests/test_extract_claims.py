@@ -1,0 +1,301 @@
+"""kg_claims: which numbers are results, and what each one is about.
+
+Every sentence here is written for these tests (no abstract is copied); the
+entity names are invented so that the tests do not lean on a lexicon.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.extract.numbers import as_value, find_numbers, parse_value
+from kg.extract.pipeline import load_pipeline
+from kg.records import Paper
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TITLE = "Zorblax: A Test Paper"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_pipeline()
+
+
+def claims_of(nlp, sentence: str, title: str = TITLE):
+    paper = Paper(id="t", title=title, abstract=sentence)
+    doc = nlp(paper.text)
+    return paper.text, doc._.kg_claims
+
+
+def only_claim(nlp, sentence: str, title: str = TITLE):
+    _, claims = claims_of(nlp, sentence, title)
+    assert len(claims) == 1, [c.value for c in claims]
+    return claims[0]
+
+
+# -- units ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, value, unit", [
+    ("Quillon achieves a 3.1x speedup over greedy decoding.", "3.1", "x"),
+    ("Quillon reduces memory by 4.5$\\times$ compared to full fine-tuning.", "4.5", "x"),
+    ("Quillon improves throughput by 2.7\u00d7 on long prompts.", "2.7", "x"),
+    ("Quillon runs 6 \\times faster than the reference solver.", "6", "x"),
+    ("Quillon shrinks the index 12-fold without loss of recall.", "12", "x"),
+    ("Quillon raises accuracy by 12% on the held-out split.", "12", "%"),
+    ("Quillon reaches 41.2\\% mAP on the detection track.", "41.2", "%"),
+    ("Quillon lowers the word error rate by 8 percent.", "8", "%"),
+    ("Quillon gains 1.8 dB in PSNR over the wavelet codec.", "1.8", "dB"),
+    ("Quillon improves exact match by 3.4 points.", "3.4", "points"),
+    ("Quillon lifts recall by 2.5pp over the strongest baseline.", "2.5", "pp"),
+    ("Quillon renders novel views at 120 FPS on a laptop GPU.", "120", "FPS"),
+    ("Quillon extends the usable context to up to 380K tokens.", "380K", "tokens"),
+    ("Quillon answers a query in only 35 ms on average.", "35", "ms"),
+    ("Quillon keeps accuracy at 90+% while pruning heads.", "90", "%"),
+])
+def test_claims_unit_forms(nlp, sentence, value, unit):
+    claim = only_claim(nlp, sentence)
+    assert (claim.value, claim.unit) == (value, unit)
+
+
+@pytest.mark.parametrize("sentence, value, low", [
+    ("Quillon is three times faster than the greedy planner.", "three", 3.0),
+    ("Quillon yields a twofold reduction in latency.", "two", 2.0),
+    ("Quillon delivers a five-fold increase in throughput.", "five", 5.0),
+])
+def test_claims_spelled_out_multiples(nlp, sentence, value, low):
+    claim = only_claim(nlp, sentence)
+    assert (claim.value, claim.unit, claim.value_min) == (value, "x", low)
+
+
+@pytest.mark.parametrize("sentence, value, low, high", [
+    ("Quillon accelerates generation by 2.3-3.6x.", "2.3-3.6", 2.3, 3.6),
+    ("Quillon cuts the parameter count by 24%-30%.", "24-30", 24.0, 30.0),
+    ("Quillon lowers latency by 10\u201320%.", "10\u201320", 10.0, 20.0),
+    ("Quillon reaches 80--92\\% accuracy across the suites.", "80-92", 80.0, 92.0),
+    ("Quillon improves F1 by +5.8-9.2 pp on every language.", "5.8-9.2", 5.8, 9.2),
+])
+def test_claims_ranges_are_one_claim(nlp, sentence, value, low, high):
+    claim = only_claim(nlp, sentence)
+    assert (claim.value, claim.value_min, claim.value_max) == (value, low, high)
+
+
+def test_claims_from_to_gives_two_claims(nlp):
+    _, claims = claims_of(nlp, "Quillon raises the success rate from 61% to 74% on the seen rooms.")
+    assert [c.value for c in claims] == ["61", "74"]
+
+
+@pytest.mark.parametrize("sentence, qualifier", [
+    ("Quillon speeds up decoding by up to 4.1x.", "up to"),
+    ("Quillon achieves over 2.2x speedup.", "over"),
+    ("Quillon is about 20 times faster than the solver.", "about"),
+    ("Quillon is approximately 20 times faster than the solver.", "about"),
+    ("Quillon reduces training cost by nearly 40%.", "nearly"),
+    ("Quillon reduces training cost by almost 40%.", "nearly"),
+    ("Quillon improves recall by more than 9%.", "over"),
+    ("Quillon improves recall by at least 9%.", "at least"),
+    ("Quillon recovers up to ~83% of the lost accuracy.", "up to"),
+    ("Quillon needs only 0.3% of the labelled data to match the teacher.", "only"),
+])
+def test_claims_qualifiers(nlp, sentence, qualifier):
+    assert only_claim(nlp, sentence).qualifier == qualifier
+
+
+# -- bare numbers with a metric ----------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, value", [
+    ("Quillon obtains an accuracy of 92.3 on the test set.", "92.3"),
+    ("Quillon scores 35.2 BLEU on the news track.", "35.2"),
+    ("Quillon reaches an F1 score of 0.87 on the clinical notes.", "0.87"),
+    ("Quillon keeps coherence high (mean 0.81) across the prompts.", "0.81"),
+])
+def test_claims_bare_numbers_with_metric(nlp, sentence, value):
+    assert only_claim(nlp, sentence).value == value
+
+
+def test_claims_coordinated_number_shares_unit(nlp):
+    _, claims = claims_of(nlp, "Quillon beats the voxel baseline by 3.2 and 1.4 dB on the two scenes.")
+    assert [(c.value, c.unit) for c in claims] == [("3.2", "dB"), ("1.4", "dB")]
+
+
+def test_claims_bare_range_from_to(nlp):
+    _, claims = claims_of(nlp, "Quillon lifts the CIDEr score from 98.1 to 104.6 on the captions.")
+    assert [c.value for c in claims] == ["98.1", "104.6"]
+
+
+# -- not claims ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "We collect 253,070 data points from public forums.",
+    "We run 1263 experiments over four weeks.",
+    "The encoder is pretrained on three trillion tokens of web text.",
+    "We fine-tune a model with 7B parameters.",
+    "We evaluate on 16 datasets using 8 GPUs.",
+    "In 2023, several groups released open chat models.",
+    "Section 4 describes the sampler and Equation 3 gives its loss.",
+    "We compare Llama-2-7B, GPT-4 and Qwen2.5-VL on the same prompts.",
+    "The corpus contains 12,000 images, of which 30% are night scenes.",
+    "The model performs well even with limited training data, ranging from 50% to 75% of the full dataset.",
+    "We report results with 5-fold cross-validation.",
+    "All intervals are 95% confidence intervals.",
+    "Each prompt is repeated 3 times to reduce variance.",
+    "Images are resized to 1000x1000 before training.",
+    "We reconstruct 3D scenes from 2D images.",
+    "Our contributions are two-fold: a loss and a dataset.",
+    "The code is at https://example.org/quillon/v2.5 and in release 1.3.",
+    "We release a 52B open-sourced model trained on 2T tokens.",
+    "Scores are reported as 71.2 $\\pm$ 1.3 over five seeds.",
+])
+def test_claims_setup_numbers_are_not_claims(nlp, sentence):
+    _, claims = claims_of(nlp, sentence)
+    assert [c.value for c in claims if c.value not in ("71.2",)] == []
+
+
+def test_claims_title_repeating_the_abstract_is_one_claim(nlp):
+    _, claims = claims_of(nlp, "Quillon renders at 1000x speed.", title="Quillon: Rendering at 1000x Speed")
+    assert len(claims) == 1 and claims[0].start > len("Quillon: Rendering at 1000x Speed")
+
+
+# -- what the number is about ------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, subject", [
+    ("Quillon-2 achieves a 3.1x speedup over greedy decoding.", "Quillon-2"),
+    ("Experiments show that Vexamo improves accuracy by 7%.", "Vexamo"),
+    ("Vexamo, a sparse attention scheme, which recovers 93% of the dense accuracy, is simple.", "Vexamo"),
+    ("We evaluate Zorblax on nine suites, showing that Vexamo-3B consistently wins, "
+     "beats larger models, and yields a 15.7% average gain.", "Vexamo-3B"),
+    ("Our method improves NDCG by 7% over BM25.", "Zorblax"),
+    ("We achieve improvements of up to 24% on the arithmetic split.", "Zorblax"),
+    ("It reduces memory by 8.2x.", "Zorblax"),
+    ("The proposed scheme lowers latency by 31%.", "Zorblax"),
+])
+def test_claims_subject(nlp, sentence, subject):
+    assert only_claim(nlp, sentence).subject == subject
+
+
+@pytest.mark.parametrize("sentence, metric", [
+    ("Quillon achieves a 3.1x speedup.", "speedup"),
+    ("Quillon shows 11.5% higher accuracy than the prompt baseline.", "accuracy"),
+    ("Quillon improves the win rate to 64% against the chat baseline.", "win rate"),
+    ("Quillon reduces memory by 8.2x.", "memory"),
+    ("Quillon attains an accuracy of 92.3.", "accuracy"),
+    ("Quillon achieves a speedup of 10.7x compared to a GPU.", "speedup"),
+    ("Quillon brings a 1 dB gain in PSNR.", "gain"),
+])
+def test_claims_metric(nlp, sentence, metric):
+    assert only_claim(nlp, sentence).metric == metric
+
+
+@pytest.mark.parametrize("sentence, baseline", [
+    ("Quillon achieves a 3.1x speedup over Blorp.", "Blorp"),
+    ("Quillon is 4 times faster than Blorp.", "Blorp"),
+    ("Quillon lowers latency by 20% compared to Blorp.", "Blorp"),
+    ("Quillon lowers latency by 20% relative to Blorp.", "Blorp"),
+    ("Quillon outperforms Blorp by 6.2% on the long split.", "Blorp"),
+])
+def test_claims_baseline(nlp, sentence, baseline):
+    assert only_claim(nlp, sentence).baseline == baseline
+
+
+@pytest.mark.parametrize("sentence, via", [
+    ("Quillon achieves a 2.2x speedup by adding extra decoding heads.", "extra decoding heads"),
+    ("Quillon improves recall by 9% with Flarn retrieval.", "Flarn retrieval"),
+    ("Quillon improves recall by 9% using Flarn.", "Flarn"),
+])
+def test_claims_via(nlp, sentence, via):
+    assert only_claim(nlp, sentence).via == via
+
+
+@pytest.mark.parametrize("sentence, dataset", [
+    ("Quillon improves accuracy by 5% on GSM8K.", "GSM8K"),
+    ("Quillon improves accuracy by 5% on the Glorbench benchmark.", "Glorbench"),
+])
+def test_claims_dataset(nlp, sentence, dataset):
+    assert only_claim(nlp, sentence).dataset == dataset
+
+
+# -- offsets and robustness ----------------------------------------------------------------
+
+def _check(text: str, claims) -> None:
+    for c in claims:
+        assert as_value(text[c.start:c.end]) == c.value
+        assert text[c.text_start:c.text_end] == c.text
+        assert c.text_start <= c.start < c.end <= c.text_end
+        assert c.value_min is not None and c.value_min <= c.value_max
+        assert parse_value(c.value) == (c.value_min, c.value_max)
+
+
+def _shared_papers() -> list[Paper]:
+    papers = []
+    dev = SHARED / "eval" / "dev" / "papers.jsonl"
+    if dev.exists():
+        for line in dev.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                d = json.loads(line)
+                papers.append(Paper(id=str(d["id"]), title=d["title"], abstract=d["abstract"]))
+    for seed in sorted((SHARED / "seeds").glob("*.txt")) if (SHARED / "seeds").exists() else []:
+        papers.append(Paper(id=seed.stem, title=seed.stem, abstract=seed.read_text(encoding="utf-8")))
+    return papers
+
+
+def test_claims_offsets_on_dev_and_seeds(nlp):
+    papers = _shared_papers()
+    if not papers:
+        pytest.skip(f"no shared papers under {SHARED}")
+    total = 0
+    for doc, paper in nlp.pipe(((p.text, p) for p in papers), as_tuples=True):
+        _check(paper.text, doc._.kg_claims)
+        total += len(doc._.kg_claims)
+    assert total > 0
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    " ",
+    "\n\n",
+    "1 2 3 4 5 % % x x $\\times$ 7B 2023 (((( 3.5x ]]] 4--5% ~~ 9e9 1,2,3,4 .5 5.",
+    "Gains of (12% [see 3.4x } and &amp; 5 &lt; 6 %&gt; <b>7.1\\%</b> $\\frac{1}{2}$ 3\u00d7",
+    "Quillon: x\n\n" + "Quillon improves accuracy by 12% over Blorp. " * 4,
+    "$$$ \\times\\times 12 \\% -- -- 0.0.0.1 1.2.3x 99999999999999999999% 1e-9",
+])
+def test_claims_no_crash_on_odd_text(nlp, text):
+    doc = nlp(text)
+    _check(text, doc._.kg_claims)
+
+
+def test_claims_long_text_is_fast(nlp):
+    text = ("Quillon improves accuracy by 12% over Blorp on the Glorbench benchmark while using 7B parameters. "
+            * 1000)[:100_000]
+    began = time.perf_counter()
+    doc = nlp(text)
+    assert time.perf_counter() - began < 60
+    _check(text, doc._.kg_claims)
+    assert len(doc._.kg_claims) >= 900
+
+
+@pytest.mark.parametrize("text, values", [
+    ("over 2.2x and 2.3-3.6x", ["2.2", "2.3-3.6"]),
+    ("Llama-2-7B and Qwen3-235B-A22B", []),
+    ("Hit@1 and MRR$\\texttt{@}$5", []),
+    ("3D and 4th and 1000x1000", []),
+])
+def test_numbers_find(text, values):
+    assert [m.value for m in find_numbers(text)] == values
+
+
+SOUP = st.text(
+    alphabet=st.sampled_from(list("0123456789.,-%x$\\()[]{} ~+/") + ["times", "fold", "\u00d7", "by ", "up to ",
+                                                                   "accuracy ", "Quillon ", "\n\n", "B", "K"]),
+    max_size=80,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(SOUP)
+def test_claims_random_text_never_breaks(nlp, text):
+    doc = nlp(text)
+    _check(text, doc._.kg_claims)
