@@ -4,9 +4,16 @@ A store folder holds ``extractions.jsonl`` (one extraction per paper, the
 durable record) and ``graph.json`` (the graph built from all of them). Building
 into an existing store adds the new papers; the graph is always rebuilt from
 the whole set, so building A then B gives the same files as building A+B.
+
+Papers whose text was extracted before by the same extractor come from the
+store or from the shared extraction cache; the rest go to an engine (worker
+processes here, or a Dask cluster). Each extracted chunk is cached at once, so
+a build that is stopped and run again picks up where it was, and every output
+file is replaced atomically, so a stop never leaves half a file.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -21,6 +28,19 @@ from kg.records import Extraction, Paper
 GRAPH_FILE = "graph.json"
 EXTRACTIONS_FILE = "extractions.jsonl"
 HTML_FILE = "graph.html"
+LOOKUP_BATCH = 512
+
+
+@dataclass
+class BuildOptions:
+    fmt: str | None = None
+    model: str | None = None
+    jobs: int = 1
+    cache_dir: str | Path | None = None
+    use_cache: bool = True
+    engine: str = "local"  # or "dask"
+    scheduler: str | None = None  # dask scheduler address; None: a local cluster of `jobs` workers
+    html: bool = True
 
 
 @dataclass
@@ -28,11 +48,12 @@ class BuildReport:
     entries_read: int = 0
     papers: int = 0  # distinct papers in this input
     extracted: int = 0
-    reused: int = 0  # already in the store, with the same text and extractor
+    reused: int = 0  # already in the store, same text and extractor
+    cache_hits: int = 0
     problems: list[InputProblem] = field(default_factory=list)
     store_papers: int = 0
     outputs: dict[str, Path] = field(default_factory=dict)
-    seconds: float = 0.0
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def read_papers(inputs: Iterable[str], fmt: str | None = None,
@@ -44,13 +65,6 @@ def read_papers(inputs: Iterable[str], fmt: str | None = None,
                 problems.append(item)
         else:
             yield item
-
-
-def _counted(items: Iterable[Paper | InputProblem], report: BuildReport) -> Iterator[Paper | InputProblem]:
-    for item in items:
-        if isinstance(item, Paper):
-            report.entries_read += 1
-        yield item
 
 
 def load_extractions(path: str | Path) -> list[Extraction]:
@@ -73,32 +87,77 @@ def write_extractions(path: str | Path, extractions: Iterable[Extraction]) -> No
             f.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def extract_papers(papers: Iterable[Paper], model: str | None = None) -> Iterator[Extraction]:
-    """Extract each paper with the (cached) spaCy pipeline."""
-    from kg.extract import extract
-    from kg.extract.pipeline import PipelineConfig, load_pipeline
+def extract_papers(papers: Iterable[Paper], model: str | None = None, jobs: int = 1) -> Iterator[Extraction]:
+    """Extract papers (in input order), on ``jobs`` processes."""
+    from kg.engine import extract_local
+    from kg.extract.pipeline import PipelineConfig
 
-    return extract(papers, load_pipeline(PipelineConfig(model=model)))
+    for chunk in extract_local(papers, PipelineConfig(model=model), jobs):
+        yield from chunk
 
 
-def build(inputs: Iterable[str], *, fmt: str | None = None, model: str | None = None) -> KnowledgeGraph:
+def build(inputs: Iterable[str], *, fmt: str | None = None, model: str | None = None,
+          jobs: int = 1) -> KnowledgeGraph:
     """The graph of some inputs, in memory (the notebook entry point)."""
-    return build_graph(extract_papers(read_papers(inputs, fmt), model))
+    return build_graph(extract_papers(read_papers(inputs, fmt), model, jobs))
+
+
+def _counted(items: Iterable[Paper | InputProblem], report: BuildReport) -> Iterator[Paper | InputProblem]:
+    for item in items:
+        if isinstance(item, Paper):
+            report.entries_read += 1
+        yield item
+
+
+class _Planner:
+    """Splits the input into papers already extracted (store, cache) and papers to extract."""
+
+    def __init__(self, stored: dict[str, Extraction], cache, version: str, report: BuildReport):
+        self.stored, self.cache, self.version, self.report = stored, cache, version, report
+
+    def misses(self, items: Iterable[Paper | InputProblem]) -> Iterator[Paper]:
+        from kg.engine import chunked
+
+        papers = self._papers(items)
+        for batch in chunked(papers, LOOKUP_BATCH):
+            fresh = [p for p in batch if not self._in_store(p)]
+            hits = self.cache.get_many(self.version, fresh) if self.cache else {}
+            for paper in fresh:
+                if paper.id in hits:
+                    self.stored[paper.id] = hits[paper.id]
+                    self.report.cache_hits += 1
+                else:
+                    yield paper
+
+    def _papers(self, items: Iterable[Paper | InputProblem]) -> Iterator[Paper]:
+        for item in items:
+            if isinstance(item, InputProblem):
+                self.report.problems.append(item)
+            else:
+                self.report.papers += 1
+                yield item
+
+    def _in_store(self, paper: Paper) -> bool:
+        old = self.stored.get(paper.id)
+        if old is not None and old.extractor == self.version and old.paper == paper:
+            self.report.reused += 1
+            return True
+        return False
 
 
 def build_store(
     inputs: Iterable[str],
     out_dir: str | Path,
-    *,
-    fmt: str | None = None,
-    model: str | None = None,
-    html: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    options: BuildOptions | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BuildReport:
     """Read, extract and add the inputs to the store in ``out_dir``; write its graph (and view)."""
-    from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
+    from kg.cache import ExtractionCache
+    from kg.extract.pipeline import PipelineConfig, extractor_version
+    from kg.resolve import finish, tally
 
-    started = time.perf_counter()
+    options = options or BuildOptions()
+    clock = time.perf_counter()
     out = Path(out_dir)
     report = BuildReport()
     store_path = out / EXTRACTIONS_FILE
@@ -106,38 +165,71 @@ def build_store(
     if not stored and (out / GRAPH_FILE).exists():
         raise ValueError(f"{out / GRAPH_FILE} exists but {store_path} does not: not a kg store")
 
-    version = extractor_version(load_pipeline(PipelineConfig(model=model)))
-    to_extract: list[Paper] = []
-    for item in unique_papers(_counted(read_inputs(inputs, fmt), report)):
-        if isinstance(item, InputProblem):
-            report.problems.append(item)
-            continue
-        report.papers += 1
-        old = stored.get(item.id)
-        if old is not None and old.extractor == version and old.paper.text == item.text:
-            report.reused += 1
+    config = PipelineConfig(model=options.model)
+    version = extractor_version(config)
+    cache = ExtractionCache(options.cache_dir) if options.use_cache else None
+    planner = _Planner(stored, cache, version, report)
+    misses = planner.misses(unique_papers(_counted(read_inputs(inputs, options.fmt), report)))
+    extracted_ids: set[str] = set()
+    with contextlib.ExitStack() as stack:
+        dask_run = None
+        if options.engine == "dask":
+            from kg.engine import DaskRun
+
+            dask_run = DaskRun(stack.enter_context(_dask_client(options)), config)
+            chunks = dask_run.extract(misses)
         else:
-            to_extract.append(item)
+            from kg.engine import extract_local
 
-    for extraction in extract_papers(to_extract, model):
-        stored[extraction.paper.id] = extraction
-        report.extracted += 1
-        if progress:
-            progress(report.extracted, len(to_extract))
+            chunks = extract_local(misses, config, options.jobs)
+        for chunk in chunks:
+            for extraction in chunk:
+                stored[extraction.paper.id] = extraction
+                extracted_ids.add(extraction.paper.id)
+            if cache:
+                cache.put_many(version, chunk)
+            report.extracted += len(chunk)
+            if progress:
+                progress(report.extracted)
+        report.seconds["read+extract"] = time.perf_counter() - clock
 
-    ordered = [stored[pid] for pid in sorted(stored)]
-    report.store_papers = len(ordered)
-    if not ordered:
-        report.seconds = time.perf_counter() - started
-        return report
+        ordered = [stored[pid] for pid in sorted(stored)]
+        report.store_papers = len(ordered)
+        if not ordered:
+            return report
+        clock = time.perf_counter()
+        if dask_run is not None:  # the cluster tallied what it extracted
+            mention_tally = tally(e for e in ordered if e.paper.id not in extracted_ids).merge(dask_run.tally())
+        else:
+            mention_tally = tally(ordered)
+    resolution = finish(mention_tally)
+    report.seconds["resolve"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    graph = build_graph(ordered, resolution)
+    report.seconds["graph"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     write_extractions(store_path, ordered)
-    graph = build_graph(ordered)
     graph.save(out / GRAPH_FILE)
     report.outputs = {"graph": out / GRAPH_FILE, "extractions": store_path}
-    if html:
+    report.seconds["write"] = time.perf_counter() - clock
+    if options.html:
         from kg.export.html import write_html
 
+        clock = time.perf_counter()
         write_html(graph, out / HTML_FILE)
         report.outputs["html"] = out / HTML_FILE
-    report.seconds = time.perf_counter() - started
+        report.seconds["html"] = time.perf_counter() - clock
     return report
+
+
+@contextlib.contextmanager
+def _dask_client(options: BuildOptions):
+    from dask.distributed import Client, LocalCluster
+
+    if options.scheduler:
+        with Client(options.scheduler) as client:
+            yield client
+        return
+    with LocalCluster(n_workers=options.jobs, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client

@@ -2,6 +2,7 @@
 files; progress and problems go to stderr, so pipes stay clean."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from kg.files import atomic_open
 from kg.ingest import FORMATS
 
 EPILOG_BUILD = """\b
@@ -42,23 +44,24 @@ def _report_problems(problems) -> None:
 
 
 class _Progress:
-    """A click progress bar on stderr that opens once the total is known."""
+    """A one-line counter on stderr (a terminal only), updated at most twice a second."""
 
     def __init__(self, label: str):
         self.label = label
-        self.bar = None
-        self.done = 0
+        self.started = time.perf_counter()
+        self.shown_at = 0.0
+        self.active = sys.stderr.isatty()
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.done)
-        self.done = done
+    def __call__(self, done: int) -> None:
+        now = time.perf_counter()
+        if self.active and now - self.shown_at >= 0.5:
+            rate = done / max(now - self.started, 1e-9)
+            click.echo(f"\r{self.label} {done} papers ({rate:.1f}/s)", nl=False, err=True)
+            self.shown_at = now
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+        if self.active and self.shown_at:
+            click.echo(err=True)
 
 
 graph_option = click.option(
@@ -86,26 +89,45 @@ def main() -> None:
     """
 
 
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Worker processes for extraction (default: all cores).",
+)
+
+
 @main.command(epilog=EPILOG_BUILD)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
               help="Store folder: graph.json, extractions.jsonl, graph.html. An existing store is added to.")
 @format_option
 @model_option
+@jobs_option
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write the HTML graph view.")
-def build(inputs, out_dir, fmt, model, html):
+@click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
+              help="Reuse extractions of unchanged texts from the cache ($KG_CACHE_DIR, default ~/.cache/kg).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction and resolution run: worker processes here, or a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786); default: a local cluster of --jobs workers.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the time of each stage and peak memory.")
+def build(inputs, out_dir, fmt, model, jobs, html, use_cache, engine, scheduler, verbose):
     """Read INPUTS (files, folders, globs or - for stdin), extract, and build the graph.
 
     Formats: Daily Papers listings (.txt), JSON Lines / JSON arrays (plain or
-    .gz), arXiv Atom XML, CSV with title and abstract columns.
+    .gz), arXiv Atom XML, CSV with title and abstract columns. Stopped builds
+    resume where they were: finished extractions are kept in the cache.
     """
-    from kg.build import build_store
+    from kg.build import BuildOptions, build_store
+    from kg.engine import default_jobs
     from kg.extract.pipeline import ModelNotFound
 
-    progress = _Progress("extracting")
+    options = BuildOptions(fmt=fmt, model=model, jobs=jobs or default_jobs(), use_cache=use_cache,
+                           engine=engine, scheduler=scheduler, html=html)
+    started = time.perf_counter()
+    progress = _Progress("extracted")
     try:
-        report = build_store(inputs, out_dir, fmt=fmt, model=model, html=html, progress=progress)
-    except (ModelNotFound, ValueError) as err:
+        report = build_store(inputs, out_dir, options, progress=progress)
+    except (ModelNotFound, ValueError, OSError) as err:
         _fail(str(err))
     finally:
         progress.close()
@@ -113,18 +135,28 @@ def build(inputs, out_dir, fmt, model, html):
     if not report.store_papers:
         _fail("no usable paper was read from the inputs" + (" (see the skipped lines above)" if report.problems else ""))
     from kg.graph import KnowledgeGraph
-    from kg.stats import graph_stats
 
-    stats = graph_stats(KnowledgeGraph.load(report.outputs["graph"]), top=0)
+    graph = KnowledgeGraph.load(report.outputs["graph"])
     click.echo(f"read        {report.entries_read} entries, {report.papers} distinct papers, "
                f"{len(report.problems)} skipped")
-    click.echo(f"extracted   {report.extracted} papers ({report.reused} already in the store)")
+    click.echo(f"extracted   {report.extracted} papers; {report.cache_hits} from the cache, "
+               f"{report.reused} already in the store")
     click.echo(f"store       {report.store_papers} papers")
-    click.echo("nodes       " + ", ".join(f"{k} {v}" for k, v in stats["nodes"].items()))
-    click.echo("edges       " + ", ".join(f"{k} {v}" for k, v in stats["relationships"].items()))
+    click.echo("nodes       " + ", ".join(f"{k} {v}" for k, v in graph.node_counts().items()))
+    click.echo("edges       " + ", ".join(f"{k} {v}" for k, v in graph.relationship_counts().items()))
     for name, path in report.outputs.items():
         click.echo(f"{name:<11} {path}")
-    click.echo(f"seconds     {report.seconds:.1f}")
+    if verbose:
+        click.echo("stages      " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
+        click.echo(f"peak RSS    {_peak_rss_mb():.0f} MB (this process), {_peak_rss_mb(children=True):.0f} MB (workers)")
+    click.echo(f"seconds     {time.perf_counter() - started:.1f}")
+
+
+def _peak_rss_mb(children: bool = False) -> float:
+    import resource
+
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 @main.command()
@@ -133,38 +165,74 @@ def build(inputs, out_dir, fmt, model, html):
               help="JSON Lines file for the extractions; - for stdout.")
 @format_option
 @model_option
-def extract(inputs, output, fmt, model):
-    """Extract entities, claims and relations: one JSON object per paper.
+@jobs_option
+def extract(inputs, output, fmt, model, jobs):
+    """Extract entities, claims and relations: one JSON object per paper, streamed.
 
     \b
     Example:
       kg extract ../shared/eval/dev/papers.jsonl -o pred.jsonl
     """
-    from kg.build import extract_papers, read_papers, write_extractions
+    from kg.build import extract_papers, read_papers
+    from kg.engine import default_jobs
     from kg.extract.pipeline import ModelNotFound
 
     started = time.perf_counter()
     problems = []
+    count = 0
+    progress = _Progress("extracted")
+    sink = contextlib.nullcontext(click.get_text_stream("stdout")) if output == "-" else atomic_open(output)
     try:
-        papers = list(read_papers(inputs, fmt, problems))
-        progress = _Progress("extracting")
-        extractions = []
-        for extraction in extract_papers(papers, model):
-            extractions.append(extraction)
-            progress(len(extractions), len(papers))
-        progress.close()
+        with sink as out:
+            for extraction in extract_papers(read_papers(inputs, fmt, problems), model, jobs or default_jobs()):
+                out.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+                progress(count)
+            if not count:
+                raise click.ClickException("no usable paper was read from the inputs")
     except ModelNotFound as err:
         _fail(str(err))
-    _report_problems(problems)
-    if not extractions:
-        _fail("no usable paper was read from the inputs")
-    if output == "-":
-        for extraction in extractions:
-            click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True))
-    else:
-        write_extractions(output, extractions)
-    click.echo(f"extracted {len(extractions)} papers, {len(problems)} skipped, "
-               f"{time.perf_counter() - started:.1f} s" + ("" if output == "-" else f" -> {output}"), err=True)
+    finally:
+        progress.close()
+        _report_problems(problems)
+    click.echo(f"extracted {count} papers, {len(problems)} skipped, {time.perf_counter() - started:.1f} s"
+               + ("" if output == "-" else f" -> {output}"), err=True)
+
+
+@main.group()
+def cache():
+    """The extraction cache shared by all stores ($KG_CACHE_DIR, default ~/.cache/kg)."""
+
+
+@cache.command("info")
+def cache_info():
+    """Where the cache is, how many extractions it holds, and its size.
+
+    \b
+    Example:
+      kg cache info
+    """
+    from kg.cache import ExtractionCache
+
+    info = ExtractionCache().info()
+    click.echo(f"path      {info.path}\nentries   {info.entries}\nversions  {info.versions}\n"
+               f"size      {info.bytes / 1e6:.1f} MB")
+
+
+@cache.command("clear")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def cache_clear(yes):
+    """Remove every cached extraction (the next build extracts everything again).
+
+    \b
+    Example:
+      kg cache clear --yes
+    """
+    from kg.cache import ExtractionCache
+
+    if not yes:
+        click.confirm("Remove every cached extraction?", abort=True)
+    click.echo(f"removed {ExtractionCache().clear()} extractions")
 
 
 @main.command()
@@ -299,3 +367,7 @@ def export_html(graph_path, output, top):
 
     summary = write_html(_load_graph(graph_path), output, top=top)
     click.echo(f"wrote {output} ({summary})")
+
+
+if __name__ == "__main__":
+    main()

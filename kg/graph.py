@@ -183,11 +183,15 @@ def _add_paper(g: nx.MultiDiGraph, extraction: Extraction, resolution: Resolutio
         _add_edge(g, entity_node(head), entity_node(tail), relation.type, pid, evidence)
 
 
-def build_graph(extractions: Iterable[Extraction]) -> KnowledgeGraph:
-    """The graph of a set of extractions: a pure function of the set, whatever its order."""
+def build_graph(extractions: Iterable[Extraction], resolution: Resolution | None = None) -> KnowledgeGraph:
+    """The graph of a set of extractions: a pure function of the set, whatever its order.
+
+    ``resolution`` is the set's resolution when it was computed elsewhere (on a
+    cluster); by default it is computed here.
+    """
     by_id = {e.paper.id: e for e in extractions}
     ordered = [by_id[pid] for pid in sorted(by_id)]
-    resolution = resolve(ordered)
+    resolution = resolution or resolve(ordered)
     g = nx.MultiDiGraph()
     _add_entities(g, resolution)
     for extraction in ordered:

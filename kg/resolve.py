@@ -179,39 +179,72 @@ def looks_like_abbreviation(name: str) -> bool:
     return 1 < len(name) <= 12 and " " not in name and sum(c.isupper() for c in letters) >= 2
 
 
-def _abbreviation_table(extractions: list[Extraction]) -> dict[str, str]:
-    """Abbreviation key -> long-form key, where the corpus defines it one way only."""
-    long_forms: dict[str, set[str]] = defaultdict(set)
-    for extraction in extractions:
-        for entity in extraction.entities:
-            long_key = canonical_key(entity.name)
-            for alias in entity.aliases:
-                alias_key = canonical_key(alias)
-                if alias_key and alias_key != long_key and looks_like_abbreviation(alias):
-                    long_forms[alias_key].add(long_key)
-    return {abbr: next(iter(forms)) for abbr, forms in long_forms.items() if len(forms) == 1}
+@dataclass
+class MentionTally:
+    """What the papers say about names, summed: the mergeable half of resolution.
 
+    Keys here are *raw* keys (each name's own slug); ``finish`` folds an
+    abbreviation's key into its long form's once the whole corpus is summed.
+    Merging is commutative and associative, so tallies of partitions can be
+    reduced in any order (threads, processes, a Dask cluster) to the same result.
+    """
 
-def _collect(extractions: list[Extraction], abbreviations: dict[str, str]):
-    keys: dict[tuple[str, str], str] = {}
-    surfaces: dict[str, Counter] = defaultdict(Counter)
-    votes: dict[str, Counter] = defaultdict(Counter)
-    papers: dict[str, set[str]] = defaultdict(set)
-    for extraction in extractions:
+    definitions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    surfaces: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    votes: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    papers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, extraction: Extraction) -> MentionTally:
         pid = extraction.paper.id
         for entity in extraction.entities:
-            key = canonical_key(entity.name)
-            if not key:
+            forms = [f for f in (entity.name, *entity.aliases) if canonical_key(f)]
+            if not forms:
                 continue
-            key = abbreviations.get(key, key)
-            votes[key][entity.type] += 1
-            papers[key].add(pid)
-            for form in (entity.name, *entity.aliases):
+            long_forms = [f for f in forms if not looks_like_abbreviation(f)]
+            named = entity.name if long_forms and entity.name not in long_forms else None
+            # An entity named by its abbreviation is keyed by its long form.
+            key = canonical_key(max(long_forms, key=len) if named else forms[0])
+            for form in forms:
+                form_key = canonical_key(form)
+                if form_key != key and looks_like_abbreviation(form) and long_forms:
+                    self.definitions[form_key].add(key)
                 surface = clean_surface(form)
-                if surface and canonical_key(surface):
-                    keys[(pid, surface)] = key
-                    surfaces[key][surface] += max(1, sum(m.text == form for m in entity.mentions))
-    return keys, surfaces, votes, papers
+                self.keys[(pid, surface)] = key
+                self.surfaces[key][surface] += max(1, sum(m.text == form for m in entity.mentions))
+            self.votes[key][entity.type] += 1
+            self.papers[key].add(pid)
+        return self
+
+    def merge(self, other: MentionTally) -> MentionTally:
+        for mine, theirs in ((self.definitions, other.definitions), (self.papers, other.papers)):
+            for key, values in theirs.items():
+                mine[key] |= values
+        for mine, theirs in ((self.surfaces, other.surfaces), (self.votes, other.votes)):
+            for key, counts in theirs.items():
+                mine[key].update(counts)
+        self.keys.update(other.keys)
+        return self
+
+
+def tally(extractions: Iterable[Extraction]) -> MentionTally:
+    result = MentionTally()
+    for extraction in extractions:
+        result.add(extraction)
+    return result
+
+
+def _fold_abbreviations(t: MentionTally) -> MentionTally:
+    """Every raw key of an abbreviation with one long form becomes the long form's key."""
+    target = {abbr: next(iter(longs)) for abbr, longs in t.definitions.items() if len(longs) == 1}
+    folded = MentionTally(definitions=t.definitions)
+    for key in t.votes:
+        final = target.get(key, key)
+        folded.surfaces[final].update(t.surfaces[key])
+        folded.votes[final].update(t.votes[key])
+        folded.papers[final] |= t.papers[key]
+    folded.keys = {where: target.get(key, key) for where, key in t.keys.items()}
+    return folded
 
 
 def _families(entities: dict[str, ResolvedEntity]) -> tuple[dict[str, ResolvedEntity], tuple]:
@@ -248,21 +281,25 @@ def _families(entities: dict[str, ResolvedEntity]) -> tuple[dict[str, ResolvedEn
     return dict(sorted(out.items())), tuple(sorted(links))
 
 
-def resolve(extractions: Iterable[Extraction]) -> Resolution:
-    ordered = sorted(extractions, key=lambda e: e.paper.id)
-    keys, surfaces, votes, papers = _collect(ordered, _abbreviation_table(ordered))
+def finish(t: MentionTally) -> Resolution:
+    """The resolution of a whole corpus's tally."""
+    t = _fold_abbreviations(t)
     entities = {}
-    for key in sorted(votes):
-        counts = surfaces[key]
+    for key in sorted(t.votes):
+        counts = t.surfaces[key]
         entities[key] = ResolvedEntity(
             key=key,
             name=min(counts, key=lambda s: (-counts[s], s)),
-            type=majority_type(votes[key]),
+            type=majority_type(t.votes[key]),
             aliases=tuple(sorted(counts)),
             alias_counts=dict(sorted(counts.items())),
-            type_votes={t: votes[key][t] for t in ENTITY_TYPES if votes[key][t]},
-            paper_ids=tuple(sorted(papers[key])),
+            type_votes={k: t.votes[key][k] for k in ENTITY_TYPES if t.votes[key][k]},
+            paper_ids=tuple(sorted(t.papers[key])),
             alias_keys=tuple(sorted({canonical_key(s) for s in counts} - {key})),
         )
     entities, variant_of = _families(entities)
-    return Resolution(entities=entities, keys=keys, variant_of=variant_of)
+    return Resolution(entities=entities, keys=t.keys, variant_of=variant_of)
+
+
+def resolve(extractions: Iterable[Extraction]) -> Resolution:
+    return finish(tally(extractions))

@@ -212,7 +212,7 @@ def mine(corpus: Path):
                             break
                         if lowered[start] in STOP_FIRST or any(w in STOP_INNER for w in lowered[start:end]):
                             break
-                        if any(c.isdigit() for c in "".join(span)):
+                        if any(c.isdigit() or c in "'/+" for c in "".join(span)):
                             break
                         if term_type(span, with_modifier, standalone):
                             seen_terms.add(" ".join(span))

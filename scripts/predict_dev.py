@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from kg.extract import extract
-from kg.extract.pipeline import PipelineConfig, load_pipeline
+from kg.extract.pipeline import PipelineConfig
 from kg.records import Paper
 
 DEV_PAPERS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev" / "papers.jsonl"
@@ -26,7 +26,7 @@ def main() -> None:
         papers = [json.loads(line) for line in lines if line.strip()]
     papers = [Paper(id=str(p["id"]), title=p["title"], abstract=p["abstract"]) for p in papers]
     with args.out.open("w", encoding="utf-8") as out:
-        for extraction in extract(papers, load_pipeline(config)):
+        for extraction in extract(papers, config):
             out.write(json.dumps(extraction.to_dict(), ensure_ascii=False) + "\n")
 
 

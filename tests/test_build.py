@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, build_store, load_extractions
+from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store, load_extractions
 from kg.graph import KnowledgeGraph
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
+NO_HTML = BuildOptions(html=False, use_cache=False)
 
 
 def _split_examples(tmp_path: Path) -> tuple[Path, Path]:
@@ -20,7 +21,7 @@ def _split_examples(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def example_store(tmp_path_factory):
     out = tmp_path_factory.mktemp("store")
-    report = build_store([str(EXAMPLES)], out, html=False)
+    report = build_store([str(EXAMPLES)], out, NO_HTML)
     return out, report
 
 
@@ -37,16 +38,16 @@ def test_build_examples_have_all_five_types_and_a_claim_per_numeric_abstract(exa
 
 def test_build_same_input_twice_gives_the_same_bytes(example_store, tmp_path):
     out, _ = example_store
-    build_store([str(EXAMPLES)], tmp_path, html=False)
+    build_store([str(EXAMPLES)], tmp_path, NO_HTML)
     assert (tmp_path / GRAPH_FILE).read_bytes() == (out / GRAPH_FILE).read_bytes()
     assert (tmp_path / EXTRACTIONS_FILE).read_bytes() == (out / EXTRACTIONS_FILE).read_bytes()
 
 
 def test_build_a_then_b_equals_a_and_b(tmp_path):
     first, second = _split_examples(tmp_path)
-    build_store([str(first), str(second)], tmp_path / "at-once", html=False)
-    build_store([str(first)], tmp_path / "in-turn", html=False)
-    report = build_store([str(second)], tmp_path / "in-turn", html=False)
+    build_store([str(first), str(second)], tmp_path / "at-once", NO_HTML)
+    build_store([str(first)], tmp_path / "in-turn", NO_HTML)
+    report = build_store([str(second)], tmp_path / "in-turn", NO_HTML)
     assert report.extracted == 8
     for name in (GRAPH_FILE, EXTRACTIONS_FILE):
         assert (tmp_path / "in-turn" / name).read_bytes() == (tmp_path / "at-once" / name).read_bytes()
@@ -54,16 +55,31 @@ def test_build_a_then_b_equals_a_and_b(tmp_path):
 
 def test_build_again_into_a_store_reuses_its_extractions(example_store, tmp_path):
     first, _ = _split_examples(tmp_path)
-    build_store([str(first)], tmp_path / "s", html=False)
-    report = build_store([str(first)], tmp_path / "s", html=False)
+    build_store([str(first)], tmp_path / "s", NO_HTML)
+    report = build_store([str(first)], tmp_path / "s", NO_HTML)
     assert (report.extracted, report.reused) == (0, 6)
+
+
+def test_build_warm_cache_does_no_extraction_and_gives_the_same_bytes(tmp_path):
+    options = BuildOptions(html=False, cache_dir=tmp_path / "cache")
+    cold = build_store([str(EXAMPLES)], tmp_path / "cold", options)
+    warm = build_store([str(EXAMPLES)], tmp_path / "warm", options)
+    assert (cold.extracted, cold.cache_hits) == (14, 0)
+    assert (warm.extracted, warm.cache_hits) == (0, 14)
+    assert (tmp_path / "warm" / GRAPH_FILE).read_bytes() == (tmp_path / "cold" / GRAPH_FILE).read_bytes()
+
+
+def test_build_with_two_jobs_gives_the_same_bytes_as_one(example_store, tmp_path):
+    out, _ = example_store
+    build_store([str(EXAMPLES)], tmp_path, BuildOptions(html=False, use_cache=False, jobs=2))
+    assert (tmp_path / GRAPH_FILE).read_bytes() == (out / GRAPH_FILE).read_bytes()
 
 
 def test_build_malformed_line_is_reported_and_the_rest_go_through(tmp_path):
     lines = EXAMPLES.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "bad.jsonl"
     bad.write_text("\n".join([lines[0], '{"title": "broken', lines[1]]) + "\n", encoding="utf-8")
-    report = build_store([str(bad)], tmp_path / "out", html=False)
+    report = build_store([str(bad)], tmp_path / "out", NO_HTML)
     assert report.store_papers == 2
     assert any("bad.jsonl" in str(p) and ":2" in str(p) for p in report.problems)
     leftovers = [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
@@ -74,4 +90,4 @@ def test_build_malformed_line_is_reported_and_the_rest_go_through(tmp_path):
 def test_build_refuses_a_graph_without_its_extractions(tmp_path):
     (tmp_path / GRAPH_FILE).write_text("{}")
     with pytest.raises(ValueError, match="not a kg store"):
-        build_store([str(EXAMPLES)], tmp_path, html=False)
+        build_store([str(EXAMPLES)], tmp_path, NO_HTML)

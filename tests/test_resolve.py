@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from kg.records import Entity, Extraction, Paper, Span
-from kg.resolve import canonical_key, clean_surface, majority_type, resolve
+from kg.resolve import canonical_key, clean_surface, finish, majority_type, resolve, tally
 from collections import Counter
 
 
@@ -110,3 +110,24 @@ def test_resolve_pairs_from_the_corpus_precision_and_recall():
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert precision == 1.0, f"precision {precision:.3f}"
     assert recall >= 0.95, f"recall {recall:.3f}"
+
+
+def test_resolve_merged_tallies_of_partitions_equal_the_whole():
+    papers = [
+        _extraction("a", ("3D Gaussian Splatting", "Method", ["3DGS"]), ("LLaMA-2", "Model", [])),
+        _extraction("b", ("3DGS", "Method", []), ("Llama 2", "Method", [])),
+        _extraction("c", ("Llama-2-7B", "Model", []), ("GSM8K benchmark", "Dataset", [])),
+    ]
+    whole = resolve(papers)
+    for split in (1, 2):
+        left, right = tally(papers[:split]), tally(papers[split:])
+        assert finish(right.merge(left)) == whole
+    assert whole.key_of("b", "3DGS") == "3dgaussiansplatting"
+    assert ("llama2-7b", "llama2") in whole.variant_of and ("llama2", "llama") in whole.variant_of
+
+
+@pytest.mark.parametrize("name", ["%%%", "1234", "---", "\u200b", "x" * 500, "Ll\u0430ma"])
+def test_resolve_odd_names_do_not_crash_or_merge(name):
+    resolution = resolve([_extraction("a", (name, "Method", [])), _extraction("b", ("Llama", "Model", []))])
+    assert len(canonical_key(name)) <= 80
+    assert resolution.key_of("a", name) != resolution.key_of("b", "Llama")

@@ -8,7 +8,8 @@
  *        paper  [type, x, y, id, title, date, url, authors]
  *        claim  [type, x, y, paper, value, unit, metric, subject, via, baseline, dataset, qualifier, sentence]
  *   e  edges [from, to, rel, evidence?] with evidence a flat list [paper, sentence, ...]
- *   top     how many entities to draw at first (0: draw every node); physics  start with physics on
+ *   top     how many entities to draw at first (0: draw every node)
+ *   physics refine the layout with a physics stabilization when the page opens (then it stops)
  *
  * Every string from the payload reaches the page as text (textContent, text nodes,
  * canvas labels or vis tooltips, which vis sets with innerText); nothing is parsed as HTML.
@@ -250,6 +251,7 @@
 
   var container = document.getElementById('network');
   var big = raw.n.length > 3000;
+  var physics = document.getElementById('physics');
   var network = new vis.Network(container, { nodes: visNodes, edges: visEdges }, {
     autoResize: true,
     layout: { improvedLayout: false, randomSeed: 1 },
@@ -286,10 +288,12 @@
     if (!raw.physics) view.stabilizedAt = view.drawnAt;
     document.getElementById('loading').hidden = true;
   });
-  network.on('stabilized', function () {
-    if (view.stabilizedAt !== null) return;
+  // Physics refines the precomputed layout once, then stops, so the page never keeps
+  // jiggling (or burning CPU) while it is read; the Physics switch turns it back on.
+  network.once('stabilizationIterationsDone', function () {
+    network.setOptions({ physics: { enabled: false } });
+    physics.checked = false;
     view.stabilizedAt = performance.now();
-    if (state.selected === null) network.fit({ animation: { duration: 300 } });
   });
   network.on('click', function (params) {
     if (params.nodes.length) select(params.nodes[0], { reveal: false, focus: false });
@@ -757,8 +761,6 @@
     minCountValue.textContent = String(state.minCount);
     sync();
   });
-  var physics = document.getElementById('physics');
-  physics.checked = !!raw.physics;
   physics.addEventListener('change', function () { network.setOptions({ physics: { enabled: physics.checked } }); });
   document.getElementById('fit').addEventListener('click', function () { network.fit({ animation: { duration: 300 } }); });
   var drawAll = document.getElementById('draw-all');

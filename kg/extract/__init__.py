@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Iterable, Iterator
 
-from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
 from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
@@ -62,10 +61,11 @@ def doc_to_extraction(doc: Doc, paper: Paper, version: str = "") -> Extraction:
     )
 
 
-def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: int = 32) -> Iterator[Extraction]:
+def extract(papers: Iterable[Paper], config: PipelineConfig = PipelineConfig(),
+            batch_size: int = 32) -> Iterator[Extraction]:
     """Extract every paper, streaming: one Extraction per Paper, in input order."""
-    nlp = nlp or load_pipeline(PipelineConfig())
-    version = extractor_version(nlp)
+    nlp = load_pipeline(config)
+    version = extractor_version(config)
     pairs = ((paper.text, paper) for paper in papers)
     for doc, paper in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield doc_to_extraction(doc, paper, version)

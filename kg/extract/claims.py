@@ -96,15 +96,16 @@ def _ends_with_phrase(text: str, phrase: str) -> bool:
 class ClaimContext:
     """One candidate number with the doc around it."""
 
-    def __init__(self, doc: Doc, mention: NumberMention, cues: ClaimCues):
-        self.doc, self.mention, self.cues = doc, mention, cues
+    def __init__(self, doc: Doc, text: str, mention: NumberMention, cues: ClaimCues):
+        # doc.text joins every token on each access: the text is passed in once.
+        self.doc, self.text, self.mention, self.cues = doc, text, mention, cues
         number = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         whole = doc.char_span(mention.start, max(mention.unit_end, mention.end), alignment_mode="expand")
         self.number = number
         self.whole = whole or number
         self.anchor: Token = self.whole.root
         self.sent: Span = self.anchor.sent
-        self.unit_text = doc.text[mention.end:mention.unit_end].strip().lower()
+        self.unit_text = text[mention.end:mention.unit_end].strip().lower()
 
     # -- the tokens and words around the number ----------------------------------------
 
@@ -117,7 +118,7 @@ class ClaimContext:
         return list(self.doc[start:self.whole.start])
 
     def text_before(self, limit: int = 40) -> str:
-        return _words_before(self.doc.text, self.mention.start, limit, self.sent.start_char)
+        return _words_before(self.text, self.mention.start, limit, self.sent.start_char)
 
     def governing_verb(self) -> Token | None:
         token = self.anchor
@@ -218,13 +219,13 @@ def _metric_word_near(ctx: ClaimContext) -> str | None:
 def _is_result(ctx: ClaimContext) -> bool:
     m, cues = ctx.mention, ctx.cues
     after = [t.lower_ for t in ctx.tokens_after(2)]
-    if PLUS_MINUS.search(ctx.doc.text[max(0, m.start - 6):m.start]):
+    if PLUS_MINUS.search(ctx.text[max(0, m.start - 6):m.start]):
         return False  # the spread of a result, not a result
     if m.unit_class == "result":
         if m.unit == "x" and (ctx.unit_text in ("times", "fold", "-fold") or m.spelled):
             if any(w.startswith("cross") for w in after[:2]):
                 return False
-            if ctx.unit_text == "times" or m.spelled and "times" in ctx.doc.text[m.end:m.unit_end]:
+            if ctx.unit_text == "times" or m.spelled and "times" in ctx.text[m.end:m.unit_end]:
                 return _times_is_result(ctx)
             # "a twofold speedup", "improves 3-fold"; not "our contributions are two-fold:"
             nxt = ctx.tokens_after(1)
@@ -518,7 +519,7 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
 
 def _clause_bounds(ctx: ClaimContext) -> tuple[int, int]:
     """The sentence, cut at the semicolons around the number; no surrounding space."""
-    text = ctx.doc.text
+    text = ctx.text
     start, end = ctx.sent.start_char, ctx.sent.end_char
     left = text.rfind(";", start, ctx.mention.start)
     right = text.find(";", ctx.mention.end, end)
@@ -531,7 +532,7 @@ def _clause_bounds(ctx: ClaimContext) -> tuple[int, int]:
     return start, end
 
 
-def _proposed_name(doc: Doc, spans: list[Span]) -> str | None:
+def _proposed_name(doc: Doc, text: str, spans: list[Span]) -> str | None:
     roles = doc._.kg_roles or {}
     proposed = [name for name, role in roles.items() if role == "proposed"]
     if proposed:
@@ -541,7 +542,7 @@ def _proposed_name(doc: Doc, spans: list[Span]) -> str | None:
             if name in proposed and name not in firsts:
                 firsts[name] = s.start
         return min(proposed, key=lambda n: firsts.get(n, len(doc)))
-    title = doc.text.split("\n\n", 1)[0]
+    title = text.split("\n\n", 1)[0]
     head, colon, _ = title.partition(":")
     words = head.split()
     # "Medusa: Simple LLM Inference ...": a short name before the title's colon is the paper's own;
@@ -584,7 +585,7 @@ class ClaimFinder:
         claims: list[Claim] = []
         decided: list[tuple[NumberMention, ClaimContext, bool]] = []
         for m in mentions:
-            ctx = ClaimContext(doc, m, self.cues)
+            ctx = ClaimContext(doc, text, m, self.cues)
             if ctx.number is not None:
                 decided.append((m, ctx, _is_result(ctx)))
         for i in range(len(decided) - 1):
@@ -607,7 +608,7 @@ class ClaimFinder:
                 subject = last_subject[1]
             if subject is None or subject is PROPOSED:
                 if proposed is None:
-                    proposed = _proposed_name(doc, spans) or ""
+                    proposed = _proposed_name(doc, text, spans) or ""
                 subject = proposed or None
             last_subject = (ctx.sent.start, subject)
             via, baseline, dataset = _attachments(ctx, spans)

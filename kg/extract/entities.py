@@ -80,6 +80,10 @@ EVALUATION_LEMMAS = frozenset({"evaluate", "evaluation", "experiment", "benchmar
                                "show", "boost", "speed-up", "speedup", "reach", "obtain", "gain", "train", "report"})
 DATASET_WORDS = frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suites"})
 INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
+WORD_PREFIXES = frozenset({"multi", "non", "cross", "self", "semi", "pre", "post", "inter", "intra", "co", "sub", "super",
+                           "meta", "bi", "tri", "uni", "anti", "auto", "de", "re", "over", "under", "out", "counter"})
+MODIFIED_NOUN = re.compile(r" (?!(?:and|or|but|with|for|the|to|in|on|is|are|was|were|has|have|had|by|as|at|from|"
+                           r"that|which|than|into|over|across|achieves?|shows?|reaches|outperforms?)\b)[a-z]{3,}")
 QUANTITY = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{1,2}$")
 TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
 FUNCTION_POS = frozenset({"ADV", "SCONJ", "CCONJ", "ADP", "DET", "PRON", "AUX", "VERB", "PART", "INTJ"})
@@ -100,10 +104,10 @@ class Candidate:
 def name_key(text: str) -> str:
     """The form two mentions of one entity share: case, punctuation and a plural "s" ignored."""
     text = unicodedata.normalize("NFKC", text)
-    lower_case = text.islower()
+    lower_case = text[1:].islower() and not any(c.isdigit() for c in text)
     words = re.findall(r"[a-z0-9]+", text.lower())
     joined = "".join(words)
-    if lower_case and len(words[-1] if words else "") > 5:
+    if lower_case and len(joined) > 5:
         # "fine-tune", "fine-tuned", "fine-tuning" are one entity
         joined = INFLECTION.sub("", joined)
     if len(joined) > 3 and joined.endswith("s") and not joined.endswith("ss"):
@@ -216,8 +220,10 @@ class EntityRecognizer:
                     stripped in self.stop_names and name_key(stripped) not in self.umbrella):
                 continue
             shaped = bool(NAME_SHAPE.match(stripped)) and not QUANTITY.match(stripped)
-            if shaped and TITLE_COMPOUND.match(stripped) and all(self._is_common(p) for p in stripped.split("-")):
-                shaped = False  # "Visual-Language", "Non-Differentiable": words, not a name
+            if shaped and TITLE_COMPOUND.match(stripped) and (all(
+                    self._is_common(p) or p.lower() in WORD_PREFIXES for p in stripped.split("-"))
+                    or MODIFIED_NOUN.match(text, end)):
+                shaped = False  # "Visual-Language", "Multi-Modal inputs": words, not a name
             if not shaped:
                 # A capitalised word that is no common word: Medusa, Whisper, Reddit.
                 if not (stripped[:1].isupper() and stripped[1:].islower() and stripped.isalpha()
@@ -292,7 +298,8 @@ class EntityRecognizer:
         if span is None:
             return None
         span = self._trim(span)
-        if span is None or len(span) > 10 or any(t.text in "()[];:" or t.is_sent_start and t.i != span.start for t in span):
+        if span is None or len(span) > 10 or any(c in span.text for c in "<>\\{}") or any(
+                t.text in "()[];:" or t.is_sent_start and t.i != span.start for t in span):
             return None
         return span
 
@@ -429,8 +436,23 @@ class EntityRecognizer:
 
     # ---- the component --------------------------------------------------------------------
 
+    @staticmethod
+    def _split_glued_periods(doc: Doc) -> None:
+        """Split a sentence's full stop from a name the tokenizer left it on ("GSM8K.")."""
+        glued = [t for t in doc if len(t.text) > 2 and t.text.endswith(".") and t.text[-2].isalnum()
+                 and NAME_SHAPE.match(t.text[:-1]) and "." not in t.text[:-1]]
+        if not glued:
+            return
+        with doc.retokenize() as retokenizer:
+            for token in glued:
+                head = token.head if token.head.i != token.i else (token, 0)
+                retokenizer.split(token, [token.text[:-1], "."], heads=[head, (token, 0)],
+                                  attrs={"POS": [token.pos_, "PUNCT"], "TAG": [token.tag_, "."],
+                                         "DEP": [token.dep_, "punct"]})
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_roles = {}
+        self._split_glued_periods(doc)
         text = doc.text
         if not text.strip():
             doc.spans[ENTITY_SPANS] = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,10 +70,22 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
     return nlp
 
 
-def extractor_version(nlp: Language) -> str:
-    """A short fingerprint of kg's version, the model and the pattern tables."""
-    parts = [kg.__version__, nlp.meta.get("name", ""), nlp.meta.get("version", ""),
-             ",".join(nlp.pipe_names), tables.tables_hash()]
+@lru_cache(maxsize=8)
+def extractor_version(config: PipelineConfig = PipelineConfig()) -> str:
+    """A fingerprint of everything that decides the output: kg's version, the
+    model and its version, the components, their code and their tables.
+
+    Computed without loading the model, so a parent process that hands the
+    work to others can check its cache first.
+    """
+    name = config.model or default_model()
+    try:
+        model_version = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        model_version = "unknown"
+    code = hashlib.sha1()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.read_bytes())
+    parts = [kg.__version__, name, model_version, ",".join(config.components),
+             code.hexdigest(), tables.tables_hash()]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
-
-

@@ -27,7 +27,7 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 OBJECTS = frozenset({"dobj", "attr", "oprd", "dative", "pobj"})
 # Dependencies that stay inside one noun phrase (or a list of them) when we
 # collect the entities a verb takes as its objects.
-NP_INNER = frozenset({"conj", "appos", "compound", "amod", "nmod", "poss", "pobj", "npadvmod", "dobj", "nummod"})
+NP_INNER = frozenset({"conj", "appos", "compound", "amod", "nmod", "poss", "pobj", "npadvmod", "dobj", "nummod", "oprd"})
 CLAUSE_LINKS = frozenset({
     "advcl", "xcomp", "conj", "pcomp", "prep", "pobj", "acl", "relcl", "ccomp", "advmod", "dobj", "agent",
     "nsubj", "nsubjpass", "appos", "npadvmod", "attr", "oprd", "dative", "compound", "amod", "nummod", "acomp",
@@ -36,7 +36,7 @@ NAMING_VERBS = frozenset({"call", "name", "dub", "term", "coin"})
 RESULTS = "<results>"
 # A name that extends another by a version, size or release suffix is a variant of it.
 VARIANT_SUFFIX = re.compile(
-    r"^[-. _/]?(?:v?\d[\w.]*|\d+(?:\.\d+)?[bmk]\b|(?:instruct|chat|base|lite|large|small|mini|pro|turbo|max|plus|xl)\b)",
+    r"^[-. _/]?(?:v?\d[\w.]*|\d+(?:\.\d+)?[bmk]\b|(?:instruct|chat|base|lite|large|small|mini|pro|turbo|max|plus|xl)(?=$|[-. _]?\d|-))",
     re.IGNORECASE,
 )
 
@@ -51,6 +51,7 @@ class _PaperView:
     proposed: str | None
     cues: dict
     first_at: dict[str, int] = field(default_factory=dict)
+    benchmark: str | None = None  # the one dataset the paper proposes
     found: dict[tuple[str, str, str], Relation] = field(default_factory=dict)
 
     def entity(self, token: Token) -> str | None:
@@ -134,8 +135,10 @@ def _view(doc: Doc, spans: list[Span]) -> _PaperView:
     for span in spans:
         if span.start_char > abstract_start:
             first_at.setdefault(span._.kg_name or span.text, span.start)
+    roles = doc._.kg_roles or {}
+    proposed_data = [n for n, role in roles.items() if role == "proposed" and best_type.get(n) == "Dataset"]
     return _PaperView(doc, mention_at, best_type, _main_proposed(doc, spans, best_type),
-                      load_table("relation_cues.json"), first_at)
+                      load_table("relation_cues.json"), first_at, proposed_data[0] if len(proposed_data) == 1 else None)
 
 
 def _main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | None:
@@ -149,7 +152,7 @@ def _main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | 
         candidates = {s._.kg_name or s.text for s in spans if s.end_char <= colon}
     if not candidates:
         return None
-    score: dict[str, tuple[int, int, int]] = {}
+    score: dict[str, tuple[int, int, int, int]] = {}
     for span in spans:
         name = span._.kg_name or span.text
         if name not in candidates:
@@ -182,8 +185,9 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
                     view.add(_agent(view, token), "OUTPERFORMS", tail, sent)
             if token.i in view.mention_at:
                 _method_verb(view, sent, token)
-        if lemma in cues["comparatives"] or lemma in cues["gain_nouns"]:
-            preps = cues["comparative_preps"] if lemma in cues["comparatives"] else cues["gain_preps"]
+        comparative = lemma in cues["comparatives"] or token.lower_ in cues["comparatives"]
+        if comparative or lemma in cues["gain_nouns"]:
+            preps = cues["comparative_preps"] if comparative else cues["gain_preps"]
             for tail in _prep_objects(view, token, preps):
                 view.add(_agent(view, token), "OUTPERFORMS", tail, sent)
         if lemma in cues["uses_nouns"] and token.pos_ == "NOUN" and not title:
@@ -238,6 +242,15 @@ def _np_entity(view: _PaperView, token: Token, depth: int = 0) -> str | None:
             return view.entity(child)
     if token.dep_ == "appos" and token.head.i in view.mention_at:
         return view.entity(token.head)
+    for child in token.children:  # "a grader named GradeBot"
+        if child.dep_ == "acl" and child.lemma_.lower() in NAMING_VERBS:
+            named = [c for c in child.children if c.dep_ in ("oprd", "dobj", "attr") and c.i in view.mention_at]
+            if named:
+                return view.entity(named[0])
+    if token.dep_ == "attr" and depth < 3:  # "FooBench is a benchmark designed to ..."
+        subject = next((c for c in token.head.children if c.dep_ == "nsubj"), None)
+        if subject is not None:
+            return _np_entity(view, subject, depth + 1)
     lemma = token.lemma_.lower()
     if lemma in view.cues["self_nouns"]:
         for child in token.children:
@@ -265,7 +278,8 @@ def _agent(view: _PaperView, token: Token) -> str | None:
                 return _reported(view, t)
             return who
         if t.dep_ in ("relcl", "acl") and t.pos_ in ("VERB", "AUX"):
-            return _np_entity(view, t.head)
+            who = _np_entity(view, t.head)
+            return _reported(view, t.head.head) if who == RESULTS else who
         if t.dep_ not in CLAUSE_LINKS or t.head is t:
             return None
         t = t.head
@@ -301,11 +315,13 @@ def _collect(view: _PaperView, roots: list[Token], preps: tuple[str, ...] = ("of
                 continue
             if name is not None and child.dep_ in ("compound", "amod", "nmod", "poss", "npadvmod"):
                 continue  # "LLM-generated text called CIs": the CIs, not the LLM
-            if child.dep_ in NP_INNER:
+            if child.dep_ in NP_INNER and not _hyphen_based(child):
                 stack.append(child)
             elif child.dep_ == "prep" and child.lower_ in such_as:
                 stack.append(child)
-            elif child.dep_ == "amod" or (child.dep_ == "acl" and child.lemma_.lower() in NAMING_VERBS):
+            elif child.dep_ == "amod" and not _hyphen_based(child):
+                stack.append(child)
+            elif child.dep_ == "acl" and child.lemma_.lower() in NAMING_VERBS:
                 stack.append(child)
     return names
 
@@ -507,7 +523,7 @@ def _dataset_relations(view: _PaperView, sent: Span, span: Span) -> None:
     how, anchor = found
     cues = view.cues
     if how in cues["evaluation_preps"] or (how == "dobj" and anchor.lemma_.lower() in cues["evaluation_words"]):
-        head = _agent(view, anchor)
+        head = _agent(view, anchor) or _implied_agent(view, sent, anchor)
         view.add(head, "EVALUATED_ON", span._.kg_name or span.text, sent)
 
 
@@ -525,7 +541,9 @@ def _model_relations(view: _PaperView, sent: Span, span: Span) -> None:
         return
     head = _agent(view, anchor)
     model = span._.kg_name or span.text
-    if view.types.get(head) == "Dataset" and lemma in ("evaluate", "benchmark", "test", "assess"):
+    if lemma in ("evaluate", "benchmark", "test", "assess") and _subject_word(anchor) == "we" and view.benchmark:
+        view.add(model, "EVALUATED_ON", view.benchmark, sent)  # a paper introducing a benchmark tests models on it
+    elif view.types.get(head) == "Dataset" and lemma in ("evaluate", "benchmark", "test", "assess"):
         view.add(model, "EVALUATED_ON", head, sent)
     else:
         view.add(head, "APPLIED_TO", model, sent)

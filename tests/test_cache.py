@@ -1,0 +1,97 @@
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.build import GRAPH_FILE, BuildOptions, build_store
+from kg.cache import CACHE_FILE, ExtractionCache
+from kg.extract import tables
+from kg.extract.pipeline import PipelineConfig, extractor_version
+from kg.records import Paper
+from samples import medusa_extraction
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
+
+
+def test_cache_round_trip_keeps_offsets_and_takes_the_new_paper(tmp_path):
+    cache = ExtractionCache(tmp_path)
+    extraction = medusa_extraction()
+    cache.put_many("v1", [extraction])
+    renamed = Paper(**{**extraction.paper.__dict__, "id": "other-id", "source": "elsewhere:3"})
+    hits = cache.get_many("v1", [renamed])
+    assert hits["other-id"].entities == extraction.entities
+    assert hits["other-id"].claims == extraction.claims
+    assert hits["other-id"].paper == renamed
+    assert cache.get_many("v2", [renamed]) == {}
+    assert cache.info().entries == 1
+    assert cache.clear() == 1 and cache.info().entries == 0
+
+
+def test_cache_version_changes_with_a_pattern_table(tmp_path, monkeypatch):
+    before = extractor_version(PipelineConfig())
+    copy = tmp_path / "tables"
+    shutil.copytree(tables.TABLES_DIR, copy)
+    first = sorted(copy.iterdir())[0]
+    first.write_bytes(first.read_bytes() + b"\n")
+    monkeypatch.setattr(tables, "TABLES_DIR", copy)
+    tables.tables_hash.cache_clear()
+    extractor_version.cache_clear()
+    try:
+        assert extractor_version(PipelineConfig()) != before
+    finally:
+        monkeypatch.undo()
+        tables.tables_hash.cache_clear()
+        extractor_version.cache_clear()
+    assert extractor_version(PipelineConfig()) == before
+
+
+def _many_papers(path: Path, copies: int) -> None:
+    base = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines()]
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(copies):
+            for record in base:
+                f.write(json.dumps({"id": f"{record['id']}-{i}", "title": f"{record['title']} (part {i})",
+                                    "abstract": f"{record['abstract']} Variant {i}."}) + "\n")
+
+
+def _cached_entries(cache_dir: Path) -> int:
+    try:
+        with sqlite3.connect(cache_dir / CACHE_FILE, timeout=5) as db:
+            return db.execute("SELECT COUNT(*) FROM extraction").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_cache_killed_build_resumes_to_the_same_result(tmp_path):
+    papers = tmp_path / "papers.jsonl"
+    _many_papers(papers, copies=16)  # 224 papers, several chunks
+    reference = tmp_path / "reference"
+    build_store([str(papers)], reference, BuildOptions(html=False, use_cache=False))
+
+    cache_dir = tmp_path / "cache"
+    out = tmp_path / "out"
+    env = {**os.environ, "KG_CACHE_DIR": str(cache_dir)}
+    command = [sys.executable, "-m", "kg.cli", "build", str(papers), "-o", str(out), "--no-html", "-j", "1"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while _cached_entries(cache_dir) == 0 and time.time() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    assert process.poll() is None, "the build ended before it could be stopped"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done_before = _cached_entries(cache_dir)
+    assert 0 < done_before < 224
+    assert not (out / GRAPH_FILE).exists()
+
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"{done_before} from the cache" in result.stdout
+    assert (out / GRAPH_FILE).read_bytes() == (reference / GRAPH_FILE).read_bytes()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

@@ -1,0 +1,70 @@
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.build import GRAPH_FILE, BuildOptions, build_store
+from kg.engine import chunked, extract_local
+from kg.extract.pipeline import PipelineConfig
+from kg.records import Paper
+
+distributed = pytest.importorskip("dask.distributed")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
+
+
+def _papers(copies: int) -> list[Paper]:
+    base = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines()]
+    return [Paper(id=f"{r['id']}-{i}", title=f"{r['title']} ({i})", abstract=r["abstract"])
+            for i in range(copies) for r in base]
+
+
+def _write(papers: list[Paper], path: Path) -> Path:
+    path.write_text("".join(json.dumps({"id": p.id, "title": p.title, "abstract": p.abstract}) + "\n"
+                            for p in papers), encoding="utf-8")
+    return path
+
+
+def test_engine_chunks_keep_input_order():
+    papers = _papers(3)
+    assert [p.id for chunk in chunked(papers, 5) for p in chunk] == [p.id for p in papers]
+    out = [e.paper.id for chunk in extract_local(papers, PipelineConfig(), jobs=2, chunk_size=4) for e in chunk]
+    assert out == [p.id for p in papers]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        yield cluster
+
+
+def test_engine_dask_build_is_byte_identical_to_the_local_one(cluster, tmp_path):
+    source = _write(_papers(4), tmp_path / "papers.jsonl")
+    build_store([str(source)], tmp_path / "local", BuildOptions(html=False, use_cache=False))
+    build_store([str(source)], tmp_path / "dask", BuildOptions(
+        html=False, use_cache=False, engine="dask", scheduler=cluster.scheduler_address))
+    for name in (GRAPH_FILE, "extractions.jsonl"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+def test_engine_dask_survives_a_worker_killed_mid_build(cluster, tmp_path):
+    source = _write(_papers(20), tmp_path / "papers.jsonl")
+    build_store([str(source)], tmp_path / "local", BuildOptions(html=False, use_cache=False))
+
+    def kill_one_worker():
+        with distributed.Client(cluster.scheduler_address) as client:
+            deadline = time.time() + 60
+            while time.time() < deadline and not any(client.processing().values()):
+                time.sleep(0.05)
+            time.sleep(0.5)
+            worker = sorted(client.scheduler_info()["workers"])[0]
+            client.run(lambda: __import__("os")._exit(1), workers=[worker])
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    build_store([str(source)], tmp_path / "dask", BuildOptions(
+        html=False, use_cache=False, engine="dask", scheduler=cluster.scheduler_address))
+    killer.join()
+    assert (tmp_path / "dask" / GRAPH_FILE).read_bytes() == (tmp_path / "local" / GRAPH_FILE).read_bytes()

@@ -1,0 +1,190 @@
+"""kg_entities: which spans are entities, their types, and the entity each refers to.
+
+Every sentence here is written for these tests (no abstract is copied).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.extract import group_entities
+from kg.extract.entities import name_key
+from kg.extract.pipeline import PipelineConfig, load_pipeline
+from kg.records import Paper
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TITLE = "Quillfeather: A Test Paper"
+ENTITY_ONLY = PipelineConfig(components=("kg_entities", "kg_roles"))
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline(ENTITY_ONLY)
+
+
+def entities_of(nlp, abstract: str, title: str = TITLE) -> dict[str, object]:
+    doc = nlp(Paper(id="t", title=title, abstract=abstract).text)
+    return {e.name: e for e in group_entities(doc)}
+
+
+@pytest.mark.parametrize("sentence, name, entity_type", [
+    ("We fine-tune Llama-3.2-3B-Instruct on our data.", "Llama-3.2-3B-Instruct", "Model"),
+    ("Results on the GSM8K benchmark improve by a wide margin.", "GSM8K", "Dataset"),
+    ("We report BLEU on the test set.", "BLEU", "Metric"),
+    ("We compare against GPT-4o and Gemini 2.5 Pro.", "Gemini 2.5 Pro", "Model"),
+    ("We release Zentrobench, a new benchmark for table reasoning.", "Zentrobench", "Dataset"),
+    ("Our model is evaluated on Kestrel-Bench and reaches high accuracy.", "Kestrel-Bench", "Dataset"),
+    ("Scores improve on benchmarks such as TablQ and Frobnik.", "TablQ", "Dataset"),
+])
+def test_entities_names_typed_by_lexicon_cue_and_shape(nlp, sentence, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    assert name in entities, list(entities)
+    assert entities[name].type == entity_type
+
+
+@pytest.mark.parametrize("sentence, name, entity_type", [
+    ("Speculative decoding reduces the cost of generation.", "Speculative decoding", "Method"),
+    ("The system is trained with knowledge distillation.", "knowledge distillation", "Method"),
+    ("We study machine translation between distant languages.", "machine translation", "Task"),
+    ("The agent's success rate doubles.", "success rate", "Metric"),
+    ("Classic taggers rely on conditional random fields.", "conditional random fields", "Method"),
+    ("We address named entity recognition for chemistry.", "named entity recognition", "Task"),
+])
+def test_entities_terms_typed_by_head_and_lexicon(nlp, sentence, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    assert name in entities, list(entities)
+    assert entities[name].type == entity_type
+
+
+@pytest.mark.parametrize("sentence, generic", [
+    ("Our method improves performance on downstream tasks.", {"method", "performance", "downstream tasks"}),
+    ("Deep learning and neural networks changed artificial intelligence.", {"Deep learning", "neural networks"}),
+    ("Language models are trained on large amounts of data.", {"Language models", "data"}),
+    ("Moreover, the results hold. Furthermore, nothing breaks.", {"Moreover", "Furthermore"}),
+])
+def test_entities_generic_phrases_are_not_entities(nlp, sentence, generic):
+    names = {name.lower() for name in entities_of(nlp, sentence)}
+    assert not names & {g.lower() for g in generic}, names
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("We propose a novel speculative decoding scheme.", "speculative decoding"),
+    ("Existing image captioning systems fail here.", "image captioning"),
+    ("The tree-based attention mechanism verifies drafts.", "tree-based attention"),
+])
+def test_entities_trim_determiners_and_generic_modifiers(nlp, sentence, name):
+    assert name in entities_of(nlp, sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The model has 52B parameters and runs at 3x the speed with 8K context.",
+    "Costs fall to 1T tokens, 12.5 GB and 99% of runs.",
+])
+def test_entities_quantities_are_not_names(nlp, sentence):
+    entities = entities_of(nlp, sentence)
+    assert not [n for n in entities if any(c.isdigit() for c in n)], list(entities)
+
+
+@pytest.mark.parametrize("sentence, absent", [
+    ("Contextual vectors help (Peters et al., 2018; Howard and Ruder, 2018).", {"Peters", "Howard", "Ruder"}),
+    ("We collect English, Hindi and Marathi speech.", {"English", "Hindi", "Marathi"}),
+    ("Multi-Modal inputs and Speech-Text pairs are aligned.", {"Multi-Modal", "Speech-Text"}),
+])
+def test_entities_citations_languages_and_title_case_words_are_not_names(nlp, sentence, absent):
+    assert not set(entities_of(nlp, sentence)) & absent
+
+
+def test_entities_abbreviation_is_alias_of_long_form(nlp):
+    entities = entities_of(nlp, "We apply Direct Preference Optimization (DPO). DPO then aligns the policy.")
+    entity = entities["Direct Preference Optimization"]
+    assert entity.type == "Method"
+    assert "DPO" in entity.aliases
+    assert "DPO" not in entities
+
+
+def test_entities_abbreviation_starting_with_a_digit(nlp):
+    entities = entities_of(nlp, "We build on 3D Gaussian splatting (3D-GS). 3D-GS renders quickly.")
+    assert "3D-GS" in entities["3D Gaussian splatting"].aliases
+
+
+@pytest.mark.parametrize("abstract, name, alias", [
+    ("Large language models (LLMs) are everywhere. LLMs write code.", "Large language models", "LLMs"),
+    ("Vision-language models (VLMs) see. We test two VLMs.", "Vision-language models", "VLMs"),
+])
+def test_entities_umbrella_classes_kept_with_their_abbreviation(nlp, abstract, name, alias):
+    entities = entities_of(nlp, abstract)
+    assert entities[name].type == "Method"
+    assert alias in entities[name].aliases
+
+
+def test_entities_numbered_variants_are_aliases_of_the_base_name(nlp):
+    abstract = "We present Quillfeather, a decoding method. Quillfeather-1 freezes the backbone; Quillfeather-2 trains it."
+    entity = entities_of(nlp, abstract)["Quillfeather"]
+    assert {"Quillfeather-1", "Quillfeather-2"} <= set(entity.aliases)
+
+
+def test_entities_inflections_are_one_entity(nlp):
+    entities = entities_of(nlp, "We fine-tune the encoder. Fine-tuning the decoder as well hurts; fine-tuned heads help.")
+    tuned = [n for n in entities if "tun" in n.lower()]
+    assert len(tuned) == 1, tuned
+
+
+@pytest.mark.parametrize("text, key", [
+    ("the GSM8K", "thegsm8k"),
+    ("LLMs", "llm"),
+    ("fine-tuning", "finetun"),
+    ("Spec-Bench", "specbench"),
+])
+def test_entities_name_key(text, key):
+    assert name_key(text) == key
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n", "Title only\n\n", "((( [[ ))) ]] (A) ()", "12345 6.7 89% 3x -- ++",
+    "Ein Text über BERT und GPT-4 (GPT) Modelle.", "<p>We propose <b>FooNet</b> $\\alpha^{2}$ (FN) \\cite{x}</p>",
+    "中文文本 GPT-4 测试", "We use (LLM", "x" * 3000,
+])
+def test_entities_survive_hostile_text(nlp, text):
+    doc = nlp(text)
+    for span in doc.spans["kg_entities"]:
+        assert any(c.isalpha() for c in span.text)
+        assert span.label_ in ("Method", "Model", "Dataset", "Task", "Metric")
+        assert span._.kg_name
+
+
+def test_entities_long_text_is_linear(nlp):
+    text = "We propose SpeedNet (SN), a model evaluated on GSM8K with BLEU. " * 400
+    doc = nlp(text)
+    assert len({s._.kg_name for s in doc.spans["kg_entities"]}) < 10
+
+
+def _shared_papers() -> list[Paper]:
+    papers = []
+    dev = SHARED / "eval" / "dev" / "papers.jsonl"
+    if dev.is_file():
+        for line in dev.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                papers.append(Paper(id=str(record["id"]), title=record["title"], abstract=record["abstract"]))
+    seeds = SHARED / "seeds"
+    if seeds.is_dir():
+        from kg.ingest import read_inputs
+        papers += [item for item in read_inputs([str(seeds)]) if isinstance(item, Paper)]
+    return papers
+
+
+@pytest.mark.seeds
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not here")
+def test_entities_mentions_are_exact_spans_of_the_paper_text(nlp):
+    from kg.extract import extract
+
+    papers = _shared_papers()
+    assert papers
+    for extraction in extract(papers, ENTITY_ONLY):
+        text = extraction.paper.text
+        for entity in extraction.entities:
+            for mention in entity.mentions:
+                assert text[mention.start:mention.end] == mention.text, (extraction.paper.id, mention)
+            assert any(c.isalpha() for c in entity.name)

@@ -1,0 +1,58 @@
+"""kg_roles: what each entity is to the paper. Sentences written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import group_entities
+from kg.extract.pipeline import PipelineConfig, load_pipeline
+from kg.records import Paper
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline(PipelineConfig(components=("kg_entities", "kg_roles")))
+
+
+def roles_of(nlp, abstract: str, title: str = "A Study of Things") -> dict[str, str]:
+    doc = nlp(Paper(id="t", title=title, abstract=abstract).text)
+    return {e.name: e.role for e in group_entities(doc)}
+
+
+def test_roles_title_name_before_colon_is_proposed(nlp):
+    roles = roles_of(nlp, "Brindle speeds up decoding.", title="Brindle: Faster Decoding with Heads")
+    assert roles["Brindle"] == "proposed"
+
+
+@pytest.mark.parametrize("abstract, name", [
+    ("In this paper, we propose Tarnwick, a method for retrieval.", "Tarnwick"),
+    ("We introduce Velloq-Bench to measure planning.", "Velloq-Bench"),
+    ("Our recipe, called Stormleaf, trains adapters.", "Stormleaf"),
+    ("Gorsemix, a novel framework for routing, is described.", "Gorsemix"),
+])
+def test_roles_proposed_cues(nlp, abstract, name):
+    assert roles_of(nlp, abstract)[name] == "proposed"
+
+
+@pytest.mark.parametrize("abstract, name", [
+    ("We present Tarnwick. Tarnwick outperforms GPT-4o on every split.", "GPT-4o"),
+    ("We present Tarnwick. Compared with LLaMA-2, Tarnwick is faster.", "LLaMA-2"),
+    ("We present Tarnwick, which is more accurate than BERT.", "BERT"),
+])
+def test_roles_compared_cues(nlp, abstract, name):
+    assert roles_of(nlp, abstract)[name] == "compared"
+
+
+@pytest.mark.parametrize("abstract, name, role", [
+    ("We train our probe using LoRA on GSM8K.", "LoRA", "used"),
+    ("We train our probe using LoRA on GSM8K.", "GSM8K", "used"),
+    ("Speculative decoding is popular. We study caches instead.", "Speculative decoding", "mentioned"),
+])
+def test_roles_used_and_background(nlp, abstract, name, role):
+    assert roles_of(nlp, abstract)[name] == role
+
+
+def test_roles_every_entity_has_a_role(nlp):
+    doc = nlp("Hollow: A Name\n\nWe propose Hollow. It beats BERT on SQuAD with F1.")
+    entities = group_entities(doc)
+    assert entities
+    assert all(e.role in ("proposed", "used", "compared", "mentioned") for e in entities)
