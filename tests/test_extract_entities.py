@@ -188,3 +188,9 @@ def test_entities_mentions_are_exact_spans_of_the_paper_text(nlp):
             for mention in entity.mentions:
                 assert text[mention.start:mention.end] == mention.text, (extraction.paper.id, mention)
             assert any(c.isalpha() for c in entity.name)
+
+
+def test_entities_shorter_term_folds_into_the_modified_one(nlp):
+    abstract = "We study automatic speech recognition. Speech recognition errors fall when we rescore."
+    entities = entities_of(nlp, abstract)
+    assert [n for n in entities if "recognition" in n.lower()] == ["automatic speech recognition"]

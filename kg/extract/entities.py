@@ -497,6 +497,24 @@ class EntityRecognizer:
             chosen.append(cand)
         return sorted(chosen, key=lambda c: c.start)
 
+    @staticmethod
+    def _merge_modified_terms(groups: dict[str, list[tuple[Candidate, str]]], limit: int = 400) -> None:
+        """Fold "speech recognition" into "automatic speech recognition" when a paper names both.
+
+        A lower-case term that ends another of the paper's terms (word for word)
+        is the same entity said more briefly; names (capitalised, with digits)
+        are left alone.
+        """
+        if len(groups) > limit:
+            return
+        words = {key: tuple(re.findall(r"[a-z0-9]+", members[0][1].lower())) for key, members in groups.items()
+                 if not members[0][0].name and members[0][1][1:].islower()}
+        for short_key, short in sorted(words.items(), key=lambda item: len(item[1])):
+            longer = [key for key, w in words.items() if len(w) > len(short) and w[-len(short):] == short
+                      and key in groups and key != short_key]
+            if len(longer) == 1 and short_key in groups:
+                groups[longer[0]].extend(groups.pop(short_key))
+
     def _group(self, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str]]) -> list[Span]:
         alias_of: dict[str, str] = {}
         canonical: dict[str, str] = {}
@@ -536,6 +554,7 @@ class EntityRecognizer:
             if resolved != key and resolved in self.stop_keys and resolved not in self.umbrella.values():
                 continue  # "LMs" defined as "language models": an umbrella term after all
             groups[resolved].append((cand, text))
+        self._merge_modified_terms(groups)
         spans = []
         for key, members in groups.items():
             if len(members) == 1 and members[0][0].evidence == "weak":

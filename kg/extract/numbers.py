@@ -150,6 +150,9 @@ def as_value(written: str) -> str:
 
 def parse_value(value: str) -> tuple[float, float] | None:
     """The (low, high) a value string as written stands for; None when it holds no number."""
+    spelled = load_table("claim_spelled_numbers.json")["numbers"].get(value.lower())
+    if spelled is not None:
+        return float(spelled), float(spelled)
     mentions = find_numbers(value)
     if not mentions:
         return None

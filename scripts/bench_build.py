@@ -1,0 +1,74 @@
+"""Whole-build speed: the corpus with --jobs 1, --jobs 2, then again on the warm cache.
+
+    python scripts/bench_build.py [--corpus PATH] [--limit N] [--keep DIR]
+
+Each run is a real `kg build` process with its own empty store; the first two
+use empty caches, the third reuses the second's cache. Prints seconds, docs/s,
+the 2-job scaling factor, the warm/cold speed-up, and each run's stage times
+and peak RSS as `kg build --verbose` reports them.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+
+
+def run_build(source: Path, out: Path, cache: Path, jobs: int) -> tuple[float, str]:
+    env = {**os.environ, "KG_CACHE_DIR": str(cache)}
+    command = [sys.executable, "-m", "kg.cli", "build", str(source), "-o", str(out), "-j", str(jobs), "--verbose"]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode:
+        sys.exit(result.stderr)
+    return seconds, result.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N papers")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the 2-job store in DIR")
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        sys.exit(f"{args.corpus}: corpus not found (pass --corpus)")
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-build-"))
+    try:
+        source = args.corpus
+        if args.limit:
+            source = work / "papers.jsonl.gz"
+            with gzip.open(args.corpus, "rt") as f, gzip.open(source, "wt") as out:
+                out.writelines(islice(f, args.limit))
+        with gzip.open(source, "rt") as f:
+            papers = sum(1 for _ in f)
+        runs = [("jobs 1, cold", 1, work / "cache1"), ("jobs 2, cold", 2, work / "cache2"),
+                ("jobs 2, warm", 2, work / "cache2")]
+        seconds = {}
+        for name, jobs, cache in runs:
+            out = work / name.replace(" ", "").replace(",", "-")
+            seconds[name], report = run_build(source, out, cache, jobs)
+            print(f"{name:<14} {seconds[name]:8.1f} s  {papers / seconds[name]:8.1f} docs/s")
+            for line in report.splitlines():
+                if line.startswith(("stages", "peak RSS", "nodes", "edges")):
+                    print(f"{'':16}{line}")
+            if args.keep and name == "jobs 2, cold":
+                shutil.copytree(out, args.keep, dirs_exist_ok=True)
+        print(f"papers         {papers}")
+        print(f"scaling        {seconds['jobs 1, cold'] / seconds['jobs 2, cold']:.2f} (bar 1.60)")
+        print(f"warm speed-up  {seconds['jobs 2, cold'] / seconds['jobs 2, warm']:.1f}x (bar 20x)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

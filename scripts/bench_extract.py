@@ -1,0 +1,96 @@
+"""Extraction speed: bare spaCy against the full kg pipeline, one process and two.
+
+    python scripts/bench_extract.py [--papers N] [--big N] [--corpus PATH]
+
+Prints docs/s for bare spaCy (the same model, the same texts, nlp.pipe with
+every stock component) and for kg's extraction, their ratio, kg on 2 jobs and
+its scaling factor, and peak RSS of kg extraction streaming N and BIG papers.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import subprocess
+import sys
+import time
+from itertools import islice
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+
+
+def corpus_papers(path: Path, n: int):
+    from kg.records import Paper
+
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in islice(f, n):
+            r = json.loads(line)
+            yield Paper(id=r["id"], title=" ".join(r["title"].split()), abstract=" ".join(r["abstract"].split()))
+
+
+def bare_spacy(papers) -> float:
+    import spacy
+
+    from kg.extract.pipeline import default_model
+
+    nlp = spacy.load(default_model())
+    texts = [p.text for p in papers]
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    return len(texts) / (time.perf_counter() - started)
+
+
+def kg_extract(papers, jobs: int) -> float:
+    from kg.build import extract_papers
+
+    started = time.perf_counter()
+    count = sum(1 for _ in extract_papers(papers, jobs=jobs))
+    return count / (time.perf_counter() - started)
+
+
+def peak_rss_mb(corpus: Path, n: int) -> float:
+    """Peak RSS of a separate process streaming ``n`` papers through kg extract."""
+    code = (
+        "import sys, resource; sys.path.insert(0, %r)\n"
+        "from bench_extract import corpus_papers\n"
+        "from kg.build import extract_papers\n"
+        "from pathlib import Path\n"
+        "for _ in extract_papers(corpus_papers(Path(%r), %d), jobs=1): pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    ) % (str(Path(__file__).parent), str(corpus), n)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--papers", type=int, default=2000)
+    parser.add_argument("--big", type=int, default=20000)
+    parser.add_argument("--skip-rss", action="store_true", help="skip the two streaming-memory runs")
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        sys.exit(f"{args.corpus}: corpus not found (pass --corpus)")
+    papers = list(corpus_papers(args.corpus, args.papers))
+    from kg.extract.pipeline import PipelineConfig, load_pipeline
+
+    load_pipeline(PipelineConfig())  # model load is not part of the throughput
+    spacy_rate = bare_spacy(papers)
+    kg_rate = kg_extract(papers, jobs=1)
+    kg_rate_2 = kg_extract(papers, jobs=2)
+    print(f"papers            {len(papers)}")
+    print(f"bare spaCy        {spacy_rate:8.1f} docs/s")
+    print(f"kg, 1 job         {kg_rate:8.1f} docs/s   ratio to bare spaCy {kg_rate / spacy_rate:.2f} (bar 0.80)")
+    print(f"kg, 2 jobs        {kg_rate_2:8.1f} docs/s   scaling {kg_rate_2 / kg_rate:.2f} (bar 1.60)")
+    if not args.skip_rss:
+        small, big = peak_rss_mb(args.corpus, args.papers), peak_rss_mb(args.corpus, args.big)
+        print(f"peak RSS          {small:8.0f} MB for {args.papers}, {big:.0f} MB for {args.big}: "
+              f"x{big / small:.2f} (bar 1.30)")
+    print(f"max RSS here      {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
