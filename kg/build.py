@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph, build_graph
 from kg.ingest import InputProblem, read_inputs, unique_papers
-from kg.records import Extraction, Paper
+from kg.records import Extraction, Paper, normalise_title
 
 GRAPH_FILE = "graph.json"
 EXTRACTIONS_FILE = "extractions.jsonl"
@@ -114,6 +114,7 @@ class _Planner:
 
     def __init__(self, stored: dict[str, Extraction], cache, version: str, report: BuildReport):
         self.stored, self.cache, self.version, self.report = stored, cache, version, report
+        self.stored_titles = {normalise_title(e.paper.title): pid for pid, e in stored.items()}
 
     def misses(self, items: Iterable[Paper | InputProblem]) -> Iterator[Paper]:
         from kg.engine import chunked
@@ -135,7 +136,10 @@ class _Planner:
                 self.report.problems.append(item)
             else:
                 self.report.papers += 1
-                yield item
+                if self.stored_titles.get(normalise_title(item.title), item.id) != item.id:
+                    self.report.reused += 1  # the same paper is in the store under another id
+                else:
+                    yield item
 
     def _in_store(self, paper: Paper) -> bool:
         old = self.stored.get(paper.id)

@@ -108,7 +108,7 @@ class Entity:
 class Claim:
     """A quantitative result: ``subject`` reaches ``value`` ``unit`` of ``metric``."""
 
-    value: str
+    value: str  # as written; a range keeps one unit ("24%-30%" is "24-30")
     start: int  # span of the number as written
     end: int
     text: str  # the clause stating it

@@ -4,9 +4,10 @@
     python scripts/bench_view.py --synthetic 1500 --synthetic 6000 [--top N] [--physics/--no-physics]
 
 For each graph it prints the nodes and edges in the page and drawn at start,
-the file size, the time to write the page, and the browser's times (from
-navigation start) to the first drawn frame and to the network's 'stabilized'
-event (the same as the first frame when physics starts off).
+the file size, the time to write the page, the browser's times (from
+navigation start) to the first drawn frame and to the end of the physics
+stabilization (the same as the first frame when physics starts off), and the
+mean time of one redraw while zooming.
 
 ``--synthetic N`` builds a graph of N generated papers (Zipf-distributed
 entity names, claims and relations, a fixed seed) through kg.graph.build_graph.
@@ -91,6 +92,17 @@ def synthetic_extractions(n_papers: int, seed: int = 0) -> list[Extraction]:
     return extractions
 
 
+# Mean time of one full redraw after a zoom step (what panning and zooming feel like).
+FRAME_MS = """async () => {
+  const net = kgView.network;
+  const start = performance.now();
+  for (let k = 0; k < 6; k++) {
+    await new Promise((done) => { net.once('afterDrawing', done); net.moveTo({scale: net.getScale() * (k % 2 ? 1.25 : 0.8)}); });
+  }
+  return (performance.now() - start) / 6;
+}"""
+
+
 def measure(page_path: Path, browser, timeout_s: float = 600.0) -> dict:
     """Open the page offline and wait for the view to report its first frame and stabilization."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -107,6 +119,7 @@ def measure(page_path: Path, browser, timeout_s: float = 600.0) -> dict:
         "() => ({drawnAt: kgView.drawnAt, stabilizedAt: kgView.stabilizedAt,"
         " nodes: kgView.nodes.length, edges: kgView.edges.length})"
     )
+    result["frame"] = page.evaluate(FRAME_MS)
     page.close()
     if blocked or errors:
         raise RuntimeError(f"{page_path}: blocked requests {blocked}, errors {errors}")
@@ -133,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(str(p), lambda p=p: KnowledgeGraph.load(p)) for p in args.graphs]
     jobs += [(f"synthetic-{n}", lambda n=n: build_graph(synthetic_extractions(n))) for n in args.synthetic]
     print(f"{'graph':<28} {'nodes':>7} {'edges':>7} {'drawn':>6} {'drawn e':>7} {'phys':>4} "
-          f"{'MB':>6} {'write s':>7} {'draw s':>7} {'stable s':>8}")
+          f"{'MB':>6} {'write s':>7} {'draw s':>7} {'stable s':>8} {'frame ms':>8}")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, load in jobs:
@@ -145,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             result = measure(page_path, browser)
             print(f"{name[-28:]:<28} {summary.nodes:>7} {summary.edges:>7} {result['nodes']:>6} "
                   f"{result['edges']:>7} {'on' if summary.physics else 'off':>4} {summary.bytes / 1e6:>6.2f} "
-                  f"{written:>7.2f} {result['drawnAt'] / 1000:>7.2f} {result['stabilizedAt'] / 1000:>8.2f}")
+                  f"{written:>7.2f} {result['drawnAt'] / 1000:>7.2f} {result['stabilizedAt'] / 1000:>8.2f} "
+                  f"{result['frame']:>8.1f}", flush=True)
         browser.close()
     print(f"pages in {out}")
     return 0

@@ -15,7 +15,12 @@ each a short name per line with its type and the number of papers naming it:
   capitalised word that is not one of them reads as a name ("Medusa");
 - ``mined_terms.tsv``: ``term <tab> type <tab> papers`` for lower-case terms of
   one to four words that end in a typed head word ("speculative decoding",
-  "machine translation", "success rate") and recur across papers.
+  "machine translation", "success rate") and recur across papers;
+- ``gradable_adjectives.tsv``: ``word <tab> occurrences <tab> graded`` for
+  words that the corpus grades ("more complex", "very thorough") or uses as a
+  predicate ("is time-consuming.") in at least 3% of their occurrences: they
+  describe how good a thing is ("complex reasoning", "minimal overhead"), not
+  which thing it is ("spatial reasoning", "word error rate" are never graded).
 
 Deterministic: the same corpus gives byte-identical tables (ties sort by name).
 """
@@ -80,6 +85,13 @@ MIN_TERM_PAPERS = 3
 MIN_NAME_PAPERS = 3
 MIN_ACRONYM_PAPERS = 2
 MIN_COMMON_PAPERS = 20
+MIN_GRADABLE_OCCURRENCES = 50
+MIN_GRADED_SHARE = 0.03
+INTENSIFIERS = {"more", "most", "less", "least", "very", "highly", "too", "so", "extremely", "increasingly",
+                "relatively", "fairly", "quite", "rather", "overly", "sufficiently", "inherently", "particularly",
+                "especially"}
+COPULAS = {"is", "are", "was", "were", "be", "been", "being", "remains", "remain", "becomes", "become"}
+PREDICATE_END = {".", ",", ";", ":", "and", "or", "than", "to", "for", "in", "when", "because", "but", "while", "as"}
 
 
 def read_lines(name: str) -> list[str]:
@@ -159,6 +171,8 @@ def mine(corpus: Path):
     lower_papers: Counter = Counter()
     name_votes: dict[str, Counter] = defaultdict(Counter)
     term_papers: Counter = Counter()
+    word_count: Counter = Counter()
+    graded_count: Counter = Counter()
     with gzip.open(corpus, "rt", encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
@@ -217,7 +231,26 @@ def mine(corpus: Path):
                         if term_type(span, with_modifier, standalone):
                             seen_terms.add(" ".join(span))
             term_papers.update(seen_terms)
-    return with_modifier, standalone, acronyms, acronym_papers, name_papers, lower_papers, name_votes, term_papers
+            count_graded(tokens, word_count, graded_count)
+    gradable = (word_count, graded_count)
+    return (with_modifier, standalone, acronyms, acronym_papers, name_papers, lower_papers, name_votes, term_papers,
+            gradable)
+
+
+def count_graded(tokens: list[str], word_count: Counter, graded_count: Counter) -> None:
+    """Count each lower-case word, and its graded uses: "more X", "very X", "is (very) X." """
+    lowered = [t.lower() for t in tokens]
+    for i, word in enumerate(lowered):
+        if not tokens[i].islower():
+            continue
+        word_count[word] += 1
+        j = i - 1
+        while j >= 0 and lowered[j] in INTENSIFIERS:
+            j -= 1
+        if j < i - 1:
+            graded_count[word] += 1
+        elif j >= 0 and lowered[j] in COPULAS and i + 1 < len(lowered) and lowered[i + 1] in PREDICATE_END:
+            graded_count[word] += 1
 
 
 def family_of(name: str, families: list[str]) -> bool:
@@ -237,7 +270,8 @@ def name_type(votes: Counter) -> str | None:
 
 
 def write_tables(mined, out: Path) -> dict[str, int]:
-    with_modifier, standalone, acronyms, acronym_papers, name_papers, lower_papers, name_votes, term_papers = mined
+    (with_modifier, standalone, acronyms, acronym_papers, name_papers, lower_papers, name_votes, term_papers,
+     (word_count, graded_count)) = mined
     families = sorted((line.lower() for line in read_lines("model_families.txt")), key=len, reverse=True)
     acronym_rows = []
     acronym_types = {}
@@ -274,6 +308,11 @@ def write_tables(mined, out: Path) -> dict[str, int]:
 
     common_rows = [(word, papers) for word, papers in lower_papers.items()
                    if papers >= MIN_COMMON_PAPERS and word.isalpha()]
+    # Adverbs ("-ly") and participles ("-ed": "masked", "constrained") are left out: a
+    # participle before a noun usually says how the thing is made, which names it.
+    gradable_rows = [(word, n, graded_count[word]) for word, n in word_count.items()
+                     if n >= MIN_GRADABLE_OCCURRENCES and graded_count[word] >= MIN_GRADED_SHARE * n
+                     and re.fullmatch(r"[a-z]+(?:-[a-z]+)*", word) and not word.endswith(("ly", "ed"))]
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for file_name, header, rows in (
@@ -281,8 +320,10 @@ def write_tables(mined, out: Path) -> dict[str, int]:
         ("mined_names.tsv", "# name\ttype\tpapers", name_rows),
         ("mined_terms.tsv", "# term\ttype\tpapers", term_rows),
         ("common_words.tsv", "# lower-case word\tpapers (words of everyday and field prose)", common_rows),
+        ("gradable_adjectives.tsv", "# word\toccurrences\tgraded (after more/very/..., or a predicate)",
+         gradable_rows),
     ):
-        rows = sorted(rows, key=lambda row: (-row[-1], row[0]))
+        rows = sorted(rows, key=lambda row: (-row[1 if file_name.startswith("gradable") else -1], row[0]))
         lines = [header] + ["\t".join(str(v) for v in row) for row in rows]
         (out / file_name).write_text("\n".join(lines) + "\n", encoding="utf-8")
         counts[file_name] = len(rows)

@@ -252,6 +252,7 @@
   var container = document.getElementById('network');
   var big = raw.n.length > 3000;
   var physics = document.getElementById('physics');
+  sync();  // fill the data sets first: vis stabilizes what it is given when it starts
   var network = new vis.Network(container, { nodes: visNodes, edges: visEdges }, {
     autoResize: true,
     layout: { improvedLayout: false, randomSeed: 1 },
@@ -260,7 +261,7 @@
       solver: 'barnesHut',
       barnesHut: { gravitationalConstant: -3500, centralGravity: 0.2, springLength: 110, springConstant: 0.03,
         damping: 0.4, avoidOverlap: 0.1 },
-      stabilization: { enabled: true, iterations: 250, updateInterval: 50, fit: true },
+      stabilization: { enabled: true, iterations: 150, updateInterval: 50, fit: true },
       minVelocity: 1
     },
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big,
@@ -805,7 +806,6 @@
       edges.length.toLocaleString('en') + ' edges drawn';
   }
 
-  sync();
   renderPanel();
   if (!raw.physics) network.fit();
 }());

@@ -166,6 +166,12 @@ class EntityRecognizer:
         for term in list(self.terms):
             if name_key(term) in self.stop_keys:
                 del self.terms[term]
+        for name_ in self.names:
+            # "mAP" is a metric, "map" a common word: a cased name's lower-case twin is no term.
+            lowered = name_.lower()
+            mixed_case = any(c.islower() for c in name_) and any(c.isupper() for c in name_[1:])
+            if mixed_case and lowered in self.terms and lowered in self.common_words:
+                del self.terms[lowered]
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         patterns = [nlp.make_doc(term) for term in sorted(self.terms) if len(term) > 2]
         self.matcher.add("TERM", patterns)
@@ -254,11 +260,14 @@ class EntityRecognizer:
         """An author in a citation: "Peters et al.", "(Devlin, 2019)"."""
         if span.end + 1 < len(doc) and doc[span.end].lower_ == "et" and doc[span.end + 1].lower_.startswith("al"):
             return True
-        left = text.rfind("(", max(0, span.start_char - 60), span.start_char)
-        if left < 0 or ")" in text[left:span.start_char]:
+        # The item of a citation list that holds the name: "(A and B, 2015; C, 2018)".
+        window = text[max(0, span.start_char - 60):span.start_char]
+        left = max(window.rfind("("), window.rfind(";"), window.rfind("["))
+        if left < 0 or any(c in window[left:] for c in ")]."):
             return False
-        right = text.find(")", span.end_char, span.end_char + 60)
-        return right >= 0 and bool(YEAR.search(text[left:right]))
+        tail = text[span.end_char:span.end_char + 60]
+        right = min((i for i in (tail.find(")"), tail.find(";"), tail.find("]")) if i >= 0), default=-1)
+        return right >= 0 and bool(YEAR.search(window[left:] + tail[:right]))
 
     def _abbreviations(self, doc: Doc, text: str) -> list[tuple[Span, Span]]:
         """(long form, abbreviation) pairs defined as "Long Form (ABBR)"."""
@@ -274,12 +283,32 @@ class EntityRecognizer:
             if not (2 <= len(short_text) <= 15 and " " not in short_text and short_text[0].isalnum()
                     and sum(c.isupper() for c in short_text) >= 1 and not short_text.islower()):
                 continue
-            sent_start = token.sent.start
-            window_start = max(sent_start, token.i - min(len(short_text) + 5, 2 * len(short_text) + 1))
+            window_start = token.i - min(len(short_text) + 5, 2 * len(short_text) + 1)
+            window_start = max(window_start, self._clause_start(doc, token.i, window_start))
             long_span = self._long_form(doc, text, window_start, token.i, short_text)
             if long_span is not None:
                 pairs.append((long_span, short))
         return pairs
+
+    @staticmethod
+    def _is_boundary(doc: Doc, i: int) -> bool:
+        """Whether a sentence really starts at token ``i``.
+
+        The parser often opens a one-word "sentence" inside a title-cased name
+        ("3D | Gaussian | Splatting"); only a full stop, a line break or the
+        start of the text ends one.
+        """
+        if i <= 0:
+            return True
+        previous = doc[i - 1]
+        return previous.text in (".", "!", "?") or (previous.is_space and "\n" in previous.text)
+
+    def _clause_start(self, doc: Doc, i: int, limit: int) -> int:
+        """The first token of the sentence holding token ``i``, looking back no further than ``limit``."""
+        j = i
+        while j > max(limit, 0) and not self._is_boundary(doc, j):
+            j -= 1
+        return j
 
     def _long_form(self, doc: Doc, doc_text: str, first: int, end: int, short: str) -> Span | None:
         letters = [c.lower() for c in short.rstrip("s") if c.isalnum()] or [c.lower() for c in short if c.isalnum()]
@@ -297,13 +326,18 @@ class EntityRecognizer:
         span = doc.char_span(base + i + 1, doc[end - 1].idx + len(doc[end - 1].text), alignment_mode="expand")
         if span is None:
             return None
-        span = self._trim(span)
+        trimmed = self._trim(span)
+        if trimmed is not None and span.start < trimmed.start and not trimmed.text.lower().startswith(letters[0]):
+            # "High Dynamic Range ... (HDR-GS)": a word that gives the first letter stays
+            trimmed = self._trim(span, content=False)
+        span = trimmed
         if span is None or len(span) > 10 or any(c in span.text for c in "<>\\{}") or any(
-                t.text in "()[];:" or t.is_sent_start and t.i != span.start for t in span):
+                t.text in "()[];:" or t.i != span.start and self._is_boundary(doc, t.i) for t in span):
             return None
         return span
 
-    def _trim(self, span: Span) -> Span | None:
+    def _trim(self, span: Span, content: bool = True) -> Span | None:
+        """Strip what opens a phrase without naming anything; ``content=False`` strips only determiners and punctuation."""
         doc = span.doc
         start, end = span.start, span.end
         for t in span:
@@ -313,7 +347,9 @@ class EntityRecognizer:
         for t in doc[start:end]:
             if t.text in ("'s", "\u2019s") and t.i + 1 < end:
                 start = t.i + 1
-        while start < end and (doc[start].lower_ in DETERMINERS or doc[start].lower_ in self.generic_modifiers
+        while start < end and not content and (doc[start].lower_ in DETERMINERS or doc[start].is_punct):
+            start += 1
+        while start < end and content and (doc[start].lower_ in DETERMINERS or doc[start].lower_ in self.generic_modifiers
                                or doc[start].is_punct or doc[start].pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP", "VERB", "AUX", "SCONJ", "X", "DET", "PART")
                                or doc[start].lower_ in ("i.e.", "e.g.", "i.e", "e.g", "ie", "eg", "etc")
                                or doc[start].like_num or (doc[start].lower_.endswith("ly") and doc[start].pos_ != "PROPN")):

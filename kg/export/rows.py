@@ -1,0 +1,237 @@
+"""The graph as typed rows, grouped the way graph databases load them.
+
+Every exporter (Bolt loader, Cypher script, neo4j-admin CSV) reads these rows,
+so they agree on what a node or relationship is and on how each property is
+stored. Labels and relationship types are checked against ``kg.schema``;
+nothing from the data becomes a label, a type or a property name unchecked.
+
+Property values are made storable by Neo4j (a primitive, or a list of one
+kind of primitive): a dict becomes a JSON string; a list holding dicts,
+lists or mixed kinds becomes a list of JSON strings, one per element, so
+per-paper items such as evidence can still be merged element by element;
+``None`` is dropped.
+
+Examples
+--------
+>>> import networkx as nx
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("paper:p1", label="Paper", id="p1", title="T", authors=["A", "B"], date=None)
+>>> g.add_node("entity:bert", label="Model", key="bert", name="BERT", alias_counts={"BERT": 2})
+>>> g.add_edge("paper:p1", "entity:bert", key="USES", type="USES", papers=["p1"],
+...            evidence=[{"paper": "p1", "text": "uses BERT", "start": 0, "end": 9}])
+'USES'
+>>> rows = graph_rows(KnowledgeGraph(g))
+>>> [(group.labels, group.rows[0].properties) for group in rows.nodes]
+[(('Paper',), {'authors': ['A', 'B'], 'title': 'T'}), (('Entity', 'Model'), {'alias_counts': '{"BERT":2}', 'name': 'BERT'})]
+>>> rows.relationships[0].rows[0].merged["evidence"]
+['{"end":9,"paper":"p1","start":0,"text":"uses BERT"}']
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Union
+
+from kg.graph import NODE_FIELD, KnowledgeGraph
+from kg.schema import Schema, load_schema
+
+Primitive = Union[str, int, float, bool]
+Value = Union[Primitive, list]
+
+ENTITY = "Entity"
+# Nodes and relationships that gather facts from many papers: their list
+# properties (aliases, papers, evidence) are unioned with what a database
+# already holds, so loading more input adds to them instead of replacing them.
+# Paper and Claim nodes are one paper's record and are replaced as a whole.
+MERGING_GROUPS = frozenset({ENTITY})
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """One node: its key, the properties to set, and the lists to union."""
+
+    key: str
+    properties: Mapping[str, Value] = field(default_factory=dict)
+    merged: Mapping[str, list] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NodeGroup:
+    """The nodes of one label, keyed within ``key_label`` (Paper, Claim or Entity)."""
+
+    label: str
+    key_label: str
+    key: str
+    rows: tuple[NodeRow, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.key_label,) if self.label == self.key_label else (self.key_label, self.label)
+
+
+@dataclass(frozen=True)
+class RelationshipRow:
+    start: str
+    end: str
+    properties: Mapping[str, Value] = field(default_factory=dict)
+    merged: Mapping[str, list] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RelationshipGroup:
+    """The relationships of one type between two key labels (Paper, Claim or Entity)."""
+
+    type: str
+    start_label: str
+    start_key: str
+    end_label: str
+    end_key: str
+    rows: tuple[RelationshipRow, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.type} ({self.start_label}->{self.end_label})"
+
+
+@dataclass(frozen=True)
+class GraphRows:
+    nodes: tuple[NodeGroup, ...]
+    relationships: tuple[RelationshipGroup, ...]
+
+    def node_counts(self) -> dict[str, int]:
+        return {g.label: len(g.rows) for g in self.nodes}
+
+    def relationship_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for g in self.relationships:
+            counts[g.type] += len(g.rows)
+        return dict(sorted(counts.items()))
+
+
+def json_text(value: Any) -> str:
+    """Compact, key-sorted JSON: equal values give equal strings, so they merge."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _kind(value: Any) -> type | None:
+    if isinstance(value, bool):
+        return bool
+    if isinstance(value, (int, float, str)):
+        return type(value)
+    return None
+
+
+def storable(value: Any) -> Value | None:
+    """``value`` as Neo4j can store it, or ``None`` when it is to be dropped."""
+    if value is None:
+        return None
+    if _kind(value) is not None:
+        return value
+    if isinstance(value, Mapping):
+        return json_text(value)
+    if isinstance(value, (list, tuple)):
+        kinds = {_kind(v) for v in value}
+        if not value or (len(kinds) == 1 and None not in kinds):
+            return list(value)
+        if kinds == {int, float}:
+            return [float(v) for v in value]
+        return [json_text(v) for v in value]
+    raise TypeError(f"cannot store a {type(value).__name__} as a graph property")
+
+
+def property_name(name: str) -> str:
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        raise ValueError(f"property name {name!r} is not a plain identifier")
+    return name
+
+
+def _split_properties(data: Mapping[str, Any], skip: Iterable[str], merging: bool) -> tuple[dict, dict]:
+    properties: dict[str, Value] = {}
+    merged: dict[str, list] = {}
+    skipped = set(skip)
+    for name in sorted(data):
+        if name in skipped:
+            continue
+        value = storable(data[name])
+        if value is None:
+            continue
+        if merging and isinstance(value, list):
+            merged[property_name(name)] = value
+        else:
+            properties[property_name(name)] = value
+    return properties, merged
+
+
+def key_label_of(label: str, schema: Schema) -> str:
+    """The label a node's key is unique within: its own, or Entity for entity types."""
+    schema.check_label(label)
+    return ENTITY if label in schema.entity_labels else label
+
+
+def key_property(key_label: str, schema: Schema) -> str:
+    return property_name(schema.node_labels[key_label]["key"])
+
+
+def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeGroup, ...]:
+    """Node rows per label, in schema order, each sorted by key."""
+    schema = schema or load_schema()
+    by_label: dict[str, list[NodeRow]] = defaultdict(list)
+    for node, data in kg.graph.nodes(data=True):
+        label = data.get("label")
+        if label == ENTITY or label not in schema.labels:
+            raise ValueError(f"node {node!r} has label {label!r}, which is not a node label of the schema")
+        key_label = key_label_of(label, schema)
+        key_name = key_property(key_label, schema)
+        key = data.get(key_name)
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"node {node!r} ({label}) has no {key_name!r}")
+        properties, merged = _split_properties(data, ("label", NODE_FIELD, key_name), key_label in MERGING_GROUPS)
+        by_label[label].append(NodeRow(key, properties, merged))
+    order = [label for label in schema.labels if label != ENTITY]
+    return tuple(
+        NodeGroup(label, key_label_of(label, schema), key_property(key_label_of(label, schema), schema),
+                  tuple(sorted(by_label[label], key=lambda r: r.key)))
+        for label in order if by_label.get(label)
+    )
+
+
+def _check_endpoint(rel_type: str, end: str, key_label: str, schema: Schema) -> None:
+    allowed = schema.relationship_types[rel_type]["from" if end == "start" else "to"]
+    if key_label not in allowed:
+        raise ValueError(f"a {rel_type} relationship cannot {'start' if end == 'start' else 'end'} at a {key_label}")
+
+
+def relationship_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[RelationshipGroup, ...]:
+    """Relationship rows per (type, start key label, end key label), in schema order."""
+    schema = schema or load_schema()
+    nodes = kg.graph.nodes
+    by_group: dict[tuple[str, str, str], list[RelationshipRow]] = defaultdict(list)
+    for u, v, rel_type, data in kg.graph.edges(keys=True, data=True):
+        schema.check_relationship(rel_type)
+        if data.get("type", rel_type) != rel_type:
+            raise ValueError(f"edge {u!r}->{v!r} is keyed {rel_type!r} but typed {data.get('type')!r}")
+        start_label = key_label_of(nodes[u]["label"], schema)
+        end_label = key_label_of(nodes[v]["label"], schema)
+        _check_endpoint(rel_type, "start", start_label, schema)
+        _check_endpoint(rel_type, "end", end_label, schema)
+        start = nodes[u][key_property(start_label, schema)]
+        end = nodes[v][key_property(end_label, schema)]
+        properties, merged = _split_properties(data, ("type",), merging=True)
+        by_group[(rel_type, start_label, end_label)].append(RelationshipRow(start, end, properties, merged))
+    type_order = {t: i for i, t in enumerate(schema.relationship_types)}
+    label_order = {label: i for i, label in enumerate(schema.labels)}
+    return tuple(
+        RelationshipGroup(t, s, key_property(s, schema), e, key_property(e, schema),
+                          tuple(sorted(rows, key=lambda r: (r.start, r.end))))
+        for (t, s, e), rows in sorted(by_group.items(),
+                                      key=lambda item: (type_order[item[0][0]], label_order[item[0][1]],
+                                                        label_order[item[0][2]]))
+    )
+
+
+def graph_rows(kg: KnowledgeGraph, schema: Schema | None = None) -> GraphRows:
+    schema = schema or load_schema()
+    return GraphRows(node_groups(kg, schema), relationship_groups(kg, schema))
