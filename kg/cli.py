@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -298,6 +299,38 @@ def show(name, graph_path, as_json):
     click.echo(json.dumps(info, ensure_ascii=False, indent=2) if as_json else format_entity(info))
 
 
+@main.command()
+@graph_option
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the page (default: a temporary file).")
+@click.option("--top", type=int, default=None,
+              help="Draw only the N most connected entities at first (default: all up to 2,500 nodes, else 1,500).")
+@click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+def view(graph_path, output, top, no_open):
+    """Open the interactive graph view in the default browser (works offline).
+
+    \b
+    Example:
+      kg view --graph out/graph.json
+    In Jupyter:
+      from kg.export.html import show_in_notebook; from kg.graph import KnowledgeGraph
+      show_in_notebook(KnowledgeGraph.load("out/graph.json"))
+    """
+    import tempfile
+    import webbrowser
+
+    from kg.export.html import write_html
+
+    if output is None:
+        handle, output = tempfile.mkstemp(prefix="kg-view-", suffix=".html")
+        os.close(handle)
+    summary = write_html(_load_graph(graph_path), output, top=top)
+    page = Path(output).resolve()
+    click.echo(f"wrote {page} ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)")
+    if not no_open and not webbrowser.open(page.as_uri()):
+        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+
+
 @main.group()
 def export():
     """Write the graph to Neo4j or to a file (cypher, csv, graphml, html)."""
@@ -366,7 +399,7 @@ def export_html(graph_path, output, top):
     from kg.export.html import write_html
 
     summary = write_html(_load_graph(graph_path), output, top=top)
-    click.echo(f"wrote {output} ({summary})")
+    click.echo(f"wrote {output} ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

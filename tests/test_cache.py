@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.cache import CACHE_FILE, ExtractionCache

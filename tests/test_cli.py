@@ -68,6 +68,36 @@ def test_cli_export_files(built, tmp_path, target, output):
     assert (tmp_path / output).exists()
 
 
+def test_cli_view_writes_the_page_without_opening_a_browser(built, tmp_path):
+    out, _ = built
+    result = CliRunner().invoke(main, ["view", "--graph", str(out / "graph.json"), "-o", str(tmp_path / "v.html"),
+                                       "--no-open"])
+    assert result.exit_code == 0, result.output
+    assert "nodes drawn" in result.output
+    assert "<html" in (tmp_path / "v.html").read_text(encoding="utf-8").lower()
+
+
+def test_cli_entities_and_show(built):
+    out, _ = built
+    graph = str(out / "graph.json")
+    listed = CliRunner().invoke(main, ["entities", "--graph", graph, "--type", "Model", "--json"])
+    assert listed.exit_code == 0, listed.output
+    rows = [json.loads(line) for line in listed.output.splitlines()]
+    assert rows and all(r["type"] == "Model" for r in rows)
+    shown = CliRunner().invoke(main, ["show", "Medusa", "--graph", graph])
+    assert shown.exit_code == 0, shown.output
+    assert "2.2" in shown.output and "speedup" in shown.output
+    missing = CliRunner().invoke(main, ["show", "No Such Thing", "--graph", graph])
+    assert missing.exit_code != 0 and "no entity called" in missing.output
+
+
+def test_cli_cache_info_and_clear():
+    info = CliRunner().invoke(main, ["cache", "info"])
+    assert info.exit_code == 0 and "entries" in info.output
+    cleared = CliRunner().invoke(main, ["cache", "clear", "--yes"])
+    assert cleared.exit_code == 0 and "removed" in cleared.output
+
+
 def test_cli_only_bad_input_fails_naming_file_and_line(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"title": "x"\nnot json\n')
@@ -84,8 +114,8 @@ def test_cli_missing_graph_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("command", [
-    ["build"], ["extract"], ["stats"], ["export", "cypher"], ["export", "csv"],
-    ["export", "graphml"], ["export", "html"], ["export", "neo4j"],
+    ["build"], ["extract"], ["stats"], ["entities"], ["show"], ["view"], ["cache", "info"], ["cache", "clear"],
+    ["export", "cypher"], ["export", "csv"], ["export", "graphml"], ["export", "html"], ["export", "neo4j"],
 ])
 def test_cli_help_has_an_example(command):
     result = CliRunner().invoke(main, [*command, "--help"])

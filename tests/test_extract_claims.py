@@ -5,9 +5,7 @@ entity names are invented so that the tests do not lean on a lexicon.
 """
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +15,6 @@ from kg.extract.numbers import as_value, find_numbers, parse_value
 from kg.extract.pipeline import load_pipeline
 from kg.records import Paper
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TITLE = "Zorblax: A Test Paper"
 
 
@@ -227,30 +224,6 @@ def _check(text: str, claims) -> None:
         assert c.text_start <= c.start < c.end <= c.text_end
         assert c.value_min is not None and c.value_min <= c.value_max
         assert parse_value(c.value) == (c.value_min, c.value_max)
-
-
-def _shared_papers() -> list[Paper]:
-    papers = []
-    dev = SHARED / "eval" / "dev" / "papers.jsonl"
-    if dev.exists():
-        for line in dev.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                d = json.loads(line)
-                papers.append(Paper(id=str(d["id"]), title=d["title"], abstract=d["abstract"]))
-    for seed in sorted((SHARED / "seeds").glob("*.txt")) if (SHARED / "seeds").exists() else []:
-        papers.append(Paper(id=seed.stem, title=seed.stem, abstract=seed.read_text(encoding="utf-8")))
-    return papers
-
-
-def test_claims_offsets_on_dev_and_seeds(nlp):
-    papers = _shared_papers()
-    if not papers:
-        pytest.skip(f"no shared papers under {SHARED}")
-    total = 0
-    for doc, paper in nlp.pipe(((p.text, p) for p in papers), as_tuples=True):
-        _check(paper.text, doc._.kg_claims)
-        total += len(doc._.kg_claims)
-    assert total > 0
 
 
 @pytest.mark.parametrize("text", [

@@ -194,3 +194,76 @@ def test_entities_shorter_term_folds_into_the_modified_one(nlp):
     abstract = "We study automatic speech recognition. Speech recognition errors fall when we rescore."
     entities = entities_of(nlp, abstract)
     assert [n for n in entities if "recognition" in n.lower()] == ["automatic speech recognition"]
+
+
+@pytest.mark.parametrize("sentence, absent", [
+    ("Sparse priors help (Okafor and Lindqvist, 2015; Brandt et al., 2017; Moreau and Takeda, 2019; Ferreira, 2020).",
+     {"Okafor", "Lindqvist", "Moreau", "Takeda", "Ferreira"}),
+    ("Earlier parsers [Halvorsen, 2011; Ibarra and Novak, 2014] were greedy.", {"Halvorsen", "Ibarra", "Novak"}),
+])
+def test_entities_authors_anywhere_in_a_citation_list_are_not_names(nlp, sentence, absent):
+    assert not set(entities_of(nlp, sentence)) & absent
+
+
+def test_entities_mixed_case_metric_is_not_its_lower_case_word(nlp):
+    entities = entities_of(nlp, "We map each token to a slot. Detection quality is reported as mAP on the test split.")
+    assert "map" not in entities
+    assert entities["mAP"].type == "Metric"
+
+
+@pytest.mark.parametrize("sentence, absent", [
+    ("The agent needs deeper reasoning to finish.", "reasoning"),
+    ("The planner avoids redundant exploration of rooms.", "exploration"),
+    ("It allows thorough exploration of the scene.", "exploration"),
+    ("The tool reaches the best accuracy so far.", "best accuracy"),
+])
+def test_entities_graded_descriptions_are_not_tasks_or_metrics(nlp, sentence, absent):
+    names = [n.lower() for n in entities_of(nlp, sentence)]
+    assert not [n for n in names if absent in n], names
+
+
+@pytest.mark.parametrize("sentence, name, entity_type", [
+    ("Every layer relies on sparse attention to save memory.", "sparse attention", "Method"),
+    ("We study spatial reasoning in robots.", "spatial reasoning", "Task"),
+])
+def test_entities_classifying_adjectives_stay_in_the_name(nlp, sentence, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    assert name in entities, list(entities)
+    assert entities[name].type == entity_type
+
+
+@pytest.mark.parametrize("title, fragment", [
+    ("Vocabulary Pruning for Faster Decoding", "Pruning"),
+    ("Boosting Small Models with Synthetic Data", "Boosting"),
+])
+def test_entities_lone_words_of_a_title_cased_phrase_are_not_entities(nlp, title, fragment):
+    assert fragment not in entities_of(nlp, "Probing works.", title=title)
+
+
+def test_entities_title_cased_short_form_folds_into_the_longer_name(nlp):
+    entities = entities_of(nlp, "3D Gaussian Splatting (3DGS) renders scenes fast.", title="Gaussian Splatting for Sonar Imaging")
+    splatting = [n for n in entities if "splatting" in n.lower()]
+    assert splatting == ["3D Gaussian Splatting"], splatting
+    assert {"3DGS", "Gaussian Splatting"} <= set(entities["3D Gaussian Splatting"].aliases)
+
+
+def test_entities_word_after_a_definition_types_the_long_form(nlp):
+    entities = entities_of(nlp, "We build the Region-Aware Path Planning (RAPP) model for cars.")
+    assert entities["Region-Aware Path Planning"].type == "Model"
+
+
+def test_entities_reverse_definition_makes_the_long_form_an_alias(nlp):
+    entities = entities_of(nlp, "We evaluate on TQEB (Tabular Question Evaluation Benchmark), a new suite.")
+    assert "Tabular Question Evaluation Benchmark" in entities["TQEB"].aliases
+    assert not [n for n in entities if n != "TQEB" and ("Evaluation" in n or "Question" in n)], list(entities)
+
+
+def test_entities_long_form_keeps_the_word_that_gives_its_first_letter(nlp):
+    entities = entities_of(nlp, "We propose High Dynamic Range Gaussian Splatting (HDR-GS) for scenes.")
+    assert "HDR-GS" in entities["High Dynamic Range Gaussian Splatting"].aliases
+
+
+def test_entities_definition_at_the_start_of_the_abstract_survives_bad_sentence_splits(nlp):
+    entities = entities_of(nlp, "3D Gaussian Splatting (3DGS) has emerged as a fast renderer.",
+                           title="Lobe Pruning: Memory-Efficient Gaussian Splatting via Spherical Gaussians")
+    assert "3DGS" in entities["3D Gaussian Splatting"].aliases

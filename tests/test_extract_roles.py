@@ -56,3 +56,23 @@ def test_roles_every_entity_has_a_role(nlp):
     entities = group_entities(doc)
     assert entities
     assert all(e.role in ("proposed", "used", "compared", "mentioned") for e in entities)
+
+
+@pytest.mark.parametrize("abstract, proposed, not_proposed", [
+    ("We propose Tarnwick, which combines LoRA with speculative decoding.", "Tarnwick", "LoRA"),
+    ("Here we propose a speculative decoding method, Tarnwick, for fast inference.", "Tarnwick", "speculative decoding"),
+    ("We present a decoding method called Tarnwick.", "Tarnwick", "decoding"),
+])
+def test_roles_only_the_first_object_of_propose_is_proposed(nlp, abstract, proposed, not_proposed):
+    roles = roles_of(nlp, abstract)
+    assert roles[proposed] == "proposed"
+    assert roles.get(not_proposed) != "proposed"
+
+
+@pytest.mark.parametrize("title, name", [
+    ("GPT-4 Enhanced Lane Grounding for Driving: A Study", "GPT-4"),
+    ("Teaching LLMs to Plan: A Study", "LLMs"),
+])
+def test_roles_title_words_not_ending_at_the_colon_are_not_proposed(nlp, title, name):
+    roles = roles_of(nlp, "We use GPT-4 and LLMs to label lanes.", title=title)
+    assert roles[name] != "proposed", roles

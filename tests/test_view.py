@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.export.html import DEFAULT_TOP, render_html, view_data, write_html
+from kg.export.html import ALL_NODES_MAX, DEFAULT_TOP, render_html, view_data, write_html
 from kg.graph import build_graph
 from samples import HOSTILE_STRINGS, sample_graph
 
@@ -82,8 +82,8 @@ def test_view_summary_matches_file(tmp_path):
 
 
 def test_view_big_graph_starts_with_top_entities():
-    kg = build_graph(bench_view.synthetic_extractions(1200))
-    assert kg.graph.number_of_nodes() > 3000
+    kg = build_graph(bench_view.synthetic_extractions(1000))
+    assert kg.graph.number_of_nodes() > ALL_NODES_MAX
     data = view_data(kg)
     assert data["top"] == DEFAULT_TOP and data["physics"] is False
     assert view_data(kg, top=0)["top"] == 0
@@ -277,3 +277,13 @@ def test_view_bench_script_runs_on_a_graph_file(browser, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert re.search(rf"graph\.json\s+{counts}on\s", done.stdout), done.stdout
+
+
+def test_view_notebook_helper_wraps_the_page_in_a_sandboxed_iframe():
+    pytest.importorskip("IPython")
+    from kg.export.html import show_in_notebook
+
+    frame = show_in_notebook(sample_graph(), height=500).data
+    assert frame.startswith("<div><iframe srcdoc=\"&lt;!DOCTYPE html&gt;")
+    assert 'sandbox="allow-scripts' in frame and "height:500px" in frame
+    assert "<script>window.__pwned" not in frame

@@ -59,7 +59,7 @@
   var CLAIM_ROLES = { ABOUT: 'subject', VIA: 'via', MEASURES: 'metric', ON: 'dataset', AGAINST: 'baseline' };
   var DIM_NODE = { background: '#eceef1', border: '#dfe2e6', highlight: { background: '#eceef1', border: '#dfe2e6' },
     hover: { background: '#e4e7eb', border: '#cfd3d9' } };
-  var DIM_FONT = { color: '#cdd1d7', strokeWidth: 0 };
+  var DIM_FONT = { color: 'rgba(0,0,0,0)', strokeWidth: 0 };  // labels of the dimmed rest would bury the neighbourhood's
   var DIM_EDGE = { color: '#eceef1', highlight: '#eceef1', hover: '#dfe2e6' };
   var SEARCH_LIMIT = 12;
   var REVEAL_LIMIT = 150;
@@ -250,9 +250,9 @@
   }
 
   var container = document.getElementById('network');
-  var big = raw.n.length > 3000;
   var physics = document.getElementById('physics');
   sync();  // fill the data sets first: vis stabilizes what it is given when it starts
+  var big = drawnNodes.size > 1000;
   var network = new vis.Network(container, { nodes: visNodes, edges: visEdges }, {
     autoResize: true,
     layout: { improvedLayout: false, randomSeed: 1 },
@@ -309,7 +309,6 @@
     if (!(i >= 0 && i < nodes.length)) return;
     state.selected = i;
     state.selectedEdge = null;
-    var added = [];
     if (opts.reveal) {
       var wanted = [i];
       if (!state.all) {
@@ -317,15 +316,11 @@
           return degree(nodes[b]) - degree(nodes[a]) || a - b;
         }).slice(0, REVEAL_LIMIT));
       }
-      added = reveal(i, wanted);
+      reveal(i, wanted);
     }
     sync();
     network.selectNodes([i]);
-    if (opts.focus) {
-      var animation = { duration: 350, easingFunction: 'easeInOutQuad' };
-      if (added.length > 1) network.fit({ nodes: [i].concat(added.filter(function (j) { return drawnNodes.has(j); })), animation: animation });
-      else network.focus(i, { scale: Math.max(network.getScale(), 0.9), animation: animation });
-    }
+    if (opts.focus) focusOn(i);
     renderPanel();
   }
 
@@ -366,13 +361,16 @@
 
   function expand(i) {
     if (!(i >= 0 && i < nodes.length)) return;
-    var added = reveal(i, [i].concat(uniq(neighbours(i))));
-    sync();
-    if (added.length) {
-      network.fit({ nodes: [i].concat(added.filter(function (j) { return drawnNodes.has(j); })),
-        animation: { duration: 350, easingFunction: 'easeInOutQuad' } });
+    if (reveal(i, [i].concat(uniq(neighbours(i)))).length) {
+      sync();
+      focusOn(i);
     }
     if (state.selected === i) renderPanel();
+  }
+
+  function focusOn(i) {
+    var near = uniq([i].concat(neighbours(i))).filter(function (j) { return drawnNodes.has(j); });
+    network.fit({ nodes: near, maxZoomLevel: 1.2, animation: { duration: 350, easingFunction: 'easeInOutQuad' } });
   }
 
   function hiddenNeighbours(i) {
@@ -508,9 +506,7 @@
     if (!target) return;
     if (target.dataset.node !== undefined) select(Number(target.dataset.node), { reveal: true, focus: true });
     else if (target.dataset.action === 'expand' && state.selected !== null) expand(state.selected);
-    else if (target.dataset.action === 'centre' && state.selected !== null) {
-      network.focus(state.selected, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 350 } });
-    }
+    else if (target.dataset.action === 'centre' && state.selected !== null) focusOn(state.selected);
   });
 
   function renderPanel() {

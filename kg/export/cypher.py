@@ -256,9 +256,9 @@ class _Parts:
         self.name, self.match, self.ident, self.caps = name, match, ident, caps
         self.statements: list[Statement] = []
 
-    def _budget(self, query: str, empty_part: Any) -> int:
-        budget = self.caps.for_query(query) - literal_size([{**self.ident, "part": empty_part}]) \
-            + literal_size(empty_part)
+    def _budget(self, query: str, part: Any) -> int:
+        """Bytes left for ``row.part`` in ``query`` once the row around it is counted."""
+        budget = self.caps.for_query(query) - literal_size([{**self.ident, "part": part}]) + literal_size(part)
         if budget < 64:
             raise ValueError(f"batch bytes too small to write {self.name} {self.ident} in parts")
         return budget
@@ -276,6 +276,12 @@ class _Parts:
 
     def string(self, prop: str, text: str) -> None:
         self._text(f"t.{prop}", text, f"SET t.{prop} = row.part")
+
+    def scalar(self, prop: str, value: Any) -> None:
+        """A number or boolean that does not fit beside the rest of its row goes alone."""
+        if literal_size(value) > self._budget(f"{self.match}\nSET t.{prop} = row.part", value):
+            raise ValueError(f"{self.name} {self.ident}: property {prop!r} is over the byte cap on its own")
+        self._emit(f"SET t.{prop} = row.part", value)
 
     def _big_element(self, prop: str, element: Any, merged: bool) -> None:
         text = element if isinstance(element, str) else json_text(element)
@@ -318,7 +324,7 @@ def _fit(name: str, row: dict, cap: int, parts: _Parts) -> dict:
         elif isinstance(value, list):
             parts.values(prop, value, merged=where == "lists")
         else:
-            raise ValueError(f"{name} {parts.ident}: property {prop!r} is too big and cannot be split")
+            parts.scalar(prop, value)
     if not reduced["lists"]:
         del reduced["lists"]
     if literal_size([reduced]) > cap:

@@ -43,16 +43,20 @@ VIZ_DIR = Path(__file__).resolve().parent.parent.parent / "viz"
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
 PAYLOAD_VERSION = 1
 
-# Measured with scripts/bench_view.py in headless Chromium (see the module's
-# docstring there): up to ~3000 nodes everything draws and stays interactive;
-# above that the page starts with the most connected entities.
-ALL_NODES_MAX = 3000
+# Measured with scripts/bench_view.py in headless Chromium (software rendering) on
+# generated graphs: drawing everything, one zoom redraw takes ~35 ms at 460 nodes,
+# ~90 ms at 2,250 and ~140 ms at 3,300 (~360 ms at 6,500); the 1,500 most connected
+# entities of a 6,500- or 14,600-node graph redraw in 55-90 ms and draw first in <1 s.
+ALL_NODES_MAX = 2500
 DEFAULT_TOP = 1500
-# Live physics (barnes-hut, from the precomputed layout) is smooth up to this
-# many drawn nodes; above it the page starts still, with a toggle.
-PHYSICS_MAX = 1000
+# Physics refines the layout before the first frame (150 iterations, then it stops):
+# first frame at 1.1 s for 180 nodes, 1.8 s for 460, 3.2 s for 1,130, against
+# 0.4-0.7 s without. Above this many drawn nodes the page starts without it.
+PHYSICS_MAX = 500
 # Size of the set laid out by force simulation; the rest is placed around it.
 FORCE_LAYOUT_MAX = 700
+GRAVITY = 3.0
+CO_MENTION_MAX = 30  # entities of one paper that attract each other in the layout
 AUTHORS_SHOWN = 3
 
 ENTITY_EXTRA_FIELDS = ("family", "size", "version", "variant")
@@ -83,7 +87,8 @@ def _node_order(kg: KnowledgeGraph) -> list[str]:
 
 
 def _force_layout(n: int, pairs: np.ndarray, weights: np.ndarray, iterations: int) -> np.ndarray:
-    """Fruchterman-Reingold on a dense matrix, with a little gravity so islands stay near."""
+    """Fruchterman-Reingold on a dense matrix, plus a pull to the centre growing with distance,
+    so parts that share no edge sit beside the main component instead of far around it."""
     rng = np.random.default_rng(0)
     pos = rng.random((n, 2)) - 0.5
     if n == 1:
@@ -100,9 +105,7 @@ def _force_layout(n: int, pairs: np.ndarray, weights: np.ndarray, iterations: in
         delta = pos[:, None, :] - pos[None, :, :]
         distance = np.maximum(np.hypot(delta[..., 0], delta[..., 1]), 0.01)
         force = k * k / distance**2 - adjacency * distance / k
-        displacement = np.einsum("ijk,ij->ik", delta, force) - 0.5 * k * pos / np.maximum(
-            np.linalg.norm(pos, axis=1, keepdims=True), 0.01
-        )
+        displacement = np.einsum("ijk,ij->ik", delta, force) - GRAVITY * pos
         length = np.maximum(np.linalg.norm(displacement, axis=1), 0.01)
         pos += displacement * (temperature / length)[:, None]
         temperature -= cooling
@@ -119,7 +122,9 @@ def _layout(neighbours: list[list[int]], core: int, pairs_weights: dict[tuple[in
         pairs = np.array(sorted(pairs_weights), dtype=int).reshape(-1, 2)
         weights = np.array([pairs_weights[p] for p in sorted(pairs_weights)], dtype=float)
         forced = _force_layout(core, pairs, weights, iterations=120 if core < 300 else 80)
-        pos[:core] = forced / max(float(np.abs(forced).max()), 1e-9) * (100.0 + 65.0 * math.sqrt(core))
+        # Scale by the bulk, not the extremes, so a few far nodes do not shrink the rest.
+        bulk = float(np.quantile(np.hypot(forced[:, 0], forced[:, 1]), 0.9))
+        pos[:core] = forced / max(bulk, 1e-9) * (100.0 + 65.0 * math.sqrt(core))
         placed[:core] = True
     children = np.zeros(n, dtype=int)
     golden = math.pi * (3 - math.sqrt(5))
@@ -172,7 +177,8 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool | Non
     kg : the graph.
     top : draw only this many most connected entities at first (0: everything);
         None picks by size (everything up to ``ALL_NODES_MAX`` nodes, else ``DEFAULT_TOP``).
-    physics : start with live physics; None turns it on up to ``PHYSICS_MAX`` drawn nodes.
+    physics : refine the layout with vis physics as the page opens (it then stops; the page
+        has a switch for live physics); None turns it on up to ``PHYSICS_MAX`` drawn nodes.
 
     Returns
     -------
@@ -198,7 +204,7 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool | Non
 
     neighbours: list[set[int]] = [set() for _ in order]
     edges = []
-    entity_pairs: dict[tuple[int, int], float] = {}
+    attraction: dict[tuple[int, int], float] = {}
     for u, v, rel, data in sorted(g.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], e[2])):
         a, b = index[u], index[v]
         neighbours[a].add(b)
@@ -213,7 +219,7 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool | Non
             if evidence:
                 record.append(evidence)
             pair = (min(a, b), max(a, b))
-            entity_pairs[pair] = entity_pairs.get(pair, 0.0) + 1.0
+            attraction[pair] = attraction.get(pair, 0.0) + 1.0
         edges.append(record)
 
     nodes = [_node_record(g.nodes[node], type_index, index, sentence) for node in order]
@@ -224,20 +230,20 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool | Non
         for a, near in enumerate(adjacency):
             for b in near:
                 if a < b:
-                    entity_pairs.setdefault((a, b), 1.0)
+                    attraction.setdefault((a, b), 1.0)
     else:
         core = min(n_entities, FORCE_LAYOUT_MAX)
-        entity_pairs = {p: w for p, w in entity_pairs.items() if p[1] < core}
+        attraction = {p: w for p, w in attraction.items() if p[1] < core}
         # Entities named by the same papers attract, so topics cluster even where
         # the abstracts state few entity-to-entity relations.
         for paper in range(n_entities, len(order)):
             if nodes[paper][0] != type_index["Paper"]:
                 continue
-            named = [m for m in adjacency[paper] if m < core]
+            named = [m for m in adjacency[paper] if m < core][:CO_MENTION_MAX]
             for i, a in enumerate(named):
                 for b in named[i + 1:]:
-                    entity_pairs[(a, b)] = entity_pairs.get((a, b), 0.0) + 0.5
-    positions = _layout(adjacency, core, entity_pairs)
+                    attraction[(a, b)] = attraction.get((a, b), 0.0) + 0.5
+    positions = _layout(adjacency, core, attraction)
     for record, (x, y) in zip(nodes, positions.tolist()):
         record[1:3] = [x, y]
 
@@ -361,6 +367,6 @@ def show_in_notebook(kg: KnowledgeGraph, *, top: int | None = None, physics: boo
 
     page = render_html(kg, top=top, physics=physics)
     return HTML(
-        f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
-        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>'
+        f'<div><iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
+        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe></div>'
     )

@@ -140,6 +140,7 @@ class EntityRecognizer:
         self.stop_names = load_table("stop_names.txt")
         self.generic_modifiers = load_table("generic_modifiers.txt")
         self.common_words = frozenset(row[0] for row in _rows("common_words.tsv"))
+        self.gradable = frozenset(row[0] for row in _rows("gradable_adjectives.tsv"))
         self.families = tuple(sorted((f.lower() for f in load_table("model_families.txt")), key=len, reverse=True))
         self.umbrella: dict[str, str] = {}
         for long_form, short in _rows("umbrella_classes.tsv"):
@@ -156,7 +157,7 @@ class EntityRecognizer:
             self.names.setdefault(short, entity_type)
             self.terms.setdefault(long_form, entity_type)
         for term, entity_type, papers in _rows("mined_terms.tsv"):
-            if int(papers) >= min_term_papers:
+            if int(papers) >= min_term_papers and not self._graded_description(term.split(), entity_type):
                 self.terms[term] = entity_type
         for term, entity_type in _rows("curated_terms.tsv"):
             if term.islower() or " " in term:
@@ -202,6 +203,28 @@ class EntityRecognizer:
         if last in self.generic_heads:
             return None
         return self.head_with_modifier.get(last)
+
+    def _graded_description(self, words: list[str], entity_type: str | None) -> bool:
+        """Whether a task or metric phrase opens with a word that grades it ("complex reasoning", "minimal overhead")."""
+        return entity_type in ("Task", "Metric") and len(words) > 1 and words[0].lower() in self.gradable
+
+    def _strip_grading(self, span: Span, entity_type: str | None) -> Span:
+        """Drop the opening words that say how good the thing is, not which thing it is.
+
+        Comparatives and superlatives ("deeper reasoning", "best accuracy") never
+        name anything; plain adjectives only when the corpus grades them and the
+        phrase is a task or metric ("thorough exploration", but "discriminative
+        training" and "sparse attention" stay).
+        """
+        start = span.start
+        while start < span.end - 1:
+            token = span.doc[start]
+            if token.tag_ in ("JJR", "JJS", "RBR", "RBS") or (
+                    token.tag_ == "JJ" and token.lower_ in self.gradable and entity_type in ("Task", "Metric")):
+                start += 1
+            else:
+                break
+        return span.doc[start:span.end]
 
     def _is_common(self, word: str) -> bool:
         return word.lower() in self.common_words
@@ -269,11 +292,15 @@ class EntityRecognizer:
         right = min((i for i in (tail.find(")"), tail.find(";"), tail.find("]")) if i >= 0), default=-1)
         return right >= 0 and bool(YEAR.search(window[left:] + tail[:right]))
 
-    def _abbreviations(self, doc: Doc, text: str) -> list[tuple[Span, Span]]:
-        """(long form, abbreviation) pairs defined as "Long Form (ABBR)"."""
+    def _abbreviations(self, doc: Doc, text: str) -> list[tuple[Span, Span, bool]]:
+        """(long form, abbreviation, reverse) triples defined as "Long Form (ABBR)" or, reversed, "ABBR (Long Form)"."""
         pairs = []
         for token in doc:
             if token.text != "(" or token.i == 0:
+                continue
+            reverse = self._reverse_definition(doc, text, token.i)
+            if reverse is not None:
+                pairs.append((reverse, doc[token.i - 1:token.i], True))
                 continue
             close = next((t.i for t in doc[token.i + 1:token.i + 6] if t.text == ")"), None)
             if close is None or close == token.i + 1:
@@ -287,8 +314,21 @@ class EntityRecognizer:
             window_start = max(window_start, self._clause_start(doc, token.i, window_start))
             long_span = self._long_form(doc, text, window_start, token.i, short_text)
             if long_span is not None:
-                pairs.append((long_span, short))
+                pairs.append((long_span, short, False))
         return pairs
+
+    def _reverse_definition(self, doc: Doc, text: str, open_paren: int) -> Span | None:
+        """The long form in "FLUE (French Language Understanding Evaluation)": the whole bracket, spelling the name."""
+        short = doc[open_paren - 1].text
+        if not (2 <= len(short) <= 12 and sum(c.isupper() for c in short) >= 2 and short[0].isalpha()):
+            return None
+        close = next((t.i for t in doc[open_paren + 1:open_paren + 16] if t.text in (")", "(")), None)
+        if close is None or doc[close].text != ")" or close - open_paren < 3:
+            return None
+        long_span = self._long_form(doc, text, open_paren + 1, close, short)
+        if long_span is None or long_span.start > open_paren + 2 or long_span.end != close:
+            return None
+        return long_span
 
     @staticmethod
     def _is_boundary(doc: Doc, i: int) -> bool:
@@ -350,6 +390,7 @@ class EntityRecognizer:
         while start < end and not content and (doc[start].lower_ in DETERMINERS or doc[start].is_punct):
             start += 1
         while start < end and content and (doc[start].lower_ in DETERMINERS or doc[start].lower_ in self.generic_modifiers
+                               or doc[start].tag_ in ("JJR", "JJS", "RBR", "RBS")  # "deeper reasoning", "best accuracy"
                                or doc[start].is_punct or doc[start].pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP", "VERB", "AUX", "SCONJ", "X", "DET", "PART")
                                or doc[start].lower_ in ("i.e.", "e.g.", "i.e", "e.g", "ie", "eg", "etc")
                                or doc[start].like_num or (doc[start].lower_.endswith("ly") and doc[start].pos_ != "PROPN")):
@@ -380,6 +421,8 @@ class EntityRecognizer:
                 continue
             if span[-1].i in named:
                 continue  # "the multilingual model TowerInstruct": the name speaks for itself
+            if self._title_fragment(doc, span.start, span.end, title_end):
+                continue
             words = [t.text for t in span]
             while len(words) > 1 and words[-1].lower() in self.generic_heads and not self._lexicon_type(" ".join(words)):
                 words.pop()
@@ -391,6 +434,14 @@ class EntityRecognizer:
             evidence = "lexicon"
             if entity_type is None:
                 entity_type = self._head_type([t.text for t in span if not t.is_punct] or words)
+                stripped = self._strip_grading(span, entity_type)
+                if stripped.start > span.start:
+                    span, words = stripped, [t.text for t in stripped]
+                    entity_type = self._lexicon_type(span.text)
+                    if entity_type is not None:
+                        out.append(Candidate(span.start, span.end, entity_type, "lexicon"))
+                        continue
+                    entity_type = self._head_type([t.text for t in span if not t.is_punct] or words)
                 evidence = "head"
                 if entity_type and words[-1].lower() in self.low_precision_heads and not (
                         span.start_char < title_end or all(t.text[:1].isupper() for t in span if t.is_alpha)):
@@ -400,9 +451,26 @@ class EntityRecognizer:
             out.append(Candidate(span.start, span.end, entity_type, evidence))
         return out
 
-    def _terms(self, doc: Doc) -> list[Candidate]:
+    @staticmethod
+    def _title_fragment(doc: Doc, start: int, end: int, title_end: int) -> bool:
+        """A lone title-cased word that is part of a longer capitalised phrase of the title.
+
+        "Vocabulary Pruning for ...", "Boosting LLMs with ...": the parser splits
+        title case badly, and the one word alone ("Pruning", "Boosting") is a
+        fragment of a name or a verb, not the technique.
+        """
+        if end - start != 1 or doc[start].idx >= title_end or not doc[start].text[:1].isupper():
+            return False
+        neighbours = [doc[i] for i in (start - 1, end) if 0 <= i < len(doc) and doc[i].idx < title_end]
+        return any(t.text[:1].isupper() and any(c.isalpha() for c in t.text) for t in neighbours)
+
+    def _terms(self, doc: Doc, title_end: int) -> list[Candidate]:
         out = []
         for _, start, end in self.matcher(doc):
+            if self._title_fragment(doc, start, end, title_end):
+                continue
+            if end - start > 1 and doc[start].tag_ in ("JJR", "JJS"):
+                continue  # "deeper reasoning": the noun chunk, stripped of the comparative, speaks for it
             last = doc[end - 1]
             # A term that only modifies a noun ("a translation resource") names nothing there.
             if last.dep_ in ("compound", "amod", "nmod") and last.head.i >= end and last.head.lower_ not in self.generic_heads:
@@ -502,20 +570,24 @@ class EntityRecognizer:
         pairs = self._abbreviations(doc, text)
         candidates = list(names)
         long_forms = []
-        for long_span, short in pairs:
+        for long_span, short, reverse in pairs:
             text = long_span.text
             entity_type = self._lexicon_type(text) or self._lexicon_type(short.text)
             evidence = "lexicon"
+            after = doc[short.end + 1].lower_ if short.end + 1 < len(doc) else ""
+            if entity_type is None and after in GENERIC_HEAD_TYPES:
+                # "Context-Aware Visual Grounding (CAVG) model": the word after the definition types it
+                entity_type, evidence = GENERIC_HEAD_TYPES[after], "cue"
             if entity_type is None:
                 entity_type = self._head_type([t.text for t in long_span if not t.is_punct]) or self._apposition_type(doc, short.end + 1)
                 evidence = "head"
             if entity_type is None:
                 entity_type, evidence = "Method", "default"
             cand = Candidate(long_span.start, long_span.end, entity_type, evidence, name=True)
-            long_forms.append((cand, short.text))
+            long_forms.append((cand, short.text, reverse))
             candidates.append(cand)
         candidates += self._chunks(doc, named, title_end)
-        candidates += self._terms(doc)
+        candidates += self._terms(doc, title_end)
         chosen = self._resolve(candidates)
         doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms)
         return doc
@@ -543,19 +615,28 @@ class EntityRecognizer:
         """
         if len(groups) > limit:
             return
-        words = {key: tuple(re.findall(r"[a-z0-9]+", members[0][1].lower())) for key, members in groups.items()
-                 if not members[0][0].name and members[0][1][1:].islower()}
-        for short_key, short in sorted(words.items(), key=lambda item: len(item[1])):
+        words = {key: tuple(re.findall(r"[a-z0-9]+", members[0][1].lower())) for key, members in groups.items()}
+        # The shorter one may be title-cased ("Gaussian Splatting" in a title, "3D Gaussian
+        # Splatting (3DGS)" in the text), but not a name of its own ("GPT-4", "BERT").
+        shorter = {key: w for key, w in words.items() if not groups[key][0][0].name and all(
+            word[1:].islower() and word.isalpha() for word in groups[key][0][1].replace("-", " ").split())}
+        for short_key, short in sorted(shorter.items(), key=lambda item: len(item[1])):
+            short_type = groups[short_key][0][0].type if short_key in groups else None
             longer = [key for key, w in words.items() if len(w) > len(short) and w[-len(short):] == short
-                      and key in groups and key != short_key]
+                      and key in groups and key != short_key and groups[key][0][0].type == short_type]
             if len(longer) == 1 and short_key in groups:
                 groups[longer[0]].extend(groups.pop(short_key))
 
-    def _group(self, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str]]) -> list[Span]:
+    def _group(self, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]]) -> list[Span]:
         alias_of: dict[str, str] = {}
         canonical: dict[str, str] = {}
-        for cand, short in long_forms:
+        for cand, short, reverse in long_forms:
             long_key = name_key(doc[cand.start:cand.end].text)
+            if reverse:
+                # "FLUE (French Language Understanding Evaluation)": the name leads, the long form is its alias
+                canonical.setdefault(name_key(short), short)
+                alias_of.setdefault(long_key, name_key(short))
+                continue
             canonical.setdefault(long_key, doc[cand.start:cand.end].text)
             alias_of[name_key(short)] = long_key
             if short.endswith("s"):

@@ -3,8 +3,9 @@
 Reads ``doc.spans["kg_entities"]`` and writes ``doc._.kg_roles`` (entity name ->
 role). An entity takes the strongest role any of its mentions earns:
 
-- proposed: a name in the title before its colon; the object of "we propose /
-  introduce / present ..."; "X, a novel ..."; "called / dubbed X";
+- proposed: a name that is all of the title before its colon ("Medusa: ..."); the object of "we propose /
+  introduce / present ..." (the first entity after the verb only: in "we propose
+  X, which uses Y" Y is not proposed); "X, a novel ..."; "called / dubbed X";
 - compared: "outperforms X", "compared to/with X", "than X", "baselines such as X";
 - used: mentioned in the paper's own sentences (after the first "we" / "this
   paper" / "our"), or applied with "using / based on / on / with X";
@@ -35,15 +36,18 @@ class RoleTagger:
         self.compare_before = frozenset(tuple(p.split()) for p in cues["compare_before"])
         self.use_before = frozenset(tuple(p.split()) for p in cues["use_before"])
         self.own_markers = frozenset(cues["own_markers"])
+        self.descriptor_words = frozenset(cues["descriptor_words"])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(ENTITY_SPANS, []))
         roles: dict[str, str] = {}
         own_start = self._own_start(doc)
         title_colon = self._title_colon(doc)
+        ends = {span.start: span.end for span in spans}
+        covered = frozenset(i for span in spans for i in range(span.start, span.end))
         for span in spans:
             name = span._.kg_name or span.text
-            role = self._role(doc, span, own_start, title_colon)
+            role = self._role(doc, span, own_start, title_colon, ends, covered)
             if name not in roles or ROLE_RANK[role] > ROLE_RANK[roles[name]]:
                 roles[name] = role
         doc._.kg_roles = roles
@@ -66,13 +70,15 @@ class RoleTagger:
                 return token.i
         return -1
 
-    def _role(self, doc: Doc, span: Span, own_start: int, title_colon: int) -> str:
-        if span.end <= title_colon and span.start <= 2:
+    def _role(self, doc: Doc, span: Span, own_start: int, title_colon: int, ends: dict[int, int],
+              covered: frozenset[int]) -> str:
+        if span.end == title_colon and span.start <= 2:
+            # "Medusa: ...", not "GPT-4 Enhanced Grounding for Driving: ..." nor "LLM See, LLM Do: ..."
             return "proposed"
         sent = span.sent
         before = [t.lower_ for t in doc[max(sent.start, span.start - self.window):span.start]]
         lemmas = [t.lemma_.lower() for t in doc[max(sent.start, span.start - self.window):span.start]]
-        if self._proposed(doc, span, before, lemmas):
+        if self._proposed(doc, span, before, lemmas, ends, covered):
             return "proposed"
         if self._ends_near(before, self.compare_before, 4) or self._ends_near(lemmas, self.compare_before, 4):
             return "compared"
@@ -82,13 +88,16 @@ class RoleTagger:
             return "used"
         return "mentioned"
 
-    def _proposed(self, doc: Doc, span: Span, before: list[str], lemmas: list[str]) -> bool:
+    def _proposed(self, doc: Doc, span: Span, before: list[str], lemmas: list[str], ends: dict[int, int],
+                  covered: frozenset[int]) -> bool:
         if any(w in self.propose_after for w in before[-2:]):
             return True
         # "X, a novel framework ..." / "X is a new benchmark"
         after = [t.lower_ for t in doc[span.end:min(len(doc), span.end + 4)]]
         if after[:1] in ([","], ["is"]) and any(w in self.novel_words for w in after[1:]):
             return True
+        if self._describes_next(doc, span, ends):
+            return False
         # "we propose / introduce / present X": the verb's object, close enough and with no
         # other verb between
         for k in range(len(lemmas) - 1, -1, -1):
@@ -96,10 +105,32 @@ class RoleTagger:
                 subject = before[max(0, k - 3):k]
                 if "we" in subject or "paper" in subject or "work" in subject or "study" in subject:
                     between = doc[span.start - (len(lemmas) - k) + 1:span.start]
-                    return not any(t.pos_ == "VERB" or t.text in (";", ".") or t.lower_ in ("using", "with", "on", "from", "than", "over")
-                                   for t in between)
+                    # a verb inside an entity ("speculative decoding") is no verb of the clause
+                    return not any(t.pos_ == "VERB" and t.i not in covered or t.text in (";", ".") or t.lower_ in ("using", "with", "on", "from", "than", "over")
+                                   or self._earlier_object(doc, t.i, span, ends) for t in between)
                 return False
         return False
+
+    def _describes_next(self, doc: Doc, span: Span, ends: dict[int, int]) -> bool:
+        """Whether the span only describes the entity that follows: "a speculative decoding method, Medusa"."""
+        for j in range(span.end, min(len(doc), span.end + 4)):
+            if j in ends:
+                return j > span.end
+            token = doc[j]
+            if not (token.text == "," or token.lower_ in self.descriptor_words or token.lower_ in self.propose_after):
+                return False
+        return False
+
+    def _earlier_object(self, doc: Doc, i: int, span: Span, ends: dict[int, int]) -> bool:
+        """Whether an entity starting at token ``i`` is an earlier object of the verb than ``span``.
+
+        Not when it only describes ``span``: "a speculative decoding method, Medusa" /
+        "a decoding method called Medusa".
+        """
+        if i not in ends:
+            return False
+        gap = doc[ends[i]:span.start]
+        return not all(t.is_punct or t.lower_ in self.descriptor_words or t.lower_ in self.propose_after for t in gap)
 
     @staticmethod
     def _ends_near(words: list[str], cues: frozenset[tuple[str, ...]], slack: int) -> bool:

