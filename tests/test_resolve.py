@@ -49,11 +49,35 @@ def _extraction(pid, *entities):
 def test_resolve_abbreviation_defined_in_one_paper_joins_another():
     a = _extraction("a", ("3D Gaussian Splatting", "Method", ["3DGS"]))
     b = _extraction("b", ("3DGS", "Method", []))
-    resolution = resolve([a, b])
-    assert resolution.key_of("b", "3DGS") == canonical_key("3D Gaussian Splatting")
-    entity = resolution.entities[canonical_key("3D Gaussian Splatting")]
-    assert entity.paper_ids == ("a", "b")
-    assert "3DGS" in entity.aliases
+    c = _extraction("c", ("Low-Rank Adaptation", "Method", ["LoRA"]))
+    d = _extraction("d", ("LoRA", "Method", []))
+    resolution = resolve([a, b, c, d])
+    # A name with digits is the usual handle: the long form joins it.
+    assert resolution.key_of("a", "3D Gaussian Splatting") == resolution.key_of("b", "3DGS") == "3dgs"
+    assert set(resolution.entities["3dgs"].aliases) == {"3D Gaussian Splatting", "3DGS"}
+    assert resolution.entities["3dgs"].paper_ids == ("a", "b")
+    # Otherwise the abbreviation joins the long form.
+    assert resolution.key_of("d", "LoRA") == resolution.key_of("c", "Low-Rank Adaptation") == "lowrankadaptation"
+
+
+def test_resolve_a_dominant_definition_wins_a_balanced_one_does_not():
+    papers = [_extraction(f"p{i}", ("reinforcement learning", "Method", ["RL"])) for i in range(5)]
+    papers.append(_extraction("odd", ("representation learning", "Method", ["RL"])))
+    papers.append(_extraction("use", ("RL", "Method", [])))
+    assert resolve(papers).key_of("use", "RL") == "reinforcementlearning"
+    papers += [_extraction(f"q{i}", ("representation learning", "Method", ["RL"])) for i in range(4)]
+    assert resolve(papers).key_of("use", "RL") == "rl"
+
+
+def test_resolve_a_variant_grouped_under_an_entity_gets_its_own_node():
+    paper = _extraction("a", ("Medusa", "Method", ["Medusa-1", "medusas", "MDS"]),
+                        ("large language models", "Method", ["LLMs", "LLM-3D"]))
+    resolution = resolve([paper])
+    assert resolution.key_of("a", "Medusa-1") == "medusa1"
+    assert ("medusa1", "medusa") in resolution.variant_of
+    assert resolution.key_of("a", "medusas") == resolution.key_of("a", "MDS") == "medusa"
+    assert resolution.key_of("a", "LLMs") == "largelanguagemodel"
+    assert resolution.key_of("a", "LLM-3D") == "llm3d"
 
 
 def test_resolve_abbreviation_with_two_long_forms_is_not_merged():
@@ -103,7 +127,7 @@ def test_resolve_pairs_from_the_corpus_precision_and_recall():
         if how == "key":
             predicted = canonical_key(a) == canonical_key(b)
         else:
-            predicted = resolution.key_of(f"use-{i}", a) == canonical_key(b)
+            predicted = resolution.key_of(f"use-{i}", a) == resolution.key_of(f"def-{i}", b)
         tp += predicted and same
         fp += predicted and not same
         fn += same and not predicted
@@ -122,7 +146,7 @@ def test_resolve_merged_tallies_of_partitions_equal_the_whole():
     for split in (1, 2):
         left, right = tally(papers[:split]), tally(papers[split:])
         assert finish(right.merge(left)) == whole
-    assert whole.key_of("b", "3DGS") == "3dgaussiansplatting"
+    assert whole.key_of("b", "3DGS") == whole.key_of("a", "3D Gaussian Splatting") == "3dgs"
     assert ("llama2-7b", "llama2") in whole.variant_of and ("llama2", "llama") in whole.variant_of
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from kg.export.rows import (GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text, property_name)
+from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph
 from kg.schema import constraints_cypher, load_schema
@@ -402,6 +402,5 @@ def write_cypher(kg: KnowledgeGraph, path: str | Path, *, batch_size: int = SCRI
 
 
 __all__ = [
-    "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_query", "property_name",
-    "relationship_query", "split_statements", "string_literal", "write_cypher", "write_statements",
+    "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_query", "relationship_query", "split_statements", "string_literal", "write_cypher", "write_statements",
 ]

@@ -83,11 +83,10 @@ def batch_limits(server: str, batch_size: int | None = None, batch_bytes: int | 
     for name, value in (("batch size", batch_size), ("batch bytes", batch_bytes)):
         if value is not None and value < 1:
             raise ValueError(f"{name} must be positive, not {value}")
-    limits = BatchLimits(batch_size or default.rows, batch_bytes or default.bytes, default.query_limit)
-    if limits.query_limit is not None and limits.bytes > limits.query_limit:
-        log.warning("FalkorDB crashes on queries over 4 KB: batches are capped at %d bytes, not %d",
-                    limits.query_limit, limits.bytes)
-    return limits
+    if default.query_limit is not None and batch_bytes is not None and batch_bytes > default.bytes:
+        log.warning("FalkorDB crashes on queries over 4 KB: each statement, query and rows, is kept under "
+                    "%d bytes whatever the batch bytes", default.query_limit)
+    return BatchLimits(batch_size or default.rows, batch_bytes or default.bytes, default.query_limit)
 
 
 def display_uri(uri: str) -> str:
@@ -295,6 +294,9 @@ def connect(uri: str, user: str | None = None, password: str | None = None,
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
         driver.close()
         raise explain(err, uri, user, database) from None
+    except BaseException:
+        driver.close()
+        raise
     address = (info.address.host, int(info.address.port))
     return Neo4jConnection(driver, uri, user, database, ServerInfo(kind, info.agent, version, address, escape))
 
