@@ -300,6 +300,38 @@ def show(name, graph_path, as_json):
 
 
 @main.command()
+@click.argument("cypher")
+@click.option("--graph", "graph_path", default="out/graph.json", show_default=True, type=click.Path(dir_okay=False),
+              help="The store to query when no Neo4j is given.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter; VALUE is read as JSON when it is JSON (5, 0.5, true, [1,2], \"2401.10774\"), else as text.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--uri", default=None, help="Query this Neo4j (also NEO4J_URI) instead of the local store.")
+@click.option("--user", default=None, help="Neo4j user (also NEO4J_USERNAME / NEO4J_USER).")
+@click.option("--password", default=None, help="Neo4j password (also NEO4J_PASSWORD).")
+@click.option("--database", default=None, help="Neo4j database (also NEO4J_DATABASE).")
+def query(cypher, graph_path, params, fmt, uri, user, password, database):
+    """Run a read-only Cypher query: against Neo4j when one is given, else against
+    an embedded graph database loaded from the local store (cached beside it).
+
+    Recipes for common questions are in docs/cypher.md.
+
+    \b
+    Example:
+      kg query "MATCH (m:Method)<-[:PROPOSES]-(p:Paper) RETURN m.name, p.title LIMIT 5"
+      kg query "MATCH (e:Entity {key: \$key}) RETURN e.name, e.aliases" --param key=gsm8k --format json
+    """
+    from kg.query import QueryError, format_result, parse_params, run_query
+
+    try:
+        result = run_query(cypher, graph_path=graph_path, params=parse_params(params), uri=uri, user=user,
+                           password=password, database=database)
+    except QueryError as err:
+        _fail(str(err))
+    click.echo(format_result(result, fmt))
+
+
+@main.command()
 @graph_option
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
               help="Where to write the page (default: a temporary file).")
@@ -334,6 +366,76 @@ def view(graph_path, output, top, no_open):
 @main.group()
 def export():
     """Write the graph to Neo4j or to a file (cypher, csv, graphml, html)."""
+
+
+class _GroupProgress:
+    """One progress bar per label or relationship group, on stderr."""
+
+    def __init__(self):
+        self.name, self.bar, self.done = None, None, 0
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        if name != self.name:
+            self.close()
+            self.name, self.done = name, 0
+            self.bar = click.progressbar(length=total, label=f"{name:<32}", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@export.command("neo4j")
+@graph_option
+@click.option("--uri", envvar="NEO4J_URI", default="bolt://localhost:7687", show_default=True,
+              help="Bolt URI, any scheme the driver knows (bolt://, neo4j://, +s, +ssc). Env: NEO4J_URI.")
+@click.option("--user", envvar=["NEO4J_USERNAME", "NEO4J_USER"], default=None,
+              help="User name. Env: NEO4J_USERNAME or NEO4J_USER. None: no authentication.")
+@click.option("--password", envvar="NEO4J_PASSWORD", default=None, help="Password. Env: NEO4J_PASSWORD.")
+@click.option("--database", envvar="NEO4J_DATABASE", default=None, help="Database name. Env: NEO4J_DATABASE.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Rows per statement (default by server: Neo4j 5,000; FalkorDB 500).")
+@click.option("--batch-bytes", type=click.IntRange(min=256), default=None,
+              help="Parameter bytes per statement (default by server: Neo4j 2 MB; FalkorDB 3,000).")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; connect to nothing.")
+@click.option("--wipe", is_flag=True, help="First delete kg's nodes (Paper, Claim, Entity) and nothing else.")
+@click.option("--yes", is_flag=True, help="Do not ask before --wipe.")
+def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_bytes, dry_run, wipe, yes):
+    """Load the graph into Neo4j (or any Bolt server): idempotent, batched MERGEs on stable keys.
+
+    Schema first (constraints.cypher), then nodes, then relationships; running it
+    again changes nothing, and a bigger graph adds only the difference.
+
+    \b
+    Example:
+      NEO4J_URI=bolt://localhost:7687 NEO4J_USERNAME=neo4j NEO4J_PASSWORD=secret \\
+        kg export neo4j --graph out/graph.json
+    """
+    from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j, plan_export, wipe as wipe_graph
+
+    kg = _load_graph(graph_path)
+    if dry_run:
+        for line in plan_export(kg, batch_size=batch_size, batch_bytes=batch_bytes).lines():
+            click.echo(line)
+        return
+    if wipe and not yes:
+        click.confirm("Delete every Paper, Claim and Entity node in the database first?", abort=True)
+    progress = _GroupProgress()
+    try:
+        with connect(uri, user, password, database) as connection:
+            if wipe:
+                click.echo(f"wiped {wipe_graph(connection=connection)} kg nodes", err=True)
+            summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,
+                                      batch_bytes=batch_bytes, progress=progress)
+    except Neo4jExportError as err:
+        _fail(str(err))
+    finally:
+        progress.close()
+    click.echo(str(summary))
 
 
 @export.command("cypher")

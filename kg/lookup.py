@@ -8,6 +8,7 @@ from kg.resolve import canonical_key, clean_surface
 
 ROLE_EDGES = ("PROPOSES", "USES", "COMPARES_WITH", "MENTIONS")
 MODEL_PARTS = ("family", "version", "size", "variant")
+CLAIM_FIELDS = ("paper_id", "value", "unit", "metric", "via", "baseline", "dataset", "text")
 
 
 def list_entities(kg: KnowledgeGraph, entity_type: str | None = None, min_papers: int = 0) -> list[dict[str, Any]]:
@@ -22,15 +23,21 @@ def list_entities(kg: KnowledgeGraph, entity_type: str | None = None, min_papers
 
 
 def find_entity(kg: KnowledgeGraph, name: str) -> str | None:
-    """The node of the entity called ``name`` (its key, any alias, or an earlier key)."""
+    """The node of the entity called ``name``: its key, else the entity that most
+    often goes by that name (an alias or an earlier key), more papers breaking ties."""
     key = canonical_key(name)
     if kg.graph.has_node(entity_node(key)):
         return entity_node(key)
     surface = clean_surface(name).casefold()
-    for node, data in sorted(kg.entities()):
-        if key in data.get("alias_keys", ()) or surface in (a.casefold() for a in data["aliases"]):
-            return node
-    return None
+    best, best_rank = None, (0, 0)
+    for node, data in kg.entities():
+        uses = sum(n for alias, n in data["alias_counts"].items() if alias.casefold() == surface)
+        if uses == 0 and key not in data.get("alias_keys", ()):
+            continue
+        rank = (uses, data["paper_count"])
+        if best is None or rank > best_rank or (rank == best_rank and node < best):
+            best, best_rank = node, rank
+    return best
 
 
 def describe_entity(kg: KnowledgeGraph, node: str) -> dict[str, Any]:
@@ -38,15 +45,11 @@ def describe_entity(kg: KnowledgeGraph, node: str) -> dict[str, Any]:
     g = kg.graph
     data = g.nodes[node]
     papers: dict[str, list[dict[str, Any]]] = {rel: [] for rel in ROLE_EDGES}
-    claims = []
     for source, _, rel in sorted(g.in_edges(node, keys=True)):
         source_data = g.nodes[source]
         if rel in papers and source_data["label"] == "Paper":
             papers[rel].append({"id": source_data["id"], "title": source_data["title"],
                                 "date": source_data.get("date")})
-        elif rel == "ABOUT" and source_data["label"] == "Claim":
-            claims.append({k: source_data.get(k) for k in
-                           ("paper_id", "value", "unit", "metric", "via", "baseline", "dataset", "text")})
     variants = sorted(g.nodes[v]["name"] for v, _, rel in g.in_edges(node, keys=True) if rel == "VARIANT_OF")
     families = sorted(g.nodes[f]["name"] for _, f, rel in g.out_edges(node, keys=True) if rel == "VARIANT_OF")
     return {
@@ -55,8 +58,27 @@ def describe_entity(kg: KnowledgeGraph, node: str) -> dict[str, Any]:
         **{p: data[p] for p in MODEL_PARTS if data.get(p)},
         "variant_of": families, "variants": variants,
         "papers": {rel: rows for rel, rows in papers.items() if rows},
-        "claims": claims,
+        "claims": _claims_about(kg, node),
     }
+
+
+def _claims_about(kg: KnowledgeGraph, node: str) -> list[dict[str, Any]]:
+    """Claims about the entity and about its variants ("Medusa-1" for "Medusa")."""
+    g = kg.graph
+    subjects, frontier = {node}, [node]
+    while frontier:
+        current = frontier.pop()
+        for variant, _, rel in g.in_edges(current, keys=True):
+            if rel == "VARIANT_OF" and variant not in subjects:
+                subjects.add(variant)
+                frontier.append(variant)
+    claims = []
+    for subject in sorted(subjects):
+        for source, _, rel in sorted(g.in_edges(subject, keys=True)):
+            if rel == "ABOUT" and g.nodes[source]["label"] == "Claim":
+                claim = g.nodes[source]
+                claims.append({"about": g.nodes[subject]["name"], **{k: claim.get(k) for k in CLAIM_FIELDS}})
+    return sorted(claims, key=lambda c: (c["paper_id"], c["text"]))
 
 
 def format_entity(info: dict[str, Any]) -> str:
@@ -78,6 +100,6 @@ def format_entity(info: dict[str, Any]) -> str:
         for c in info["claims"]:
             figure = " ".join(x for x in (c["value"], c["unit"] or "", c["metric"] or "") if x)
             extra = "".join(f"; {k} {c[k]}" for k in ("via", "baseline", "dataset") if c.get(k))
-            lines.append(f"  {figure}{extra}  [{c['paper_id']}]")
+            lines.append(f"  {c['about']}: {figure}{extra}  [{c['paper_id']}]")
             lines.append(f"    \u201c{c['text']}\u201d")
     return "\n".join(lines)

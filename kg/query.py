@@ -303,7 +303,10 @@ class EmbeddedGraph:
         if not self.graph_path.is_file():
             raise QueryError(f"{self.graph_path}: no graph here; build one with `kg build INPUTS -o "
                              f"{self.graph_path.parent}` or point --graph at a graph.json")
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise QueryError(f"cannot keep the query cache in {self.cache_dir}: {err.strerror}") from None
         try:
             with self._locked():
                 saved = Fingerprint.read(self.fingerprint_path)

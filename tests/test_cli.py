@@ -91,6 +91,17 @@ def test_cli_entities_and_show(built):
     assert missing.exit_code != 0 and "no entity called" in missing.output
 
 
+def test_cli_query_the_local_store(built):
+    out, _ = built
+    result = CliRunner().invoke(main, [
+        "query", "MATCH (p:Paper) WHERE p.id = $id RETURN p.title AS title", "--graph", str(out / "graph.json"),
+        "--param", 'id="2401.10774"', "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["title"].startswith("Medusa")
+    bad = CliRunner().invoke(main, ["query", "MATCH (n RETURN n", "--graph", str(out / "graph.json")])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+
+
 def test_cli_cache_info_and_clear():
     info = CliRunner().invoke(main, ["cache", "info"])
     assert info.exit_code == 0 and "entries" in info.output
@@ -114,10 +125,51 @@ def test_cli_missing_graph_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("command", [
-    ["build"], ["extract"], ["stats"], ["entities"], ["show"], ["view"], ["cache", "info"], ["cache", "clear"],
+    ["build"], ["extract"], ["stats"], ["entities"], ["show"], ["view"], ["query"], ["cache", "info"],
+    ["cache", "clear"],
     ["export", "cypher"], ["export", "csv"], ["export", "graphml"], ["export", "html"], ["export", "neo4j"],
 ])
 def test_cli_help_has_an_example(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.output
+
+
+def _bolt_args(settings) -> list[str]:
+    args = ["--uri", settings.uri]
+    for flag, value in (("--user", settings.user), ("--password", settings.password),
+                        ("--database", settings.database)):
+        if value:
+            args += [flag, value]
+    return args
+
+
+@pytest.mark.live
+def test_cli_export_neo4j_twice_matches_the_graph(built, bolt):
+    from kg.export.neo4j import connect
+
+    out, _ = built
+    command = ["export", "neo4j", "--graph", str(out / "graph.json"), *_bolt_args(bolt)]
+    first = CliRunner().invoke(main, command)
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(main, command)
+    assert second.exit_code == 0, second.output
+    stats = json.loads(CliRunner().invoke(main, ["stats", "--graph", str(out / "graph.json"), "--json"]).output)
+    with connect(**bolt.connection_args()) as connection, connection.session() as session:
+        papers = session.run("MATCH (n:Paper) RETURN count(n) AS c").single()["c"]
+        entities = session.run("MATCH (n:Entity) RETURN count(n) AS c").single()["c"]
+        relationships = session.run("MATCH ()-[r]->() RETURN count(r) AS c").single()["c"]
+    assert papers == stats["nodes"]["Paper"]
+    assert entities == sum(v for k, v in stats["nodes"].items() if k not in ("Paper", "Claim"))
+    assert relationships == sum(stats["relationships"].values())
+
+
+def test_cli_export_neo4j_dry_run_and_unreachable_host(built):
+    out, _ = built
+    graph = str(out / "graph.json")
+    dry = CliRunner().invoke(main, ["export", "neo4j", "--graph", graph, "--dry-run"])
+    assert dry.exit_code == 0 and "statements" in dry.output
+    down = CliRunner().invoke(main, ["export", "neo4j", "--graph", graph, "--uri", "bolt://127.0.0.1:9",
+                                     "--user", "neo4j", "--password", "s3cret"])
+    assert down.exit_code != 0
+    assert "127.0.0.1:9" in down.output and "s3cret" not in down.output and "Traceback" not in down.output

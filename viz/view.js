@@ -462,6 +462,22 @@
     }
     return list;
   }
+  // The entity and every variant below it ("Medusa-1" under "Medusa"), whose claims are its claims too.
+  function withVariants(n) {
+    var found = [n], seen = {};
+    seen[n.id] = true;
+    for (var i = 0; i < found.length; i++) {
+      found[i].inc.forEach(function (k) {
+        var variant = nodes[edges[k].a];
+        if (edges[k].rel === 'VARIANT_OF' && !seen[variant.id]) {
+          seen[variant.id] = true;
+          found.push(variant);
+        }
+      });
+    }
+    return found;
+  }
+
   function claimsTable(claims, fromPaper) {
     var table = h('table', { class: 'claims' },
       h('thead', null, h('tr', null, ['value', 'unit', 'metric', 'baseline', 'dataset'].map(function (c) {
@@ -550,7 +566,10 @@
       }
       parts.push(h('h4', null, 'Family'), dl);
     }
-    var claims = uniq(n.inc.filter(function (k) { return nodes[edges[k].a].t === CLAIM; }).map(function (k) { return edges[k].a; }));
+    var claims = uniq(withVariants(n).reduce(function (found, m) {
+      return found.concat(m.inc.filter(function (k) { return nodes[edges[k].a].t === CLAIM; })
+        .map(function (k) { return edges[k].a; }));
+    }, []));
     if (claims.length) parts.push(h('h4', null, 'Claims (' + claims.length + ')'), claimsTable(claims, false));
     var relations = n.out.concat(n.inc).filter(function (k) {
       var e = edges[k];
