@@ -685,3 +685,16 @@ def test_unique_papers_same_paper_from_two_files(tmp_path):
     (tmp_path / "b.jsonl").write_text(jsonl("the same paper"), encoding="utf-8")
     items = list(unique_papers(read_inputs([str(tmp_path)])))
     assert titles(items) == ["The Same Paper!", "Only Here"]
+
+
+def test_ingest_reads_fsspec_urls_files_folders_and_globs():
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/kg-corpus/a.jsonl", b'{"id": "2401.00001", "title": "First", "abstract": "One."}\n')
+    fs.pipe("/kg-corpus/sub/b.jsonl", b'{"title": "Second", "abstract": "Two."}\nnot json\n')
+    whole = [i for i in read_inputs(["memory://kg-corpus"]) if isinstance(i, Paper)]
+    assert [p.title for p in whole] == ["First", "Second"]
+    problems = [i for i in read_inputs(["memory://kg-corpus/sub/*.jsonl"]) if not isinstance(i, Paper)]
+    assert [(p.path, p.line) for p in problems] == [("memory:///kg-corpus/sub/b.jsonl", 2)]
+    missing = list(read_inputs(["memory://kg-corpus/none.jsonl"]))
+    assert isinstance(missing[0], InputProblem) and "no such file" in missing[0].message

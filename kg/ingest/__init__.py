@@ -34,6 +34,7 @@ from kg.ingest.sources import (
     expand_input,
     is_binary,
     open_binary,
+    open_input,
     read_error_reason,
 )
 from kg.records import Paper, normalise_title
@@ -84,7 +85,7 @@ def read_binary(label: str, raw: BinaryIO, fmt: str | None) -> Iterator[Item]:
 def read_file(path: str, fmt: str | None) -> Iterator[Item]:
     """The records of one file; a file that cannot be opened is one problem."""
     try:
-        with open(path, "rb") as raw:
+        with open_input(path) as raw:
             yield from read_binary(path, raw, fmt)
     except READ_ERRORS as error:
         yield InputProblem(path, None, f"cannot read: {read_error_reason(error)}")

@@ -28,9 +28,47 @@ def directory_files(directory: str) -> Iterator[str]:
         yield from (os.path.join(root, name) for name in sorted(files) if not name.startswith("."))
 
 
+def is_url(name: str) -> bool:
+    return "://" in name and not os.path.exists(name)
+
+
+def expand_url(name: str) -> Iterator[str | InputProblem]:
+    """The files an fsspec URL names (s3://, gs://, memory://, ...): itself, a folder's, a glob's."""
+    try:
+        import fsspec
+    except ImportError:
+        yield InputProblem(name, None, "reading URLs needs fsspec: pip install fsspec (and s3fs, gcsfs, ...)")
+        return
+    try:
+        fs, path = fsspec.core.url_to_fs(name)
+        if any(char in path for char in "*?["):
+            found = sorted(fs.glob(path))
+        elif fs.isdir(path):
+            found = sorted(p for p in fs.find(path) if not os.path.basename(p).startswith("."))
+        else:
+            found = [path] if fs.exists(path) else []
+    except (ImportError, ValueError, OSError) as error:
+        yield InputProblem(name, None, f"cannot read: {read_error_reason(error)}")
+        return
+    if not found:
+        yield InputProblem(name, None, "no such file or directory")
+    yield from (fs.unstrip_protocol(p) for p in found)
+
+
+def open_input(path: str) -> BinaryIO:
+    """A local path or an fsspec URL, opened for reading bytes."""
+    if is_url(path):
+        import fsspec
+
+        return fsspec.open(path, "rb").open()
+    return open(path, "rb")
+
+
 def expand_input(name: str) -> Iterator[str | InputProblem]:
     """The files an input names: itself, a directory's files, or a glob pattern's matches."""
-    if os.path.isdir(name):
+    if is_url(name):
+        yield from expand_url(name)
+    elif os.path.isdir(name):
         yield from directory_files(name)
     elif os.path.exists(name):
         yield name
