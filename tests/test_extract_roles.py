@@ -68,11 +68,3 @@ def test_roles_only_the_first_object_of_propose_is_proposed(nlp, abstract, propo
     assert roles[proposed] == "proposed"
     assert roles.get(not_proposed) != "proposed"
 
-
-@pytest.mark.parametrize("title, name", [
-    ("GPT-4 Enhanced Lane Grounding for Driving: A Study", "GPT-4"),
-    ("Teaching LLMs to Plan: A Study", "LLMs"),
-])
-def test_roles_title_words_not_ending_at_the_colon_are_not_proposed(nlp, title, name):
-    roles = roles_of(nlp, "We use GPT-4 and LLMs to label lanes.", title=title)
-    assert roles[name] != "proposed", roles

@@ -256,11 +256,14 @@ def _strings_need_escaping(session: neo4j.Session) -> bool:
 
 
 def connect(uri: str, user: str | None = None, password: str | None = None,
-            database: str | None = None) -> Neo4jConnection:
+            database: str | None = None, retry_seconds: float | None = None) -> Neo4jConnection:
     """Open a driver to ``uri`` and find out what serves it.
 
     No user means no authentication (``auth=None``), as FalkorDB's Bolt port
-    wants. Raises :class:`Neo4jExportError` when the server is unreachable,
+    wants. ``retry_seconds`` is how long a write that failed on a transient
+    error (such as a lost server) is retried before the load gives up (the
+    driver's ``max_transaction_retry_time``; None: its default, 30 s).
+    Raises :class:`Neo4jExportError` when the server is unreachable,
     refuses the credentials, or lacks the database.
     """
     parts = urlsplit(uri)
@@ -272,7 +275,8 @@ def connect(uri: str, user: str | None = None, password: str | None = None,
                                "not in the URI")
     auth = None if user is None else (user, password or "")
     try:
-        driver = neo4j.GraphDatabase.driver(uri, auth=auth, user_agent=f"kg/{__version__}")
+        retry = {} if retry_seconds is None else {"max_transaction_retry_time": retry_seconds}
+        driver = neo4j.GraphDatabase.driver(uri, auth=auth, user_agent=f"kg/{__version__}", **retry)
     except (neo4j_errors.ConfigurationError, ValueError) as err:
         raise explain(err, uri, user, database) from None
     try:

@@ -4,11 +4,14 @@ Candidates come from four places, then overlapping ones are resolved (the
 longest wins) and the survivors are grouped into entities:
 
 - abbreviation definitions "Long Form (ABBR)" (Schwartz & Hearst): the long
-  form is a candidate and every later ``ABBR`` refers to it;
+  form is a candidate and every later ``ABBR`` refers to it; reversed, "ABBR
+  (Long Form)", the long form is an alias of the name;
 - name-shaped words (digits, inner capitals, acronyms, hyphenated names, and
   capitalised words that are no common word): GPT-4, LoRA, Spec-Bench, Medusa;
-- noun chunks, trimmed of determiners and generic modifiers, typed by their
-  head word ("speculative decoding", "image captioning", "success rate");
+- noun chunks, trimmed of determiners, generic modifiers and grading words
+  (comparatives; adjectives the corpus grades, before a task or metric:
+  "thorough exploration"), typed by their head word ("speculative decoding",
+  "image captioning", "success rate");
 - lexicon terms (hand-checked and mined from arXiv abstracts) wherever they
   occur, also outside noun chunks ("fine-tune").
 

@@ -3,7 +3,7 @@
 Reads ``doc.spans["kg_entities"]`` and writes ``doc._.kg_roles`` (entity name ->
 role). An entity takes the strongest role any of its mentions earns:
 
-- proposed: a name that is all of the title before its colon ("Medusa: ..."); the object of "we propose /
+- proposed: a name in the title before its colon; the object of "we propose /
   introduce / present ..." (the first entity after the verb only: in "we propose
   X, which uses Y" Y is not proposed); "X, a novel ..."; "called / dubbed X";
 - compared: "outperforms X", "compared to/with X", "than X", "baselines such as X";
@@ -72,8 +72,7 @@ class RoleTagger:
 
     def _role(self, doc: Doc, span: Span, own_start: int, title_colon: int, ends: dict[int, int],
               covered: frozenset[int]) -> str:
-        if span.end == title_colon and span.start <= 2:
-            # "Medusa: ...", not "GPT-4 Enhanced Grounding for Driving: ..." nor "LLM See, LLM Do: ..."
+        if span.end <= title_colon and span.start <= 2:
             return "proposed"
         sent = span.sent
         before = [t.lower_ for t in doc[max(sent.start, span.start - self.window):span.start]]

@@ -1,0 +1,159 @@
+"""An interrupted Neo4j load, the server killed halfway: the same command run again finishes it.
+
+Issue: "killing the server or the process halfway and running the same command
+again ends with the complete graph and no duplicates". Killing the loading
+process is tested in test_export_neo4j.py; this is the server side.
+
+The test starts its own FalkorDB (the session's server stays untouched) in its
+own data directory. scripts/falkordb_server.py runs FalkorDB with persistence
+off (``--save "" --appendonly no``), so a plain restart would come back empty
+and the rerun would be a fresh load: it would prove nothing about finishing a
+half-written graph. A user's Neo4j keeps every committed transaction across a
+crash, so the test makes the server keep part of the load: a ``SAVE`` on its
+Redis port a third of the way in writes the graph to ``dump.rdb`` in the data
+directory, the load goes on, and the server is killed (SIGKILL) at two thirds,
+in the middle of a statement. Redis loads ``dump.rdb`` when it starts again,
+so the restarted server holds the graph as of the checkpoint (everything
+written after it is lost, as after a crash): all nodes and part of the
+relationships. The rerun must complete that without duplicating anything,
+including the per-paper lists it unions.
+
+The loader is a separate process doing what ``kg export neo4j`` does (connect,
+export, one ``error:`` line on a Neo4jExportError), with the driver's retry
+window cut from 30 s to 2 s so that the lost server is reported quickly.
+"""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import BoltSettings, database_state, expected_state, load_falkordb_server
+
+from kg.export.neo4j import connect
+from kg.export.rows import graph_rows
+
+PAPERS = 300
+BATCH_SIZE = 5  # ~900 statements: long enough (a few seconds) to stop it in the middle
+RETRY_SECONDS = 2.0
+CHECKPOINT, KILL = 1 / 3, 2 / 3  # fractions of all rows reported written
+
+_LOADER = """
+import sys
+from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j
+from kg.graph import KnowledgeGraph
+
+graph, uri, retry, batch_size = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+kg = KnowledgeGraph.load(graph)
+try:
+    with connect(uri, retry_seconds=retry) as connection:
+        summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,
+                                  progress=lambda name, done, total: print(name, done, flush=True))
+except Neo4jExportError as err:
+    sys.exit(f"error: {err}")
+print("done", summary.nodes_created, summary.relationships_created, flush=True)
+"""
+
+
+def _redis(port: int, *args: str) -> bytes:
+    """One command on the server's Redis port; its raw reply."""
+    request = f"*{len(args)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in args)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request.encode())
+        return s.recv(1024)
+
+
+def _loader(path, uri: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", _LOADER, str(path), uri, str(RETRY_SECONDS), str(BATCH_SIZE)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _duplicates(uri: str) -> dict[str, tuple[int, int]]:
+    """(nodes, distinct keys) per key label and (relationships, distinct endpoint pairs) per type."""
+    queries = {label: f"MATCH (n:{label}) RETURN count(n) AS n, count(DISTINCT n.{key}) AS d"
+               for label, key in (("Paper", "id"), ("Claim", "id"), ("Entity", "key"))}
+    queries["relationships"] = ("MATCH (a)-[r]->(b) WITH type(r) AS t, id(a) AS a, id(b) AS b, count(r) AS n "
+                                "RETURN sum(n) AS n, count(*) AS d")
+    with connect(uri) as connection, connection.session() as session:
+        return {name: tuple(session.execute_read(lambda tx, q=q: list(tx.run(q).single().values())))
+                for name, q in queries.items()}
+
+
+@pytest.mark.live
+def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic_graph, tmp_path):
+    T0 = time.monotonic()
+    falkordb_server = load_falkordb_server()
+    try:
+        server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
+    except falkordb_server.FalkorDBStartError as err:
+        pytest.skip(f"no FalkorDB: {err}")
+    settings = BoltSettings(server.uri, falkordb=server)
+    kg = synthetic_graph(PAPERS)
+    path = tmp_path / "graph.json"
+    kg.save(path)
+    rows = graph_rows(kg)
+    node_rows = sum(rows.node_counts().values())
+    total_rows = node_rows + sum(rows.relationship_counts().values())
+    loader = None
+    try:
+        print('start', time.monotonic()-T0)
+        loader = _loader(path, server.uri)
+        written: dict[str, int] = {}
+        saved_at = killed_at = None
+        for line in loader.stdout:
+            name, done = line.rsplit(" ", 1)
+            written[name] = int(done)
+            reported = sum(written.values())
+            if saved_at is None and reported >= CHECKPOINT * total_rows:
+                assert _redis(server.port, "SAVE").startswith(b"+OK")
+                saved_at = reported
+            elif reported >= KILL * total_rows:
+                server.kill()  # SIGKILL: no shutdown save, the open statement is cut
+                killed_at, killed = reported, time.monotonic()
+                print('killed', time.monotonic()-T0)
+                break
+        assert killed_at is not None, "the load ended before the server was killed"
+        out, err = loader.communicate(timeout=5 * RETRY_SECONDS + 10)
+        gave_up = time.monotonic() - killed
+        print('ERR<<', err, '>>', gave_up, saved_at, killed_at, total_rows, node_rows)
+
+        # The loader: a clear one-line error, no traceback, within the retry window (not 30 s).
+        assert loader.returncode == 1
+        assert "Traceback" not in err and "done" not in out
+        last = err.strip().splitlines()[-1]
+        assert last.startswith(f"error: lost {server.uri} after ")
+        assert last.endswith("loading is idempotent: run it again to finish")
+        assert gave_up < 3 * RETRY_SECONDS + 5
+
+        # The restarted server holds the graph as of the checkpoint: all nodes, part of the relationships.
+        server.restart()
+        partial = database_state(settings)
+        print('partial', len(partial.relationships), time.monotonic()-killed)
+        expected = expected_state(kg)
+        assert partial.nodes == expected.nodes  # all written before the checkpoint
+        assert saved_at - node_rows <= len(partial.relationships) < killed_at - node_rows
+
+        # The same command again completes it.
+        rerun = _loader(path, server.uri)
+        out, err = rerun.communicate(timeout=60)
+        assert rerun.returncode == 0, err
+        print('rerun', out[-200:], time.monotonic()-killed)
+        created = out.strip().splitlines()[-1].split()
+        assert created == ["done", "0", str(len(expected.relationships) - len(partial.relationships))]
+        state = database_state(settings)  # fails on a duplicate node or relationship
+        assert state.node_counts() == kg.node_counts()
+        assert state.relationship_counts() == kg.relationship_counts()
+        assert state == expected  # properties too: the unioned lists hold each paper once
+        duplicates = _duplicates(server.uri)
+        assert all(n == d for n, d in duplicates.values()), duplicates
+        assert duplicates["relationships"][0] == kg.graph.number_of_edges()
+        print('checked', time.monotonic()-T0)
+    finally:
+        if loader is not None and loader.poll() is None:
+            loader.kill()
+            loader.wait()
+        server.close()
+        print('closed', time.monotonic()-T0)
+
