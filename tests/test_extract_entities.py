@@ -267,3 +267,54 @@ def test_entities_definition_at_the_start_of_the_abstract_survives_bad_sentence_
     entities = entities_of(nlp, "3D Gaussian Splatting (3DGS) has emerged as a fast renderer.",
                            title="Lobe Pruning: Memory-Efficient Gaussian Splatting via Spherical Gaussians")
     assert "3DGS" in entities["3D Gaussian Splatting"].aliases
+
+
+@pytest.mark.parametrize("abstract, absent", [
+    ("Earlier encoders transfer to new domains without further fine-tuning. We study their limits.", "fine-tuning"),
+    ("Older systems require extensive fine-tuning on labeled data. We propose Quillfeather instead.", "fine-tuning"),
+    ("We count the pre-training tokens that Quillfeather consumes.", "pre-training"),
+    ("Encoders can be fine-tuned for many tasks. In this paper we study Quillfeather.", "fine-tuned"),
+])
+def test_entities_routine_training_steps_only_when_the_paper_takes_them(nlp, abstract, absent):
+    assert name_key(absent) not in {name_key(n) for n in entities_of(nlp, abstract)}
+
+
+@pytest.mark.parametrize("abstract, present", [
+    ("We fine-tune the base model on the new corpus.", "fine-tune"),
+    ("Our approach beats plain fine-tuning on every split.", "fine-tuning"),
+])
+def test_entities_routine_training_step_the_paper_takes_is_kept(nlp, abstract, present):
+    assert name_key(present) in {name_key(n) for n in entities_of(nlp, abstract)}
+
+
+@pytest.mark.parametrize("title, abstract, name, entity_type", [
+    ("Zorblat: A Large Language Model for Geology", "We train Zorblat on rock descriptions.", "Zorblat", "Model"),
+    (TITLE, "We introduce Vendrix, a 13B open multilingual language model for law.", "Vendrix", "Model"),
+    (TITLE, "We design a dedicated metric, GRQ, to score the plans.", "GRQ", "Metric"),
+    (TITLE, "Quillfeather writes better text, measured by PLX on held-out books.", "PLX", "Metric"),
+])
+def test_entities_appositions_in_titles_and_before_names_give_the_type(nlp, title, abstract, name, entity_type):
+    entities = entities_of(nlp, abstract, title=title)
+    assert name in entities, list(entities)
+    assert entities[name].type == entity_type
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("For robust perception, our agent features a Spatio-Temporal Fusion Mapping module to build a map.",
+     "Spatio-Temporal Fusion Mapping"),
+    ("The planner relies on a Memory-Driven Target Grounding component for precise masks.",
+     "Memory-Driven Target Grounding"),
+])
+def test_entities_capitalised_component_names_are_methods(nlp, sentence, name):
+    entities = entities_of(nlp, sentence)
+    assert name in entities, list(entities)
+    assert entities[name].type == "Method"
+
+
+@pytest.mark.parametrize("sentence, absent", [
+    ("The renderer gains 1.2 dB in PSNR over the baseline.", "dB"),
+    ("Quillfeather cuts static VRAM by half.", "VRAM"),
+    ("The index takes 12 GB on disk, and GB is all we count.", "GB"),
+])
+def test_entities_units_and_hardware_are_not_names(nlp, sentence, absent):
+    assert absent not in entities_of(nlp, sentence)

@@ -81,6 +81,13 @@ EVALUATION_LEMMAS = frozenset({"evaluate", "evaluation", "experiment", "benchmar
                                "outperform", "accuracy", "score", "perform", "performance", "improve", "improvement",
                                "surpass", "state-of-the-art", "validate", "demonstrate", "dataset", "fine-tune",
                                "show", "boost", "speed-up", "speedup", "reach", "obtain", "gain", "train", "report"})
+# Heads that make a capitalised name before them a part of a system ("the Target Grounding module").
+COMPONENT_HEADS = frozenset({"module", "modules", "framework", "mechanism", "component", "components", "method",
+                             "approach", "algorithm", "technique", "architecture", "strategy", "scheme", "pipeline",
+                             "paradigm", "procedure", "recipe", "network", "block", "layer", "head", "policy"})
+# "measured by BPB", "in terms of MRR": the name is what is measured.
+METRIC_CUES = frozenset({("measured", "by"), ("measure", "by"), ("terms", "of"), ("evaluated", "by"),
+                         ("assessed", "by"), ("quantified", "by")})
 DATASET_WORDS = frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suites"})
 INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
 WORD_PREFIXES = frozenset({"multi", "non", "cross", "self", "semi", "pre", "post", "inter", "intra", "co", "sub", "super",
@@ -139,8 +146,13 @@ class EntityRecognizer:
                 self.head_standalone[word] = entity_type
         self.generic_heads = frozenset(heads["generic_heads"])
         self.low_precision_heads = frozenset(heads["low_precision_heads"])
+        self.procedure_keys = frozenset(name_key(w) for w in heads["procedure_words"])
+        self.procedure_dismissers = frozenset(heads["procedure_dismissers"])
+        self.own_markers = tuple(tuple(m.split()) for m in load_table("role_cues.json")["own_markers"])
         self.stop_keys = frozenset(name_key(p) for p in load_table("stop_phrases.txt"))
-        self.stop_names = load_table("stop_names.txt")
+        # Unit marks after a number ("dB", "FPS", "GB") are no names either.
+        units = load_table("claim_units.json")["units"]
+        self.stop_names = load_table("stop_names.txt") | {u for u in units if u.isalpha() and not u.islower() and len(u) > 1}
         self.generic_modifiers = load_table("generic_modifiers.txt")
         self.common_words = frozenset(row[0] for row in _rows("common_words.tsv"))
         self.gradable = frozenset(row[0] for row in _rows("gradable_adjectives.tsv"))
@@ -427,14 +439,20 @@ class EntityRecognizer:
             if self._title_fragment(doc, span.start, span.end, title_end):
                 continue
             words = [t.text for t in span]
+            popped = None
             while len(words) > 1 and words[-1].lower() in self.generic_heads and not self._lexicon_type(" ".join(words)):
-                words.pop()
+                popped = words.pop().lower()
             span = span.doc[span.start:span.start + len(words)]
             if len(span) > self.max_chunk_tokens or any(t.text in (":", "(", ")") for t in span):
                 continue
             text = span.text
             entity_type = self._lexicon_type(text)
             evidence = "lexicon"
+            if entity_type is None and popped in COMPONENT_HEADS and len(span) > 1 and span.start_char >= title_end and all(
+                    t.text[:1].isupper() for t in span if t.is_alpha):
+                # "a Spatio-Temporal Fusion Mapping module": a capitalised name the paper gives a part of its system
+                out.append(Candidate(span.start, span.end, "Method", "cue"))
+                continue
             if entity_type is None:
                 entity_type = self._head_type([t.text for t in span if not t.is_punct] or words)
                 stripped = self._strip_grading(span, entity_type)
@@ -495,9 +513,11 @@ class EntityRecognizer:
             return lexicon, "lexicon"
         after = doc[cand.end].lower_ if cand.end < len(doc) else ""
         before = doc[cand.start - 1].lower_ if cand.start > 0 else ""
-        apposition = self._apposition_type(doc, cand.end)
+        apposition = self._apposition_type(doc, cand.end) or self._introduced_type(doc, cand.start)
         if apposition:
             return apposition, "apposition"
+        if cand.start >= 2 and (doc[cand.start - 2].lower_, before) in METRIC_CUES:
+            return "Metric", "cue"
         for word in (after, before):
             if word in GENERIC_HEAD_TYPES:
                 return GENERIC_HEAD_TYPES[word], "cue"
@@ -524,6 +544,20 @@ class EntityRecognizer:
         sent = doc[i].sent
         return any(t.lemma_.lower() in EVALUATION_LEMMAS for t in sent)
 
+    @staticmethod
+    def _introduced_type(doc: Doc, start: int) -> str | None:
+        """The type the word that introduces a name gives: "a dedicated metric, KAS", "a benchmark called X"."""
+        i = start - 1
+        if i >= 0 and doc[i].lower_ in ("called", "named", "dubbed", "termed", "coined"):
+            i -= 1
+        elif i >= 0 and doc[i].text in (",", ":"):
+            i -= 1
+        else:
+            return None
+        if i == start - 1 or i < 0:
+            return None
+        return APPOSITION_TYPES.get(doc[i].lower_)
+
     def _apposition_type(self, doc: Doc, end: int) -> str | None:
         """The type a following "X, a new benchmark ..." or "X is a ... model" gives."""
         if end < len(doc) and doc[end].text == "(":
@@ -531,10 +565,15 @@ class EntityRecognizer:
             end = close + 1 if close is not None else end
         if end + 1 >= len(doc):
             return None
-        if doc[end].text == "," or doc[end].lemma_ == "be":
+        title_colon = doc[end].text == ":" and "\n" not in doc.text[:doc[end].idx]
+        if doc[end].text == "," or doc[end].lemma_ == "be" or title_colon:
             if doc[end + 1].lower_ not in ("a", "an", "the"):
                 return None
-            for token in doc[end + 2:min(len(doc), end + 9)]:
+            for token in doc[end + 2:min(len(doc), end + 12)]:
+                if QUANTITY.match(token.text) or token.like_num:
+                    continue  # "a 52B open multilingual model": the size is no head
+                if title_colon and token.lower_ in APPOSITION_TYPES:
+                    return APPOSITION_TYPES[token.lower_]  # "X: A Large Language Model for ...": parses of titles are poor
                 if token.pos_ in ("NOUN", "PROPN") and token.dep_ not in ("compound", "amod", "nmod"):
                     return APPOSITION_TYPES.get(token.lower_)
                 if token.text in (",", ".", ";", "(", "that", "which"):
@@ -592,8 +631,37 @@ class EntityRecognizer:
         candidates += self._chunks(doc, named, title_end)
         candidates += self._terms(doc, title_end)
         chosen = self._resolve(candidates)
-        doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms)
+        doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms, self._own_start(doc, title_end), title_end)
         return doc
+
+    def _own_start(self, doc: Doc, title_end: int) -> int:
+        """First token of the first sentence where the paper speaks of its own work ("we", "this paper")."""
+        for sent in doc.sents:
+            if sent.start_char < title_end:
+                continue  # "A Test Paper": the title's words are no cue
+            words = [t.lower_ for t in sent]
+            if any(tuple(words[i:i + len(m)]) == m for m in self.own_markers for i in range(len(words))):
+                return sent.start
+        return len(doc)
+
+    def _applied_procedure(self, doc: Doc, cand: Candidate, own_start: int, title_end: int) -> bool:
+        """Whether a mention of a routine training step ("fine-tuning") is one the paper itself takes.
+
+        Not when it only modifies a noun ("pre-training tokens", "fine-tuning data"),
+        is waved away ("without further fine-tuning", "require fine-tuning") or
+        sits in the background, before the paper first speaks of its own work (the
+        title speaks of it).
+        """
+        if cand.start < own_start and doc[cand.start].idx >= title_end:
+            return False
+        # The parser often misreads "fine-tune" (an "amod" of the next noun), so the modifier test is
+        # on words: a noun right after it that no "on" follows ("fine-tuning X on Y" applies it).
+        after = doc[cand.end:min(len(doc), cand.end + 5)]
+        if after and after[0].pos_ in ("NOUN", "PROPN") and after[0].lower_ not in self.generic_heads and not any(
+                t.lower_ == "on" for t in after):
+            return False
+        before = {t.lower_ for t in doc[max(0, cand.start - 3):cand.start]}
+        return not before & self.procedure_dismissers
 
     def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
         """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
@@ -630,7 +698,8 @@ class EntityRecognizer:
             if len(longer) == 1 and short_key in groups:
                 groups[longer[0]].extend(groups.pop(short_key))
 
-    def _group(self, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]]) -> list[Span]:
+    def _group(self, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]],
+               own_start: int = 0, title_end: int = 0) -> list[Span]:
         alias_of: dict[str, str] = {}
         canonical: dict[str, str] = {}
         for cand, short, reverse in long_forms:
@@ -679,6 +748,8 @@ class EntityRecognizer:
         for key, members in groups.items():
             if len(members) == 1 and members[0][0].evidence == "weak":
                 continue  # a phrase typed by a vague head word, said once: too likely a description
+            if key in self.procedure_keys and not any(self._applied_procedure(doc, c, own_start, title_end) for c, _ in members):
+                continue  # "without further fine-tuning": a step every paper takes, not this paper's
             scores: dict[str, float] = defaultdict(float)
             for cand, _ in members:
                 scores[cand.type] += WEIGHT[cand.evidence]

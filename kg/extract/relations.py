@@ -196,8 +196,12 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
                 view.add(head, "USES", tail, sent)
         if token.lower_ in cues["uses_preps"] and token.dep_ == "prep" and not title:
             _via(view, sent, token)
+        if token.tag_ == "VBN" and token.dep_ == "acl" and lemma in cues["used_by_verbs"] and not _negated(token, cues):
+            _used_by(view, sent, token)
         if lemma == "base" and _hyphen_based(token):
             _hyphen_uses(view, sent, token)
+    if not title:
+        _colon_parts(view, sent)
     for span in _mentions_in(view, sent):
         kind = span.label_
         if kind == "Dataset" and evaluates:
@@ -206,6 +210,31 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
             _model_relations(view, sent, span)
         elif kind == "Task":
             _task_relations(view, sent, span, title)
+
+
+def _colon_parts(view: _PaperView, sent: Span) -> None:
+    """"We propose X with two designs: A, which ..., and B" and "we implement a three-stage
+    scheme: starting with A, then B": the listed parts are parts of the proposed entity."""
+    main = view.proposed
+    colon = next((t for t in sent if t.text == ":" and t.i > sent.start + 2), None)
+    if main is None or colon is None:
+        return
+    cues = view.cues
+    before = view.doc[sent.start:colon.i]
+    about_main = any(
+        (t.lemma_.lower() in cues["self_verbs"] and not _negated(t, cues)
+         and any(c.dep_ == "nsubj" and c.lower_ == "we" for c in t.children))
+        or view.entity(t) == main for t in before)
+    if not about_main or not any(t.lemma_.lower() in cues["part_nouns"] for t in before):
+        return
+    end = next((t.i for t in view.doc[colon.i + 1:sent.end] if t.text in (":", ";")), sent.end)
+    for span in _mentions_in(view, view.doc[colon.i + 1:end]):
+        name = span._.kg_name or span.text
+        if span.label_ not in ACTORS or name == main:
+            continue
+        inside = [a for a in span.root.ancestors if a.i > colon.i + 1 and a.dep_ in ("relcl", "ccomp", "advcl") and a.pos_ in ("VERB", "AUX")]
+        if not inside:
+            view.add(main, "USES", name, sent)
 
 
 def _mentions_in(view: _PaperView, sent: Span) -> list[Span]:
@@ -227,11 +256,11 @@ def _negated(token: Token, cues: dict) -> bool:
 
 def _np_entity(view: _PaperView, token: Token, depth: int = 0) -> str | None:
     """The entity a noun phrase headed by ``token`` refers to, if any."""
-    if token.dep_ == "appos" and token.head.i in view.mention_at:  # "X, a ... framework that ..."
-        return view.entity(token.head)
     name = view.entity(token)
     if name is not None:
         return name
+    if token.dep_ == "appos" and token.head.i in view.mention_at:  # "X, a ... framework that ..."
+        return view.entity(token.head)
     lower = token.lower_
     if lower in ("we", "i", "it"):
         return view.proposed
@@ -464,6 +493,17 @@ def _via(view: _PaperView, sent: Span, prep: Token) -> None:
         view.add(head, "USES", tail, sent)
 
 
+def _used_by(view: _PaperView, sent: Span, participle: Token) -> None:
+    """"Multi-Head Latent Attention, deployed in DeepSeek-V2 and GLM-5": the models use it."""
+    method = view.entity(participle.head)
+    if method is None or view.types.get(method) != "Method":
+        return
+    roots = [c for p in participle.children if p.dep_ in ("prep", "agent") and p.lower_ in ("in", "by")
+             for c in p.children if c.dep_ == "pobj"]
+    for user in _collect(view, roots):
+        view.add(user, "USES", method, sent)
+
+
 def _hyphen_based(token: Token) -> bool:
     """The "based" of "LLM-based": a hyphen glues it to the name before."""
     return token.lower_ == "based" and token.i >= 2 and token.nbor(-1).text == "-" and not token.nbor(-1).whitespace_
@@ -579,7 +619,7 @@ def _task_relations(view: _PaperView, sent: Span, span: Span, title: bool = Fals
 def _title_relations(view: _PaperView, title: Span) -> None:
     """"Name: ... for Task ... via Method": the named (proposed) entity addresses the task, uses the method."""
     main = view.proposed
-    if main is None:
+    if main is None or not _title_names(view, title, main):
         return
     after_cue = False
     uses_preps = view.cues["title_uses_preps"]
@@ -592,6 +632,21 @@ def _title_relations(view: _PaperView, title: Span) -> None:
             view.add(main, "ADDRESSES", name, title)
         elif after_cue and span.label_ in ("Method", "Model", "Dataset"):
             view.add(main, "USES", name, title)
+
+
+def _title_names(view: _PaperView, title: Span, main: str) -> bool:
+    """Whether a "Name: description" title is about ``main``: when ``main`` is named before
+    the colon it must be (nearly) all of it ("Medusa: ...", not "GPT-4 Enhanced Grounding: ...",
+    "Augmenting LLMs with Knowledge: ...")."""
+    colon = next((t for t in title if t.text == ":"), None)
+    if colon is None:
+        return True
+    head = view.doc[title.start:colon.i]
+    named = [s for s in _mentions_in(view, head) if (s._.kg_name or s.text) == main]
+    if not named:
+        return True
+    size = len(head.text.strip())
+    return any(len(s.text) * 2 >= size for s in named)
 
 
 def _variant_relations(view: _PaperView, spans: list[Span]) -> None:
