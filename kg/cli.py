@@ -167,7 +167,8 @@ def _peak_rss_mb(children: bool = False) -> float:
 @format_option
 @model_option
 @jobs_option
-def extract(inputs, output, fmt, model, jobs):
+@click.option("-v", "--verbose", is_flag=True, help="Also print peak memory.")
+def extract(inputs, output, fmt, model, jobs, verbose):
     """Extract entities, claims and relations: one JSON object per paper, streamed.
 
     \b
@@ -198,6 +199,9 @@ def extract(inputs, output, fmt, model, jobs):
         _report_problems(problems)
     click.echo(f"extracted {count} papers, {len(problems)} skipped, {time.perf_counter() - started:.1f} s"
                + ("" if output == "-" else f" -> {output}"), err=True)
+    if verbose:
+        click.echo(f"peak RSS {_peak_rss_mb():.0f} MB (this process), {_peak_rss_mb(children=True):.0f} MB (workers)",
+                   err=True)
 
 
 @main.group()
@@ -336,7 +340,7 @@ def query(cypher, graph_path, params, fmt, uri, user, password, database):
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
               help="Where to write the page (default: a temporary file).")
 @click.option("--top", type=int, default=None,
-              help="Draw only the N most connected entities at first (default: all up to 2,500 nodes, else 1,500).")
+              help="Draw only the N most connected entities at first (default: all up to 3,500 nodes, else 1,500).")
 @click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
 def view(graph_path, output, top, no_open):
     """Open the interactive graph view in the default browser (works offline).

@@ -318,3 +318,22 @@ def test_entities_capitalised_component_names_are_methods(nlp, sentence, name):
 ])
 def test_entities_units_and_hardware_are_not_names(nlp, sentence, absent):
     assert absent not in entities_of(nlp, sentence)
+
+
+@pytest.mark.parametrize("sentence, absent", [
+    ("Quillfeather adds minimal overhead to decoding.", "minimal overhead"),
+    ("It relies on large-scale training of the encoder.", "large-scale training"),
+    ("The scheduler improves operational efficiency in practice.", "operational efficiency"),
+])
+def test_entities_mined_phrases_opening_with_a_generic_modifier_are_descriptions(nlp, sentence, absent):
+    assert absent not in entities_of(nlp, sentence)
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("The agent is tested on college-level scientific reasoning.", "scientific reasoning"),
+    ("We study community-specific content moderation on forums.", "content moderation"),
+    ("It replaces memory-intensive spherical harmonics with a lighter basis.", "spherical harmonics"),
+])
+def test_entities_hyphened_kind_words_do_not_open_a_name(nlp, sentence, name):
+    entities = entities_of(nlp, sentence)
+    assert name in entities, list(entities)

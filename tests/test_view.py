@@ -82,7 +82,7 @@ def test_view_summary_matches_file(tmp_path):
 
 
 def test_view_big_graph_starts_with_top_entities():
-    kg = build_graph(bench_view.synthetic_extractions(1000))
+    kg = build_graph(bench_view.synthetic_extractions(1500))
     assert kg.graph.number_of_nodes() > ALL_NODES_MAX
     data = view_data(kg)
     assert data["top"] == DEFAULT_TOP and data["physics"] is False
@@ -287,3 +287,23 @@ def test_view_notebook_helper_wraps_the_page_in_a_sandboxed_iframe():
     assert frame.startswith("<div><iframe srcdoc=\"&lt;!DOCTYPE html&gt;")
     assert 'sandbox="allow-scripts' in frame and "height:500px" in frame
     assert "<script>window.__pwned" not in frame
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.mark.browser
+@pytest.mark.seeds
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared is absent")
+def test_view_seeds_graph_draws_every_node_offline(open_view, tmp_path):
+    from kg.build import GRAPH_FILE, BuildOptions, build_store
+    from kg.graph import KnowledgeGraph
+
+    build_store([str(SEEDS)], tmp_path / "seeds", BuildOptions(html=False, jobs=2))
+    kg = KnowledgeGraph.load(tmp_path / "seeds" / GRAPH_FILE)
+    view = open_view(kg)
+    drawn_nodes, _ = view.counts()
+    assert drawn_nodes == kg.graph.number_of_nodes()
+    view.settle()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    view.page.screenshot(path=str(SCREENSHOTS / "seeds-view.png"))

@@ -60,6 +60,10 @@ MODIFIER_SUFFIX = re.compile(
     r"generation|style|inspired|dependent|independent|informed|integrated)$",
     re.I,
 )
+# The part of those that only says what kind or how much ("college-level", "memory-intensive"); not
+# "tree-based attention", which names the thing.
+KIND_SUFFIX = re.compile(r"-(?:level|specific|intensive|consuming|agnostic|oriented|friendly|centric|related|sized|"
+                         r"grade|class|ready|heavy|hungry|critical|sensitive)$", re.I)
 VARIANT = re.compile(r"^(?P<base>[A-Za-z][A-Za-z]*[A-Za-z])[-_ ](?=[\w.\-]*\d)[\w.\-]+$")
 DETERMINERS = {"the", "a", "an", "our", "their", "its", "his", "her", "this", "these", "that", "those", "we",
                "such", "which", "whose", "what", "it", "they", "them", "one", "two", "three", "four", "five",
@@ -172,7 +176,11 @@ class EntityRecognizer:
             self.names.setdefault(short, entity_type)
             self.terms.setdefault(long_form, entity_type)
         for term, entity_type, papers in _rows("mined_terms.tsv"):
-            if int(papers) >= min_term_papers and not self._graded_description(term.split(), entity_type):
+            words = term.split()
+            # "minimal overhead", "large-scale training": a mined phrase opening with a word that
+            # names nothing is a description; the noun chunk, trimmed, speaks for it.
+            if int(papers) >= min_term_papers and not self._graded_description(words, entity_type) and (
+                    words[0] not in self.generic_modifiers):
                 self.terms[term] = entity_type
         for term, entity_type in _rows("curated_terms.tsv"):
             if term.islower() or " " in term:
@@ -410,6 +418,11 @@ class EntityRecognizer:
                                or doc[start].lower_ in ("i.e.", "e.g.", "i.e", "e.g", "ie", "eg", "etc")
                                or doc[start].like_num or (doc[start].lower_.endswith("ly") and doc[start].pos_ != "PROPN")):
             start += 1
+        # "college-level reasoning", "memory-intensive spherical harmonics": a hyphened word that only
+        # says what kind ("-level", "-specific", "-intensive") opens no name
+        while content and start + 3 < end and doc[start + 1].text == "-" and doc[start].is_alpha and KIND_SUFFIX.match(
+                "-" + doc[start + 2].text) and not doc[start].text[:1].isupper():
+            start += 3
         while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].lower_ in ("'s", "\u2019s")):
             end -= 1
         return doc[start:end] if end > start else None
