@@ -16,7 +16,7 @@ longest wins) and the survivors are grouped into entities:
   occur, also outside noun chunks ("fine-tune").
 
 Types come, strongest first, from the lexicons, an apposition ("X, a new
-benchmark"), the word next to a name ("the GSM8K benchmark", "dataset X"),
+benchmark", "a dedicated metric, X", a title's "X: A ... Model"), the word next to a name ("the GSM8K benchmark", "dataset X"),
 the name's shape ("-7B", a model family) and the head word; a name with no
 evidence is a Method.
 """
@@ -63,7 +63,7 @@ MODIFIER_SUFFIX = re.compile(
 # The part of those that only says what kind or how much ("college-level", "memory-intensive"); not
 # "tree-based attention", which names the thing.
 KIND_SUFFIX = re.compile(r"-(?:level|specific|intensive|consuming|agnostic|oriented|friendly|centric|related|sized|"
-                         r"grade|class|ready|heavy|hungry|critical|sensitive)$", re.I)
+                         r"grade|class|ready|heavy|hungry|critical|sensitive)$", re.IGNORECASE)
 VARIANT = re.compile(r"^(?P<base>[A-Za-z][A-Za-z]*[A-Za-z])[-_ ](?=[\w.\-]*\d)[\w.\-]+$")
 DETERMINERS = {"the", "a", "an", "our", "their", "its", "his", "her", "this", "these", "that", "those", "we",
                "such", "which", "whose", "what", "it", "they", "them", "one", "two", "three", "four", "five",
@@ -560,16 +560,9 @@ class EntityRecognizer:
     @staticmethod
     def _introduced_type(doc: Doc, start: int) -> str | None:
         """The type the word that introduces a name gives: "a dedicated metric, KAS", "a benchmark called X"."""
-        i = start - 1
-        if i >= 0 and doc[i].lower_ in ("called", "named", "dubbed", "termed", "coined"):
-            i -= 1
-        elif i >= 0 and doc[i].text in (",", ":"):
-            i -= 1
-        else:
+        if start < 2 or doc[start - 1].lower_ not in ("called", "named", "dubbed", "termed", "coined", ",", ":"):
             return None
-        if i == start - 1 or i < 0:
-            return None
-        return APPOSITION_TYPES.get(doc[i].lower_)
+        return APPOSITION_TYPES.get(doc[start - 2].lower_)
 
     def _apposition_type(self, doc: Doc, end: int) -> str | None:
         """The type a following "X, a new benchmark ..." or "X is a ... model" gives."""
