@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sys
 import time
@@ -88,6 +89,9 @@ def main() -> None:
     \b
     Start with:  kg build PAPERS -o out/   then   kg stats --graph out/graph.json
     """
+    logging.basicConfig(format="kg: %(message)s", level=logging.WARNING)
+    # The driver logs every retry of a lost connection at length; kg reports the outcome in one line.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 
 
 jobs_option = click.option(

@@ -4,8 +4,6 @@ Every sentence here is written for these tests (no abstract is copied).
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,6 @@ from kg.extract.entities import name_key
 from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.records import Paper
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TITLE = "Quillfeather: A Test Paper"
 ENTITY_ONLY = PipelineConfig(components=("kg_entities", "kg_roles"))
 
@@ -158,36 +155,6 @@ def test_entities_long_text_is_linear(nlp):
     text = "We propose SpeedNet (SN), a model evaluated on GSM8K with BLEU. " * 400
     doc = nlp(text)
     assert len({s._.kg_name for s in doc.spans["kg_entities"]}) < 10
-
-
-def _shared_papers() -> list[Paper]:
-    papers = []
-    dev = SHARED / "eval" / "dev" / "papers.jsonl"
-    if dev.is_file():
-        for line in dev.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                record = json.loads(line)
-                papers.append(Paper(id=str(record["id"]), title=record["title"], abstract=record["abstract"]))
-    seeds = SHARED / "seeds"
-    if seeds.is_dir():
-        from kg.ingest import read_inputs
-        papers += [item for item in read_inputs([str(seeds)]) if isinstance(item, Paper)]
-    return papers
-
-
-@pytest.mark.seeds
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not here")
-def test_entities_mentions_are_exact_spans_of_the_paper_text(nlp):
-    from kg.extract import extract
-
-    papers = _shared_papers()
-    assert papers
-    for extraction in extract(papers, ENTITY_ONLY):
-        text = extraction.paper.text
-        for entity in extraction.entities:
-            for mention in entity.mentions:
-                assert text[mention.start:mention.end] == mention.text, (extraction.paper.id, mention)
-            assert any(c.isalpha() for c in entity.name)
 
 
 def test_entities_shorter_term_folds_into_the_modified_one(nlp):

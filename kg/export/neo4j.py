@@ -297,6 +297,10 @@ def connect(uri: str, user: str | None = None, password: str | None = None,
             escape = _strings_need_escaping(session)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
         driver.close()
+        if isinstance(err, neo4j_errors.Neo4jError) and not parts.scheme.endswith(("+s", "+ssc")):
+            # The server answered (a refused login, say): if it is FalkorDB, the
+            # connection just closed left a stale socket that would stall the next client.
+            _absorb_stale_descriptors((parts.hostname or "localhost", parts.port or 7687))
         raise explain(err, uri, user, database) from None
     except BaseException:
         driver.close()
