@@ -15,15 +15,14 @@ and every step is a dictionary look-up by key: near-linear in the mentions.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 
+from kg.tables import load_table
 from kg.records import ENTITY_TYPES, Extraction
 
 # When papers disagree on an entity's type and the votes tie, the earlier type
@@ -32,7 +31,7 @@ TYPE_PRIORITY = ("Model", "Dataset", "Method", "Metric", "Task")
 GENERIC_TAILS = frozenset({"benchmark", "dataset", "corpus", "suite"})
 MAX_KEY_LENGTH = 80
 DOMINANT_DEFINITION = 0.8
-FAMILIES_FILE = Path(__file__).resolve().parent / "data" / "model_families.json"
+FAMILIES_TABLE = "model_families.txt"
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)")
@@ -89,8 +88,15 @@ def majority_type(votes: Counter) -> str:
 
 @lru_cache(maxsize=1)
 def known_families() -> dict[str, str]:
-    data = json.loads(FAMILIES_FILE.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    """Family key -> display name, from the extractor's table of model families.
+
+    Where the table spells a family several ways ("LLaMA", "Llama"), the one
+    with the fewest capitals is shown.
+    """
+    names: dict[str, str] = {}
+    for name in sorted(load_table(FAMILIES_TABLE), key=lambda n: (sum(c.isupper() for c in n), n)):
+        names.setdefault(canonical_key(name), name)
+    return names
 
 
 @dataclass(frozen=True)

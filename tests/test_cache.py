@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.cache import CACHE_FILE, ExtractionCache
-from kg.extract import tables
+from kg import tables
 from kg.extract.pipeline import PipelineConfig, extractor_version
 from kg.records import Paper
 from samples import medusa_extraction

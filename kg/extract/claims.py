@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.numbers import NumberMention, find_numbers
-from kg.extract.tables import load_table
+from kg.tables import load_table
 from kg.records import Claim
 
 ENTITY_SPANS = "kg_entities"

@@ -32,7 +32,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
-from kg.extract.tables import load_table
+from kg.tables import load_table
 
 ENTITY_SPANS = "kg_entities"
 TYPES = ("Method", "Model", "Dataset", "Task", "Metric")

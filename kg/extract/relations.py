@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.tables import load_table
+from kg.tables import load_table
 from kg.records import Relation
 
 ENTITY_SPANS = "kg_entities"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.tables import load_table
+from kg.tables import load_table
 
 ENTITY_SPANS = "kg_entities"
 ROLE_RANK = {"mentioned": 0, "used": 1, "compared": 2, "proposed": 3}

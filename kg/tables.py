@@ -1,4 +1,4 @@
-"""Pattern tables: data files under kg/extract/tables/, loaded once."""
+"""Pattern tables: data files under kg/extract/tables/, loaded once (no spaCy needed)."""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-TABLES_DIR = Path(__file__).resolve().parent / "tables"
+TABLES_DIR = Path(__file__).resolve().parent / "extract" / "tables"
 
 
 @lru_cache(maxsize=None)
