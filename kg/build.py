@@ -14,6 +14,7 @@ file is replaced atomically, so a stop never leaves half a file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from kg.records import Extraction, Paper, normalise_title
 GRAPH_FILE = "graph.json"
 EXTRACTIONS_FILE = "extractions.jsonl"
 HTML_FILE = "graph.html"
+MANIFEST_FILE = "manifest.json"  # what the store's outputs were built from
 LOOKUP_BATCH = 512
 
 
@@ -52,6 +54,9 @@ class BuildReport:
     cache_hits: int = 0
     problems: list[InputProblem] = field(default_factory=list)
     store_papers: int = 0
+    up_to_date: bool = False  # the store's outputs already showed exactly these papers
+    node_counts: dict[str, int] = field(default_factory=dict)
+    relationship_counts: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -201,6 +206,13 @@ def build_store(
         report.store_papers = len(ordered)
         if not ordered:
             return report
+        fingerprint = _store_fingerprint(ordered)
+        manifest = _current_manifest(out, fingerprint, options.html)
+        if manifest is not None:
+            report.up_to_date = True
+            report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
+            report.outputs = _outputs(out, options.html)
+            return report
         clock = time.perf_counter()
         if dask_run is not None:  # the cluster tallied what it extracted
             mention_tally = tally(e for e in ordered if e.paper.id not in extracted_ids).merge(dask_run.tally())
@@ -211,19 +223,60 @@ def build_store(
     clock = time.perf_counter()
     graph = build_graph(ordered, resolution)
     report.seconds["graph"] = time.perf_counter() - clock
+    report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
     clock = time.perf_counter()
     write_extractions(store_path, ordered)
     graph.save(out / GRAPH_FILE)
-    report.outputs = {"graph": out / GRAPH_FILE, "extractions": store_path}
     report.seconds["write"] = time.perf_counter() - clock
     if options.html:
         from kg.export.html import write_html
 
         clock = time.perf_counter()
         write_html(graph, out / HTML_FILE)
-        report.outputs["html"] = out / HTML_FILE
         report.seconds["html"] = time.perf_counter() - clock
+    manifest = {"fingerprint": fingerprint, "nodes": report.node_counts, "relationships": report.relationship_counts}
+    with atomic_open(out / MANIFEST_FILE) as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+    report.outputs = _outputs(out, options.html)
     return report
+
+
+def _outputs(out: Path, html: bool) -> dict[str, Path]:
+    outputs = {"graph": out / GRAPH_FILE, "extractions": out / EXTRACTIONS_FILE}
+    if html:
+        outputs["html"] = out / HTML_FILE
+    return outputs
+
+
+def _store_fingerprint(ordered: list[Extraction]) -> str:
+    """A hash of what the outputs are a function of: the papers, how each was
+    extracted, and the code that resolves and builds the graph."""
+    digest = hashlib.sha1(_builder_version().encode())
+    for extraction in ordered:
+        digest.update(json.dumps(extraction.paper.to_dict(), sort_keys=True).encode())
+        digest.update(extraction.extractor.encode())
+    return digest.hexdigest()
+
+
+def _builder_version() -> str:
+    import kg
+
+    code = Path(kg.__file__).parent
+    sources = [code / "resolve.py", code / "graph.py", code / "tables.py", code / "export" / "html.py",
+               *sorted((code.parent / "viz").glob("*")), *sorted((code / "extract" / "tables").glob("*"))]
+    return kg.__version__ + hashlib.sha1(b"".join(p.read_bytes() for p in sources if p.is_file())).hexdigest()
+
+
+def _current_manifest(out: Path, fingerprint: str, html: bool) -> dict | None:
+    """The store's manifest if its outputs were built from exactly this and are all there."""
+    try:
+        manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    needed = [out / GRAPH_FILE, out / EXTRACTIONS_FILE] + ([out / HTML_FILE] if html else [])
+    if manifest.get("fingerprint") != fingerprint or not all(p.exists() for p in needed):
+        return None
+    return manifest
 
 
 @contextlib.contextmanager

@@ -139,16 +139,13 @@ def build(inputs, out_dir, fmt, model, jobs, html, use_cache, engine, scheduler,
     _report_problems(report.problems)
     if not report.store_papers:
         _fail("no usable paper was read from the inputs" + (" (see the skipped lines above)" if report.problems else ""))
-    from kg.graph import KnowledgeGraph
-
-    graph = KnowledgeGraph.load(report.outputs["graph"])
     click.echo(f"read        {report.entries_read} entries, {report.papers} distinct papers, "
                f"{len(report.problems)} skipped")
     click.echo(f"extracted   {report.extracted} papers; {report.cache_hits} from the cache, "
                f"{report.reused} already in the store")
-    click.echo(f"store       {report.store_papers} papers")
-    click.echo("nodes       " + ", ".join(f"{k} {v}" for k, v in graph.node_counts().items()))
-    click.echo("edges       " + ", ".join(f"{k} {v}" for k, v in graph.relationship_counts().items()))
+    click.echo(f"store       {report.store_papers} papers" + ("; outputs already up to date" if report.up_to_date else ""))
+    click.echo("nodes       " + ", ".join(f"{k} {v}" for k, v in report.node_counts.items()))
+    click.echo("edges       " + ", ".join(f"{k} {v}" for k, v in report.relationship_counts.items()))
     for name, path in report.outputs.items():
         click.echo(f"{name:<11} {path}")
     if verbose:

@@ -60,6 +60,24 @@ def test_build_again_into_a_store_reuses_its_extractions(example_store, tmp_path
     assert (report.extracted, report.reused) == (0, 6)
 
 
+def test_build_second_run_on_an_unchanged_store_rewrites_nothing(tmp_path):
+    store = tmp_path / "store"
+    first = build_store([str(EXAMPLES)], store, NO_HTML)
+    before = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    again = build_store([str(EXAMPLES)], store, NO_HTML)
+    assert again.up_to_date and not first.up_to_date
+    assert again.node_counts == first.node_counts and again.relationship_counts == first.relationship_counts
+    assert {p.name: p.stat().st_mtime_ns for p in store.iterdir()} == before
+    (store / GRAPH_FILE).unlink()
+    assert not build_store([str(EXAMPLES)], store, NO_HTML).up_to_date
+    assert (store / GRAPH_FILE).exists()
+
+
+def test_build_outputs_are_readable_by_others(tmp_path):
+    build_store([str(EXAMPLES)], tmp_path, NO_HTML)
+    assert (tmp_path / GRAPH_FILE).stat().st_mode & 0o044 == 0o044
+
+
 def test_build_warm_cache_does_no_extraction_and_gives_the_same_bytes(tmp_path):
     options = BuildOptions(html=False, cache_dir=tmp_path / "cache")
     cold = build_store([str(EXAMPLES)], tmp_path / "cold", options)
