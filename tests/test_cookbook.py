@@ -112,3 +112,28 @@ def test_cookbook_answer_over_bolt(recipe, bolt_seeds):
     result = run_query(recipe.cypher, params=recipe.params, **bolt_seeds.connection_args())
     answer = update_cookbook.render_answer(result)
     assert answer == recipe.answer, f"{recipe.title}: Bolt answer differs from the doc"
+
+
+def _database_counts(settings) -> tuple[dict, dict]:
+    from kg.export.neo4j import connect
+
+    labels = ("Paper", "Claim", "Method", "Model", "Dataset", "Task", "Metric")
+    with connect(**settings.connection_args()) as connection, connection.session() as session:
+        nodes = {label: session.run(f"MATCH (n:{label}) RETURN count(n) AS c").single()["c"] for label in labels}
+        rows = session.run("MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS c").data()
+    return {k: v for k, v in nodes.items() if v}, {row["t"]: row["c"] for row in rows}
+
+
+@pytest.mark.seeds
+@pytest.mark.live
+@needs_seeds
+def test_cookbook_seeds_exported_twice_match_the_json_graph(bolt_seeds, seeds_graph):
+    from kg.export.neo4j import export_to_neo4j
+    from kg.graph import KnowledgeGraph
+
+    graph = KnowledgeGraph.load(seeds_graph)
+    expected = (graph.node_counts(), graph.relationship_counts())
+    assert _database_counts(bolt_seeds) == expected
+    summary = export_to_neo4j(graph, **bolt_seeds.connection_args())
+    assert summary.nodes_created == 0 and summary.relationships_created == 0
+    assert _database_counts(bolt_seeds) == expected
