@@ -129,19 +129,17 @@ def split_statements(text: str) -> list[str]:
 class Statement:
     """One Cypher statement reading its rows from ``$rows``.
 
-    ``name`` is the label or relationship group it writes (for progress) and
+    ``name`` is the label or relationship group it writes (for progress),
     ``completes`` the number of graph rows it writes (0 for the parts of a
-    value too big for a batch, which follow the batch holding its row).
+    value too big for a batch, which follow the batch holding its row), and
+    ``parameter_bytes`` the size of ``rows`` as a literal, as the batcher counted it.
     """
 
     name: str
     query: str
     rows: tuple[dict, ...]
     completes: int
-
-    @property
-    def parameter_bytes(self) -> int:
-        return literal_size(self.rows)
+    parameter_bytes: int
 
     def inline(self) -> str:
         """The statement with its rows written in as a literal, for a script."""
@@ -212,12 +210,12 @@ def _batches(name: str, query: str, rows: Sequence[dict], caps: _Caps) -> Iterat
     for row in rows:
         row_size = literal_size(row)
         if batch and (len(batch) >= caps.rows or size + 2 + row_size > cap):
-            yield Statement(name, query, tuple(batch), len(batch))
+            yield Statement(name, query, tuple(batch), len(batch), size)
             batch, size = [], 2
         batch.append(row)
         size += row_size + (2 if len(batch) > 1 else 0)
     if batch:
-        yield Statement(name, query, tuple(batch), len(batch))
+        yield Statement(name, query, tuple(batch), len(batch), size)
 
 
 def _split_text(text: str, budget: int) -> list[str]:
@@ -266,7 +264,7 @@ class _Parts:
     def _emit(self, set_clause: str, part: Any = None) -> None:
         query = f"{self.match}\n{set_clause}"
         row = dict(self.ident) if part is None else {**self.ident, "part": part}
-        self.statements.append(Statement(self.name, query, (row,), 0))
+        self.statements.append(Statement(self.name, query, (row,), 0, literal_size((row,))))
 
     def _text(self, target: str, text: str, first: str) -> None:
         """``first`` is the SET for the first piece; later pieces are appended to ``target``."""
