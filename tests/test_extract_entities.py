@@ -304,3 +304,50 @@ def test_entities_mined_phrases_opening_with_a_generic_modifier_are_descriptions
 def test_entities_hyphened_kind_words_do_not_open_a_name(nlp, sentence, name):
     entities = entities_of(nlp, sentence)
     assert name in entities, list(entities)
+
+
+@pytest.mark.parametrize("title, name", [
+    # a title-cased title is cut at its function words, not by the parser's reading of title case
+    ("Quillfeather: Fast Unsupervised Glacier Boundary Segmentation for Polar Imagery",
+     "Unsupervised Glacier Boundary Segmentation"),
+    # a hyphened word opening a phrase stays whole
+    ("Quillfeather: Better Answers via prior-Retrieval Evidence Fusion", "prior-Retrieval Evidence Fusion"),
+    # a phrase of many hyphened parts counts its words, not its tokens
+    ("Quillfeather: Knowledge-Guided Holistic Ward Scene Modeling", "Knowledge-Guided Holistic Ward Scene Modeling"),
+])
+def test_entities_title_cased_titles_give_whole_phrases(nlp, title, name):
+    entities = entities_of(nlp, "We study the problem in depth.", title=title)
+    assert name in entities, list(entities)
+
+
+@pytest.mark.parametrize("title, fragment", [
+    ("Quillfeather: Steering Data Generation to Target Rare Classes", "Steering Data Generation"),
+    ("GPT-4 Enhanced Scene Grounding for Harbour Robots", "GPT-4 Enhanced Scene Grounding"),
+])
+def test_entities_title_phrases_drop_opening_verbs_and_name_participles(nlp, title, fragment):
+    entities = entities_of(nlp, "We study the problem in depth.", title=title)
+    assert fragment not in entities, list(entities)
+
+
+@pytest.mark.parametrize("sentence, kept", [
+    ("The generated captions balance quality and diversity.", False),
+    ("Agents act with precision in cluttered rooms.", False),
+    ("The planner shows remarkable robustness in new scenes.", False),
+    ("Our sampler raises diversity by 12% over the baseline.", True),
+    ("We compare the systems in terms of robustness.", True),
+])
+def test_entities_quality_words_are_metrics_only_where_measured(nlp, sentence, kept):
+    entities = entities_of(nlp, sentence)
+    found = {name.lower() for name, e in entities.items() if e.type == "Metric"}
+    assert bool(found & {"diversity", "precision", "robustness"}) == kept, list(entities)
+
+
+def test_entities_words_of_a_longer_proper_name_are_no_entities(nlp):
+    entities = entities_of(nlp, "All runs use the Marten Holloway supercomputer of the Northfield Institute.")
+    assert not {"Marten", "Holloway", "Northfield"} & set(entities), list(entities)
+
+
+def test_entities_a_hyphened_participle_opening_a_phrase_goes_whole(nlp):
+    entities = entities_of(nlp, "The well-known tree-based attention helps, and fine-tuned heads help more.")
+    assert "tree-based attention" in entities, list(entities)
+    assert not any(name.startswith(("well", "known")) for name in entities), list(entities)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
 from kg.tables import load_table
@@ -92,6 +92,7 @@ COMPONENT_HEADS = frozenset({"module", "modules", "framework", "mechanism", "com
 # "measured by BPB", "in terms of MRR": the name is what is measured.
 METRIC_CUES = frozenset({("measured", "by"), ("measure", "by"), ("terms", "of"), ("evaluated", "by"),
                          ("assessed", "by"), ("quantified", "by")})
+MEASURE_WORDS = frozenset({"metric", "metrics", "score", "scores", "measured", "measure", "measures", "rate", "rates"})
 DATASET_WORDS = frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suites"})
 INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
 WORD_PREFIXES = frozenset({"multi", "non", "cross", "self", "semi", "pre", "post", "inter", "intra", "co", "sub", "super",
@@ -158,6 +159,7 @@ class EntityRecognizer:
         units = load_table("claim_units.json")["units"]
         self.stop_names = load_table("stop_names.txt") | {u for u in units if u.isalpha() and not u.islower() and len(u) > 1}
         self.generic_modifiers = load_table("generic_modifiers.txt")
+        self.property_metrics = load_table("property_metrics.txt")
         self.common_words = frozenset(row[0] for row in _rows("common_words.tsv"))
         self.gradable = frozenset(row[0] for row in _rows("gradable_adjectives.tsv"))
         self.families = tuple(sorted((f.lower() for f in load_table("model_families.txt")), key=len, reverse=True))
@@ -289,6 +291,8 @@ class EntityRecognizer:
                 continue
             if self._is_citation(doc, text, span):
                 continue
+            if start >= title_end and not shaped and self._in_proper_name(doc, span):
+                continue
             if start < title_end and not shaped:
                 title_names.add(stripped)
                 # Capitalised words of a title count only before its colon.
@@ -300,6 +304,20 @@ class EntityRecognizer:
                     end_token += 1
             out.append(Candidate(span.start, end_token, "", "", name=True))
         return out
+
+    def _in_proper_name(self, doc: Doc, span: Span) -> bool:
+        """A capitalised word inside a longer proper name ("the Jean Zay supercomputer", "National Centre for ..."):
+        a person, place or institution, not a research entity of its own."""
+        if span.text in self.names or self._is_family(span.text):
+            return False
+
+        def plain_capitalised(i: int) -> bool:
+            if not 0 <= i < len(doc):
+                return False
+            token = doc[i]
+            return token.is_alpha and token.text[:1].isupper() and token.text[1:].islower() and not self._is_boundary(doc, i)
+
+        return not self._is_boundary(doc, span.start) and any(plain_capitalised(i) for i in (span.start - 1, span.end))
 
     @staticmethod
     def _is_citation(doc: Doc, text: str, span: Span) -> bool:
@@ -412,11 +430,16 @@ class EntityRecognizer:
                 start = t.i + 1
         while start < end and not content and (doc[start].lower_ in DETERMINERS or doc[start].is_punct):
             start += 1
-        while start < end and content and (doc[start].lower_ in DETERMINERS or doc[start].lower_ in self.generic_modifiers
-                               or doc[start].tag_ in ("JJR", "JJS", "RBR", "RBS")  # "deeper reasoning", "best accuracy"
-                               or doc[start].is_punct or doc[start].pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP", "VERB", "AUX", "SCONJ", "X", "DET", "PART")
-                               or doc[start].lower_ in ("i.e.", "e.g.", "i.e", "e.g", "ie", "eg", "etc")
-                               or doc[start].like_num or (doc[start].lower_.endswith("ly") and doc[start].pos_ != "PROPN")):
+        while start < end and content and self._names_nothing(doc[start]):
+            if self._hyphened_to_next(doc, start):
+                # A hyphened word goes whole or not at all: "fine-tuned heads" loses "fine-tuned",
+                # "prior-LLM fusion" keeps "prior-LLM".
+                last = start
+                while last + 2 < end and doc[last + 1].text == "-" and not doc[last].whitespace_ and not doc[last + 1].whitespace_:
+                    last += 2
+                if not (doc[last].pos_ in ("VERB", "AUX", "ADV") or doc[last].tag_ in ("VBN", "VBD", "VBG")):
+                    break
+                start = last
             start += 1
         # "college-level reasoning", "memory-intensive spherical harmonics": a hyphened word that only
         # says what kind ("-level", "-specific", "-intensive") opens no name
@@ -427,10 +450,31 @@ class EntityRecognizer:
             end -= 1
         return doc[start:end] if end > start else None
 
-    def _chunk_parts(self, doc: Doc) -> list[Span]:
-        """Noun chunks, split at "and"/"or" and at numbers ("fine-tuning and prompt engineering")."""
+    def _names_nothing(self, token: Token) -> bool:
+        """Whether a word opening a phrase names nothing: a determiner, a generic or grading word, a function word."""
+        return (token.lower_ in DETERMINERS or token.lower_ in self.generic_modifiers
+                or token.tag_ in ("JJR", "JJS", "RBR", "RBS")  # "deeper reasoning", "best accuracy"
+                or token.is_punct or token.pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP", "VERB", "AUX", "SCONJ", "X", "DET", "PART")
+                or token.lower_ in ("i.e.", "e.g.", "i.e", "e.g", "ie", "eg", "etc")
+                or token.like_num or (token.lower_.endswith("ly") and token.pos_ != "PROPN"))
+
+    @staticmethod
+    def _hyphened_to_next(doc: Doc, i: int) -> bool:
+        """Whether token ``i`` opens a hyphened word ("prior-LLM", "real-time"): a part of it opens no phrase alone."""
+        return i + 2 < len(doc) and not doc[i].whitespace_ and doc[i + 1].text == "-" and not doc[i + 1].whitespace_ \
+            and doc[i].is_alpha
+
+    def _chunk_parts(self, doc: Doc, title_end: int) -> list[Span]:
+        """Noun chunks, split at "and"/"or" and at numbers ("fine-tuning and prompt engineering").
+
+        A title-cased title is cut into its capitalised phrases instead: the
+        parser reads title case poorly.
+        """
         parts = []
+        title_phrases = self._title_phrases(doc, title_end)
         for chunk in doc.noun_chunks:
+            if title_phrases is not None and chunk.start_char < title_end:
+                continue
             first = chunk.start
             for token in chunk:
                 if token.pos_ == "CCONJ" or token.text in (",", ";", "/") or token.like_num or "%" in token.text:
@@ -439,11 +483,62 @@ class EntityRecognizer:
                     first = token.i + 1
             if chunk.end > first:
                 parts.append(doc[first:chunk.end])
-        return parts
+        return (title_phrases or []) + parts
+
+    @staticmethod
+    def _title_cased(title: str) -> bool:
+        words = [w for w in re.findall(r"[A-Za-z]+", title) if len(w) > 3 and not w.isupper()]
+        return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+    def _title_phrases(self, doc: Doc, title_end: int) -> list[Span] | None:
+        """The runs of capitalised words of a title-cased title, or None for a title in sentence case.
+
+        "Medusa: Simple LLM Inference Acceleration Framework with Multiple
+        Decoding Heads" gives "Medusa", "Simple LLM Inference Acceleration
+        Framework" and "Multiple Decoding Heads"; a hyphened word stays whole
+        ("Mixture-of-Experts", "prior-LLM"). A gerund that opens the title or the
+        part after its colon is a verb ("Guiding Data Generation ..."), not part
+        of a name.
+        """
+        if title_end <= 0 or not self._title_cased(doc.text[:title_end]):
+            return None
+        end = 0
+        while end < len(doc) and doc[end].idx < title_end:
+            end += 1
+
+        def hyphened(i: int) -> bool:
+            token = doc[i]
+            return (token.text == "-" and i > 0 and not doc[i - 1].whitespace_ and not token.whitespace_) or (
+                i + 1 < end and doc[i + 1].text == "-" and not token.whitespace_) or (
+                i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_)
+
+        def material(i: int) -> bool:
+            token = doc[i]
+            if hyphened(i):
+                return True
+            return token.text[:1].isupper() and not token.like_num or bool(NAME_SHAPE.match(token.text))
+
+        phrases = []
+        i = 0
+        while i < end:
+            if not material(i):
+                i += 1
+                continue
+            start = i
+            i += 1
+            # "GPT-4 Enhanced Multimodal Grounding": a name, then the participle it modifies with
+            while i < end and material(i) and not (doc[i].lower_.endswith("ed") and not hyphened(i)
+                                                    and NAME_SHAPE.match(doc[i - 1].text) and not hyphened(i - 1)):
+                i += 1
+            opens = start == 0 or doc[start - 1].text == ":"
+            if opens and i - start > 1 and doc[start].lower_.endswith("ing") and not hyphened(start):
+                start += 1
+            phrases.append(doc[start:i])
+        return phrases
 
     def _chunks(self, doc: Doc, named: set[int], title_end: int) -> list[Candidate]:
         out = []
-        for part in self._chunk_parts(doc):
+        for part in self._chunk_parts(doc, title_end):
             span = self._trim(part)
             if span is None:
                 continue
@@ -456,7 +551,7 @@ class EntityRecognizer:
             while len(words) > 1 and words[-1].lower() in self.generic_heads and not self._lexicon_type(" ".join(words)):
                 popped = words.pop().lower()
             span = span.doc[span.start:span.start + len(words)]
-            if len(span) > self.max_chunk_tokens or any(t.text in (":", "(", ")") for t in span):
+            if len(span.text.split()) > self.max_chunk_tokens or any(t.text in (":", "(", ")") for t in span):
                 continue
             text = span.text
             entity_type = self._lexicon_type(text)
@@ -669,6 +764,13 @@ class EntityRecognizer:
         before = {t.lower_ for t in doc[max(0, cand.start - 3):cand.start]}
         return not before & self.procedure_dismissers
 
+    @staticmethod
+    def _measured(sent: Span) -> bool:
+        """Whether a sentence measures something: a number, or words that name a measure."""
+        words = [t.lower_ for t in sent]
+        return any(t.like_num and not YEAR.fullmatch(t.text) or any(c.isdigit() for c in t.text) for t in sent) or any(
+            w in MEASURE_WORDS for w in words) or any(pair in METRIC_CUES for pair in zip(words, words[1:]))
+
     def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
         """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
         rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1}
@@ -726,6 +828,8 @@ class EntityRecognizer:
             if not key or key.isdigit() or key in self.stop_keys and key not in self.umbrella and key not in alias_of:
                 continue
             if not any(c.isalpha() for c in text):
+                continue
+            if cand.type == "Metric" and text.lower() in self.property_metrics and not self._measured(doc[cand.start].sent):
                 continue
             kept.append((cand, text, key))
         keys = {key for _, _, key in kept}
