@@ -351,3 +351,14 @@ def test_entities_a_hyphened_participle_opening_a_phrase_goes_whole(nlp):
     entities = entities_of(nlp, "The well-known tree-based attention helps, and fine-tuned heads help more.")
     assert "tree-based attention" in entities, list(entities)
     assert not any(name.startswith(("well", "known")) for name in entities), list(entities)
+
+
+def test_entities_a_gerund_task_is_not_the_umbrella_its_key_shares(nlp):
+    entities = entities_of(nlp, "We revisit the classic language modeling objective for protein design.")
+    assert "language modeling" in entities, list(entities)
+    assert entities["language modeling"].type == "Task"
+
+
+def test_entities_a_modified_acronym_task_is_one_phrase(nlp):
+    entities = entities_of(nlp, "The agent improves open-domain QA by a wide margin.")
+    assert "open-domain QA" in entities, list(entities)

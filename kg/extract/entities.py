@@ -92,6 +92,7 @@ COMPONENT_HEADS = frozenset({"module", "modules", "framework", "mechanism", "com
 # "measured by BPB", "in terms of MRR": the name is what is measured.
 METRIC_CUES = frozenset({("measured", "by"), ("measure", "by"), ("terms", "of"), ("evaluated", "by"),
                          ("assessed", "by"), ("quantified", "by")})
+MEASURED_NUMBER = re.compile(r"^[<>~]?\d[\d.,]*(?:%|x|\u00d7|pp)?$")
 MEASURE_WORDS = frozenset({"metric", "metrics", "score", "scores", "measured", "measure", "measures", "rate", "rates"})
 DATASET_WORDS = frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suites"})
 INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
@@ -154,7 +155,10 @@ class EntityRecognizer:
         self.procedure_keys = frozenset(name_key(w) for w in heads["procedure_words"])
         self.procedure_dismissers = frozenset(heads["procedure_dismissers"])
         self.own_markers = tuple(tuple(m.split()) for m in load_table("role_cues.json")["own_markers"])
-        self.stop_keys = frozenset(name_key(p) for p in load_table("stop_phrases.txt"))
+        stop_phrases = load_table("stop_phrases.txt")
+        self.stop_keys = frozenset(name_key(p) for p in stop_phrases)
+        # "language modeling" shares its key with "language model", but only the model is an umbrella term
+        self.gerund_stop_keys = frozenset(name_key(p) for p in stop_phrases if p.endswith("ing"))
         # Unit marks after a number ("dB", "FPS", "GB") are no names either.
         units = load_table("claim_units.json")["units"]
         self.stop_names = load_table("stop_names.txt") | {u for u in units if u.isalpha() and not u.islower() and len(u) > 1}
@@ -190,7 +194,7 @@ class EntityRecognizer:
             if not term.islower():
                 self.names[term] = entity_type
         for term in list(self.terms):
-            if name_key(term) in self.stop_keys:
+            if self._is_stop(term, name_key(term)):
                 del self.terms[term]
         for name_ in self.names:
             # "mAP" is a metric, "map" a common word: a cased name's lower-case twin is no term.
@@ -203,6 +207,12 @@ class EntityRecognizer:
         self.matcher.add("TERM", patterns)
 
     # ---- typing helpers -------------------------------------------------------------------
+
+    def _is_stop(self, text: str, key: str) -> bool:
+        """Whether a phrase is a stop phrase: "models", "downstream tasks", but not "language modeling"."""
+        if key not in self.stop_keys:
+            return False
+        return not text.lower().endswith("ing") or key in self.gerund_stop_keys
 
     def _is_family(self, text: str) -> bool:
         lowered = text.lower()
@@ -542,8 +552,8 @@ class EntityRecognizer:
             span = self._trim(part)
             if span is None:
                 continue
-            if span[-1].i in named:
-                continue  # "the multilingual model TowerInstruct": the name speaks for itself
+            if span[-1].i in named and span[-1].lower_ not in self.head_with_modifier:
+                continue  # "the multilingual model TowerInstruct": the name speaks for itself (not "multi-choice QA")
             if self._title_fragment(doc, span.start, span.end, title_end):
                 continue
             words = [t.text for t in span]
@@ -768,7 +778,7 @@ class EntityRecognizer:
     def _measured(sent: Span) -> bool:
         """Whether a sentence measures something: a number, or words that name a measure."""
         words = [t.lower_ for t in sent]
-        return any(t.like_num and not YEAR.fullmatch(t.text) or any(c.isdigit() for c in t.text) for t in sent) or any(
+        return any(t.like_num and not YEAR.fullmatch(t.text) or MEASURED_NUMBER.match(t.text) for t in sent) or any(
             w in MEASURE_WORDS for w in words) or any(pair in METRIC_CUES for pair in zip(words, words[1:]))
 
     def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
@@ -825,11 +835,12 @@ class EntityRecognizer:
         for cand in chosen:
             text = doc[cand.start:cand.end].text
             key = name_key(text)
-            if not key or key.isdigit() or key in self.stop_keys and key not in self.umbrella and key not in alias_of:
+            if not key or key.isdigit() or self._is_stop(text, key) and key not in self.umbrella and key not in alias_of:
                 continue
             if not any(c.isalpha() for c in text):
                 continue
-            if cand.type == "Metric" and text.lower() in self.property_metrics and not self._measured(doc[cand.start].sent):
+            if cand.type == "Metric" and (text.lower() in self.property_metrics or cand.evidence in ("head", "weak")) and (
+                    doc[cand.start].idx >= title_end) and not self._measured(doc[cand.start].sent):
                 continue
             kept.append((cand, text, key))
         keys = {key for _, _, key in kept}
