@@ -362,3 +362,20 @@ def test_entities_a_gerund_task_is_not_the_umbrella_its_key_shares(nlp):
 def test_entities_a_modified_acronym_task_is_one_phrase(nlp):
     entities = entities_of(nlp, "The agent improves open-domain QA by a wide margin.")
     assert "open-domain QA" in entities, list(entities)
+
+
+@pytest.mark.parametrize("sentence, metric", [
+    ("The rollout brought a 4.2% increase in basket size for shoppers.", "basket size"),
+    ("The cache gives a 35% peak VRAM reduction on long prompts.", "peak VRAM"),
+    ("The planner delivers 41% battery energy savings per mission.", "battery energy savings"),
+])
+def test_entities_what_a_measured_change_is_in_is_a_metric(nlp, sentence, metric):
+    entities = entities_of(nlp, sentence)
+    assert metric in entities, list(entities)
+    assert entities[metric].type == "Metric"
+
+
+def test_entities_list_items_the_parser_reads_as_modifiers_are_kept(nlp):
+    entities = entities_of(nlp, "It handles several tasks, notably image captioning, visual question answering and parsing, "
+                                "word sense disambiguation.")
+    assert {"image captioning", "parsing"} <= set(entities), list(entities)

@@ -93,6 +93,9 @@ COMPONENT_HEADS = frozenset({"module", "modules", "framework", "mechanism", "com
 METRIC_CUES = frozenset({("measured", "by"), ("measure", "by"), ("terms", "of"), ("evaluated", "by"),
                          ("assessed", "by"), ("quantified", "by")})
 MEASURED_NUMBER = re.compile(r"^[<>~]?\d[\d.,]*(?:%|x|\u00d7|pp)?$")
+# Nouns of change: "a 5% increase in X", "a 50% memory reduction".
+CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "reduction", "reductions", "improvement",
+                          "improvements", "rise", "boost", "enhancement", "jump", "uplift", "lift"})
 MEASURE_WORDS = frozenset({"metric", "metrics", "score", "scores", "measured", "measure", "measures", "rate", "rates"})
 DATASET_WORDS = frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suites"})
 INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
@@ -560,6 +563,8 @@ class EntityRecognizer:
             popped = None
             while len(words) > 1 and words[-1].lower() in self.generic_heads and not self._lexicon_type(" ".join(words)):
                 popped = words.pop().lower()
+            if len(words) > 1 and words[-1].lower() in CHANGE_NOUNS and self._head_type(words[:-1]) == "Metric":
+                words.pop()  # "a 50% static VRAM reduction": what changes is the metric
             span = span.doc[span.start:span.start + len(words)]
             if len(span.text.split()) > self.max_chunk_tokens or any(t.text in (":", "(", ")") for t in span):
                 continue
@@ -583,12 +588,24 @@ class EntityRecognizer:
                     entity_type = self._head_type([t.text for t in span if not t.is_punct] or words)
                 evidence = "head"
                 if entity_type and words[-1].lower() in self.low_precision_heads and not (
-                        span.start_char < title_end or all(t.text[:1].isupper() for t in span if t.is_alpha)):
+                        span.start_char < title_end or all(t.text[:1].isupper() for t in span if t.is_alpha)
+                        or entity_type == "Metric" and self._measured(span.sent)):
                     evidence = "weak"
+            if entity_type is None and self._measured_change(span):
+                entity_type, evidence = "Metric", "cue"
             if entity_type is None:
                 continue
             out.append(Candidate(span.start, span.end, entity_type, evidence))
         return out
+
+    @staticmethod
+    def _measured_change(span: Span) -> bool:
+        """Whether a phrase is what a measured change is in: "a 5.04% increase in consumption"."""
+        preposition = span[-1].head
+        if span[-1].dep_ != "pobj" or preposition.lower_ not in ("in", "of") or preposition.head.lower_ not in CHANGE_NOUNS:
+            return False
+        change = preposition.head
+        return any(t.like_num or MEASURED_NUMBER.match(t.text) for t in change.doc[max(0, change.i - 3):change.i])
 
     @staticmethod
     def _title_fragment(doc: Doc, start: int, end: int, title_end: int) -> bool:
@@ -611,8 +628,10 @@ class EntityRecognizer:
             if end - start > 1 and doc[start].tag_ in ("JJR", "JJS"):
                 continue  # "deeper reasoning": the noun chunk, stripped of the comparative, speaks for it
             last = doc[end - 1]
-            # A term that only modifies a noun ("a translation resource") names nothing there.
-            if last.dep_ in ("compound", "amod", "nmod") and last.head.i >= end and last.head.lower_ not in self.generic_heads:
+            # A term that only modifies a noun ("a translation resource") names nothing there; across a
+            # comma it is an item of a list the parser misread ("image captioning, visual question answering").
+            if last.dep_ in ("compound", "amod", "nmod") and last.head.i >= end and last.head.lower_ not in self.generic_heads \
+                    and not any(t.text in (",", ";") for t in doc[end:last.head.i]):
                 continue
             if start > 0 and doc[start - 1].text == "-" or end < len(doc) and doc[end].text == "-":
                 continue
