@@ -379,3 +379,22 @@ def test_entities_list_items_the_parser_reads_as_modifiers_are_kept(nlp):
     entities = entities_of(nlp, "It handles several tasks, notably image captioning, visual question answering and parsing, "
                                 "word sense disambiguation.")
     assert {"image captioning", "parsing"} <= set(entities), list(entities)
+
+
+def test_entities_symbols_of_a_formula_are_no_names(nlp):
+    entities = entities_of(nlp, "Each weight is factored as W = QZ with a shared basis.")
+    assert "QZ" not in entities, list(entities)
+
+
+def test_entities_an_organisation_and_its_abbreviation_are_no_entities(nlp):
+    entities = entities_of(nlp, "Models are trained on the machines of NRGX (Northern Research Computing Centre) in winter.")
+    assert "NRGX" not in entities and not any("Centre" in name for name in entities), list(entities)
+
+
+@pytest.mark.parametrize("title, word", [
+    ("Small Parsers Can Be Gardeners Too: A Study of Tree Pruning", "Gardeners"),
+    ("A Survey of Multi-Layer Attention Models", "Multi-Layer"),
+])
+def test_entities_capitalised_title_words_outside_a_name_part_are_no_names(nlp, title, word):
+    entities = entities_of(nlp, "We study the problem in depth.", title=title)
+    assert word not in entities, list(entities)

@@ -103,6 +103,8 @@ WORD_PREFIXES = frozenset({"multi", "non", "cross", "self", "semi", "pre", "post
                            "meta", "bi", "tri", "uni", "anti", "auto", "de", "re", "over", "under", "out", "counter"})
 MODIFIED_NOUN = re.compile(r" (?!(?:and|or|but|with|for|the|to|in|on|is|are|was|were|has|have|had|by|as|at|from|"
                            r"that|which|than|into|over|across|achieves?|shows?|reaches|outperforms?)\b)[a-z]{3,}")
+BRACKET = re.compile(r" ?\(([^()]{1,100})\)")
+TITLE_CASED_NOUN = re.compile(r" [A-Z][a-z]{2,}")
 QUANTITY = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{1,2}$")
 TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
 FUNCTION_POS = frozenset({"ADV", "SCONJ", "CCONJ", "ADP", "DET", "PRON", "AUX", "VERB", "PART", "INTJ"})
@@ -167,6 +169,7 @@ class EntityRecognizer:
         self.stop_names = load_table("stop_names.txt") | {u for u in units if u.isalpha() and not u.islower() and len(u) > 1}
         self.generic_modifiers = load_table("generic_modifiers.txt")
         self.property_metrics = load_table("property_metrics.txt")
+        self.organisation_words = load_table("organisation_words.txt")
         self.common_words = frozenset(row[0] for row in _rows("common_words.tsv"))
         self.gradable = frozenset(row[0] for row in _rows("gradable_adjectives.tsv"))
         self.families = tuple(sorted((f.lower() for f in load_table("model_families.txt")), key=len, reverse=True))
@@ -289,8 +292,8 @@ class EntityRecognizer:
             shaped = bool(NAME_SHAPE.match(stripped)) and not QUANTITY.match(stripped)
             if shaped and TITLE_COMPOUND.match(stripped) and (all(
                     self._is_common(p) or p.lower() in WORD_PREFIXES for p in stripped.split("-"))
-                    or MODIFIED_NOUN.match(text, end)):
-                shaped = False  # "Visual-Language", "Multi-Modal inputs": words, not a name
+                    or MODIFIED_NOUN.match(text, end) or end < title_end and TITLE_CASED_NOUN.match(text, end)):
+                shaped = False  # "Visual-Language", "Multi-Modal inputs", a title's "Multi-Modal Models": words, not a name
             if not shaped:
                 # A capitalised word that is no common word: Medusa, Whisper, Reddit.
                 if not (stripped[:1].isupper() and stripped[1:].islower() and stripped.isalpha()
@@ -302,14 +305,15 @@ class EntityRecognizer:
                 continue
             if span[0].is_sent_start and not shaped and span[0].pos_ in FUNCTION_POS:
                 continue
-            if self._is_citation(doc, text, span):
+            if self._is_citation(doc, text, span) or self._in_formula(doc, span):
                 continue
             if start >= title_end and not shaped and self._in_proper_name(doc, span):
                 continue
             if start < title_end and not shaped:
                 title_names.add(stripped)
-                # Capitalised words of a title count only before its colon.
-                if ":" not in text[end:title_end] or ":" in text[:start]:
+                # Capitalised words of a title count only before its colon, in a short name part
+                # ("Medusa:"), not in a sentence ("Most Models can be Poets too:").
+                if ":" not in text[end:title_end] or ":" in text[:start] or len(text[:text.find(":")].split()) > 4:
                     continue
             end_token = span.end
             if self._is_family(stripped) or self.names.get(stripped) == "Model":
@@ -331,6 +335,17 @@ class EntityRecognizer:
             return token.is_alpha and token.text[:1].isupper() and token.text[1:].islower() and not self._is_boundary(doc, i)
 
         return not self._is_boundary(doc, span.start) and any(plain_capitalised(i) for i in (span.start - 1, span.end))
+
+    def _glossed_as_organisation(self, text: str, end: int) -> bool:
+        """Whether a name is followed by a bracket that spells out an organisation: "CNRS (French National Centre ...)"."""
+        gloss = BRACKET.match(text, end)
+        return gloss is not None and any(word in self.organisation_words for word in gloss.group(1).split())
+
+    @staticmethod
+    def _in_formula(doc: Doc, span: Span) -> bool:
+        """A symbol of a formula ("W = AB"), not a name."""
+        return any(0 <= i < len(doc) and doc[i].text in ("=", "\u2248", "<", ">", "+", "\u00d7", "*")
+                   for i in (span.start - 1, span.end))
 
     @staticmethod
     def _is_citation(doc: Doc, text: str, span: Span) -> bool:
@@ -740,9 +755,13 @@ class EntityRecognizer:
             cand.type, cand.evidence = self._name_type(doc, cand)
         named = {i for c in names for i in range(c.start, c.end)}
         pairs = self._abbreviations(doc, text)
-        candidates = list(names)
+        organisations = {short.text for long_span, short, _ in pairs if any(t.text in self.organisation_words for t in long_span)}
+        organisations |= {doc[c.start:c.end].text for c in names if self._glossed_as_organisation(text, doc[c.end - 1].idx + len(doc[c.end - 1]))}
+        candidates = [c for c in names if doc[c.start:c.end].text not in organisations]
         long_forms = []
         for long_span, short, reverse in pairs:
+            if short.text in organisations:
+                continue
             text = long_span.text
             entity_type = self._lexicon_type(text) or self._lexicon_type(short.text)
             evidence = "lexicon"
