@@ -398,3 +398,13 @@ def test_entities_an_organisation_and_its_abbreviation_are_no_entities(nlp):
 def test_entities_capitalised_title_words_outside_a_name_part_are_no_names(nlp, title, word):
     entities = entities_of(nlp, "We study the problem in depth.", title=title)
     assert word not in entities, list(entities)
+
+
+def test_entities_a_waved_away_procedure_is_no_entity_even_when_mined(nlp):
+    entities = entities_of(nlp, "Many deployed systems still require fine-tuning to reach usable quality.")
+    assert not any("fine-tun" in name.lower() for name in entities), list(entities)
+
+
+def test_entities_a_graded_plural_of_corpora_is_no_dataset(nlp):
+    entities = entities_of(nlp, "Retrieval slows down in large-scale corpora of product pages.")
+    assert not any("corpora" in name for name in entities), list(entities)

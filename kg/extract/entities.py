@@ -189,10 +189,10 @@ class EntityRecognizer:
             self.terms.setdefault(long_form, entity_type)
         for term, entity_type, papers in _rows("mined_terms.tsv"):
             words = term.split()
-            # "minimal overhead", "large-scale training": a mined phrase opening with a word that
-            # names nothing is a description; the noun chunk, trimmed, speaks for it.
+            # "minimal overhead", "large-scale training", "require fine-tuning": a mined phrase opening
+            # with a word that names nothing is a description; the noun chunk, trimmed, speaks for it.
             if int(papers) >= min_term_papers and not self._graded_description(words, entity_type) and (
-                    words[0] not in self.generic_modifiers):
+                    words[0] not in self.generic_modifiers and words[0] not in self.procedure_dismissers):
                 self.terms[term] = entity_type
         for term, entity_type in _rows("curated_terms.tsv"):
             if term.islower() or " " in term:
@@ -480,7 +480,7 @@ class EntityRecognizer:
 
     def _names_nothing(self, token: Token) -> bool:
         """Whether a word opening a phrase names nothing: a determiner, a generic or grading word, a function word."""
-        return (token.lower_ in DETERMINERS or token.lower_ in self.generic_modifiers
+        return (token.lower_ in DETERMINERS or token.lower_ in self.generic_modifiers or token.lower_ in self.procedure_dismissers
                 or token.tag_ in ("JJR", "JJS", "RBR", "RBS")  # "deeper reasoning", "best accuracy"
                 or token.is_punct or token.pos_ in ("PRON", "ADV", "NUM", "CCONJ", "ADP", "VERB", "AUX", "SCONJ", "X", "DET", "PART")
                 or token.lower_ in ("i.e.", "e.g.", "i.e", "e.g", "ie", "eg", "etc")
