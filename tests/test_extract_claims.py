@@ -146,6 +146,7 @@ def test_claims_bare_range_from_to(nlp):
     "The code is at https://example.org/quillon/v2.5 and in release 1.3.",
     "We release a 52B open-sourced model trained on 2T tokens.",
     "Scores are reported as 71.2 $\\pm$ 1.3 over five seeds.",
+    "The study spans models from 1.3B OPT up to 70B Llama-2.",
 ])
 def test_claims_setup_numbers_are_not_claims(nlp, sentence):
     _, claims = claims_of(nlp, sentence)

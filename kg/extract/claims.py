@@ -156,6 +156,12 @@ def _setup_noun_follows(ctx: ClaimContext) -> bool:
     return bool(after) and after[0] in ctx.cues.setup_nouns_after
 
 
+def _model_follows(ctx: ClaimContext) -> bool:
+    """'up to 7B Llama-2', '1.3B OPT': the size of a model, not a result."""
+    end = ctx.whole.end
+    return any(span.start == end and span.label_ == "Model" for span in ctx.doc.spans.get("kg_entities", []))
+
+
 def _is_data_fraction(ctx: ClaimContext) -> bool:
     """'50% of the full dataset', 'masking ratio of 75%': a share of the setup, not a result."""
     cues = ctx.cues
@@ -240,7 +246,7 @@ def _is_result(ctx: ClaimContext) -> bool:
             return False
         return True
     if m.unit_class in ("rate", "measure", "count"):
-        if _setup_noun_follows(ctx):
+        if _setup_noun_follows(ctx) or m.unit_class == "count" and _model_follows(ctx):
             return False
         if m.unit_class == "rate":
             return True
