@@ -324,7 +324,7 @@ def query(cypher, graph_path, params, fmt, uri, user, password, database):
     \b
     Example:
       kg query "MATCH (m:Method)<-[:PROPOSES]-(p:Paper) RETURN m.name, p.title LIMIT 5"
-      kg query "MATCH (e:Entity {key: \$key}) RETURN e.name, e.aliases" --param key=gsm8k --format json
+      kg query "MATCH (e:Entity {key: \\$key}) RETURN e.name, e.aliases" --param key=gsm8k --format json
     """
     from kg.query import QueryError, format_result, parse_params, run_query
 
