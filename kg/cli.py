@@ -403,13 +403,18 @@ class _GroupProgress:
 @click.option("--password", envvar="NEO4J_PASSWORD", default=None, help="Password. Env: NEO4J_PASSWORD.")
 @click.option("--database", envvar="NEO4J_DATABASE", default=None, help="Database name. Env: NEO4J_DATABASE.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
-              help="Rows per statement (default by server: Neo4j 5,000; FalkorDB 500).")
+              help="Rows per statement (default by server: Neo4j 5,000; FalkorDB 1,000).")
 @click.option("--batch-bytes", type=click.IntRange(min=256), default=None,
-              help="Parameter bytes per statement (default by server: Neo4j 2 MB; FalkorDB 3,000).")
+              help="Parameter bytes per statement (default by server: Neo4j 2 MB; FalkorDB 4,032 for "
+                   "query and rows together, its most).")
+@click.option("--retry-seconds", type=click.FloatRange(min=0), default=None,
+              help="How long a write that failed on a transient error (a lost or busy server) is retried "
+                   "before the load gives up (default: the driver's 30 s).")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; connect to nothing.")
 @click.option("--wipe", is_flag=True, help="First delete kg's nodes (Paper, Claim, Entity) and nothing else.")
 @click.option("--yes", is_flag=True, help="Do not ask before --wipe.")
-def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_bytes, dry_run, wipe, yes):
+def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_bytes, retry_seconds, dry_run, wipe,
+                 yes):
     """Load the graph into Neo4j (or any Bolt server): idempotent, batched MERGEs on stable keys.
 
     Schema first (constraints.cypher), then nodes, then relationships; running it
@@ -431,7 +436,7 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
         click.confirm("Delete every Paper, Claim and Entity node in the database first?", abort=True)
     progress = _GroupProgress()
     try:
-        with connect(uri, user, password, database) as connection:
+        with connect(uri, user, password, database, retry_seconds=retry_seconds) as connection:
             if wipe:
                 click.echo(f"wiped {wipe_graph(connection=connection)} kg nodes", err=True)
             summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,

@@ -492,8 +492,7 @@ def query_neo4j(cypher: str, params: Mapping[str, Any] | None, *, uri: str, user
     """Run ``cypher`` in a read transaction on a Bolt server (Neo4j, or FalkorDB's Bolt port)."""
     from neo4j import exceptions as neo4j_errors
 
-    from kg.export.cypher import literal_size
-    from kg.export.neo4j import DEFAULT_LIMITS, FALKORDB, Neo4jExportError, connect, explain
+    from kg.export.neo4j import DEFAULT_LIMITS, FALKORDB, Neo4jExportError, connect, explain, falkordb_query_fits
 
     _check_params(params)
     try:
@@ -503,9 +502,9 @@ def query_neo4j(cypher: str, params: Mapping[str, Any] | None, *, uri: str, user
     with connection:
         parameters = dict(params or {})
         if connection.server.kind == FALKORDB:
-            if literal_size(parameters) > DEFAULT_LIMITS[FALKORDB].bytes:
-                raise QueryError(f"parameters over {DEFAULT_LIMITS[FALKORDB].bytes} bytes would crash "
-                                 f"FalkorDB's Bolt port at {connection.display_uri}")
+            if not falkordb_query_fits(cypher, parameters):
+                raise QueryError(f"a query and parameters over {DEFAULT_LIMITS[FALKORDB].query_limit:,} bytes "
+                                 f"would crash FalkorDB's Bolt port at {connection.display_uri}")
             parameters = connection.parameters((parameters,))[0]
 
         def read(tx):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import database_state, expected_state
@@ -76,18 +77,34 @@ def test_cypher_batches_honour_the_row_and_byte_caps(props, batch_size, batch_by
     for statement in statements:
         assert len(statement.rows) <= batch_size
         assert statement.parameter_bytes <= batch_bytes
-        assert len(statement.query.encode()) + len("CYPHER rows= ") + statement.parameter_bytes <= 3_900
+        assert statement.parameter_bytes == literal_size(list(statement.rows))
+        for query in filter(None, (statement.query, statement.create_query)):
+            assert len(query.encode()) + len("CYPHER rows= ") + statement.parameter_bytes <= 3_900
     assert sum(s.completes for s in statements) == len(props)
 
 
+def test_cypher_rows_are_lists_in_one_statement_text_per_set_of_properties():
+    props = [{"title": "A", "abstract": "x"}, {"title": "B"}, {"abstract": "y", "title": "C"}, {}]
+    statements = list(write_statements(_rows_graph(props), batch_size=10, batch_bytes=10_000))
+    by_query = {s.query: s.rows for s in statements}
+    assert len(by_query) == len(statements) == 3
+    for query, rows in by_query.items():
+        names = re.findall(r"n\.(\w+) = row\[(\d+)\]", query)
+        assert [int(i) for _, i in names] == list(range(1, len(names) + 1))
+        assert all(len(row) == 1 + len(names) and None not in row for row in rows)
+    [both] = [rows for query, rows in by_query.items() if "abstract" in query]
+    assert both == (["p0", "x", "A"], ["p2", "y", "C"])
+    assert (["p3"],) in by_query.values()
+
+
 def _replay_text(statements, prop: str) -> str:
-    """Apply the SET clauses on ``prop`` the way the server would, for one row."""
+    """Apply the SET clauses on ``prop`` the way the server would, for one row (key, piece)."""
     value = None
     for statement in statements:
-        part = statement.rows[0].get("part")
-        if f"SET t.{prop} = row.part" in statement.query:
+        part = statement.rows[0][-1]
+        if f"SET t.{prop} = row[1]" in statement.query:
             value = part
-        elif f"SET t.{prop} = t.{prop} + row.part" in statement.query:
+        elif f"SET t.{prop} = t.{prop} + row[1]" in statement.query:
             value += part
     return value
 
@@ -97,7 +114,8 @@ def test_cypher_a_value_over_the_byte_cap_is_written_in_parts():
     statements = list(write_statements(_rows_graph([{"title": "T", "abstract": abstract}]), batch_size=100,
                                        batch_bytes=3_000, query_limit=3_900))
     main, *parts = statements
-    assert main.rows[0]["props"] == {"title": "T"} and main.completes == 1
+    assert main.rows == (["p0", "T"],) and main.completes == 1
+    assert "n.title = row[1]" in main.query and "abstract" not in main.query
     assert len(parts) >= 7 and all(s.completes == 0 for s in parts)
     assert all(s.parameter_bytes <= 3_000 for s in statements)
     assert _replay_text(parts, "abstract") == abstract
@@ -111,11 +129,10 @@ def test_cypher_a_merged_list_over_the_cap_is_unioned_in_chunks_and_big_elements
     statements = list(write_statements(GraphRows((), (group,)), batch_size=100, batch_bytes=3_000,
                                        query_limit=3_900))
     assert all(s.parameter_bytes <= 3_000 for s in statements)
-    chunks = [s.rows[0]["part"] for s in statements if "row.part WHERE NOT x IN" in s.query.replace(
-        "coalesce(row.part, [])", "row.part")]
+    chunks = [s.rows[0][2] for s in statements if "[x IN row[2] WHERE NOT x IN" in s.query]
     assert sorted(p for chunk in chunks for p in chunk) == papers
     scratch = [s for s in statements if "__kg_part" in s.query]
-    assert "".join(s.rows[0]["part"] for s in scratch if "part" in s.rows[0]) == evidence[0]
+    assert "".join(s.rows[0][2] for s in scratch if len(s.rows[0]) == 3) == evidence[0]
     assert "REMOVE t.__kg_part" in scratch[-1].query
 
 

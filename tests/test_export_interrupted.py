@@ -150,3 +150,35 @@ def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic
             loader.wait()
         server.close()
 
+
+
+@pytest.mark.live
+def test_the_cli_gives_up_on_a_lost_server_after_its_retry_seconds(synthetic_graph, tmp_path):
+    falkordb_server = load_falkordb_server()
+    try:
+        server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
+    except falkordb_server.FalkorDBStartError as err:
+        pytest.skip(f"no FalkorDB: {err}")
+    path = tmp_path / "graph.json"
+    synthetic_graph(PAPERS).save(path)
+    cli = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "export", "neo4j",
+                            "--graph", str(path), "--uri", server.uri, "--batch-size", str(BATCH_SIZE),
+                            "--retry-seconds", str(RETRY_SECONDS)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Off a terminal each group's progress bar shows its label once, as it starts.
+        reached = next((line for line in cli.stderr if line.startswith("MENTIONS")), None)
+        assert reached, "the load ended before it reached the relationships"
+        server.kill()
+        killed = time.monotonic()
+        out, err = cli.communicate(timeout=5 * RETRY_SECONDS + 10)
+        gave_up = time.monotonic() - killed
+        assert cli.returncode == 1
+        assert "Traceback" not in err
+        assert err.strip().splitlines()[-1].startswith(f"Error: lost {server.uri} after ")
+        assert gave_up < 3 * RETRY_SECONDS + 5  # the driver's default would be 30 s
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+        server.close()

@@ -13,7 +13,7 @@ from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
 from kg.export.cypher import write_statements
 from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, NEO4J, Neo4jExportError, batch_limits, connect, display_uri,
-                             export_to_neo4j, plan_export, wipe)
+                             export_to_neo4j, falkordb_query_fits, plan_export, wipe)
 from kg.export.rows import graph_rows
 from kg.graph import build_graph
 from kg.records import Entity, Extraction, Paper, Span
@@ -53,12 +53,28 @@ def test_neo4j_dry_run_counts_rows_and_statements_without_a_server(synthetic_gra
 
 def test_neo4j_batch_limits_default_per_server_and_keep_falkordb_under_4kb(caplog):
     assert batch_limits(NEO4J).bytes >= 1_000_000
-    assert batch_limits(FALKORDB).bytes <= 3_000
+    falkordb = batch_limits(FALKORDB)
+    assert falkordb.query_limit <= 4_096 - 32 and falkordb.bytes <= falkordb.query_limit
     with caplog.at_level(logging.WARNING):
         limits = batch_limits(FALKORDB, batch_size=10, batch_bytes=100_000)
-    assert limits.rows == 10 and limits.query_limit == 3_900 and "4 KB" in caplog.text
+    assert limits.rows == 10 and limits.query_limit == falkordb.query_limit and "4 KB" in caplog.text
     with pytest.raises(ValueError):
         batch_limits(NEO4J, batch_size=0)
+
+
+# FalkorDB writes "CYPHER v='<v>' RETURN size($v) AS n" into its buffer: 7 + 2 + (len + 2) + 1 + 20 bytes.
+_SIZE_QUERY = "RETURN size($v) AS n"
+
+
+def _at_limit(extra: int = 0) -> str:
+    return "x" * (DEFAULT_LIMITS[FALKORDB].query_limit - len(_SIZE_QUERY) - len("CYPHER v= ") - 2 + extra)
+
+
+def test_neo4j_falkordb_query_fits_counts_query_names_and_escapes():
+    assert falkordb_query_fits(_SIZE_QUERY, {"v": _at_limit()})
+    assert not falkordb_query_fits(_SIZE_QUERY, {"v": _at_limit(1)})
+    assert not falkordb_query_fits(_SIZE_QUERY + " ", {"v": _at_limit()})
+    assert not falkordb_query_fits(_SIZE_QUERY, {"v": _at_limit()[:-1] + "'"})  # sent as \'
 
 
 def test_neo4j_messages_never_show_a_password():
@@ -168,6 +184,49 @@ def test_neo4j_a_value_over_the_byte_cap_is_written_in_parts_and_arrives_whole(b
 
 
 @pytest.mark.live
+def test_neo4j_falkordb_takes_a_query_at_kgs_limit(bolt):
+    """The limit kg fills statements to is one the real server takes (it crashes at ~4,100 bytes)."""
+    if bolt.falkordb is None:
+        pytest.skip("FalkorDB's Bolt buffer only")
+    assert _query(bolt, _SIZE_QUERY, v=_at_limit()) == [{"n": len(_at_limit())}]
+    assert bolt.falkordb.running
+
+
+def _quoted_papers(count: int) -> list[Extraction]:
+    """Papers of uneven length made mostly of quotes and backslashes, which are sent escaped: two bytes each."""
+    return [Extraction(paper=Paper(id=f"quoted-{i:03d}", title=f"It's paper {i}",
+                                   abstract=f"Paper {i}: ünï 🚀 \"x\" " + "'\\" * (20 + 40 * (i % 13))))
+            for i in range(count)]
+
+
+@pytest.mark.live
+def test_neo4j_statements_filled_to_the_falkordb_cap_arrive_whole(bolt):
+    kg = build_graph(_quoted_papers(60))
+    summary = export_to_neo4j(kg, **bolt.connection_args())
+    limits = batch_limits(_kind(bolt))
+    if limits.query_limit is not None:
+        assert summary.largest_statement_bytes > 0.85 * limits.query_limit  # batches are filled, not half empty
+        assert summary.groups["Paper"].statements < 60 / 2
+    if bolt.falkordb is not None:
+        assert bolt.falkordb.running
+    assert database_state(bolt) == expected_state(kg)
+
+
+@pytest.mark.live
+def test_neo4j_new_nodes_take_one_statement_and_existing_ones_the_merge_alone(bolt, synthetic_graph):
+    kg = synthetic_graph(120)
+    limits = batch_limits(_kind(bolt))
+    planned = plan_export(kg, server=_kind(bolt))
+    node_groups = len(graph_rows(kg).nodes)
+    first = export_to_neo4j(kg, **bolt.connection_args())
+    assert first.statements == planned.statements  # every batch of nodes created whole by its CREATE
+    again = export_to_neo4j(kg, **bolt.connection_args())
+    assert again.nodes_created == 0
+    assert again.statements == planned.statements + node_groups  # one CREATE tried per label, then MERGE only
+    assert limits.transaction >= 1 and database_state(bolt) == expected_state(kg)
+
+
+@pytest.mark.live
 def test_neo4j_progress_reports_every_label_and_group_to_its_total(bolt, synthetic_graph):
     kg = synthetic_graph(60)
     seen: dict[str, tuple[int, int]] = {}
@@ -177,6 +236,8 @@ def test_neo4j_progress_reports_every_label_and_group_to_its_total(bolt, synthet
     expected = {g.label: len(g.rows) for g in rows.nodes} | {g.name: len(g.rows) for g in rows.relationships}
     assert seen == {name: (total, total) for name, total in expected.items()}
     assert summary.rows_by_name == expected and summary.rows_per_second > 0
+    assert all(g.statements > 0 and g.parameter_bytes > 0 and g.seconds > 0 for g in summary.groups.values())
+    assert sum(g.statements for g in summary.groups.values()) == summary.statements
 
 
 @pytest.mark.live

@@ -6,9 +6,16 @@ a parameter, the script inlines them as literals. Every statement MERGEs on
 the node keys, so running it twice, or after a partial run, changes nothing
 more.
 
+A row is a list, not a map: the key (or the start and end keys), then the
+values in the order the statement names their properties (``SET n.title =
+row[1], ...``). Rows are grouped by the properties they carry, one statement
+text per group of rows, so no row sends a property name or a null. Under a
+server's byte cap (FalkorDB: ~4 KB a query) that is what decides how many rows
+a statement carries, and so how many statements a load takes.
+
 Batches are capped by rows and by the bytes of their rows written as Cypher
 literals. A row too big for one batch is written without its biggest values,
-which then follow in parts (``SET t.p = row.part``, then ``t.p + row.part``).
+which then follow in parts (``SET t.p = row[1]``, then ``t.p + row[1]``).
 
 Examples
 --------
@@ -20,9 +27,10 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text
 from kg.files import atomic_open
@@ -34,6 +42,8 @@ SCRATCH = "__kg_part"  # holds a value too big for one statement while it is ass
 SCRIPT_BATCH_SIZE = 500
 SCRIPT_BATCH_BYTES = 1_000_000
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\u0000"}
+_ESCAPED = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
+OPEN_BATCHES = 8  # batches a group fills at once, so that a big row does not close a half-empty one
 
 
 # --- literals ---------------------------------------------------------------
@@ -75,7 +85,11 @@ def cypher_literal(value: Any) -> str:
 
 
 def _string_size(text: str) -> int:
-    return len(text.encode("utf-8")) + 2 + sum(len(_ESCAPES[c]) - 1 for c in text if c in _ESCAPES)
+    size = (len(text) if text.isascii() else len(text.encode("utf-8"))) + 2
+    escaped = _ESCAPED.findall(text)
+    if escaped:
+        size += len(escaped) + 4 * escaped.count("\0")  # one more byte each; \u0000 five more
+    return size
 
 
 def literal_size(value: Any) -> int:
@@ -86,10 +100,16 @@ def literal_size(value: Any) -> int:
     """
     if isinstance(value, str):
         return _string_size(value)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return 2
+        return sum(map(literal_size, value)) + 2 * len(value)
+    if isinstance(value, bool) or value is None:
+        return len(cypher_literal(value))
+    if isinstance(value, int):
+        return len(str(value))
     if isinstance(value, float) and math.isfinite(value):
         return max(len(float_literal(value)), len(f"{value:f}"))
-    if isinstance(value, (list, tuple)):
-        return 2 + sum(literal_size(v) for v in value) + 2 * max(len(value) - 1, 0)
     if isinstance(value, Mapping):
         return 2 + sum(len(map_key(k)) + 2 + literal_size(v) for k, v in value.items()) + 2 * max(len(value) - 1, 0)
     return len(cypher_literal(value))
@@ -127,19 +147,25 @@ def split_statements(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Statement:
-    """One Cypher statement reading its rows from ``$rows``.
+    """One Cypher statement reading its rows (lists: see the module notes) from ``$rows``.
 
     ``name`` is the label or relationship group it writes (for progress),
     ``completes`` the number of graph rows it writes (0 for the parts of a
     value too big for a batch, which follow the batch holding its row), and
     ``parameter_bytes`` the size of ``rows`` as a literal, as the batcher counted it.
+    ``create_query``, for nodes, creates with all their labels and properties
+    the nodes of ``rows`` that are not there yet, and leaves the others alone:
+    cheaper than ``query`` for new nodes (setting a label on a node that
+    exists is what costs most on FalkorDB). ``query`` alone is always right;
+    after ``create_query`` it is needed only when some rows found their node.
     """
 
     name: str
     query: str
-    rows: tuple[dict, ...]
+    rows: tuple[list, ...]
     completes: int
     parameter_bytes: int
+    create_query: str | None = None
 
     def inline(self) -> str:
         """The statement with its rows written in as a literal, for a script."""
@@ -148,47 +174,66 @@ class Statement:
         return head + cypher_literal(list(self.rows)) + tail
 
 
+Shape = tuple[tuple[str, ...], tuple[str, ...]]  # (properties set, lists unioned) that rows of a statement carry
+
+
 def _union(target: str, incoming: str) -> str:
     """``target`` plus the elements of ``incoming`` it lacks; null-safe (FalkorDB: list + null is null)."""
-    return (f"coalesce({target}, []) + [x IN coalesce({incoming}, []) "
-            f"WHERE NOT x IN coalesce({target}, [])]")
+    return f"coalesce({target}, []) + [x IN {incoming} WHERE NOT x IN coalesce({target}, [])]"
 
 
-def _merged_names(rows: Iterable) -> list[str]:
-    return sorted({name for row in rows for name in row.merged})
+def _set_clauses(var: str, shape: Shape, first: int) -> list[str]:
+    """SET the properties from ``row[first]`` on, then union the lists that follow them."""
+    properties, merged = shape
+    clauses = []
+    if properties:
+        clauses.append("SET " + ", ".join(f"{var}.{name} = row[{first + i}]" for i, name in enumerate(properties)))
+    first += len(properties)
+    if merged:
+        clauses.append("SET " + ", ".join(f"{var}.{name} = {_union(f'{var}.{name}', f'row[{first + i}]')}"
+                                          for i, name in enumerate(merged)))
+    return clauses
 
 
-def node_query(group: NodeGroup, merged: Sequence[str]) -> str:
-    """MERGE the group's nodes on their key, set their labels and properties, union their lists."""
-    lines = ["UNWIND $rows AS row", f"MERGE (n:{group.key_label} {{{group.key}: row.key}})"]
+def node_query(group: NodeGroup, shape: Shape) -> str:
+    """MERGE the group's nodes on their key (``row[0]``), set their labels and properties, union their lists."""
+    lines = ["UNWIND $rows AS row", f"MERGE (n:{group.key_label} {{{group.key}: row[0]}})"]
     if group.label != group.key_label:
         others = [label for label in load_schema().entity_labels if label != group.label]
         lines += [f"SET n:{group.label}", "REMOVE n:" + ":".join(others)]
-    lines.append("SET n += row.props")
-    lines += [f"SET n.{name} = {_union('n.' + name, 'row.lists.' + name)}" for name in merged]
-    return "\n".join(lines)
+    return "\n".join(lines + _set_clauses("n", shape, 1))
 
 
-def relationship_query(group: RelationshipGroup, merged: Sequence[str]) -> str:
-    """MERGE one relationship per row between nodes matched on their keys; union its lists."""
+def node_create_query(group: NodeGroup, shape: Shape) -> str:
+    """CREATE, labels and properties at once, the nodes of the rows whose key is not there yet."""
+    names = (group.key, *shape[0], *shape[1])
+    properties = ", ".join(f"{name}: row[{i}]" for i, name in enumerate(names))
+    return "\n".join([
+        "UNWIND $rows AS row",
+        f"OPTIONAL MATCH (found:{group.key_label} {{{group.key}: row[0]}})",
+        "WITH row WHERE found IS NULL",
+        f"CREATE (:{':'.join(group.labels)} {{{properties}}})",
+    ])
+
+
+def relationship_query(group: RelationshipGroup, shape: Shape) -> str:
+    """MERGE one relationship per row between nodes matched on their keys (``row[0]``, ``row[1]``)."""
     lines = [
         "UNWIND $rows AS row",
-        f"MATCH (a:{group.start_label} {{{group.start_key}: row.start}})",
-        f"MATCH (b:{group.end_label} {{{group.end_key}: row.end}})",
+        f"MATCH (a:{group.start_label} {{{group.start_key}: row[0]}})",
+        f"MATCH (b:{group.end_label} {{{group.end_key}: row[1]}})",
         f"MERGE (a)-[r:{group.type}]->(b)",
-        "SET r += row.props",
     ]
-    lines += [f"SET r.{name} = {_union('r.' + name, 'row.lists.' + name)}" for name in merged]
-    return "\n".join(lines)
+    return "\n".join(lines + _set_clauses("r", shape, 2))
 
 
 def _node_match(group: NodeGroup) -> str:
-    return f"UNWIND $rows AS row\nMATCH (t:{group.key_label} {{{group.key}: row.key}})"
+    return f"UNWIND $rows AS row\nMATCH (t:{group.key_label} {{{group.key}: row[0]}})"
 
 
 def _relationship_match(group: RelationshipGroup) -> str:
-    return (f"UNWIND $rows AS row\nMATCH (:{group.start_label} {{{group.start_key}: row.start}})"
-            f"-[t:{group.type}]->(:{group.end_label} {{{group.end_key}: row.end}})")
+    return (f"UNWIND $rows AS row\nMATCH (:{group.start_label} {{{group.start_key}: row[0]}})"
+            f"-[t:{group.type}]->(:{group.end_label} {{{group.end_key}: row[1]}})")
 
 
 @dataclass(frozen=True)
@@ -197,25 +242,48 @@ class _Caps:
     bytes: int
     query_limit: int | None  # bytes of query + rendered parameters, for servers with a fixed buffer
 
-    def for_query(self, query: str) -> int:
+    def for_query(self, *queries: str | None) -> int:
+        """Bytes left for the rows of a statement that may be sent as any of ``queries``."""
         if self.query_limit is None:
             return self.bytes
-        return min(self.bytes, self.query_limit - len(query.encode("utf-8")) - len("CYPHER rows= "))
+        longest = max(len(q.encode("utf-8")) for q in queries if q is not None)
+        return min(self.bytes, self.query_limit - longest - len("CYPHER rows= "))
 
 
-def _batches(name: str, query: str, rows: Sequence[dict], caps: _Caps) -> Iterator[Statement]:
-    cap = caps.for_query(query)
-    batch: list[dict] = []
-    size = 2
-    for row in rows:
-        row_size = literal_size(row)
-        if batch and (len(batch) >= caps.rows or size + 2 + row_size > cap):
-            yield Statement(name, query, tuple(batch), len(batch), size)
-            batch, size = [], 2
-        batch.append(row)
-        size += row_size + (2 if len(batch) > 1 else 0)
-    if batch:
-        yield Statement(name, query, tuple(batch), len(batch), size)
+@dataclass
+class _Batch:
+    rows: list
+    size: int  # of ``rows`` as a list literal
+
+
+def _batches(name: str, query: str, create_query: str | None, rows: Sequence[tuple[list, int]], caps: _Caps,
+             ) -> Iterator[Statement]:
+    """``rows`` in statements under the caps, each row in the first of a few open batches it fits.
+
+    Rows vary in size (a paper with a long abstract beside short ones), so
+    filling one batch at a time would leave room in most of them; the order of
+    rows within a group does not matter to the graph.
+    """
+    cap = caps.for_query(query, create_query)
+    open_batches: list[_Batch] = []
+
+    def close(batch: _Batch) -> Statement:
+        return Statement(name, query, tuple(batch.rows), len(batch.rows), batch.size, create_query)
+
+    for row, row_size in rows:  # row_size: of the row with its separator, as in a list of rows
+        for batch in open_batches:
+            if len(batch.rows) < caps.rows and batch.size + row_size <= cap:
+                batch.rows.append(row)
+                batch.size += row_size
+                break
+        else:
+            if len(open_batches) == OPEN_BATCHES:
+                fullest = max(open_batches, key=lambda b: b.size)
+                open_batches.remove(fullest)
+                yield close(fullest)
+            open_batches.append(_Batch([row], row_size))
+    for batch in open_batches:
+        yield close(batch)
 
 
 def _split_text(text: str, budget: int) -> list[str]:
@@ -248,42 +316,46 @@ def _split_list(values: list, budget: int) -> list[list]:
 
 
 class _Parts:
-    """Statements that write one value too big for a batch, piece by piece, into target ``t``."""
+    """Statements that write one value too big for a batch, piece by piece, into target ``t``.
 
-    def __init__(self, name: str, match: str, ident: dict, caps: _Caps):
+    Their rows are the key(s) of the target, then the piece: ``row[len(ident)]``.
+    """
+
+    def __init__(self, name: str, match: str, ident: list, caps: _Caps):
         self.name, self.match, self.ident, self.caps = name, match, ident, caps
+        self.part = f"row[{len(ident)}]"
         self.statements: list[Statement] = []
 
     def _budget(self, query: str, part: Any) -> int:
-        """Bytes left for ``row.part`` in ``query`` once the row around it is counted."""
-        budget = self.caps.for_query(query) - literal_size([{**self.ident, "part": part}]) + literal_size(part)
+        """Bytes left for the piece in ``query`` once the row around it is counted."""
+        budget = self.caps.for_query(query) - literal_size([[*self.ident, part]]) + literal_size(part)
         if budget < 64:
             raise ValueError(f"batch bytes too small to write {self.name} {self.ident} in parts")
         return budget
 
     def _emit(self, set_clause: str, part: Any = None) -> None:
         query = f"{self.match}\n{set_clause}"
-        row = dict(self.ident) if part is None else {**self.ident, "part": part}
+        row = list(self.ident) if part is None else [*self.ident, part]
         self.statements.append(Statement(self.name, query, (row,), 0, literal_size((row,))))
 
     def _text(self, target: str, text: str, first: str) -> None:
         """``first`` is the SET for the first piece; later pieces are appended to ``target``."""
-        query = f"{self.match}\nSET {target} = {target} + row.part"
-        for i, piece in enumerate(_split_text(text, self._budget(query, ""))):
-            self._emit(first if i == 0 else f"SET {target} = {target} + row.part", piece)
+        append = f"SET {target} = {target} + {self.part}"
+        for i, piece in enumerate(_split_text(text, self._budget(f"{self.match}\n{append}", ""))):
+            self._emit(first if i == 0 else append, piece)
 
     def string(self, prop: str, text: str) -> None:
-        self._text(f"t.{prop}", text, f"SET t.{prop} = row.part")
+        self._text(f"t.{prop}", text, f"SET t.{prop} = {self.part}")
 
     def scalar(self, prop: str, value: Any) -> None:
         """A number or boolean that does not fit beside the rest of its row goes alone."""
-        if literal_size(value) > self._budget(f"{self.match}\nSET t.{prop} = row.part", value):
+        if literal_size(value) > self._budget(f"{self.match}\nSET t.{prop} = {self.part}", value):
             raise ValueError(f"{self.name} {self.ident}: property {prop!r} is over the byte cap on its own")
-        self._emit(f"SET t.{prop} = row.part", value)
+        self._emit(f"SET t.{prop} = {self.part}", value)
 
     def _big_element(self, prop: str, element: Any, merged: bool) -> None:
         text = element if isinstance(element, str) else json_text(element)
-        self._text(f"t.{SCRATCH}", text, f"SET t.{SCRATCH} = row.part")
+        self._text(f"t.{SCRATCH}", text, f"SET t.{SCRATCH} = {self.part}")
         if merged:
             add = (f"coalesce(t.{prop}, []) + CASE WHEN t.{SCRATCH} IN coalesce(t.{prop}, []) "
                    f"THEN [] ELSE [t.{SCRATCH}] END")
@@ -293,62 +365,79 @@ class _Parts:
 
     def values(self, prop: str, values: list, merged: bool) -> None:
         """A list: replaced (first chunk SET, later ones appended) or, when ``merged``, unioned."""
-        add = _union(f"t.{prop}", "row.part") if merged else f"t.{prop} + row.part"
+        add = _union(f"t.{prop}", self.part) if merged else f"t.{prop} + {self.part}"
         budget = self._budget(f"{self.match}\nSET t.{prop} = {add}", [])
         for i, chunk in enumerate(_split_list(values, budget)):
             replace_first = i == 0 and not merged
             if len(chunk) == 1 and literal_size(chunk) > budget:
                 if replace_first:
-                    self._emit(f"SET t.{prop} = row.part", [])
+                    self._emit(f"SET t.{prop} = {self.part}", [])
                 self._big_element(prop, chunk[0], merged)
             else:
-                self._emit(f"SET t.{prop} = row.part" if replace_first else f"SET t.{prop} = {add}", chunk)
+                self._emit(f"SET t.{prop} = {self.part}" if replace_first else f"SET t.{prop} = {add}", chunk)
 
 
-def _fit(name: str, row: dict, cap: int, parts: _Parts) -> dict:
-    """``row`` without the values that keep it over ``cap``; those are queued on ``parts``."""
-    if literal_size([row]) <= cap:
-        return row
-    props, lists = dict(row["props"]), dict(row.get("lists", {}))
-    reduced = {**row, "props": props, "lists": lists}
-    candidates = sorted([("props", k, v) for k, v in props.items()] + [("lists", k, v) for k, v in lists.items()],
-                        key=lambda c: -literal_size(c[2]))
-    for where, prop, value in candidates:
-        if literal_size([reduced]) <= cap:
+def _row(ident: list, properties: Mapping, merged: Mapping) -> list:
+    return [*ident, *properties.values(), *merged.values()]
+
+
+def _shaped(ident: list, properties: Mapping, merged: Mapping) -> tuple[Shape, list]:
+    """The shape of a row (its names, sorted) and the row in that order."""
+    shape = (tuple(sorted(properties)), tuple(sorted(merged)))
+    return shape, [*ident, *(properties[name] for name in shape[0]), *(merged[name] for name in shape[1])]
+
+
+def _fit(name: str, ident: list, properties: Mapping, merged: Mapping, cap: int, parts: _Parts,
+         ) -> tuple[dict, dict]:
+    """The properties and lists of a row, without the values that keep it over ``cap``; those go to ``parts``."""
+    properties, merged = dict(properties), dict(merged)
+    candidates = sorted([(properties, k, v, False) for k, v in properties.items()]
+                        + [(merged, k, v, True) for k, v in merged.items()], key=lambda c: -literal_size(c[2]))
+    for where, prop, value, is_merged in candidates:
+        if literal_size([_row(ident, properties, merged)]) <= cap:
             break
-        del reduced[where][prop]
+        del where[prop]
         if isinstance(value, str):
             parts.string(prop, value)
         elif isinstance(value, list):
-            parts.values(prop, value, merged=where == "lists")
+            parts.values(prop, value, merged=is_merged)
         else:
             parts.scalar(prop, value)
-    if not reduced["lists"]:
-        del reduced["lists"]
-    if literal_size([reduced]) > cap:
-        raise ValueError(f"{name} {parts.ident}: the row's key alone is over the byte cap of {cap}")
-    return reduced
+    if literal_size([_row(ident, properties, merged)]) > cap:
+        raise ValueError(f"{name} {ident}: the row's key alone is over the byte cap of {cap}")
+    return properties, merged
 
 
-def _group_statements(name: str, query: str, match: str, rows: list[dict], idents: list[dict],
+def _group_statements(name: str, rows: Sequence[tuple[list, Mapping, Mapping]], match: str,
+                      query_for: Callable[[Shape], str], create_query_for: Callable[[Shape], str] | None,
                       caps: _Caps) -> Iterator[Statement]:
-    """Batches of the rows (big values left out), then the parts of the values left out."""
-    cap = caps.for_query(query)
-    fitted: list[dict] = []
+    """Batches of the rows (big values left out), one statement text per shape, then the parts left out.
+
+    ``rows`` are (ident, properties, lists to union); rows carrying the same
+    names share a shape, and so a statement text.
+    """
+    queries: dict[Shape, tuple[str, str | None]] = {}
+
+    def queries_for(shape: Shape) -> tuple[str, str | None]:
+        if shape not in queries:
+            queries[shape] = (query_for(shape), create_query_for(shape) if create_query_for else None)
+        return queries[shape]
+
+    by_shape: dict[Shape, list[tuple[list, int]]] = {}
     parts: list[Statement] = []
-    for row, ident in zip(rows, idents):
-        queue = _Parts(name, match, ident, caps)
-        fitted.append(_fit(name, row, cap, queue))
-        parts += queue.statements
-    yield from _batches(name, query, fitted, caps)
+    for ident, properties, merged in rows:
+        shape, row = _shaped(ident, properties, merged)
+        size = literal_size(row) + 2
+        cap = caps.for_query(*queries_for(shape))
+        if size > cap:
+            queue = _Parts(name, match, ident, caps)
+            shape, row = _shaped(ident, *_fit(name, ident, properties, merged, cap, queue))
+            size = literal_size(row) + 2
+            parts += queue.statements
+        by_shape.setdefault(shape, []).append((row, size))
+    for shape, shaped in by_shape.items():
+        yield from _batches(name, *queries_for(shape), shaped, caps)
     yield from parts
-
-
-def _row_param(ident: dict, properties: Mapping, merged: Mapping) -> dict:
-    row = {**ident, "props": dict(properties)}
-    if merged:
-        row["lists"] = dict(merged)
-    return row
 
 
 def write_statements(rows: GraphRows, *, batch_size: int, batch_bytes: int,
@@ -363,18 +452,15 @@ def write_statements(rows: GraphRows, *, batch_size: int, batch_bytes: int,
     if batch_size < 1 or batch_bytes < 1:
         raise ValueError("batch size and batch bytes must be positive")
     caps = _Caps(batch_size, batch_bytes, query_limit)
-    for group in rows.nodes:
-        merged = _merged_names(group.rows)
-        idents = [{"key": r.key} for r in group.rows]
-        params = [_row_param(i, r.properties, r.merged) for i, r in zip(idents, group.rows)]
-        yield from _group_statements(group.label, node_query(group, merged), _node_match(group), params, idents,
-                                     caps)
-    for group in rows.relationships:
-        merged = _merged_names(group.rows)
-        idents = [{"start": r.start, "end": r.end} for r in group.rows]
-        params = [_row_param(i, r.properties, r.merged) for i, r in zip(idents, group.rows)]
-        yield from _group_statements(group.name, relationship_query(group, merged), _relationship_match(group),
-                                     params, idents, caps)
+    for node_group in rows.nodes:
+        yield from _group_statements(
+            node_group.label, [([r.key], r.properties, r.merged) for r in node_group.rows], _node_match(node_group),
+            lambda shape, g=node_group: node_query(g, shape), lambda shape, g=node_group: node_create_query(g, shape),
+            caps)
+    for rel_group in rows.relationships:
+        yield from _group_statements(
+            rel_group.name, [([r.start, r.end], r.properties, r.merged) for r in rel_group.rows],
+            _relationship_match(rel_group), lambda shape, g=rel_group: relationship_query(g, shape), None, caps)
 
 
 # --- the script -----------------------------------------------------------------
@@ -400,5 +486,6 @@ def write_cypher(kg: KnowledgeGraph, path: str | Path, *, batch_size: int = SCRI
 
 
 __all__ = [
-    "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_query", "relationship_query", "split_statements", "string_literal", "write_cypher", "write_statements",
+    "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_create_query", "node_query",
+    "relationship_query", "split_statements", "string_literal", "write_cypher", "write_statements",
 ]

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from functools import cache
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Union
 
@@ -113,15 +114,26 @@ class GraphRows:
 
 def json_text(value: Any) -> str:
     """Compact, key-sorted JSON: equal values give equal strings, so they merge."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _JSON.encode(value)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_PRIMITIVE_TYPES = frozenset({str, int, float, bool})
 
 
 def _kind(value: Any) -> type | None:
+    if type(value) in _PRIMITIVE_TYPES:
+        return type(value)
     if isinstance(value, bool):
         return bool
     if isinstance(value, (int, float, str)):
         return type(value)
     return None
+
+
+def _kinds(values: list | tuple) -> set:
+    kinds = set(map(type, values))
+    return kinds if kinds <= _PRIMITIVE_TYPES else {_kind(v) for v in values}
 
 
 def storable(value: Any) -> Value | None:
@@ -130,18 +142,19 @@ def storable(value: Any) -> Value | None:
         return None
     if _kind(value) is not None:
         return value
-    if isinstance(value, Mapping):
-        return json_text(value)
     if isinstance(value, (list, tuple)):
-        kinds = {_kind(v) for v in value}
+        kinds = _kinds(value)
         if not value or (len(kinds) == 1 and None not in kinds):
             return list(value)
         if kinds == {int, float}:
             return [float(v) for v in value]
         return [json_text(v) for v in value]
+    if isinstance(value, Mapping):
+        return json_text(value)
     raise TypeError(f"cannot store a {type(value).__name__} as a graph property")
 
 
+@cache
 def property_name(name: str) -> str:
     if not isinstance(name, str) or not IDENTIFIER.match(name):
         raise ValueError(f"property name {name!r} is not a plain identifier")
@@ -208,17 +221,29 @@ def relationship_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tup
     """Relationship rows per (type, start key label, end key label), in schema order."""
     schema = schema or load_schema()
     nodes = kg.graph.nodes
+    keyed: dict[str, tuple[str, str]] = {}  # node label -> (key label, key property)
+
+    def key_of(node: str) -> tuple[str, str]:
+        data = nodes[node]
+        label = data["label"]
+        if label not in keyed:
+            key_label = key_label_of(label, schema)
+            keyed[label] = (key_label, key_property(key_label, schema))
+        key_label, key_name = keyed[label]
+        return key_label, data[key_name]
+
+    checked: set[tuple[str, str, str]] = set()
     by_group: dict[tuple[str, str, str], list[RelationshipRow]] = defaultdict(list)
     for u, v, rel_type, data in kg.graph.edges(keys=True, data=True):
-        schema.check_relationship(rel_type)
         if data.get("type", rel_type) != rel_type:
             raise ValueError(f"edge {u!r}->{v!r} is keyed {rel_type!r} but typed {data.get('type')!r}")
-        start_label = key_label_of(nodes[u]["label"], schema)
-        end_label = key_label_of(nodes[v]["label"], schema)
-        _check_endpoint(rel_type, "start", start_label, schema)
-        _check_endpoint(rel_type, "end", end_label, schema)
-        start = nodes[u][key_property(start_label, schema)]
-        end = nodes[v][key_property(end_label, schema)]
+        start_label, start = key_of(u)
+        end_label, end = key_of(v)
+        if (rel_type, start_label, end_label) not in checked:
+            schema.check_relationship(rel_type)
+            _check_endpoint(rel_type, "start", start_label, schema)
+            _check_endpoint(rel_type, "end", end_label, schema)
+            checked.add((rel_type, start_label, end_label))
         properties, merged = _split_properties(data, ("type",), merging=True)
         by_group[(rel_type, start_label, end_label)].append(RelationshipRow(start, end, properties, merged))
     type_order = {t: i for i, t in enumerate(schema.relationship_types)}
