@@ -81,13 +81,18 @@ def _duplicates(uri: str) -> dict[str, tuple[int, int]]:
                 for name, q in queries.items()}
 
 
-@pytest.mark.live
-def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic_graph, tmp_path):
+def _own_falkordb(tmp_path):
+    """A FalkorDB of the test's own, to kill (the session's server stays untouched)."""
     falkordb_server = load_falkordb_server()
     try:
-        server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
+        return falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
     except falkordb_server.FalkorDBStartError as err:
         pytest.skip(f"no FalkorDB: {err}")
+
+
+@pytest.mark.live
+def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic_graph, tmp_path):
+    server = _own_falkordb(tmp_path)
     settings = BoltSettings(server.uri, falkordb=server)
     kg = synthetic_graph(PAPERS)
     path = tmp_path / "graph.json"
@@ -151,14 +156,9 @@ def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic
         server.close()
 
 
-
 @pytest.mark.live
 def test_the_cli_gives_up_on_a_lost_server_after_its_retry_seconds(synthetic_graph, tmp_path):
-    falkordb_server = load_falkordb_server()
-    try:
-        server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
-    except falkordb_server.FalkorDBStartError as err:
-        pytest.skip(f"no FalkorDB: {err}")
+    server = _own_falkordb(tmp_path)
     path = tmp_path / "graph.json"
     synthetic_graph(PAPERS).save(path)
     cli = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "export", "neo4j",
