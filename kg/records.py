@@ -8,10 +8,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ENTITY_TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
+# When mentions or papers disagree on an entity's type and the votes tie, the
+# earlier type here wins: a named model is more specific than a method, a
+# dataset than a task.
+TYPE_PRIORITY = ("Model", "Dataset", "Method", "Metric", "Task")
 ROLES = ("proposed", "used", "compared", "mentioned")
 RELATION_TYPES = ("USES", "EVALUATED_ON", "OUTPERFORMS", "APPLIED_TO", "ADDRESSES", "VARIANT_OF")
 TITLE_SEPARATOR = "\n\n"
@@ -27,6 +32,12 @@ def title_id(title: str) -> str:
     """Stable id for a paper that has none: a hash of its normalised title."""
     return "t-" + hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:16]
 
+
+
+def majority_type(votes: Counter) -> str:
+    """The entity type with the most votes; ties go to the earlier type of ``TYPE_PRIORITY``."""
+    top = max(votes.values())
+    return min((t for t, n in votes.items() if n == top), key=TYPE_PRIORITY.index)
 
 @dataclass(frozen=True)
 class Paper:

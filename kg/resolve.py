@@ -23,11 +23,8 @@ from functools import lru_cache
 from typing import Iterable
 
 from kg.tables import load_table
-from kg.records import ENTITY_TYPES, Extraction
+from kg.records import ENTITY_TYPES, Extraction, majority_type
 
-# When papers disagree on an entity's type and the votes tie, the earlier type
-# here wins: a named model is more specific than a method, a dataset than a task.
-TYPE_PRIORITY = ("Model", "Dataset", "Method", "Metric", "Task")
 GENERIC_TAILS = frozenset({"benchmark", "dataset", "corpus", "suite"})
 MAX_KEY_LENGTH = 80
 DOMINANT_DEFINITION = 0.8
@@ -79,11 +76,6 @@ def canonical_key(name: str) -> str:
     if len(key) > MAX_KEY_LENGTH:
         key = key[:MAX_KEY_LENGTH - 9].rstrip("-") + "-" + hashlib.sha1(key.encode()).hexdigest()[:8]
     return key
-
-
-def majority_type(votes: Counter) -> str:
-    top = max(votes.values())
-    return min((t for t, n in votes.items() if n == top), key=TYPE_PRIORITY.index)
 
 
 @lru_cache(maxsize=1)

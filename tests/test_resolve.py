@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from kg.records import Entity, Extraction, Paper, Span
-from kg.resolve import canonical_key, clean_surface, finish, majority_type, resolve, tally
+from kg.records import majority_type
+from kg.resolve import canonical_key, clean_surface, finish, resolve, tally
 from collections import Counter
 
 

@@ -17,10 +17,9 @@ from typing import Iterable, Iterator
 from spacy.tokens import Doc, Span as SpacySpan
 
 from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
-from kg.records import Entity, Extraction, Paper, Span
+from kg.records import Entity, Extraction, Paper, Span, majority_type
 
 ENTITY_SPANS = "kg_entities"
-TYPE_ORDER = ("Model", "Dataset", "Method", "Task", "Metric")
 
 for _name, _default in (("kg_roles", None), ("kg_claims", None), ("kg_relations", None)):
     if not Doc.has_extension(_name):
@@ -37,9 +36,7 @@ def group_entities(doc: Doc) -> tuple[Entity, ...]:
     roles = doc._.kg_roles or {}
     entities = []
     for name, spans in mentions.items():
-        types = Counter(s.label_ for s in spans)
-        top = max(types.values())
-        entity_type = min((t for t, n in types.items() if n == top), key=TYPE_ORDER.index)
+        entity_type = majority_type(Counter(s.label_ for s in spans))
         aliases = sorted({s.text for s in spans} - {name})
         entities.append(Entity(
             name=name,
