@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -43,6 +44,7 @@ SCRIPT_BATCH_SIZE = 500
 SCRIPT_BATCH_BYTES = 1_000_000
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\u0000"}
 _ESCAPED = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
+_STR = {str}
 OPEN_BATCHES = 8  # batches a group fills at once, so that a big row does not close a half-empty one
 
 
@@ -84,26 +86,42 @@ def cypher_literal(value: Any) -> str:
     raise TypeError(f"no Cypher literal for a {type(value).__name__}")
 
 
-def _string_size(text: str) -> int:
-    size = (len(text) if text.isascii() else len(text.encode("utf-8"))) + 2
-    escaped = _ESCAPED.findall(text)
-    if escaped:
-        size += len(escaped) + 4 * escaped.count("\0")  # one more byte each; \u0000 five more
-    return size
-
-
 def literal_size(value: Any) -> int:
     """Bytes of ``value`` written as a literal: the measure every batch cap uses.
 
     A float counts at its longest text, its literal or ``printf("%f")``, which
     is how FalkorDB's Bolt port writes float parameters into the query.
     """
+    strings: list[str] = []
+    size = _size_without_strings(value, strings)
+    if strings:  # all strings of the value in one pass over their joined text: most of what is sized
+        text = "".join(strings)
+        size += (len(text) if text.isascii() else len(text.encode("utf-8"))) + 2 * len(strings)
+        escaped = _ESCAPED.findall(text)
+        if escaped:
+            size += len(escaped) + 4 * escaped.count("\0")  # one more byte each; \u0000 five more
+    return size
+
+
+def _size_without_strings(value: Any, strings: list[str]) -> int:
+    """Bytes of ``value`` as a literal, less its strings, which are added to ``strings`` instead."""
     if isinstance(value, str):
-        return _string_size(value)
+        strings.append(value)
+        return 0
     if isinstance(value, (list, tuple)):
         if not value:
             return 2
-        return sum(map(literal_size, value)) + 2 * len(value)
+        size = 2 * len(value)  # brackets and ", " separators
+        for v in value:  # a row: strings and lists of strings, mostly
+            kind = type(v)
+            if kind is str:
+                strings.append(v)
+            elif kind is list and v and set(map(type, v)) == _STR:
+                strings.extend(v)
+                size += 2 * len(v)
+            else:
+                size += _size_without_strings(v, strings)
+        return size
     if isinstance(value, bool) or value is None:
         return len(cypher_literal(value))
     if isinstance(value, int):
@@ -111,7 +129,8 @@ def literal_size(value: Any) -> int:
     if isinstance(value, float) and math.isfinite(value):
         return max(len(float_literal(value)), len(f"{value:f}"))
     if isinstance(value, Mapping):
-        return 2 + sum(len(map_key(k)) + 2 + literal_size(v) for k, v in value.items()) + 2 * max(len(value) - 1, 0)
+        return 2 + sum(len(map_key(k)) + 2 + _size_without_strings(v, strings) for k, v in value.items()) \
+            + 2 * max(len(value) - 1, 0)
     return len(cypher_literal(value))
 
 
@@ -153,11 +172,19 @@ class Statement:
     ``completes`` the number of graph rows it writes (0 for the parts of a
     value too big for a batch, which follow the batch holding its row), and
     ``parameter_bytes`` the size of ``rows`` as a literal, as the batcher counted it.
-    ``create_query``, for nodes, creates with all their labels and properties
-    the nodes of ``rows`` that are not there yet, and leaves the others alone:
-    cheaper than ``query`` for new nodes (setting a label on a node that
-    exists is what costs most on FalkorDB). ``query`` alone is always right;
-    after ``create_query`` it is needed only when some rows found their node.
+    ``key_labels`` are the labels the keys leading each row are unique within:
+    one for a node, the start's and the end's for a relationship.
+
+    ``query`` alone is always right. ``create_query`` is a cheaper way to
+    write rows that are not in the database yet, for a loader that knows
+    which those are:
+
+    - for nodes it creates, with all their labels and properties, the nodes
+      of ``rows`` that are not there yet and leaves the others alone (setting
+      a label on a node that exists is what costs most on FalkorDB); ``query``
+      is needed after it only when some rows found their node;
+    - for relationships it creates them without looking for them first, so
+      it is right only for rows with an end node that the same load created.
     """
 
     name: str
@@ -166,6 +193,26 @@ class Statement:
     completes: int
     parameter_bytes: int
     create_query: str | None = None
+    key_labels: tuple[str, ...] = ()
+
+    def split_for_new_nodes(self, created: Mapping[str, set[str]]) -> list[Statement]:
+        """This statement as sent when the nodes keyed in ``created`` (key label: keys) are new to the database.
+
+        A relationship batch becomes a CREATE for its rows with an end among
+        them (their relationship cannot be there yet) and its MERGE for the
+        rest; any other statement stays as it is.
+        """
+        if self.create_query is None or len(self.key_labels) != 2:
+            return [self]
+        start_created, end_created = (created.get(label, ()) for label in self.key_labels)
+        new = [row for row in self.rows if row[0] in start_created or row[1] in end_created]
+        if not new:
+            return [replace(self, create_query=None)]
+        if len(new) == len(self.rows):
+            return [replace(self, query=self.create_query, create_query=None)]
+        old = [row for row in self.rows if not (row[0] in start_created or row[1] in end_created)]
+        return [replace(self, query=query, rows=tuple(rows), completes=len(rows), parameter_bytes=literal_size(rows),
+                        create_query=None) for query, rows in ((self.create_query, new), (self.query, old))]
 
     def inline(self) -> str:
         """The statement with its rows written in as a literal, for a script."""
@@ -227,6 +274,18 @@ def relationship_query(group: RelationshipGroup, shape: Shape) -> str:
     return "\n".join(lines + _set_clauses("r", shape, 2))
 
 
+def relationship_create_query(group: RelationshipGroup, shape: Shape) -> str:
+    """CREATE one relationship per row, with its properties and lists, without looking for one there already."""
+    names = (*shape[0], *shape[1])
+    properties = ", ".join(f"{name}: row[{i + 2}]" for i, name in enumerate(names))
+    return "\n".join([
+        "UNWIND $rows AS row",
+        f"MATCH (a:{group.start_label} {{{group.start_key}: row[0]}})",
+        f"MATCH (b:{group.end_label} {{{group.end_key}: row[1]}})",
+        f"CREATE (a)-[:{group.type}{f' {{{properties}}}' if properties else ''}]->(b)",
+    ])
+
+
 def _node_match(group: NodeGroup) -> str:
     return f"UNWIND $rows AS row\nMATCH (t:{group.key_label} {{{group.key}: row[0]}})"
 
@@ -256,8 +315,8 @@ class _Batch:
     size: int  # of ``rows`` as a list literal
 
 
-def _batches(name: str, query: str, create_query: str | None, rows: Sequence[tuple[list, int]], caps: _Caps,
-             ) -> Iterator[Statement]:
+def _batches(name: str, key_labels: tuple[str, ...], query: str, create_query: str,
+             rows: Sequence[tuple[list, int]], caps: _Caps) -> Iterator[Statement]:
     """``rows`` in statements under the caps, each row in the first of a few open batches it fits.
 
     Rows vary in size (a paper with a long abstract beside short ones), so
@@ -268,7 +327,7 @@ def _batches(name: str, query: str, create_query: str | None, rows: Sequence[tup
     open_batches: list[_Batch] = []
 
     def close(batch: _Batch) -> Statement:
-        return Statement(name, query, tuple(batch.rows), len(batch.rows), batch.size, create_query)
+        return Statement(name, query, tuple(batch.rows), len(batch.rows), batch.size, create_query, key_labels)
 
     for row, row_size in rows:  # row_size: of the row with its separator, as in a list of rows
         for batch in open_batches:
@@ -383,8 +442,17 @@ def _row(ident: list, properties: Mapping, merged: Mapping) -> list:
 
 def _shaped(ident: list, properties: Mapping, merged: Mapping) -> tuple[Shape, list]:
     """The shape of a row (its names, sorted) and the row in that order."""
-    shape = (tuple(sorted(properties)), tuple(sorted(merged)))
+    shape, in_order = _shape_of(tuple(properties), tuple(merged))
+    if in_order:  # as kg.export.rows makes them
+        return shape, [*ident, *properties.values(), *merged.values()]
     return shape, [*ident, *(properties[name] for name in shape[0]), *(merged[name] for name in shape[1])]
+
+
+@cache
+def _shape_of(properties: tuple[str, ...], merged: tuple[str, ...]) -> tuple[Shape, bool]:
+    """The shape of rows with these names in this order, and whether that order is already the shape's."""
+    shape = (tuple(sorted(properties)), tuple(sorted(merged)))
+    return shape, shape == (properties, merged)
 
 
 def _fit(name: str, ident: list, properties: Mapping, merged: Mapping, cap: int, parts: _Parts,
@@ -408,19 +476,20 @@ def _fit(name: str, ident: list, properties: Mapping, merged: Mapping, cap: int,
     return properties, merged
 
 
-def _group_statements(name: str, rows: Sequence[tuple[list, Mapping, Mapping]], match: str,
-                      query_for: Callable[[Shape], str], create_query_for: Callable[[Shape], str] | None,
+def _group_statements(name: str, key_labels: tuple[str, ...], rows: Sequence[tuple[list, Mapping, Mapping]],
+                      match: str, query_for: Callable[[Shape], str], create_query_for: Callable[[Shape], str],
                       caps: _Caps) -> Iterator[Statement]:
     """Batches of the rows (big values left out), one statement text per shape, then the parts left out.
 
     ``rows`` are (ident, properties, lists to union); rows carrying the same
     names share a shape, and so a statement text.
     """
-    queries: dict[Shape, tuple[str, str | None]] = {}
+    queries: dict[Shape, tuple[str, str, int]] = {}  # shape -> (query, create query, bytes for rows)
 
-    def queries_for(shape: Shape) -> tuple[str, str | None]:
+    def queries_for(shape: Shape) -> tuple[str, str, int]:
         if shape not in queries:
-            queries[shape] = (query_for(shape), create_query_for(shape) if create_query_for else None)
+            query, create_query = query_for(shape), create_query_for(shape)
+            queries[shape] = (query, create_query, caps.for_query(query, create_query))
         return queries[shape]
 
     by_shape: dict[Shape, list[tuple[list, int]]] = {}
@@ -428,7 +497,7 @@ def _group_statements(name: str, rows: Sequence[tuple[list, Mapping, Mapping]], 
     for ident, properties, merged in rows:
         shape, row = _shaped(ident, properties, merged)
         size = literal_size(row) + 2
-        cap = caps.for_query(*queries_for(shape))
+        cap = queries_for(shape)[2]
         if size > cap:
             queue = _Parts(name, match, ident, caps)
             shape, row = _shaped(ident, *_fit(name, ident, properties, merged, cap, queue))
@@ -436,7 +505,8 @@ def _group_statements(name: str, rows: Sequence[tuple[list, Mapping, Mapping]], 
             parts += queue.statements
         by_shape.setdefault(shape, []).append((row, size))
     for shape, shaped in by_shape.items():
-        yield from _batches(name, *queries_for(shape), shaped, caps)
+        query, create_query, _ = queries_for(shape)
+        yield from _batches(name, key_labels, query, create_query, shaped, caps)
     yield from parts
 
 
@@ -454,13 +524,16 @@ def write_statements(rows: GraphRows, *, batch_size: int, batch_bytes: int,
     caps = _Caps(batch_size, batch_bytes, query_limit)
     for node_group in rows.nodes:
         yield from _group_statements(
-            node_group.label, [([r.key], r.properties, r.merged) for r in node_group.rows], _node_match(node_group),
+            node_group.label, (node_group.key_label,), [([r.key], r.properties, r.merged) for r in node_group.rows],
+            _node_match(node_group),
             lambda shape, g=node_group: node_query(g, shape), lambda shape, g=node_group: node_create_query(g, shape),
             caps)
     for rel_group in rows.relationships:
         yield from _group_statements(
-            rel_group.name, [([r.start, r.end], r.properties, r.merged) for r in rel_group.rows],
-            _relationship_match(rel_group), lambda shape, g=rel_group: relationship_query(g, shape), None, caps)
+            rel_group.name, (rel_group.start_label, rel_group.end_label),
+            [([r.start, r.end], r.properties, r.merged) for r in rel_group.rows], _relationship_match(rel_group),
+            lambda shape, g=rel_group: relationship_query(g, shape),
+            lambda shape, g=rel_group: relationship_create_query(g, shape), caps)
 
 
 # --- the script -----------------------------------------------------------------
@@ -487,5 +560,5 @@ def write_cypher(kg: KnowledgeGraph, path: str | Path, *, batch_size: int = SCRI
 
 __all__ = [
     "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_create_query", "node_query",
-    "relationship_query", "split_statements", "string_literal", "write_cypher", "write_statements",
+    "relationship_create_query", "relationship_query", "split_statements", "string_literal", "write_cypher", "write_statements",
 ]

@@ -33,7 +33,7 @@ import re
 from collections import defaultdict
 from functools import cache
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Mapping, Union
 
 from kg.graph import NODE_FIELD, KnowledgeGraph
 from kg.schema import Schema, load_schema
@@ -48,6 +48,7 @@ ENTITY = "Entity"
 # Paper and Claim nodes are one paper's record and are replaced as a whole.
 MERGING_GROUPS = frozenset({ENTITY})
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_EDGE_FIELDS = frozenset({"type"})  # what an edge carries that is not a property: its type is the relationship's
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def json_text(value: Any) -> str:
 
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _PRIMITIVE_TYPES = frozenset({str, int, float, bool})
+_DICT = {dict}
 
 
 def _kind(value: Any) -> type | None:
@@ -132,15 +134,18 @@ def _kind(value: Any) -> type | None:
 
 
 def _kinds(values: list | tuple) -> set:
+    """The primitive types of ``values``; ``None`` stands for any other type."""
     kinds = set(map(type, values))
-    return kinds if kinds <= _PRIMITIVE_TYPES else {_kind(v) for v in values}
+    if kinds <= _PRIMITIVE_TYPES:
+        return kinds
+    if kinds == _DICT:  # per-paper items such as evidence: the common case, so no look at each
+        return {None}
+    return {_kind(v) for v in values}
 
 
 def storable(value: Any) -> Value | None:
     """``value`` as Neo4j can store it, or ``None`` when it is to be dropped."""
-    if value is None:
-        return None
-    if _kind(value) is not None:
+    if type(value) in _PRIMITIVE_TYPES or value is None:
         return value
     if isinstance(value, (list, tuple)):
         kinds = _kinds(value)
@@ -148,7 +153,9 @@ def storable(value: Any) -> Value | None:
             return list(value)
         if kinds == {int, float}:
             return [float(v) for v in value]
-        return [json_text(v) for v in value]
+        return list(map(json_text, value))
+    if _kind(value) is not None:
+        return value
     if isinstance(value, Mapping):
         return json_text(value)
     raise TypeError(f"cannot store a {type(value).__name__} as a graph property")
@@ -161,20 +168,23 @@ def property_name(name: str) -> str:
     return name
 
 
-def _split_properties(data: Mapping[str, Any], skip: Iterable[str], merging: bool) -> tuple[dict, dict]:
+@cache
+def _property_names(names: tuple[str, ...], skipped: frozenset[str]) -> tuple[str, ...]:
+    """``names`` less ``skipped``, sorted and checked: nodes and edges mostly share a few sets of names."""
+    return tuple(property_name(name) for name in sorted(names) if name not in skipped)
+
+
+def _split_properties(data: Mapping[str, Any], skipped: frozenset[str], merging: bool) -> tuple[dict, dict]:
     properties: dict[str, Value] = {}
     merged: dict[str, list] = {}
-    skipped = set(skip)
-    for name in sorted(data):
-        if name in skipped:
-            continue
+    for name in _property_names(tuple(data), skipped):
         value = storable(data[name])
         if value is None:
             continue
         if merging and isinstance(value, list):
-            merged[property_name(name)] = value
+            merged[name] = value
         else:
-            properties[property_name(name)] = value
+            properties[name] = value
     return properties, merged
 
 
@@ -201,7 +211,8 @@ def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeG
         key = data.get(key_name)
         if not isinstance(key, str) or not key:
             raise ValueError(f"node {node!r} ({label}) has no {key_name!r}")
-        properties, merged = _split_properties(data, ("label", NODE_FIELD, key_name), key_label in MERGING_GROUPS)
+        properties, merged = _split_properties(data, frozenset({"label", NODE_FIELD, key_name}),
+                                               key_label in MERGING_GROUPS)
         by_label[label].append(NodeRow(key, properties, merged))
     order = [label for label in schema.labels if label != ENTITY]
     return tuple(
@@ -244,7 +255,7 @@ def relationship_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tup
             _check_endpoint(rel_type, "start", start_label, schema)
             _check_endpoint(rel_type, "end", end_label, schema)
             checked.add((rel_type, start_label, end_label))
-        properties, merged = _split_properties(data, ("type",), merging=True)
+        properties, merged = _split_properties(data, _EDGE_FIELDS, merging=True)
         by_group[(rel_type, start_label, end_label)].append(RelationshipRow(start, end, properties, merged))
     type_order = {t: i for i, t in enumerate(schema.relationship_types)}
     label_order = {label: i for i, label in enumerate(schema.labels)}
