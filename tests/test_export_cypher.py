@@ -97,27 +97,21 @@ def test_cypher_rows_are_lists_in_one_statement_text_per_set_of_properties():
     assert (["p3"],) in by_query.values()
 
 
-def test_cypher_relationships_at_new_nodes_are_created_and_the_others_merged():
+def test_cypher_relationships_at_new_nodes_can_be_created_without_a_merge():
     statements = list(write_statements(graph_rows(sample_graph()), batch_size=100, batch_bytes=100_000))
     relationships = [s for s in statements if len(s.key_labels) == 2 and len({row[0] for row in s.rows}) > 1]
     batch = max(relationships, key=lambda s: len(s.rows))
     start_label, end_label = batch.key_labels
     new_start = batch.rows[0][0]
 
-    create, merge = batch.split_for_new_nodes({start_label: {new_start}, "Unrelated": {batch.rows[1][1]}})
-    assert "MERGE" not in create.query and re.search(r"CREATE \(a\)-\[:\w+ \{.+\}\]->\(b\)", create.query)
-    assert merge.query == batch.query and "MERGE (a)-[r:" in merge.query
-    assert create.rows == tuple(row for row in batch.rows if row[0] == new_start)
-    assert merge.rows == tuple(row for row in batch.rows if row[0] != new_start)
-    for sent in (create, merge):
-        assert sent.create_query is None and sent.completes == len(sent.rows)
-        assert sent.parameter_bytes == literal_size(list(sent.rows))
-
-    ends = {end_label: {row[1] for row in batch.rows}}
-    assert [s.query for s in batch.split_for_new_nodes(ends)] == [batch.create_query]
-    assert [s.query for s in batch.split_for_new_nodes({})] == [batch.query]
+    assert "MERGE" not in batch.create_query
+    assert re.search(r"CREATE \(a\)-\[:\w+ \{evidence: row\[2\], papers: row\[3\]\}\]->\(b\)", batch.create_query)
+    created = {start_label: {new_start}, "Unrelated": {batch.rows[1][1]}}
+    assert batch.rows_at_new_nodes(created) == [row[0] == new_start for row in batch.rows]
+    assert batch.rows_at_new_nodes({end_label: {row[1] for row in batch.rows}}) == [True] * len(batch.rows)
+    assert not any(batch.rows_at_new_nodes({}))
     node_batch = next(s for s in statements if len(s.key_labels) == 1)
-    assert node_batch.split_for_new_nodes({node_batch.key_labels[0]: {node_batch.rows[0][0]}}) == [node_batch]
+    assert not any(node_batch.rows_at_new_nodes({node_batch.key_labels[0]: {node_batch.rows[0][0]}}))
 
 
 def _replay_text(statements, prop: str) -> str:

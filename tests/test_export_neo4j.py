@@ -9,8 +9,10 @@ import time
 
 import pytest
 from conftest import TEST_LABEL, database_state, expected_state, load_falkordb_server
+from neo4j import exceptions as neo4j_errors
 from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
+import kg.export.neo4j as neo4j_export
 from kg.export.cypher import write_statements
 from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, NEO4J, Neo4jExportError, batch_limits, connect, display_uri,
                              export_to_neo4j, falkordb_query_fits, plan_export, wipe)
@@ -224,6 +226,26 @@ def test_neo4j_new_nodes_take_one_statement_and_existing_ones_the_merge_alone(bo
     assert again.nodes_created == 0
     assert again.statements == planned.statements + node_groups  # one CREATE tried per label, then MERGE only
     assert limits.transaction >= 1 and database_state(bolt) == expected_state(kg)
+
+
+@pytest.mark.live
+def test_neo4j_a_retried_transaction_writes_each_relationship_once(bolt, synthetic_graph, monkeypatch):
+    # FalkorDB does not roll back a failed transaction's statements: the retry must not CREATE them again.
+    kg = synthetic_graph(60)
+    run, failed = neo4j_export._run, []
+
+    def fails_once_after_a_create(tx, query, **parameters):
+        counters = run(tx, query, **parameters)
+        if not failed and counters.relationships_created and "MERGE" not in query:
+            failed.append(query)
+            raise neo4j_errors.ServiceUnavailable("injected: the connection dropped after a statement")
+        return counters
+
+    monkeypatch.setattr(neo4j_export, "_run", fails_once_after_a_create)
+    summary = export_to_neo4j(kg, **bolt.connection_args())
+    assert failed, "no relationship was written by CREATE"
+    assert database_state(bolt) == expected_state(kg)
+    assert summary.relationships == kg.graph.number_of_edges()
 
 
 @pytest.mark.live

