@@ -161,8 +161,8 @@ def _query_write(settings, query: str) -> None:
         session.execute_write(lambda tx: tx.run(query).consume())
 
 
-def _long_paper() -> Extraction:
-    abstract = ("It's a \"long\" one \\ with ünïcödé 🚀 and a\nnewline; " * 500)[:20_000]
+def _long_paper(length: int = 20_000) -> Extraction:
+    abstract = ("It's a \"long\" one \\ with ünïcödé 🚀 and a\nnewline; " * (length // 40 + 1))[:length]
     paper = Paper(id="long-1", title="A paper with a very long abstract", abstract=abstract,
                   authors=tuple(f"Author O'{i}" for i in range(300)))
     text = paper.text
@@ -183,6 +183,32 @@ def test_neo4j_a_value_over_the_byte_cap_is_written_in_parts_and_arrives_whole(b
     if bolt.falkordb is not None:
         assert bolt.falkordb.running  # a query over ~4 KB would have crashed it
     assert database_state(bolt) == expected_state(kg)
+
+
+@pytest.mark.live
+def test_neo4j_a_transaction_run_again_writes_a_value_in_parts_over_from_its_first_part(bolt, monkeypatch):
+    # ~100 parts, more than a transaction's statements: all must share one, or a retry would append twice.
+    extraction = _long_paper(300_000)
+    run, appends, failed = neo4j_export._run, [], []
+
+    def fails_once_late_in_the_parts(tx, query, **parameters):
+        counters = run(tx, query, **parameters)
+        if "t.abstract = t.abstract +" in query:
+            appends.append(query)
+            if len(appends) == 80 and not failed:
+                failed.append(query)
+                raise neo4j_errors.ServiceUnavailable("injected: the connection dropped among the parts")
+        return counters
+
+    monkeypatch.setattr(neo4j_export, "_run", fails_once_late_in_the_parts)
+    export_to_neo4j(build_graph([extraction]), **bolt.connection_args(), batch_bytes=4_000)
+    assert failed and len(appends) > batch_limits(_kind(bolt)).transaction
+    abstract = extraction.paper.abstract  # read back in pieces: FalkorDB's Bolt port stalls on a 300 KB value
+    pieces = _query(bolt, "MATCH (p:Paper {id: 'long-1'}) UNWIND range(0, $length - 1, 10000) AS start "
+                          "RETURN substring(p.abstract, start, 10000) AS piece ORDER BY start", length=len(abstract))
+    assert "".join(row["piece"] for row in pieces) == abstract
+    [row] = _query(bolt, "MATCH (p:Paper {id: 'long-1'}) RETURN size(p.abstract) AS length")
+    assert row["length"] == len(abstract)
 
 
 @pytest.mark.live

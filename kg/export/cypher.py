@@ -174,6 +174,9 @@ class Statement:
     ``parameter_bytes`` the size of ``rows`` as a literal, as the batcher counted it.
     ``key_labels`` are the labels the keys leading each row are unique within:
     one for a node, the start's and the end's for a relationship.
+    ``continues`` marks a part that builds on the part before it (appends to
+    it), so the two must not be split between transactions: a transaction run
+    again must start the value over.
 
     ``query`` alone is always right. ``create_query`` is a cheaper way to
     write rows that are not in the database yet, for a loader that knows
@@ -196,6 +199,7 @@ class Statement:
     parameter_bytes: int
     create_query: str | None = None
     key_labels: tuple[str, ...] = ()
+    continues: bool = False
 
     def rows_at_new_nodes(self, created: Mapping[str, set[str]]) -> list[bool]:
         """For each row, whether it is a relationship with an end among ``created`` (key label: keys of the
@@ -369,12 +373,15 @@ class _Parts:
     """Statements that write one value too big for a batch, piece by piece, into target ``t``.
 
     Their rows are the key(s) of the target, then the piece: ``row[len(ident)]``.
+    Each value's statements after its first build on what the ones before
+    wrote, so they are marked ``continues``.
     """
 
     def __init__(self, name: str, match: str, ident: list, caps: _Caps):
         self.name, self.match, self.ident, self.caps = name, match, ident, caps
         self.part = f"row[{len(ident)}]"
         self.statements: list[Statement] = []
+        self._value_begins = True
 
     def _budget(self, query: str, part: Any) -> int:
         """Bytes left for the piece in ``query`` once the row around it is counted."""
@@ -386,7 +393,9 @@ class _Parts:
     def _emit(self, set_clause: str, part: Any = None) -> None:
         query = f"{self.match}\n{set_clause}"
         row = list(self.ident) if part is None else [*self.ident, part]
-        self.statements.append(Statement(self.name, query, (row,), 0, literal_size((row,))))
+        self.statements.append(Statement(self.name, query, (row,), 0, literal_size((row,)),
+                                         continues=not self._value_begins))
+        self._value_begins = False
 
     def _text(self, target: str, text: str, first: str) -> None:
         """``first`` is the SET for the first piece; later pieces are appended to ``target``."""
@@ -395,12 +404,14 @@ class _Parts:
             self._emit(first if i == 0 else append, piece)
 
     def string(self, prop: str, text: str) -> None:
+        self._value_begins = True
         self._text(f"t.{prop}", text, f"SET t.{prop} = {self.part}")
 
     def scalar(self, prop: str, value: Any) -> None:
         """A number or boolean that does not fit beside the rest of its row goes alone."""
         if literal_size(value) > self._budget(f"{self.match}\nSET t.{prop} = {self.part}", value):
             raise ValueError(f"{self.name} {self.ident}: property {prop!r} is over the byte cap on its own")
+        self._value_begins = True
         self._emit(f"SET t.{prop} = {self.part}", value)
 
     def _big_element(self, prop: str, element: Any, merged: bool) -> None:
@@ -417,6 +428,7 @@ class _Parts:
         """A list: replaced (first chunk SET, later ones appended) or, when ``merged``, unioned."""
         add = _union(f"t.{prop}", self.part) if merged else f"t.{prop} + {self.part}"
         budget = self._budget(f"{self.match}\nSET t.{prop} = {add}", [])
+        self._value_begins = True
         for i, chunk in enumerate(_split_list(values, budget)):
             replace_first = i == 0 and not merged
             if len(chunk) == 1 and literal_size(chunk) > budget:

@@ -562,10 +562,11 @@ def _write_all(tx: neo4j.ManagedTransaction, batches: list[_Batch], creating: di
 
 
 def _transactions(statements: Iterator[Statement], size: int) -> Iterator[list[Statement]]:
-    """Consecutive statements of one label or group, ``size`` at most together."""
+    """Consecutive statements of one label or group, ``size`` together, more only to keep a value's parts in one
+    transaction (run again, it writes the value over from its first part)."""
     chunk: list[Statement] = []
     for statement in statements:
-        if chunk and (len(chunk) == size or statement.name != chunk[0].name):
+        if chunk and not statement.continues and (len(chunk) >= size or statement.name != chunk[0].name):
             yield chunk
             chunk = []
         chunk.append(statement)
