@@ -563,5 +563,6 @@ def write_cypher(kg: KnowledgeGraph, path: str | Path, *, batch_size: int = SCRI
 
 __all__ = [
     "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_create_query", "node_query",
-    "relationship_create_query", "relationship_query", "split_statements", "string_literal", "write_cypher", "write_statements",
+    "relationship_create_query", "relationship_query", "split_statements", "string_literal", "write_cypher",
+    "write_statements",
 ]

@@ -46,9 +46,9 @@ import re
 import socket
 import time
 from collections import Counter
-from itertools import count
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import count
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -190,9 +190,9 @@ class Neo4jConnection:
         The loader's hot path: rows hold primitives and lists of primitives
         (:mod:`kg.export.rows`), so a list of strings is looked at as one text.
         """
-        if self.server.kind != FALKORDB:
+        escaping, rounding = self.server.escape_strings, self.server.kind == FALKORDB
+        if not escaping and not rounding:
             return list(rows), 0
-        escaping = self.server.escape_strings
         sent, rounded = [], 0
         for row in rows:
             values = []
@@ -201,13 +201,14 @@ class Neo4jConnection:
                 if kind is str:
                     if escaping and ("'" in value or "\\" in value):
                         value = _escape_strings(value)
-                elif kind is list and set(map(type, value)) == _STR:
+                elif kind is list and set(map(type, value)) == {str}:
                     if escaping:
                         text = "".join(value)
                         if "'" in text or "\\" in text:
                             value = list(map(_escape_strings, value))
                 else:
-                    rounded += _lossy_floats(value)
+                    if rounding:
+                        rounded += _lossy_floats(value)
                     if escaping:
                         value = _escape_strings(value)
                 values.append(value)
@@ -224,9 +225,6 @@ class Neo4jConnection:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-_STR = {str}
 
 
 def _escape_strings(value: Any) -> Any:
@@ -521,7 +519,7 @@ def _collection_paused() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class _Batch:
+class _Prepared:
     """A statement, its rows as the server takes them, and which of those a first attempt may CREATE."""
 
     statement: Statement
@@ -529,7 +527,7 @@ class _Batch:
     new: list[bool]  # per row: a relationship with an end this load created
 
 
-def _write(tx: neo4j.ManagedTransaction, batch: _Batch, creating: dict[str, bool], first_attempt: bool,
+def _write(tx: neo4j.ManagedTransaction, batch: _Prepared, creating: dict[str, bool], first_attempt: bool,
            ) -> list[neo4j.SummaryCounters]:
     """Run a batch: nodes by their create query first while their label's nodes keep being new, the MERGE if
     needed; relationships with an end this load created by CREATE, the others by the MERGE."""
@@ -553,7 +551,7 @@ def _write(tx: neo4j.ManagedTransaction, batch: _Batch, creating: dict[str, bool
     return sent
 
 
-def _write_all(tx: neo4j.ManagedTransaction, batches: list[_Batch], creating: dict[str, bool],
+def _write_all(tx: neo4j.ManagedTransaction, batches: list[_Prepared], creating: dict[str, bool],
                attempts: Iterator[int]) -> list[list[neo4j.SummaryCounters]]:
     """One transaction's batches. The driver runs it again whole after a transient error; FalkorDB does not
     roll back the statements a failed attempt ran, so an attempt after the first writes by MERGE alone."""
@@ -630,7 +628,7 @@ def _load(kg: KnowledgeGraph, connection: Neo4jConnection, limits: BatchLimits,
                 batches = []
                 for statement in chunk:
                     rows, rounded = connection.statement_rows(statement.rows)
-                    batches.append(_Batch(statement, rows, statement.rows_at_new_nodes(created)))
+                    batches.append(_Prepared(statement, rows, statement.rows_at_new_nodes(created)))
                     lossy += rounded
                 written = session.execute_write(_write_all, batches, creating, count())
                 seconds = (time.perf_counter() - previous) / len(chunk)
