@@ -201,10 +201,14 @@ class Statement:
     key_labels: tuple[str, ...] = ()
     continues: bool = False
 
+    @property
+    def writes_nodes(self) -> bool:
+        return len(self.key_labels) == 1
+
     def rows_at_new_nodes(self, created: Mapping[str, set[str]]) -> list[bool]:
         """For each row, whether it is a relationship with an end among ``created`` (key label: keys of the
         nodes a load created), so that ``create_query`` can write it; all false for other statements."""
-        if self.create_query is None or len(self.key_labels) != 2:
+        if self.create_query is None or self.writes_nodes:
             return [False] * len(self.rows)
         start_created, end_created = (created.get(label, ()) for label in self.key_labels)
         return [row[0] in start_created or row[1] in end_created for row in self.rows]
@@ -377,8 +381,8 @@ class _Parts:
     wrote, so they are marked ``continues``.
     """
 
-    def __init__(self, name: str, match: str, ident: list, caps: _Caps):
-        self.name, self.match, self.ident, self.caps = name, match, ident, caps
+    def __init__(self, name: str, key_labels: tuple[str, ...], match: str, ident: list, caps: _Caps):
+        self.name, self.key_labels, self.match, self.ident, self.caps = name, key_labels, match, ident, caps
         self.part = f"row[{len(ident)}]"
         self.statements: list[Statement] = []
         self._value_begins = True
@@ -394,7 +398,7 @@ class _Parts:
         query = f"{self.match}\n{set_clause}"
         row = list(self.ident) if part is None else [*self.ident, part]
         self.statements.append(Statement(self.name, query, (row,), 0, literal_size((row,)),
-                                         continues=not self._value_begins))
+                                         key_labels=self.key_labels, continues=not self._value_begins))
         self._value_begins = False
 
     def _text(self, target: str, text: str, first: str) -> None:
@@ -502,7 +506,7 @@ def _group_statements(name: str, key_labels: tuple[str, ...], rows: Sequence[tup
         size = literal_size(row) + 2
         cap = queries_for(shape)[2]
         if size > cap:
-            queue = _Parts(name, match, ident, caps)
+            queue = _Parts(name, key_labels, match, ident, caps)
             shape, row = _shaped(ident, *_fit(name, ident, properties, merged, cap, queue))
             size = literal_size(row) + 2
             parts += queue.statements

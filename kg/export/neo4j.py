@@ -199,7 +199,7 @@ class Neo4jConnection:
             for value in row:
                 kind = type(value)
                 if kind is str:
-                    if escaping and ("'" in value or "\\" in value):
+                    if escaping:
                         value = _escape_strings(value)
                 elif kind is list and set(map(type, value)) == {str}:
                     if escaping:
@@ -462,7 +462,7 @@ class LoadSummary:
     def rows_per_second(self) -> float:
         return (self.nodes + self.relationships) / self.seconds if self.seconds > 0 else 0.0
 
-    def add(self, statement: Statement, sent: list[neo4j.SummaryCounters], is_node: bool, seconds: float) -> None:
+    def add(self, statement: Statement, sent: list[neo4j.SummaryCounters], seconds: float) -> None:
         """``statement`` was written by the queries whose counters are ``sent``, in ``seconds``."""
         self.statements += len(sent)
         self.largest_statement_bytes = max(self.largest_statement_bytes, statement.parameter_bytes)
@@ -471,7 +471,7 @@ class LoadSummary:
             self.relationships_created += counters.relationships_created
             self.properties_set += counters.properties_set
             self.labels_added += counters.labels_added
-        if is_node:
+        if statement.writes_nodes:
             self.nodes += statement.completes
         else:
             self.relationships += statement.completes
@@ -534,7 +534,7 @@ def _write(tx: neo4j.ManagedTransaction, batch: _Prepared, creating: dict[str, b
     statement, rows = batch.statement, batch.rows
     if statement.create_query is None:
         return [_run(tx, statement.query, rows=rows)]
-    if len(statement.key_labels) == 2:
+    if not statement.writes_nodes:
         if not first_attempt or not any(batch.new):
             return [_run(tx, statement.query, rows=rows)]
         sent = [_run(tx, statement.create_query, rows=[row for row, new in zip(rows, batch.new) if new])]
@@ -572,13 +572,13 @@ def _transactions(statements: Iterator[Statement], size: int) -> Iterator[list[S
         yield chunk
 
 
-def _statements(kg: KnowledgeGraph, limits: BatchLimits) -> tuple[Iterator[Statement], dict[str, int], set[str]]:
+def _statements(kg: KnowledgeGraph, limits: BatchLimits) -> tuple[Iterator[Statement], dict[str, int]]:
     rows = graph_rows(kg)
     totals = {g.label: len(g.rows) for g in rows.nodes}
     totals.update({g.name: len(g.rows) for g in rows.relationships})
     statements = write_statements(rows, batch_size=limits.rows, batch_bytes=limits.bytes,
                                   query_limit=limits.query_limit)
-    return statements, totals, {g.label for g in rows.nodes}
+    return statements, totals
 
 
 def _open(connection: Neo4jConnection | None, uri: str | None, user: str | None, password: str | None,
@@ -615,7 +615,7 @@ def _load(kg: KnowledgeGraph, connection: Neo4jConnection, limits: BatchLimits,
           progress: Progress | None) -> LoadSummary:
     summary = LoadSummary(connection.display_uri, connection.server.kind)
     started = time.perf_counter()
-    statements, totals, node_names = _statements(kg, limits)
+    statements, totals = _statements(kg, limits)
     done: Counter[str] = Counter()
     creating: dict[str, bool] = {}
     created: dict[str, set[str]] = {}  # key label -> keys of the nodes this load created
@@ -634,10 +634,10 @@ def _load(kg: KnowledgeGraph, connection: Neo4jConnection, limits: BatchLimits,
                 seconds = (time.perf_counter() - previous) / len(chunk)
                 previous = time.perf_counter()
                 for statement, sent in zip(chunk, written):
-                    is_node = statement.name in node_names
-                    if is_node and statement.completes and sum(c.nodes_created for c in sent) == len(statement.rows):
+                    if (statement.writes_nodes and statement.completes
+                            and sum(c.nodes_created for c in sent) == len(statement.rows)):
                         created.setdefault(statement.key_labels[0], set()).update(row[0] for row in statement.rows)
-                    summary.add(statement, sent, is_node, seconds)
+                    summary.add(statement, sent, seconds)
                     if statement.completes:
                         done[statement.name] += statement.completes
                         if progress is not None:
@@ -714,7 +714,7 @@ def plan_export(kg: KnowledgeGraph, *, server: str = NEO4J, batch_size: int | No
                 batch_bytes: int | None = None) -> ExportPlan:
     """The dry run: rows and statements per label and relationship group for ``server``."""
     limits = batch_limits(server, batch_size, batch_bytes)
-    statements, totals, _ = _statements(kg, limits)
+    statements, totals = _statements(kg, limits)
     counts: Counter[str] = Counter()
     largest = 0
     for statement in statements:
