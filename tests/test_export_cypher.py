@@ -78,7 +78,7 @@ def test_cypher_batches_honour_the_row_and_byte_caps(props, batch_size, batch_by
         assert len(statement.rows) <= batch_size
         assert statement.parameter_bytes <= batch_bytes
         assert statement.parameter_bytes == literal_size(list(statement.rows))
-        for query in filter(None, (statement.query, statement.create_query)):
+        for query in filter(None, (statement.query, statement.create_query, statement.create_missing_query)):
             assert len(query.encode()) + len("CYPHER rows= ") + statement.parameter_bytes <= 3_900
     assert sum(s.completes for s in statements) == len(props)
 
@@ -97,21 +97,26 @@ def test_cypher_rows_are_lists_in_one_statement_text_per_set_of_properties():
     assert (["p3"],) in by_query.values()
 
 
-def test_cypher_relationships_at_new_nodes_can_be_created_without_a_merge():
+def test_cypher_rows_known_new_can_be_created_without_a_merge():
     statements = list(write_statements(graph_rows(sample_graph()), batch_size=100, batch_bytes=100_000))
     relationships = [s for s in statements if len(s.key_labels) == 2 and len({row[0] for row in s.rows}) > 1]
     batch = max(relationships, key=lambda s: len(s.rows))
     start_label, end_label = batch.key_labels
     new_start = batch.rows[0][0]
 
-    assert "MERGE" not in batch.create_query
+    assert "MERGE" not in batch.create_query and batch.create_missing_query is None
     assert re.search(r"CREATE \(a\)-\[:\w+ \{evidence: row\[2\], papers: row\[3\]\}\]->\(b\)", batch.create_query)
     created = {start_label: {new_start}, "Unrelated": {batch.rows[1][1]}}
-    assert batch.rows_at_new_nodes(created) == [row[0] == new_start for row in batch.rows]
-    assert batch.rows_at_new_nodes({end_label: {row[1] for row in batch.rows}}) == [True] * len(batch.rows)
-    assert not any(batch.rows_at_new_nodes({}))
-    node_batch = next(s for s in statements if len(s.key_labels) == 1)
-    assert not any(node_batch.rows_at_new_nodes({node_batch.key_labels[0]: {node_batch.rows[0][0]}}))
+    assert batch.rows_known_new(created, set()) == [row[0] == new_start for row in batch.rows]
+    assert batch.rows_known_new({end_label: {row[1] for row in batch.rows}}, set()) == [True] * len(batch.rows)
+    assert not any(batch.rows_known_new({}, {start_label, end_label}))  # empty at the start is for nodes only
+
+    node_batch = next(s for s in statements if len(s.key_labels) == 1 and s.rows)
+    [key_label] = node_batch.key_labels
+    assert node_batch.create_query.startswith("UNWIND $rows AS row\nCREATE (")
+    assert "OPTIONAL MATCH" in node_batch.create_missing_query
+    assert node_batch.rows_known_new({}, {key_label}) == [True] * len(node_batch.rows)
+    assert not any(node_batch.rows_known_new({key_label: {node_batch.rows[0][0]}}, {"Unrelated"}))
 
 
 def _replay_text(statements, prop: str) -> str:

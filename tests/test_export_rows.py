@@ -106,6 +106,16 @@ def test_rows_reject_relationship_types_and_ends_outside_the_schema():
         graph_rows(KnowledgeGraph(g))
 
 
+def test_rows_reject_two_nodes_with_one_key():
+    g = nx.MultiDiGraph()
+    g.add_node("entity:a", label="Model", key="llama")
+    g.add_node("entity:b", label="Method", key="other")
+    graph_rows(KnowledgeGraph(g))
+    g.nodes["entity:b"]["key"] = "llama"  # an entity's key is unique across its types
+    with pytest.raises(ValueError, match="'entity:(a|b)' \\((Model|Method)\\) has the key 'llama' of another Entity"):
+        graph_rows(KnowledgeGraph(g))
+
+
 def test_rows_reject_property_names_that_are_not_identifiers():
     g = nx.MultiDiGraph()
     g.add_node("paper:p", label="Paper", id="p", **{"x}) DETACH DELETE n //": 1})

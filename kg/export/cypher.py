@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import AbstractSet, Any, Callable, Iterator, Mapping, Sequence
 
 from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text
 from kg.files import atomic_open
@@ -178,18 +178,21 @@ class Statement:
     it), so the two must not be split between transactions: a transaction run
     again must start the value over.
 
-    ``query`` alone is always right. ``create_query`` is a cheaper way to
-    write rows that are not in the database yet, for a loader that knows
-    which those are:
+    ``query`` alone is always right. The others are cheaper ways to write
+    rows that are not in the database yet, for a loader that knows which
+    those are:
 
-    - for nodes it creates, with all their labels and properties, the nodes
-      of ``rows`` that are not there yet and leaves the others alone (setting
-      a label on a node that exists is what costs most on FalkorDB); ``query``
-      is needed after it only when some rows found their node;
-    - for relationships it creates them without looking for them first, so
-      it is right only for rows with an end node that the same load created
-      (:meth:`rows_at_new_nodes`), and only once: a retried transaction may
-      find them there (FalkorDB does not roll back a failed one).
+    - ``create_query`` creates every row, nodes with all their labels and
+      properties at once, without looking for one there already. It is right
+      only for rows known to be new: relationships with an end node that the
+      same load created (:meth:`rows_known_new`), nodes of a key label
+      that had none when the load began. And only once: a retried
+      transaction may find them there (FalkorDB does not roll back a failed
+      one).
+    - ``create_missing_query`` (nodes) creates the nodes of ``rows`` that are
+      not there yet and leaves the others alone (setting a label on a node
+      that exists is what costs most on FalkorDB); ``query`` is needed after
+      it only when some rows found their node.
     """
 
     name: str
@@ -198,6 +201,7 @@ class Statement:
     completes: int
     parameter_bytes: int
     create_query: str | None = None
+    create_missing_query: str | None = None
     key_labels: tuple[str, ...] = ()
     continues: bool = False
 
@@ -205,11 +209,14 @@ class Statement:
     def writes_nodes(self) -> bool:
         return len(self.key_labels) == 1
 
-    def rows_at_new_nodes(self, created: Mapping[str, set[str]]) -> list[bool]:
-        """For each row, whether it is a relationship with an end among ``created`` (key label: keys of the
-        nodes a load created), so that ``create_query`` can write it; all false for other statements."""
-        if self.create_query is None or self.writes_nodes:
+    def rows_known_new(self, created: Mapping[str, set[str]], empty: AbstractSet[str]) -> list[bool]:
+        """For each row, whether ``create_query`` may write it: a node of a key label among ``empty`` (labels
+        with no node when the load began), a relationship with an end among ``created`` (key label: keys of
+        the nodes the load created). All false for parts of a value."""
+        if self.create_query is None:
             return [False] * len(self.rows)
+        if self.writes_nodes:
+            return [self.key_labels[0] in empty] * len(self.rows)
         start_created, end_created = (created.get(label, ()) for label in self.key_labels)
         return [row[0] in start_created or row[1] in end_created for row in self.rows]
 
@@ -250,15 +257,24 @@ def node_query(group: NodeGroup, shape: Shape) -> str:
     return "\n".join(lines + _set_clauses("n", shape, 1))
 
 
-def node_create_query(group: NodeGroup, shape: Shape) -> str:
-    """CREATE, labels and properties at once, the nodes of the rows whose key is not there yet."""
+def _node_create(group: NodeGroup, shape: Shape) -> str:
     names = (group.key, *shape[0], *shape[1])
     properties = ", ".join(f"{name}: row[{i}]" for i, name in enumerate(names))
+    return f"CREATE (:{':'.join(group.labels)} {{{properties}}})"
+
+
+def node_create_query(group: NodeGroup, shape: Shape) -> str:
+    """CREATE a node per row, labels and properties at once, without looking for one with its key."""
+    return f"UNWIND $rows AS row\n{_node_create(group, shape)}"
+
+
+def node_create_missing_query(group: NodeGroup, shape: Shape) -> str:
+    """CREATE, labels and properties at once, the nodes of the rows whose key is not there yet."""
     return "\n".join([
         "UNWIND $rows AS row",
         f"OPTIONAL MATCH (found:{group.key_label} {{{group.key}: row[0]}})",
         "WITH row WHERE found IS NULL",
-        f"CREATE (:{':'.join(group.labels)} {{{properties}}})",
+        _node_create(group, shape),
     ])
 
 
@@ -314,23 +330,34 @@ class _Batch:
     size: int  # of ``rows`` as a list literal
 
 
-def _batches(name: str, key_labels: tuple[str, ...], query: str, create_query: str,
-             rows: Sequence[tuple[list, int]], caps: _Caps) -> Iterator[Statement]:
+@dataclass(frozen=True)
+class _Texts:
+    """The texts of the statements for rows of one shape (see :class:`Statement`), and the bytes they leave
+    for the rows."""
+
+    query: str
+    create_query: str
+    create_missing_query: str | None
+    cap: int
+
+
+def _batches(name: str, key_labels: tuple[str, ...], texts: _Texts, rows: Sequence[tuple[list, int]],
+             caps: _Caps) -> Iterator[Statement]:
     """``rows`` in statements under the caps, each row in the first of a few open batches it fits.
 
     Rows vary in size (a paper with a long abstract beside short ones), so
     filling one batch at a time would leave room in most of them; the order of
     rows within a group does not matter to the graph.
     """
-    cap = caps.for_query(query, create_query)
     open_batches: list[_Batch] = []
 
     def close(batch: _Batch) -> Statement:
-        return Statement(name, query, tuple(batch.rows), len(batch.rows), batch.size, create_query, key_labels)
+        return Statement(name, texts.query, tuple(batch.rows), len(batch.rows), batch.size, texts.create_query,
+                         texts.create_missing_query, key_labels)
 
     for row, row_size in rows:  # row_size: of the row with its separator, as in a list of rows
         for batch in open_batches:
-            if len(batch.rows) < caps.rows and batch.size + row_size <= cap:
+            if len(batch.rows) < caps.rows and batch.size + row_size <= texts.cap:
                 batch.rows.append(row)
                 batch.size += row_size
                 break
@@ -484,27 +511,29 @@ def _fit(name: str, ident: list, properties: Mapping, merged: Mapping, cap: int,
 
 
 def _group_statements(name: str, key_labels: tuple[str, ...], rows: Sequence[tuple[list, Mapping, Mapping]],
-                      match: str, query_for: Callable[[Shape], str], create_query_for: Callable[[Shape], str],
-                      caps: _Caps) -> Iterator[Statement]:
-    """Batches of the rows (big values left out), one statement text per shape, then the parts left out.
+                      match: str, texts_of: Callable[[Shape], tuple[str, str, str | None]], caps: _Caps,
+                      ) -> Iterator[Statement]:
+    """Batches of the rows (big values left out), one set of statement texts per shape, then the parts left out.
 
     ``rows`` are (ident, properties, lists to union); rows carrying the same
-    names share a shape, and so a statement text.
+    names share a shape, and so statement texts: ``texts_of(shape)`` gives the
+    query, the create query and the create-missing query.
     """
-    queries: dict[Shape, tuple[str, str, int]] = {}  # shape -> (query, create query, bytes for rows)
+    texts: dict[Shape, _Texts] = {}
 
-    def queries_for(shape: Shape) -> tuple[str, str, int]:
-        if shape not in queries:
-            query, create_query = query_for(shape), create_query_for(shape)
-            queries[shape] = (query, create_query, caps.for_query(query, create_query))
-        return queries[shape]
+    def texts_for(shape: Shape) -> _Texts:
+        if shape not in texts:
+            query, create_query, create_missing_query = texts_of(shape)
+            texts[shape] = _Texts(query, create_query, create_missing_query,
+                                  caps.for_query(query, create_query, create_missing_query))
+        return texts[shape]
 
     by_shape: dict[Shape, list[tuple[list, int]]] = {}
     parts: list[Statement] = []
     for ident, properties, merged in rows:
         shape, row = _shaped(ident, properties, merged)
         size = literal_size(row) + 2
-        cap = queries_for(shape)[2]
+        cap = texts_for(shape).cap
         if size > cap:
             queue = _Parts(name, key_labels, match, ident, caps)
             shape, row = _shaped(ident, *_fit(name, ident, properties, merged, cap, queue))
@@ -512,8 +541,7 @@ def _group_statements(name: str, key_labels: tuple[str, ...], rows: Sequence[tup
             parts += queue.statements
         by_shape.setdefault(shape, []).append((row, size))
     for shape, shaped in by_shape.items():
-        query, create_query, _ = queries_for(shape)
-        yield from _batches(name, key_labels, query, create_query, shaped, caps)
+        yield from _batches(name, key_labels, texts_for(shape), shaped, caps)
     yield from parts
 
 
@@ -533,14 +561,15 @@ def write_statements(rows: GraphRows, *, batch_size: int, batch_bytes: int,
         yield from _group_statements(
             node_group.label, (node_group.key_label,), [([r.key], r.properties, r.merged) for r in node_group.rows],
             _node_match(node_group),
-            lambda shape, g=node_group: node_query(g, shape), lambda shape, g=node_group: node_create_query(g, shape),
+            lambda shape, g=node_group: (node_query(g, shape), node_create_query(g, shape),
+                                         node_create_missing_query(g, shape)),
             caps)
     for rel_group in rows.relationships:
         yield from _group_statements(
             rel_group.name, (rel_group.start_label, rel_group.end_label),
             [([r.start, r.end], r.properties, r.merged) for r in rel_group.rows], _relationship_match(rel_group),
-            lambda shape, g=rel_group: relationship_query(g, shape),
-            lambda shape, g=rel_group: relationship_create_query(g, shape), caps)
+            lambda shape, g=rel_group: (relationship_query(g, shape), relationship_create_query(g, shape), None),
+            caps)
 
 
 # --- the script -----------------------------------------------------------------
@@ -566,7 +595,7 @@ def write_cypher(kg: KnowledgeGraph, path: str | Path, *, batch_size: int = SCRI
 
 
 __all__ = [
-    "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_create_query", "node_query",
-    "relationship_create_query", "relationship_query", "split_statements", "string_literal", "write_cypher",
-    "write_statements",
+    "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_create_missing_query",
+    "node_create_query", "node_query", "relationship_create_query", "relationship_query", "split_statements",
+    "string_literal", "write_cypher", "write_statements",
 ]

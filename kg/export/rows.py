@@ -202,6 +202,7 @@ def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeG
     """Node rows per label, in schema order, each sorted by key."""
     schema = schema or load_schema()
     by_label: dict[str, list[NodeRow]] = defaultdict(list)
+    keys: set[tuple[str, str]] = set()  # (key label, key): a loader may CREATE each without a look for it
     for node, data in kg.graph.nodes(data=True):
         label = data.get("label")
         if label == ENTITY or label not in schema.labels:
@@ -211,6 +212,9 @@ def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeG
         key = data.get(key_name)
         if not isinstance(key, str) or not key:
             raise ValueError(f"node {node!r} ({label}) has no {key_name!r}")
+        if (key_label, key) in keys:
+            raise ValueError(f"node {node!r} ({label}) has the {key_name} {key!r} of another {key_label} node")
+        keys.add((key_label, key))
         properties, merged = _split_properties(data, frozenset({"label", NODE_FIELD, key_name}),
                                                key_label in MERGING_GROUPS)
         by_label[label].append(NodeRow(key, properties, merged))
