@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import AbstractSet, Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text
 from kg.files import atomic_open
@@ -209,7 +209,7 @@ class Statement:
     def writes_nodes(self) -> bool:
         return len(self.key_labels) == 1
 
-    def rows_known_new(self, created: Mapping[str, set[str]], empty: AbstractSet[str]) -> list[bool]:
+    def rows_known_new(self, created: Mapping[str, set[str]], empty: set[str]) -> list[bool]:
         """For each row, whether ``create_query`` may write it: a node of a key label among ``empty`` (labels
         with no node when the load began), a relationship with an end among ``created`` (key label: keys of
         the nodes the load created). All false for parts of a value."""
