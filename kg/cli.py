@@ -410,11 +410,15 @@ class _GroupProgress:
 @click.option("--retry-seconds", type=click.FloatRange(min=0), default=None,
               help="How long a write that failed on a transient error (a lost or busy server) is retried "
                    "before the load gives up (default: the driver's 30 s).")
+@click.option("--ahead/--no-ahead", default=None,
+              help="Make the relationships' statements in a second process while the nodes load (default: on "
+                   "Linux for graphs of 10,000 nodes and relationships or more). About 20% faster; the second "
+                   "process takes up to half the memory of the graph again.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; connect to nothing.")
 @click.option("--wipe", is_flag=True, help="First delete kg's nodes (Paper, Claim, Entity) and nothing else.")
 @click.option("--yes", is_flag=True, help="Do not ask before --wipe.")
-def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_bytes, retry_seconds, dry_run, wipe,
-                 yes):
+def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_bytes, retry_seconds, ahead, dry_run,
+                 wipe, yes):
     """Load the graph into Neo4j (or any Bolt server): idempotent, batched MERGEs on stable keys.
 
     Schema first (constraints.cypher), then nodes, then relationships; running it
@@ -425,6 +429,7 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
       NEO4J_URI=bolt://localhost:7687 NEO4J_USERNAME=neo4j NEO4J_PASSWORD=secret \\
         kg export neo4j --graph out/graph.json
     """
+    from kg.ahead import AheadError
     from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j, plan_export, wipe as wipe_graph
 
     kg = _load_graph(graph_path)
@@ -440,9 +445,11 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
             if wipe:
                 click.echo(f"wiped {wipe_graph(connection=connection)} kg nodes", err=True)
             summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,
-                                      batch_bytes=batch_bytes, progress=progress)
-    except Neo4jExportError as err:
+                                      batch_bytes=batch_bytes, progress=progress, ahead=ahead)
+    except (Neo4jExportError, AheadError) as err:
         _fail(str(err))
+    except ValueError as err:  # a graph file kg did not write, or edited by hand
+        _fail(f"{graph_path}: {err}")
     finally:
         progress.close()
     click.echo(str(summary))

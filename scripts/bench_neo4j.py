@@ -2,13 +2,15 @@
 
     python scripts/bench_neo4j.py [--graph graph.json | --papers 5000 --corpus PATH]
                                   [--uri bolt://host:7687 --user U --password P --database D --allow-wipe]
-                                  [--naive-rows 20000] [--repeat 3]
+                                  [--naive-rows 20000] [--repeat 3] [--no-ahead]
 
 One server, one driver connection, ``--repeat`` rounds of:
 
 1. kg: ``export_to_neo4j`` with the server's default batch limits into an
-   emptied database (wall time of the whole call: rows, schema, statements);
-   then the same load again, which must create nothing (idempotent).
+   emptied database (wall time of the whole call: rows, schema, statements;
+   on Linux the relationships' statements are made ahead in a forked process,
+   as by default, unless ``--no-ahead``); then the same load again, which must
+   create nothing (idempotent).
 2. naive: kg's nodes deleted, then one auto-commit ``session.run`` per row in
    one session, with the same rows (:mod:`kg.export.rows`) and the same MERGE
    semantics: ``MERGE (n:Label {key: $key}) SET n += $props`` for nodes (an
@@ -146,14 +148,15 @@ def rust_extension() -> str:
         return "none"
 
 
-def load_kg(kg: KnowledgeGraph, connection: Neo4jConnection, total: int) -> tuple[LoadSummary, float, float]:
+def load_kg(kg: KnowledgeGraph, connection: Neo4jConnection, total: int, ahead: bool | None,
+            ) -> tuple[LoadSummary, float, float]:
     """kg's load into an emptied database, then again: (first summary, seconds, seconds again)."""
     wipe(connection=connection)
     started = time.perf_counter()
-    first = export_to_neo4j(kg, connection=connection)
+    first = export_to_neo4j(kg, connection=connection, ahead=ahead)
     seconds = time.perf_counter() - started
     started = time.perf_counter()
-    second = export_to_neo4j(kg, connection=connection)
+    second = export_to_neo4j(kg, connection=connection, ahead=ahead)
     again = time.perf_counter() - started
     idempotent = second.nodes_created == second.relationships_created == 0
     print(f"kg          {total / seconds:10,.0f} rows/s  {total:,} rows in {seconds:.2f} s, {first.statements:,} "
@@ -191,7 +194,8 @@ def span(values: list[float], unit: str = "", digits: int = 0) -> str:
     return f"{low:,.{digits}f}{unit}" if len(values) == 1 else f"{low:,.{digits}f}-{high:,.{digits}f}{unit}"
 
 
-def bench(kg: KnowledgeGraph, connection: Neo4jConnection, naive_limit: int, repeat: int) -> None:
+def bench(kg: KnowledgeGraph, connection: Neo4jConnection, naive_limit: int, repeat: int,
+          ahead: bool | None) -> None:
     rows = graph_rows(kg)
     node_total = sum(rows.node_counts().values())
     total = node_total + sum(rows.relationship_counts().values())
@@ -219,7 +223,7 @@ def bench(kg: KnowledgeGraph, connection: Neo4jConnection, naive_limit: int, rep
     kg_runs, naive_runs = [], []
     for round_ in range(1, repeat + 1):
         print(f"-- round {round_} of {repeat}")
-        kg_runs.append(load_kg(kg, connection, total))
+        kg_runs.append(load_kg(kg, connection, total, ahead))
         naive_runs.append(load_naive(kg, connection, node_items, rel_items, share))
     wipe(connection=connection)
 
@@ -266,6 +270,8 @@ def main() -> int:
     parser.add_argument("--naive-rows", type=int, default=20_000,
                         help="time the naive loop on a sample of about this many rows (0: all)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of kg and naive loads (the machine is shared)")
+    parser.add_argument("--no-ahead", dest="ahead", action="store_const", const=False, default=None,
+                        help="make every statement in the loader's process (default: as export_to_neo4j decides)")
     args = parser.parse_args()
     if args.uri and not args.allow_wipe:
         parser.error(f"this deletes every Paper, Claim and Entity node on {args.uri}: add --allow-wipe")
@@ -286,7 +292,7 @@ def main() -> int:
             server = load_falkordb_server().start_falkordb()
             uri = server.uri
         with connect(uri, args.user, args.password, args.database) as connection:
-            bench(kg, connection, args.naive_rows, args.repeat)
+            bench(kg, connection, args.naive_rows, args.repeat, args.ahead)
     finally:
         if server is not None:
             server.close()

@@ -1,10 +1,13 @@
 import json
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from kg.ahead import can_fork
 from kg.cli import main
+from kg.graph import KnowledgeGraph
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
 
@@ -150,10 +153,11 @@ def test_cli_export_neo4j_twice_matches_the_graph(built, bolt):
 
     out, _ = built
     command = ["export", "neo4j", "--graph", str(out / "graph.json"), *_bolt_args(bolt)]
-    first = CliRunner().invoke(main, command)
+    first = CliRunner().invoke(main, [*command, "--ahead" if can_fork() else "--no-ahead"])
     assert first.exit_code == 0, first.output
-    second = CliRunner().invoke(main, command)
+    second = CliRunner().invoke(main, [*command, "--no-ahead"])
     assert second.exit_code == 0, second.output
+    assert "0 new" in second.output
     stats = json.loads(CliRunner().invoke(main, ["stats", "--graph", str(out / "graph.json"), "--json"]).output)
     with connect(**bolt.connection_args()) as connection, connection.session() as session:
         papers = session.run("MATCH (n:Paper) RETURN count(n) AS c").single()["c"]
@@ -162,6 +166,21 @@ def test_cli_export_neo4j_twice_matches_the_graph(built, bolt):
     assert papers == stats["nodes"]["Paper"]
     assert entities == sum(v for k, v in stats["nodes"].items() if k not in ("Paper", "Claim"))
     assert relationships == sum(stats["relationships"].values())
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("ahead", ["--no-ahead", pytest.param("--ahead", marks=pytest.mark.skipif(
+    not can_fork(), reason="needs fork() (Linux)"))])
+def test_cli_export_neo4j_a_graph_kg_would_not_write_is_one_clear_line(bolt, tmp_path, ahead):
+    graph = nx.MultiDiGraph()
+    graph.add_node("paper:p", label="Paper", id="p", title="T")
+    graph.add_node("entity:e", label="Model", key="e", name="E")
+    graph.add_edge("paper:p", "entity:e", key="KNOWS", type="KNOWS", papers=["p"])  # not a type of the schema
+    path = tmp_path / "graph.json"
+    KnowledgeGraph(graph).save(path)
+    result = CliRunner().invoke(main, ["export", "neo4j", "--graph", str(path), *_bolt_args(bolt), ahead])
+    assert result.exit_code != 0
+    assert f"{path}: " in result.output and "KNOWS" in result.output and "Traceback" not in result.output
 
 
 def test_cli_export_neo4j_dry_run_and_unreachable_host(built):

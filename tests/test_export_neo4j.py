@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import neo4j
 import pytest
@@ -15,6 +16,7 @@ from neo4j import exceptions as neo4j_errors
 from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
 import kg.export.neo4j as neo4j_export
+from kg.ahead import can_fork
 from kg.export.cypher import write_statements
 from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, NEO4J, Neo4jExportError, batch_limits, connect, display_uri,
                              export_to_neo4j, falkordb_query_fits, plan_export, wipe)
@@ -104,10 +106,14 @@ def test_neo4j_unreachable_host_is_one_clear_error():
 
 # --- live -----------------------------------------------------------------------------------
 
+AHEAD = [False, pytest.param(True, marks=pytest.mark.skipif(not can_fork(), reason="needs fork() (Linux)"))]
+
+
 @pytest.mark.live
-def test_neo4j_database_holds_exactly_the_graph(bolt, synthetic_graph):
+@pytest.mark.parametrize("ahead", AHEAD)
+def test_neo4j_database_holds_exactly_the_graph(bolt, synthetic_graph, ahead):
     kg = synthetic_graph(300)
-    summary = export_to_neo4j(kg, **bolt.connection_args())
+    summary = export_to_neo4j(kg, **bolt.connection_args(), ahead=ahead)
     state = database_state(bolt)
     assert state.node_counts() == kg.node_counts()
     assert state.relationship_counts() == kg.relationship_counts()
@@ -117,11 +123,12 @@ def test_neo4j_database_holds_exactly_the_graph(bolt, synthetic_graph):
 
 
 @pytest.mark.live
-def test_neo4j_loading_twice_changes_nothing(bolt, synthetic_graph):
+@pytest.mark.parametrize("ahead", AHEAD)
+def test_neo4j_loading_twice_changes_nothing(bolt, synthetic_graph, ahead):
     kg = synthetic_graph(120)
-    export_to_neo4j(kg, **bolt.connection_args())
+    export_to_neo4j(kg, **bolt.connection_args(), ahead=ahead)
     first = database_state(bolt)
-    again = export_to_neo4j(kg, **bolt.connection_args())
+    again = export_to_neo4j(kg, **bolt.connection_args(), ahead=ahead)
     assert database_state(bolt) == first
     assert (again.nodes_created, again.relationships_created) == (0, 0)
     assert again.nodes_matched == kg.graph.number_of_nodes()
@@ -295,10 +302,11 @@ def test_neo4j_a_load_does_not_keep_the_results_it_has_read(bolt, synthetic_grap
 
 
 @pytest.mark.live
-def test_neo4j_progress_reports_every_label_and_group_to_its_total(bolt, synthetic_graph):
+@pytest.mark.parametrize("ahead", AHEAD)
+def test_neo4j_progress_reports_every_label_and_group_to_its_total(bolt, synthetic_graph, ahead):
     kg = synthetic_graph(60)
     seen: dict[str, tuple[int, int]] = {}
-    summary = export_to_neo4j(kg, **bolt.connection_args(),
+    summary = export_to_neo4j(kg, **bolt.connection_args(), ahead=ahead,
                               progress=lambda name, done, total: seen.__setitem__(name, (done, total)))
     rows = graph_rows(kg)
     expected = {g.label: len(g.rows) for g in rows.nodes} | {g.name: len(g.rows) for g in rows.relationships}
@@ -368,21 +376,39 @@ import json, sys
 from kg.export.neo4j import export_to_neo4j
 from kg.graph import KnowledgeGraph
 export_to_neo4j(KnowledgeGraph.load(sys.argv[1]), **json.loads(sys.argv[2]), batch_size=3,
-                progress=lambda name, done, total: print(name, done, total, flush=True))
+                ahead=sys.argv[3] == "ahead", progress=lambda name, done, total: print(name, done, total, flush=True))
 """
 
 
+def _running_with(argument: str) -> list[int]:
+    """Processes (not zombies) whose command line holds ``argument``: a loader and the child it forked."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if argument.encode() in (proc / "cmdline").read_bytes().split(b"\0") \
+                    and (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(proc.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 @pytest.mark.live
-def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_graph, tmp_path):
+@pytest.mark.parametrize("ahead", AHEAD)
+def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_graph, tmp_path, ahead):
     kg = synthetic_graph(300)
     path = tmp_path / "graph.json"
     kg.save(path)
-    loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(path), json.dumps(bolt.connection_args())],
-                              stdout=subprocess.PIPE, text=True)
+    loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(path), json.dumps(bolt.connection_args()),
+                               "ahead" if ahead else "inline"], stdout=subprocess.PIPE, text=True)
     reached = next((line for line in loader.stdout if line.startswith("MENTIONS")), None)
     loader.kill()  # past the nodes, among the relationships
     loader.wait()
     assert reached, "the loader ended before it reached the relationships"
+    deadline = time.monotonic() + 20
+    while _running_with(str(path)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running_with(str(path)), "a process of the killed load is still running"
     partial = database_state(bolt)
     expected = expected_state(kg)
     assert partial.nodes == expected.nodes
