@@ -23,7 +23,6 @@ Examples
 """
 from __future__ import annotations
 
-import fcntl
 import gc
 import multiprocessing
 import pickle
@@ -38,7 +37,6 @@ from typing import Callable, Iterable, Iterator, TypeVar
 T = TypeVar("T")
 
 PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged pipe
-_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _SENDER_SWITCH_SECONDS = 0.0002  # the child's sender waits at most this long for the lock once the pipe has room
 
 
@@ -91,8 +89,10 @@ def _read(reader: Connection, child: BaseProcess) -> Iterator:
 
 
 def _widen(connection: Connection) -> None:
+    import fcntl  # POSIX only, as is fork
+
     try:
-        fcntl.fcntl(connection.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
+        fcntl.fcntl(connection.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
     except OSError:  # a lower ceiling (/proc/sys/fs/pipe-max-size): the default pipe still works
         pass
 
