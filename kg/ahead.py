@@ -45,8 +45,10 @@ class AheadError(RuntimeError):
 
 
 def can_fork() -> bool:
-    """Whether this platform forks safely (Linux; macOS and Windows start children another way)."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    """Whether this process can fork safely now: on Linux (macOS and Windows start children another way), with
+    no other thread running (the child would inherit the locks it holds, held for good)."""
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -12,6 +13,18 @@ import pytest
 from kg.ahead import AheadError, can_fork, made_ahead
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="made_ahead needs fork() (Linux)")
+
+
+def test_ahead_no_fork_while_another_thread_runs():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not can_fork()
+    finally:
+        stop.set()
+        other.join()
+    assert can_fork()
 
 
 def _wait_for(predicate, seconds: float = 10.0) -> bool:

@@ -96,6 +96,12 @@ def test_neo4j_rejects_uris_that_are_not_bolt(uri):
         connect(uri)
 
 
+def test_neo4j_ahead_where_fork_is_unsafe_is_refused_before_connecting(monkeypatch):
+    monkeypatch.setattr(neo4j_export, "can_fork", lambda: False)
+    with pytest.raises(Neo4jExportError, match="fork"):
+        export_to_neo4j(sample_graph(), uri="bolt://127.0.0.1:9", ahead=True)
+
+
 def test_neo4j_unreachable_host_is_one_clear_error():
     port = load_falkordb_server().free_port()
     started = time.monotonic()

@@ -650,7 +650,7 @@ def _ahead(kg: KnowledgeGraph, ahead: bool | None) -> bool:
     if ahead is None:
         return can_fork() and kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= AHEAD_FROM
     if ahead and not can_fork():
-        raise Neo4jExportError("making statements ahead needs a fork()ing platform (Linux)")
+        raise Neo4jExportError("making statements ahead needs fork() on Linux, in a process with one thread")
     return ahead
 
 
@@ -679,14 +679,14 @@ def export_to_neo4j(kg: KnowledgeGraph, *, uri: str | None = None, user: str | N
     Linux for graphs of :data:`AHEAD_FROM` nodes and relationships or more.
     Raises :class:`Neo4jExportError` for problems the user can fix.
     """
+    ahead = _ahead(kg, ahead)
     connection, owned = _open(connection, uri, user, password, database)
     try:
         limits = batch_limits(connection.server.kind, batch_size, batch_bytes)
         nodes = _node_statements(kg, limits, connection.server)
         make_relationships = partial(_relationship_statements, kg, limits, connection.server)
         with (_collection_paused(),
-              made_ahead(make_relationships) if _ahead(kg, ahead) else nullcontext(make_relationships())
-              as relationships):
+              made_ahead(make_relationships) if ahead else nullcontext(make_relationships()) as relationships):
             return _load(chain(nodes, relationships), connection, limits, progress)
     finally:
         if owned:
