@@ -45,10 +45,14 @@ class AheadError(RuntimeError):
 
 
 def can_fork() -> bool:
-    """Whether this process can fork safely now: on Linux (macOS and Windows start children another way), with
-    no other thread running (the child would inherit the locks it holds, held for good)."""
-    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1)
+    """Whether this platform forks children (Linux; macOS and Windows start them another way)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def forks_safely() -> bool:
+    """Whether this process can fork without a second thought: it can, and no other thread is running (the
+    child would inherit the locks such a thread holds, held for good)."""
+    return can_fork() and threading.active_count() == 1
 
 
 @contextmanager
@@ -146,4 +150,4 @@ def _send(outbox: queue.SimpleQueue, writer: Connection, reader_gone: threading.
             return
 
 
-__all__ = ["AheadError", "can_fork", "made_ahead"]
+__all__ = ["AheadError", "can_fork", "forks_safely", "made_ahead"]

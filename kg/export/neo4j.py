@@ -66,7 +66,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from kg import __version__
-from kg.ahead import can_fork, made_ahead
+from kg.ahead import can_fork, forks_safely, made_ahead
 from kg.export.cypher import Statement, literal_size, write_statements
 from kg.export.rows import ENTITY, GraphRows, graph_rows, node_groups, property_name, relationship_groups
 from kg.graph import KnowledgeGraph
@@ -648,9 +648,9 @@ def _write_statements(rows: GraphRows, limits: BatchLimits) -> Iterator[Statemen
 
 def _ahead(kg: KnowledgeGraph, ahead: bool | None) -> bool:
     if ahead is None:
-        return can_fork() and kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= AHEAD_FROM
+        return forks_safely() and kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= AHEAD_FROM
     if ahead and not can_fork():
-        raise Neo4jExportError("making statements ahead needs fork() on Linux, in a process with one thread")
+        raise Neo4jExportError("making statements ahead needs a platform that forks (Linux)")
     return ahead
 
 
@@ -676,7 +676,8 @@ def export_to_neo4j(kg: KnowledgeGraph, *, uri: str | None = None, user: str | N
     after each statement with the label or relationship group it wrote.
     ``ahead`` makes the relationships' statements in a forked process while
     the loader makes and sends the nodes' (:mod:`kg.ahead`); by default on
-    Linux for graphs of :data:`AHEAD_FROM` nodes and relationships or more.
+    Linux, in a process with no other thread, for graphs of
+    :data:`AHEAD_FROM` nodes and relationships or more.
     Raises :class:`Neo4jExportError` for problems the user can fix.
     """
     ahead = _ahead(kg, ahead)
