@@ -413,7 +413,7 @@ class _GroupProgress:
 @click.option("--ahead/--no-ahead", default=None,
               help="Make the relationships' statements in a second process while the nodes load (default: on "
                    "Linux for graphs of 10,000 nodes and relationships or more). About 20% faster; the second "
-                   "process takes up to half the memory of the graph again.")
+                   "process takes up to about half the loader's memory again.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; connect to nothing.")
 @click.option("--wipe", is_flag=True, help="First delete kg's nodes (Paper, Claim, Entity) and nothing else.")
 @click.option("--yes", is_flag=True, help="Do not ask before --wipe.")
