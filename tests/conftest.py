@@ -21,6 +21,7 @@ def pytest_unconfigure(config):
 
 import importlib.util  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -28,6 +29,22 @@ import pytest  # noqa: E402
 
 FALKORDB_SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "falkordb_server.py"
 TEST_LABEL = "KgTestForeign"  # label of the nodes tests create as "not kg's"; cleared between tests
+
+
+def process_gone(pid: int, timeout: float = 5.0) -> bool:
+    """Whether process ``pid`` ends within ``timeout`` (a zombie counts: it ended, and waits for a parent that
+    is not us to reap it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.kill(pid, 0)
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except (ProcessLookupError, FileNotFoundError):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def load_falkordb_server():

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import process_gone
 
 from kg.ahead import AheadError, can_fork, forks_safely, made_ahead
 
@@ -94,15 +95,7 @@ def test_ahead_the_child_starts_at_once_and_stops_when_the_reader_leaves(tmp_pat
     with made_ahead(make) as items:
         assert _wait_for(started.exists), "the child did not start before the first read"
         assert [next(items) for _ in range(50)] == list(range(50))
-    child = int(pid_file.read_text())
-    assert _wait_for(lambda: not Path(f"/proc/{child}").exists() or _is_zombie(child))
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+    assert process_gone(int(pid_file.read_text()))
 
 
 _KILLED_READER = """
@@ -126,6 +119,5 @@ def test_ahead_the_child_of_a_killed_reader_stops(tmp_path: Path):
     pid_file = tmp_path / "pid"
     reader = subprocess.run([sys.executable, "-c", _KILLED_READER, str(pid_file)], timeout=60)
     assert reader.returncode == -9
-    child = int(pid_file.read_text())
-    assert _wait_for(lambda: not Path(f"/proc/{child}").exists() or _is_zombie(child)), \
+    assert process_gone(int(pid_file.read_text()), timeout=10), \
         "the child went on making items for a reader that is gone"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import neo4j
 import pytest
-from conftest import TEST_LABEL, database_state, expected_state, load_falkordb_server
+from conftest import TEST_LABEL, database_state, expected_state, load_falkordb_server, process_gone
 from neo4j import exceptions as neo4j_errors
 from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
@@ -386,13 +386,12 @@ export_to_neo4j(KnowledgeGraph.load(sys.argv[1]), **json.loads(sys.argv[2]), bat
 """
 
 
-def _running_with(argument: str) -> list[int]:
-    """Processes (not zombies) whose command line holds ``argument``: a loader and the child it forked."""
+def _processes_with(argument: str) -> list[int]:
+    """Processes whose command line holds ``argument``: a loader and the child it forked."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if argument.encode() in (proc / "cmdline").read_bytes().split(b"\0") \
-                    and (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            if argument.encode() in (proc / "cmdline").read_bytes().split(b"\0"):
                 found.append(int(proc.name))
         except (OSError, ValueError):
             continue
@@ -411,10 +410,8 @@ def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_gra
     loader.kill()  # past the nodes, among the relationships
     loader.wait()
     assert reached, "the loader ended before it reached the relationships"
-    deadline = time.monotonic() + 20
-    while _running_with(str(path)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _running_with(str(path)), "a process of the killed load is still running"
+    assert all(process_gone(pid, timeout=20) for pid in _processes_with(str(path))), \
+        "a process of the killed load is still running"
     partial = database_state(bolt)
     expected = expected_state(kg)
     assert partial.nodes == expected.nodes

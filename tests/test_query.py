@@ -8,9 +8,9 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
+from conftest import process_gone
 
 from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
@@ -21,19 +21,6 @@ from kg import query as kg_query  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
 from kg.query import (EmbeddedGraph, QueryError, QueryResult, format_csv, format_json,  # noqa: E402
                       format_table, parse_param, run_query)
-
-
-def _gone(pid: int, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        if Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
-            return True  # exited, waiting to be reaped by a parent that is not us
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture(autouse=True)
@@ -174,7 +161,7 @@ def test_query_leaves_no_process_or_socket(store):
     pid, socket_dir = engine.pid, engine._socket_dir
     assert pid is not None and socket_dir.exists()
     engine.close()
-    assert _gone(pid)
+    assert process_gone(pid)
     assert not socket_dir.exists()
 
 
@@ -193,7 +180,7 @@ def test_query_server_dies_with_a_killed_parent(store, tmp_path):
         child.kill()
         child.wait()
     shutil.rmtree(socket_dir, ignore_errors=True)  # a killed process cannot tidy up; its server must still go
-    assert _gone(int(pid))
+    assert process_gone(int(pid))
 
 
 def test_query_bad_cypher_is_one_line_with_the_servers_message(engine):

@@ -558,10 +558,9 @@ class _Ready:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A statement, its rows as the server takes them, and which of those a first attempt may CREATE."""
+    """A statement ready to send, and which of its rows a first attempt may CREATE."""
 
-    statement: Statement
-    rows: list
+    ready: _Ready
     new: list[bool]  # per row: known not to be in the database (Statement.rows_known_new)
 
 
@@ -570,7 +569,7 @@ def _write(tx: neo4j.ManagedTransaction, batch: _Prepared, creating: dict[str, b
     """Run a batch: rows known to be new by the create query, on a first attempt. Other nodes by the
     create-missing query while their label's nodes keep being new, the MERGE if needed; other relationships
     by the MERGE."""
-    statement, rows = batch.statement, batch.rows
+    statement, rows = batch.ready.statement, batch.ready.rows
     if statement.create_query is None:
         return [_run(tx, statement.query, rows=rows)]
     new_rows = [row for row, new in zip(rows, batch.new) if new] if first_attempt else []
@@ -709,11 +708,8 @@ def _load(outgoing: Iterator[dict[str, int] | _Ready], connection: Neo4jConnecti
             empty = session.execute_read(_empty_key_labels)
             previous = time.perf_counter()
             for chunk in _transactions(_counted(outgoing, totals), limits.transaction):
-                batches = []
-                for item in chunk:
-                    statement = item.statement
-                    batches.append(_Prepared(statement, item.rows, statement.rows_known_new(created, empty)))
-                    lossy += item.rounded
+                batches = [_Prepared(item, item.statement.rows_known_new(created, empty)) for item in chunk]
+                lossy += sum(item.rounded for item in chunk)
                 written = session.execute_write(_write_all, batches, creating, count())
                 _collect_results()
                 seconds = (time.perf_counter() - previous) / len(chunk)
