@@ -1,0 +1,102 @@
+"""Training labels: our annotations of corpus abstracts, stored without the abstracts' text.
+
+A stored label is one JSON object per paper, in score.py's gold format minus every
+piece of copied text: entities carry ``mentions`` (character offsets into
+``Paper.text``), and each claim carries ``span`` (the offsets of the clause that
+states it) instead of ``text``. :func:`to_gold` joins a label with its paper's
+text again, for training and for ``score.py``.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from kg.records import TITLE_SEPARATOR
+
+
+class LabelError(ValueError):
+    """An annotation that cannot be tied to its paper's text."""
+
+
+def corpus_texts(corpus: str | Path, ids: Iterable[str]) -> dict[str, str]:
+    """``Paper.text`` (title, blank line, abstract) of each wanted id in the gzipped corpus."""
+    wanted = set(ids)
+    texts = {}
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["id"] in wanted:
+                texts[record["id"]] = record["title"] + TITLE_SEPARATOR + record["abstract"]
+    return texts
+
+
+def occurrences(text: str, form: str) -> list[tuple[int, int]]:
+    """Case-insensitive places of ``form`` in ``text`` not inside a longer word or hyphenated name."""
+    if not form.strip():
+        return []
+    pattern = re.compile(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", re.IGNORECASE)
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def entity_mentions(text: str, forms: Iterable[str]) -> list[dict[str, int]]:
+    """Every place where one of an entity's forms occurs; the longer form wins where two overlap."""
+    taken: list[tuple[int, int]] = []
+    for form in sorted({f for f in forms if f}, key=len, reverse=True):
+        for start, end in occurrences(text, form):
+            if not any(start < b and a < end for a, b in taken):
+                taken.append((start, end))
+    return [{"start": s, "end": e} for s, e in sorted(taken)]
+
+
+def clause_span(text: str, clause: str) -> dict[str, int]:
+    """Offsets of a claim's clause, copied from the text (whitespace may differ)."""
+    pattern = r"\s+".join(re.escape(word) for word in clause.split())
+    found = re.search(pattern, text)
+    if not clause.strip() or found is None:
+        raise LabelError(f"claim text not found in the paper: {clause[:70]!r}")
+    return {"start": found.start(), "end": found.end()}
+
+
+def from_draft(draft: dict[str, Any], text: str) -> dict[str, Any]:
+    """A stored label from an annotator's draft: mentions found, claim clauses turned into offsets."""
+    entities = []
+    for entity in draft.get("entities", []):
+        forms = [entity["name"], *entity.get("aliases", [])]
+        entities.append({
+            "name": entity["name"], "type": entity["type"], "aliases": list(entity.get("aliases", [])),
+            "role": entity["role"], "mentions": entity_mentions(text, forms),
+        })
+    claims = []
+    for claim in draft.get("claims", []):
+        stored = {k: v for k, v in claim.items() if k not in ("text", "span")}
+        stored["span"] = claim["span"] if "span" in claim else clause_span(text, claim.get("text") or "")
+        claims.append(stored)
+    return {"id": draft["id"], "entities": entities, "claims": claims,
+            "relations": list(draft.get("relations", []))}
+
+
+def to_gold(label: dict[str, Any], text: str) -> dict[str, Any]:
+    """score.py's gold record for a stored label: title and claim texts filled in from ``text``."""
+    title = text.split(TITLE_SEPARATOR, 1)[0]
+    claims = []
+    for claim in label.get("claims", []):
+        span = claim["span"]
+        joined = {k: v for k, v in claim.items() if k != "span"}
+        joined["text"] = text[span["start"]:span["end"]]
+        claims.append(joined)
+    return {**label, "title": title, "claims": claims}
+
+
+def read_labels(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:
+    """Stored labels from JSON Lines files, in file order."""
+    for path in paths:
+        with open(path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise LabelError(f"{path}:{number}: not JSON ({exc.msg})") from None

@@ -1,0 +1,48 @@
+"""Training labels are stored as offsets and names, and join back with the paper's text."""
+import json
+
+import pytest
+
+from kg.learn.labels import LabelError, clause_span, entity_mentions, from_draft, read_labels, to_gold
+
+TEXT = ("Medusa: Simple LLM Inference Acceleration\n\n"
+        "We present Medusa, which adds decoding heads to large language models (LLMs). "
+        "Medusa-1 achieves over 2.2x speedup, and LLM serving gets cheaper.")
+
+
+def test_labels_mentions_find_every_form_case_insensitively_longest_first():
+    mentions = entity_mentions(TEXT, ["large language models", "LLMs", "LLM"])
+    assert [TEXT[m["start"]:m["end"]] for m in mentions] == ["LLM", "large language models", "LLMs", "LLM"]
+
+
+def test_labels_mentions_skip_a_name_inside_a_hyphenated_name():
+    assert [TEXT[m["start"]:m["end"]] for m in entity_mentions(TEXT, ["Medusa"])] == ["Medusa", "Medusa"]
+
+
+def test_labels_clause_span_tolerates_whitespace_and_refuses_what_is_not_there():
+    span = clause_span(TEXT, "Medusa-1 achieves over\n2.2x speedup")
+    assert TEXT[span["start"]:span["end"]] == "Medusa-1 achieves over 2.2x speedup"
+    with pytest.raises(LabelError, match="not found"):
+        clause_span(TEXT, "Medusa-3 achieves 9x")
+
+
+def test_labels_draft_to_stored_to_gold_round_trip_keeps_no_text():
+    draft = {"id": "p1",
+             "entities": [{"name": "Medusa", "type": "Method", "aliases": ["Medusa-1"], "role": "proposed"}],
+             "claims": [{"subject": "Medusa-1", "value": "2.2", "unit": "x", "metric": "speedup", "via": None,
+                         "baseline": None, "dataset": None, "text": "Medusa-1 achieves over 2.2x speedup"}],
+             "relations": []}
+    stored = from_draft(draft, TEXT)
+    assert "text" not in stored["claims"][0] and "title" not in stored
+    assert [TEXT[m["start"]:m["end"]] for m in stored["entities"][0]["mentions"]] == ["Medusa", "Medusa", "Medusa-1"]
+    gold = to_gold(stored, TEXT)
+    assert gold["title"] == "Medusa: Simple LLM Inference Acceleration"
+    assert gold["claims"][0]["text"] == "Medusa-1 achieves over 2.2x speedup"
+    assert gold["entities"] == stored["entities"]
+
+
+def test_labels_read_names_the_file_and_line_of_a_bad_record(tmp_path):
+    path = tmp_path / "b01.jsonl"
+    path.write_text(json.dumps({"id": "p1"}) + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(LabelError, match=r"b01.jsonl:2: not JSON"):
+        list(read_labels([path]))
