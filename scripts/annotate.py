@@ -3,12 +3,15 @@
     python scripts/annotate.py show --start 1 --count 40      # texts of train-pool ids 1..40, to read
     python scripts/annotate.py show 2311.17487 2402.00001     # texts of these ids
     python scripts/annotate.py fill DRAFT.jsonl -o training/labels/NAME.jsonl
+    python scripts/annotate.py gold training/labels/*.jsonl --split validation -o GOLD.jsonl [--papers P.jsonl]
 
 A draft is score.py's gold format without mentions: entities with name, type, aliases
 and role; claims with every field, ``text`` being the clause copied from the abstract;
 relations. ``fill`` adds each entity's mentions (every place a name or alias occurs)
 and replaces each claim's text by its offsets, so the stored label holds no abstract
-text. Check the result with ``../shared/eval/validate.py``.
+text. Check the result with ``../shared/eval/validate.py``. ``gold`` joins stored labels
+with the corpus into score.py's gold format (and, with --papers, the papers to extract),
+outside the repository, for scoring and for the agreement of two passes.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ import sys
 from pathlib import Path
 
 from kg.files import atomic_open
-from kg.learn.labels import LabelError, corpus_texts, from_draft, occurrences, read_labels
+from kg.learn.labels import LabelError, corpus_texts, from_draft, is_validation, occurrences, read_labels, to_gold
+from kg.records import TITLE_SEPARATOR
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
@@ -56,7 +60,7 @@ def fill(args: argparse.Namespace) -> int:
             if not entity["mentions"] and entity["name"].lower() not in text.lower():
                 problems.append(f"{draft['id']}: {entity['name']!r} does not occur in the text")
             for alias in entity["aliases"]:
-                if not occurrences(text, alias):
+                if not occurrences(text, alias, in_compounds=True):
                     problems.append(f"{draft['id']}: alias {alias!r} of {entity['name']!r} does not occur")
         labels.append(label)
     with atomic_open(args.out) as out:
@@ -66,6 +70,22 @@ def fill(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     print(f"{len(labels)} papers written to {args.out}; {len(problems)} problems", file=sys.stderr)
     return 1 if problems else 0
+
+
+def gold(args: argparse.Namespace) -> int:
+    labels = [label for label in read_labels(args.labels)
+              if args.split == "all" or is_validation(label["id"]) == (args.split == "validation")]
+    texts = corpus_texts(args.corpus, (label["id"] for label in labels))
+    with atomic_open(args.out) as out:
+        for label in labels:
+            out.write(json.dumps(to_gold(label, texts[label["id"]]), ensure_ascii=False) + "\n")
+    if args.papers:
+        with atomic_open(args.papers) as out:
+            for label in labels:
+                title, abstract = texts[label["id"]].split(TITLE_SEPARATOR, 1)
+                out.write(json.dumps({"id": label["id"], "title": title, "abstract": abstract}, ensure_ascii=False) + "\n")
+    print(f"{len(labels)} papers ({args.split}) written to {args.out}", file=sys.stderr)
+    return 0
 
 
 def main() -> int:
@@ -80,8 +100,13 @@ def main() -> int:
     filler = commands.add_parser("fill", help="turn a draft into a stored label file")
     filler.add_argument("draft", type=Path)
     filler.add_argument("-o", "--out", type=Path, required=True)
+    joiner = commands.add_parser("gold", help="join labels with the corpus into score.py's gold format")
+    joiner.add_argument("labels", nargs="+", type=Path)
+    joiner.add_argument("--split", choices=("all", "train", "validation"), default="all")
+    joiner.add_argument("-o", "--out", type=Path, required=True)
+    joiner.add_argument("--papers", type=Path, help="also write the papers (id, title, abstract) here")
     args = parser.parse_args()
-    return show(args) if args.command == "show" else fill(args)
+    return {"show": show, "fill": fill, "gold": gold}[args.command](args)
 
 
 if __name__ == "__main__":

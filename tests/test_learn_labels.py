@@ -46,3 +46,10 @@ def test_labels_read_names_the_file_and_line_of_a_bad_record(tmp_path):
     path.write_text(json.dumps({"id": "p1"}) + "\n{not json\n", encoding="utf-8")
     with pytest.raises(LabelError, match=r"b01.jsonl:2: not JSON"):
         list(read_labels([path]))
+
+
+def test_labels_mentions_inside_compounds_only_when_the_name_is_nowhere_on_its_own():
+    text = "A transformer-based model and a GPT-based agent; GPT alone."
+    assert [text[m["start"]:m["end"]] for m in entity_mentions(text, ["transformer"])] == ["transformer"]
+    assert [text[m["start"]:m["end"]] for m in entity_mentions(text, ["GPT"])] == ["GPT"]
+    assert entity_mentions(text, ["GPT"])[0]["start"] == text.index("GPT alone")

@@ -9,6 +9,7 @@ text again, for training and for ``score.py``.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -33,19 +34,27 @@ def corpus_texts(corpus: str | Path, ids: Iterable[str]) -> dict[str, str]:
     return texts
 
 
-def occurrences(text: str, form: str) -> list[tuple[int, int]]:
-    """Case-insensitive places of ``form`` in ``text`` not inside a longer word or hyphenated name."""
+def occurrences(text: str, form: str, in_compounds: bool = False) -> list[tuple[int, int]]:
+    """Case-insensitive places of ``form`` in ``text`` not inside a longer word, nor (unless
+    ``in_compounds``) inside a hyphenated compound ("LLM" in "LLM-based")."""
     if not form.strip():
         return []
-    pattern = re.compile(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", re.IGNORECASE)
+    edge = r"\w" if in_compounds else r"[\w-]"
+    pattern = re.compile(rf"(?<!{edge})" + re.escape(form) + rf"(?!{edge})", re.IGNORECASE)
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def entity_mentions(text: str, forms: Iterable[str]) -> list[dict[str, int]]:
-    """Every place where one of an entity's forms occurs; the longer form wins where two overlap."""
+    """Every place where one of an entity's forms occurs; the longer form wins where two overlap.
+
+    An entity the text names only inside hyphenated compounds ("transformer-based") is
+    mentioned there (DECISIONS.md 7).
+    """
+    forms = sorted({f for f in forms if f}, key=len, reverse=True)
+    in_compounds = not any(occurrences(text, form) for form in forms)
     taken: list[tuple[int, int]] = []
-    for form in sorted({f for f in forms if f}, key=len, reverse=True):
-        for start, end in occurrences(text, form):
+    for form in forms:
+        for start, end in occurrences(text, form, in_compounds):
             if not any(start < b and a < end for a, b in taken):
                 taken.append((start, end))
     return [{"start": s, "end": e} for s, e in sorted(taken)]
@@ -100,3 +109,23 @@ def read_labels(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:
                         yield json.loads(line)
                     except json.JSONDecodeError as exc:
                         raise LabelError(f"{path}:{number}: not JSON ({exc.msg})") from None
+
+
+def is_validation(paper_id: str) -> bool:
+    """Whether a labelled paper belongs to the validation split: a fixed fifth, by a hash of its id.
+
+    Never trained on and never used to choose rules or models: it is the honest
+    estimate of how kg reads papers nobody tuned on.
+    """
+    return int(hashlib.sha1(paper_id.encode("utf-8")).hexdigest()[:8], 16) % 5 == 0
+
+
+def flat_mentions(label: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """The label's mentions as non-overlapping (start, end, type) spans, the longer span winning,
+    as a flat entity recogniser must learn them ("LLM inference" over its "LLM")."""
+    spans = [(m["start"], m["end"], e["type"]) for e in label.get("entities", []) for m in e.get("mentions", [])]
+    taken: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if not any(start < b and a < end for a, b, _ in taken):
+            taken.append((start, end, kind))
+    return sorted(taken)
