@@ -53,3 +53,20 @@ def test_labels_mentions_inside_compounds_only_when_the_name_is_nowhere_on_its_o
     assert [text[m["start"]:m["end"]] for m in entity_mentions(text, ["transformer"])] == ["transformer"]
     assert [text[m["start"]:m["end"]] for m in entity_mentions(text, ["GPT"])] == ["GPT"]
     assert entity_mentions(text, ["GPT"])[0]["start"] == text.index("GPT alone")
+
+
+@pytest.mark.parametrize("form, text, expected", [
+    ("VerifiaBLE", "We build VerifiaBLE: verifiable code.", ["VerifiaBLE"]),
+    ("Reason-KE", "Reason-KE++ extends Reason-KE.", ["Reason-KE"]),
+    ("Llama", "Llama runs in llama.cpp; Llama.", ["Llama", "Llama"]),
+    ("SPLANNING", "SPLANNING, code at github.com/x/SPLANNING.", ["SPLANNING"]),
+    ("speculative decoding", "Speculative Decoding: speculative decoding.", ["Speculative Decoding", "speculative decoding"]),
+])
+def test_labels_mentions_are_names_as_written_not_other_words(form, text, expected):
+    assert [text[m["start"]:m["end"]] for m in entity_mentions(text, [form])] == expected
+
+
+def test_labels_mentions_keep_case_only_for_words_spelled_as_names():
+    text = "Spatial GPU Sharing: spatial GPU sharing, not spatial gpu sharing."
+    assert [text[m["start"]:m["end"]] for m in entity_mentions(text, ["spatial GPU sharing"])] == [
+        "Spatial GPU Sharing", "spatial GPU sharing"]

@@ -34,13 +34,22 @@ def corpus_texts(corpus: str | Path, ids: Iterable[str]) -> dict[str, str]:
     return texts
 
 
+def _name_pattern(form: str) -> str:
+    """``form`` as a regex: a word with a capital past its first letter ("GaLore", "LLMs", "MATH") as
+    written, since "galore", "Math" or "verifiable" are other words; every other word in any case."""
+    parts = re.split(r"(\s+)", form)
+    return "".join(re.escape(p) if p.isspace() or any(c.isupper() for c in p[1:]) else f"(?i:{re.escape(p)})"
+                   for p in parts if p)
+
+
 def occurrences(text: str, form: str, in_compounds: bool = False) -> list[tuple[int, int]]:
-    """Case-insensitive places of ``form`` in ``text`` not inside a longer word, nor (unless
+    """Places of ``form`` in ``text`` (see :func:`_name_pattern` for case), not inside a longer word or
+    name ("Reason-KE" in "Reason-KE++", "Llama" in "llama.cpp", a name in a URL), nor (unless
     ``in_compounds``) inside a hyphenated compound ("LLM" in "LLM-based")."""
     if not form.strip():
         return []
-    edge = r"\w" if in_compounds else r"[\w-]"
-    pattern = re.compile(rf"(?<!{edge})" + re.escape(form) + rf"(?!{edge})", re.IGNORECASE)
+    before, after = (r"[\w/]", r"[\w+]|\.[a-z0-9]") if in_compounds else (r"[\w/-]", r"[\w+-]|\.[a-z0-9]")
+    pattern = re.compile(rf"(?<!{before})" + _name_pattern(form) + rf"(?!{after})")
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
