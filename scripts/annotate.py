@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from kg.files import atomic_open
-from kg.learn.labels import LabelError, corpus_texts, from_draft, is_validation, occurrences, read_labels, to_gold
+from kg.learn.labels import SPLITS, LabelError, corpus_texts, from_draft, occurrences, read_labels, split_of, to_gold
 from kg.records import TITLE_SEPARATOR
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -74,7 +74,7 @@ def fill(args: argparse.Namespace) -> int:
 
 def gold(args: argparse.Namespace) -> int:
     labels = [label for label in read_labels(args.labels)
-              if args.split == "all" or is_validation(label["id"]) == (args.split == "validation")]
+              if args.split in ("all", split_of(label["id"]))]
     texts = corpus_texts(args.corpus, (label["id"] for label in labels))
     with atomic_open(args.out) as out:
         for label in labels:
@@ -102,7 +102,7 @@ def main() -> int:
     filler.add_argument("-o", "--out", type=Path, required=True)
     joiner = commands.add_parser("gold", help="join labels with the corpus into score.py's gold format")
     joiner.add_argument("labels", nargs="+", type=Path)
-    joiner.add_argument("--split", choices=("all", "train", "validation"), default="all")
+    joiner.add_argument("--split", choices=("all", *SPLITS), default="all")
     joiner.add_argument("-o", "--out", type=Path, required=True)
     joiner.add_argument("--papers", type=Path, help="also write the papers (id, title, abstract) here")
     args = parser.parse_args()

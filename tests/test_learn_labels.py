@@ -60,6 +60,8 @@ def test_labels_mentions_inside_compounds_only_when_the_name_is_nowhere_on_its_o
     ("Reason-KE", "Reason-KE++ extends Reason-KE.", ["Reason-KE"]),
     ("Llama", "Llama runs in llama.cpp; Llama.", ["Llama", "Llama"]),
     ("SPLANNING", "SPLANNING, code at github.com/x/SPLANNING.", ["SPLANNING"]),
+    ("Hestia", "Hestia (https://x.org/Hestia) and Hestia.", ["Hestia", "Hestia"]),
+    ("B-WER", "WER/B-WER drop.", ["B-WER"]),
     ("speculative decoding", "Speculative Decoding: speculative decoding.", ["Speculative Decoding", "speculative decoding"]),
 ])
 def test_labels_mentions_are_names_as_written_not_other_words(form, text, expected):

@@ -18,6 +18,9 @@ from typing import Any, Iterable, Iterator
 from kg.records import TITLE_SEPARATOR
 
 
+URL = re.compile(r"[(\[<\"']*(?:https?://|www\.|[\w.-]+\.(?:com|org|io|net|ai)/)")
+
+
 class LabelError(ValueError):
     """An annotation that cannot be tied to its paper's text."""
 
@@ -48,9 +51,14 @@ def occurrences(text: str, form: str, in_compounds: bool = False) -> list[tuple[
     ``in_compounds``) inside a hyphenated compound ("LLM" in "LLM-based")."""
     if not form.strip():
         return []
-    before, after = (r"[\w/]", r"[\w+]|\.[a-z0-9]") if in_compounds else (r"[\w/-]", r"[\w+-]|\.[a-z0-9]")
+    before, after = (r"\w", r"[\w+]|\.[a-z0-9]") if in_compounds else (r"[\w-]", r"[\w+-]|\.[a-z0-9]")
     pattern = re.compile(rf"(?<!{before})" + _name_pattern(form) + rf"(?!{after})")
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if not _in_url(text, m.start())]
+
+
+def _in_url(text: str, at: int) -> bool:
+    start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+    return URL.match(text, start) is not None
 
 
 def entity_mentions(text: str, forms: Iterable[str]) -> list[dict[str, int]]:
@@ -120,13 +128,19 @@ def read_labels(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:
                         raise LabelError(f"{path}:{number}: not JSON ({exc.msg})") from None
 
 
-def is_validation(paper_id: str) -> bool:
-    """Whether a labelled paper belongs to the validation split: a fixed fifth, by a hash of its id.
+SPLITS = ("train", "tuning", "validation")
 
-    Never trained on and never used to choose rules or models: it is the honest
-    estimate of how kg reads papers nobody tuned on.
+
+def split_of(paper_id: str) -> str:
+    """The split a labelled paper belongs to, fixed by a hash of its id.
+
+    - "validation" (a fifth): never trained on and never used to choose rules or
+      models; the honest estimate of how kg reads papers nobody tuned on.
+    - "tuning" (a tenth): not trained on; chooses the training epoch.
+    - "train": the rest.
     """
-    return int(hashlib.sha1(paper_id.encode("utf-8")).hexdigest()[:8], 16) % 5 == 0
+    bucket = int(hashlib.sha1(paper_id.encode("utf-8")).hexdigest()[:8], 16) % 10
+    return "validation" if bucket in (0, 5) else "tuning" if bucket == 1 else "train"
 
 
 def flat_mentions(label: dict[str, Any]) -> list[tuple[int, int, str]]:
