@@ -9,18 +9,21 @@ Papers whose text was extracted before by the same extractor come from the
 store or from the shared extraction cache; the rest go to an engine (worker
 processes here, or a Dask cluster). Each extracted chunk is cached at once, so
 a build that is stopped and run again picks up where it was, and every output
-file is replaced atomically, so a stop never leaves half a file.
+file is replaced atomically, so a stop never leaves half a file. A cache that
+SQLite cannot read only makes the build slower: it goes on without it, and says so.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from kg.cache import CacheUnreadable, ExtractionCache
 from kg.files import atomic_open
 from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
@@ -34,6 +37,8 @@ HTML_FILE = "graph.html"
 MANIFEST_FILE = "manifest.json"  # what the store's outputs were built from
 BUILD_CODE = ("kg.build", "kg.export.html")  # where building starts; the fingerprint follows its imports
 LOOKUP_BATCH = 512
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -118,11 +123,37 @@ def _counted(items: Iterable[Paper | InputProblem], report: BuildReport) -> Iter
 
 
 class _Planner:
-    """Splits the input into papers already extracted (store, cache) and papers to extract."""
+    """Splits the input into papers already extracted (store, cache) and papers to extract,
+    and keeps new extractions in the cache while the cache can be read."""
 
-    def __init__(self, stored: dict[str, Extraction], cache, version: str, report: BuildReport):
-        self.stored, self.cache, self.version, self.report = stored, cache, version, report
+    def __init__(self, stored: dict[str, Extraction], options: BuildOptions, version: str, report: BuildReport):
+        self.stored, self.version, self.report = stored, version, report
         self.stored_titles = {normalise_title(e.paper.title): pid for pid, e in stored.items()}
+        self.cache = None
+        if options.use_cache:
+            try:
+                self.cache = ExtractionCache(options.cache_dir)
+            except CacheUnreadable as err:
+                self._drop_cache(err)
+
+    def keep(self, extractions: list[Extraction]) -> None:
+        if self.cache is not None:
+            try:
+                self.cache.put_many(self.version, extractions)
+            except CacheUnreadable as err:
+                self._drop_cache(err)
+
+    def _cached(self, papers: list[Paper]) -> dict[str, Extraction]:
+        if self.cache is not None:
+            try:
+                return self.cache.get_many(self.version, papers)
+            except CacheUnreadable as err:
+                self._drop_cache(err)
+        return {}
+
+    def _drop_cache(self, err: CacheUnreadable) -> None:
+        log.warning("building without the cache: %s", err)
+        self.cache = None
 
     def misses(self, items: Iterable[Paper | InputProblem]) -> Iterator[Paper]:
         from kg.engine import chunked
@@ -130,7 +161,7 @@ class _Planner:
         papers = self._papers(items)
         for batch in chunked(papers, LOOKUP_BATCH):
             fresh = [p for p in batch if not self._in_store(p)]
-            hits = self.cache.get_many(self.version, fresh) if self.cache else {}
+            hits = self._cached(fresh)
             for paper in fresh:
                 if paper.id in hits:
                     self.stored[paper.id] = hits[paper.id]
@@ -164,7 +195,6 @@ def build_store(
     progress: Callable[[int], None] | None = None,
 ) -> BuildReport:
     """Read, extract and add the inputs to the store in ``out_dir``; write its graph (and view)."""
-    from kg.cache import ExtractionCache
     from kg.extract.pipeline import PipelineConfig, extractor_version
     from kg.resolve import finish, tally
 
@@ -179,8 +209,7 @@ def build_store(
 
     config = PipelineConfig(model=options.model)
     version = extractor_version(config)
-    cache = ExtractionCache(options.cache_dir) if options.use_cache else None
-    planner = _Planner(stored, cache, version, report)
+    planner = _Planner(stored, options, version, report)
     misses = planner.misses(unique_papers(_counted(read_inputs(inputs, options.fmt), report)))
     extracted_ids: set[str] = set()
     with contextlib.ExitStack() as stack:
@@ -198,8 +227,7 @@ def build_store(
             for extraction in chunk:
                 stored[extraction.paper.id] = extraction
                 extracted_ids.add(extraction.paper.id)
-            if cache:
-                cache.put_many(version, chunk)
+            planner.keep(chunk)
             report.extracted += len(chunk)
             if progress:
                 progress(report.extracted)

@@ -5,16 +5,20 @@ abstract is never parsed twice by the same extractor, whatever store or output
 folder it is built into, and a change to the model, code or pattern tables
 (a new version) re-extracts everything by itself. One SQLite file, shared by
 concurrent kg processes (WAL); only the process that reads the inputs writes.
+
+A file SQLite cannot read (not a database, or damaged) raises CacheUnreadable,
+which names it; kg never deletes it unasked (``kg cache clear`` does).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from kg.records import Claim, Entity, Extraction, Paper, Relation
 
@@ -32,6 +36,31 @@ def text_hash(paper: Paper) -> str:
     return hashlib.sha1(paper.text.encode("utf-8")).hexdigest()
 
 
+class CacheUnreadable(RuntimeError):
+    """The cache file is there, but SQLite cannot read it: not a database, or damaged."""
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """SQLite's word that ``path`` is not a sound database, as a CacheUnreadable that names it and the way out."""
+    try:
+        yield
+    except sqlite3.OperationalError:
+        raise  # busy, locked, read-only, I/O: the file itself may be sound
+    except sqlite3.DatabaseError as err:  # SQLITE_NOTADB, SQLITE_CORRUPT
+        raise CacheUnreadable(f"{path}: unreadable extraction cache ({err}); "
+                              "kg cache clear --yes starts a new one") from None
+
+
+def delete_cache_file(directory: str | Path | None = None) -> Path:
+    """Delete the cache's SQLite file and its journal files whole: the way out of an unreadable one."""
+    path = (Path(directory) if directory else default_cache_dir()) / CACHE_FILE
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+    return path
+
+
 @dataclass(frozen=True)
 class CacheInfo:
     path: Path
@@ -46,13 +75,14 @@ class ExtractionCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / CACHE_FILE
         self._db = sqlite3.connect(self.path, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS extraction ("
-            " version TEXT NOT NULL, text_sha TEXT NOT NULL, body TEXT NOT NULL,"
-            " PRIMARY KEY (version, text_sha))"
-        )
+        with _reading(self.path):
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS extraction ("
+                " version TEXT NOT NULL, text_sha TEXT NOT NULL, body TEXT NOT NULL,"
+                " PRIMARY KEY (version, text_sha))"
+            )
 
     def get_many(self, version: str, papers: Sequence[Paper]) -> dict[str, Extraction]:
         """The cached extractions of ``papers``, by paper id (misses are absent)."""
@@ -61,32 +91,35 @@ class ExtractionCache:
             by_hash.setdefault(text_hash(paper), []).append(paper)
         found: dict[str, Extraction] = {}
         hashes = list(by_hash)
-        for i in range(0, len(hashes), 500):
-            chunk = hashes[i:i + 500]
-            rows = self._db.execute(
-                f"SELECT text_sha, body FROM extraction WHERE version = ? AND text_sha IN ({','.join('?' * len(chunk))})",
-                [version, *chunk],
-            )
-            for sha, body in rows:
-                for paper in by_hash[sha]:
-                    found[paper.id] = _from_body(paper, json.loads(body), version)
+        with _reading(self.path):
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i:i + 500]
+                rows = self._db.execute(
+                    f"SELECT text_sha, body FROM extraction WHERE version = ? AND text_sha IN ({','.join('?' * len(chunk))})",
+                    [version, *chunk],
+                )
+                for sha, body in rows:
+                    for paper in by_hash[sha]:
+                        found[paper.id] = _from_body(paper, json.loads(body), version)
         return found
 
     def put_many(self, version: str, extractions: Iterable[Extraction]) -> None:
         rows = [(version, text_hash(e.paper), json.dumps(_body(e), ensure_ascii=False)) for e in extractions]
-        with self._db:
+        with _reading(self.path), self._db:
             self._db.executemany("INSERT OR REPLACE INTO extraction VALUES (?, ?, ?)", rows)
 
     def info(self) -> CacheInfo:
-        entries, versions = self._db.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT version) FROM extraction").fetchone()
+        with _reading(self.path):
+            entries, versions = self._db.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT version) FROM extraction").fetchone()
         size = sum(p.stat().st_size for p in self.directory.glob(CACHE_FILE + "*"))
         return CacheInfo(self.path, entries, versions, size)
 
     def clear(self) -> int:
-        with self._db:
-            removed = self._db.execute("DELETE FROM extraction").rowcount
-        self._db.execute("VACUUM")
+        with _reading(self.path):
+            with self._db:
+                removed = self._db.execute("DELETE FROM extraction").rowcount
+            self._db.execute("VACUUM")
         return removed
 
     def close(self) -> None:

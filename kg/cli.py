@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from kg.files import atomic_open
+from kg.files import OutputError, atomic_open
 from kg.ingest import FORMATS
 
 EPILOG_BUILD = """\b
@@ -80,7 +80,17 @@ model_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """kg's commands: an output file that cannot be written ends any of them in one line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OutputError as err:
+            raise click.ClickException(str(err)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
 def main() -> None:
     """kg: build a knowledge graph of methods, models, datasets, tasks, metrics
@@ -218,9 +228,12 @@ def cache_info():
     Example:
       kg cache info
     """
-    from kg.cache import ExtractionCache
+    from kg.cache import CacheUnreadable, ExtractionCache
 
-    info = ExtractionCache().info()
+    try:
+        info = ExtractionCache().info()
+    except CacheUnreadable as err:
+        _fail(str(err))
     click.echo(f"path      {info.path}\nentries   {info.entries}\nversions  {info.versions}\n"
                f"size      {info.bytes / 1e6:.1f} MB")
 
@@ -234,11 +247,14 @@ def cache_clear(yes):
     Example:
       kg cache clear --yes
     """
-    from kg.cache import ExtractionCache
+    from kg.cache import CacheUnreadable, ExtractionCache, delete_cache_file
 
     if not yes:
         click.confirm("Remove every cached extraction?", abort=True)
-    click.echo(f"removed {ExtractionCache().clear()} extractions")
+    try:
+        click.echo(f"removed {ExtractionCache().clear()} extractions")
+    except CacheUnreadable:
+        click.echo(f"deleted {delete_cache_file()}: SQLite could not read it; the next build starts a new one")
 
 
 @main.command()

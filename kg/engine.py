@@ -38,12 +38,6 @@ def extract_chunk(config: PipelineConfig, papers: list[Paper]) -> list[Extractio
     return list(extract(papers, config))
 
 
-def _load_in_worker(config: PipelineConfig) -> None:
-    from kg.extract.pipeline import load_pipeline
-
-    load_pipeline(config)
-
-
 def _ordered(submit, chunks: Iterable[list[Paper]], window: int) -> Iterator[list[Extraction]]:
     """Results of ``submit(chunk)`` in input order, with at most ``window`` pending."""
     pending: deque = deque()
@@ -57,7 +51,12 @@ def _ordered(submit, chunks: Iterable[list[Paper]], window: int) -> Iterator[lis
 
 def extract_local(papers: Iterable[Paper], config: PipelineConfig, jobs: int,
                   chunk_size: int = CHUNK_SIZE) -> Iterator[list[Extraction]]:
-    """Chunks of extractions, from ``jobs`` worker processes (or this one for 1)."""
+    """Chunks of extractions, from ``jobs`` worker processes (or this one for 1).
+
+    A worker loads the pipeline with its first chunk, not in a pool initializer:
+    an initializer's error (an unknown model) only breaks the pool, while a
+    chunk's error comes back to this process as itself.
+    """
     chunks = chunked(papers, chunk_size)
     if jobs <= 1:
         for chunk in chunks:
@@ -66,8 +65,7 @@ def extract_local(papers: Iterable[Paper], config: PipelineConfig, jobs: int,
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_load_in_worker,
-                             initargs=(config,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         yield from _ordered(lambda chunk: pool.submit(extract_chunk, config, chunk),
                             chunks, jobs * IN_FLIGHT_PER_WORKER)
 

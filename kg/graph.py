@@ -96,11 +96,13 @@ class KnowledgeGraph:
 
     @classmethod
     def load(cls, path: str | Path) -> KnowledgeGraph:
-        with open(path, encoding="utf-8") as f:
-            try:
-                data = json.load(f)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{err.lineno}: not a kg graph file: {err.msg}") from None
+        try:
+            # Decoded whole (json.load reads it whole too), so the offset of a bad byte is the file's.
+            data = json.loads(Path(path).read_bytes().decode("utf-8"))
+        except UnicodeDecodeError as err:
+            raise ValueError(f"{path}: not a kg graph file: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path}:{err.lineno}: not a kg graph file: {err.msg}") from None
         if not isinstance(data, dict) or data.get("graph", {}).get("format") != "kg":
             raise ValueError(f"{path}: not a kg graph file (no 'graph.format: kg')")
         return cls.from_data(data)
