@@ -26,6 +26,12 @@ def entities_of(nlp, abstract: str, title: str = TITLE) -> dict[str, object]:
     return {e.name: e for e in group_entities(doc)}
 
 
+def assert_typed(entities: dict[str, object], name: str, entity_type: str) -> None:
+    """The entity a negative case's sentence does name: an extractor that finds nothing fails."""
+    assert name in entities, list(entities)
+    assert entities[name].type == entity_type, (name, entities[name].type)
+
+
 @pytest.mark.parametrize("sentence, name, entity_type", [
     ("We fine-tune Llama-3.2-3B-Instruct on our data.", "Llama-3.2-3B-Instruct", "Model"),
     ("Results on the GSM8K benchmark improve by a wide margin.", "GSM8K", "Dataset"),
@@ -55,15 +61,20 @@ def test_entities_terms_typed_by_head_and_lexicon(nlp, sentence, name, entity_ty
     assert entities[name].type == entity_type
 
 
-@pytest.mark.parametrize("sentence, generic", [
-    ("Our method improves performance on downstream tasks.", {"method", "performance", "downstream tasks"}),
-    ("Deep learning and neural networks changed artificial intelligence.", {"Deep learning", "neural networks"}),
-    ("Language models are trained on large amounts of data.", {"Language models", "data"}),
-    ("Moreover, the results hold. Furthermore, nothing breaks.", {"Moreover", "Furthermore"}),
+@pytest.mark.parametrize("sentence, generic, name, entity_type", [
+    ("Our method improves performance on downstream tasks such as machine translation.",
+     {"method", "performance", "downstream tasks"}, "machine translation", "Task"),
+    ("Deep learning and neural networks changed artificial intelligence long before BERT.",
+     {"Deep learning", "neural networks"}, "BERT", "Model"),
+    ("Language models are trained on large amounts of data with knowledge distillation.",
+     {"Language models", "data"}, "knowledge distillation", "Method"),
+    ("Moreover, the results hold on GSM8K. Furthermore, nothing breaks.", {"Moreover", "Furthermore"}, "GSM8K", "Dataset"),
 ])
-def test_entities_generic_phrases_are_not_entities(nlp, sentence, generic):
-    names = {name.lower() for name in entities_of(nlp, sentence)}
+def test_entities_generic_phrases_are_not_entities(nlp, sentence, generic, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    names = {name.lower() for name in entities}
     assert not names & {g.lower() for g in generic}, names
+    assert_typed(entities, name, entity_type)
 
 
 @pytest.mark.parametrize("sentence, name", [
@@ -75,22 +86,28 @@ def test_entities_trim_determiners_and_generic_modifiers(nlp, sentence, name):
     assert name in entities_of(nlp, sentence)
 
 
-@pytest.mark.parametrize("sentence", [
-    "The model has 52B parameters and runs at 3x the speed with 8K context.",
-    "Costs fall to 1T tokens, 12.5 GB and 99% of runs.",
+@pytest.mark.parametrize("sentence, name, entity_type", [
+    ("The model has 52B parameters and runs at 3x the speed of BERT with 8K context.", "BERT", "Model"),
+    ("With LoRA, costs fall to 1T tokens, 12.5 GB and 99% of runs.", "LoRA", "Method"),
 ])
-def test_entities_quantities_are_not_names(nlp, sentence):
+def test_entities_quantities_are_not_names(nlp, sentence, name, entity_type):
     entities = entities_of(nlp, sentence)
     assert not [n for n in entities if any(c.isdigit() for c in n)], list(entities)
+    assert_typed(entities, name, entity_type)
 
 
-@pytest.mark.parametrize("sentence, absent", [
-    ("Contextual vectors help (Peters et al., 2018; Howard and Ruder, 2018).", {"Peters", "Howard", "Ruder"}),
-    ("We collect English, Hindi and Marathi speech.", {"English", "Hindi", "Marathi"}),
-    ("Multi-Modal inputs and Speech-Text pairs are aligned.", {"Multi-Modal", "Speech-Text"}),
+@pytest.mark.parametrize("sentence, absent, name, entity_type", [
+    ("Contextual vectors help machine translation (Peters et al., 2018; Howard and Ruder, 2018).",
+     {"Peters", "Howard", "Ruder"}, "machine translation", "Task"),
+    ("We collect English, Hindi and Marathi speech for speech recognition.", {"English", "Hindi", "Marathi"},
+     "speech recognition", "Task"),
+    ("Multi-Modal inputs and Speech-Text pairs are aligned with contrastive learning.", {"Multi-Modal", "Speech-Text"},
+     "contrastive learning", "Method"),
 ])
-def test_entities_citations_languages_and_title_case_words_are_not_names(nlp, sentence, absent):
-    assert not set(entities_of(nlp, sentence)) & absent
+def test_entities_citations_languages_and_title_case_words_are_not_names(nlp, sentence, absent, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    assert not set(entities) & absent, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
 def test_entities_abbreviation_is_alias_of_long_form(nlp):
@@ -154,7 +171,7 @@ def test_entities_survive_hostile_text(nlp, text):
 def test_entities_long_text_is_linear(nlp):
     text = "We propose SpeedNet (SN), a model evaluated on GSM8K with BLEU. " * 400
     doc = nlp(text)
-    assert len({s._.kg_name for s in doc.spans["kg_entities"]}) < 10
+    assert {s._.kg_name for s in doc.spans["kg_entities"]} == {"SpeedNet", "GSM8K", "BLEU"}
 
 
 def test_entities_shorter_term_folds_into_the_modified_one(nlp):
@@ -163,13 +180,16 @@ def test_entities_shorter_term_folds_into_the_modified_one(nlp):
     assert [n for n in entities if "recognition" in n.lower()] == ["automatic speech recognition"]
 
 
-@pytest.mark.parametrize("sentence, absent", [
-    ("Sparse priors help (Okafor and Lindqvist, 2015; Brandt et al., 2017; Moreau and Takeda, 2019; Ferreira, 2020).",
-     {"Okafor", "Lindqvist", "Moreau", "Takeda", "Ferreira"}),
-    ("Earlier parsers [Halvorsen, 2011; Ibarra and Novak, 2014] were greedy.", {"Halvorsen", "Ibarra", "Novak"}),
+@pytest.mark.parametrize("sentence, absent, name, entity_type", [
+    ("Sparse priors help speech recognition (Okafor and Lindqvist, 2015; Brandt et al., 2017; Moreau and Takeda, 2019; "
+     "Ferreira, 2020).", {"Okafor", "Lindqvist", "Moreau", "Takeda", "Ferreira"}, "speech recognition", "Task"),
+    ("Earlier parsers [Halvorsen, 2011; Ibarra and Novak, 2014] were greedy and used beam search.",
+     {"Halvorsen", "Ibarra", "Novak"}, "beam search", "Method"),
 ])
-def test_entities_authors_anywhere_in_a_citation_list_are_not_names(nlp, sentence, absent):
-    assert not set(entities_of(nlp, sentence)) & absent
+def test_entities_authors_anywhere_in_a_citation_list_are_not_names(nlp, sentence, absent, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    assert not set(entities) & absent, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
 def test_entities_mixed_case_metric_is_not_its_lower_case_word(nlp):
@@ -178,15 +198,18 @@ def test_entities_mixed_case_metric_is_not_its_lower_case_word(nlp):
     assert entities["mAP"].type == "Metric"
 
 
-@pytest.mark.parametrize("sentence, absent", [
-    ("The agent needs deeper reasoning to finish.", "reasoning"),
-    ("The planner avoids redundant exploration of rooms.", "exploration"),
-    ("It allows thorough exploration of the scene.", "exploration"),
-    ("The tool reaches the best accuracy so far.", "best accuracy"),
+@pytest.mark.parametrize("sentence, absent, name, entity_type", [
+    ("The agent needs deeper reasoning to finish, even with chain-of-thought prompting.", "reasoning",
+     "chain-of-thought prompting", "Method"),
+    ("The planner avoids redundant exploration of rooms in object navigation.", "exploration", "object navigation", "Task"),
+    ("It allows thorough exploration of the scene during 3D reconstruction.", "exploration", "3D reconstruction", "Task"),
+    ("The tool reaches the best accuracy so far.", "best accuracy", "accuracy", "Metric"),
 ])
-def test_entities_graded_descriptions_are_not_tasks_or_metrics(nlp, sentence, absent):
-    names = [n.lower() for n in entities_of(nlp, sentence)]
+def test_entities_graded_descriptions_are_not_tasks_or_metrics(nlp, sentence, absent, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    names = [n.lower() for n in entities]
     assert not [n for n in names if absent in n], names
+    assert_typed(entities, name, entity_type)
 
 
 @pytest.mark.parametrize("sentence, name, entity_type", [
@@ -199,12 +222,14 @@ def test_entities_classifying_adjectives_stay_in_the_name(nlp, sentence, name, e
     assert entities[name].type == entity_type
 
 
-@pytest.mark.parametrize("title, fragment", [
-    ("Vocabulary Pruning for Faster Decoding", "Pruning"),
-    ("Boosting Small Models with Synthetic Data", "Boosting"),
+@pytest.mark.parametrize("title, fragment, name, entity_type", [
+    ("Vocabulary Pruning for Faster Decoding", "Pruning", "Vocabulary Pruning", "Method"),
+    ("Boosting Small Models with Knowledge Distillation", "Boosting", "Knowledge Distillation", "Method"),
 ])
-def test_entities_lone_words_of_a_title_cased_phrase_are_not_entities(nlp, title, fragment):
-    assert fragment not in entities_of(nlp, "Probing works.", title=title)
+def test_entities_lone_words_of_a_title_cased_phrase_are_not_entities(nlp, title, fragment, name, entity_type):
+    entities = entities_of(nlp, "Probing works.", title=title)
+    assert fragment not in entities, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
 def test_entities_title_cased_short_form_folds_into_the_longer_name(nlp):
@@ -236,14 +261,18 @@ def test_entities_definition_at_the_start_of_the_abstract_survives_bad_sentence_
     assert "3DGS" in entities["3D Gaussian Splatting"].aliases
 
 
-@pytest.mark.parametrize("abstract, absent", [
-    ("Earlier encoders transfer to new domains without further fine-tuning. We study their limits.", "fine-tuning"),
-    ("Older systems require extensive fine-tuning on labeled data. We propose Quillfeather instead.", "fine-tuning"),
-    ("We count the pre-training tokens that Quillfeather consumes.", "pre-training"),
-    ("Encoders can be fine-tuned for many tasks. In this paper we study Quillfeather.", "fine-tuned"),
+@pytest.mark.parametrize("abstract, absent, name, entity_type", [
+    ("Earlier encoders transfer to new domains without further fine-tuning. We study their limits on GSM8K.",
+     "fine-tuning", "GSM8K", "Dataset"),
+    ("Older systems require extensive fine-tuning on labeled data. We propose Brindlewick instead.", "fine-tuning",
+     "Brindlewick", "Method"),
+    ("We count the pre-training tokens that BERT consumes.", "pre-training", "BERT", "Model"),
+    ("Encoders can be fine-tuned for many tasks. In this paper we study BERT.", "fine-tuned", "BERT", "Model"),
 ])
-def test_entities_routine_training_steps_only_when_the_paper_takes_them(nlp, abstract, absent):
-    assert name_key(absent) not in {name_key(n) for n in entities_of(nlp, abstract)}
+def test_entities_routine_training_steps_only_when_the_paper_takes_them(nlp, abstract, absent, name, entity_type):
+    entities = entities_of(nlp, abstract)
+    assert name_key(absent) not in {name_key(n) for n in entities}, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
 @pytest.mark.parametrize("abstract, present", [
@@ -278,22 +307,26 @@ def test_entities_capitalised_component_names_are_methods(nlp, sentence, name):
     assert entities[name].type == "Method"
 
 
-@pytest.mark.parametrize("sentence, absent", [
-    ("The renderer gains 1.2 dB in PSNR over the baseline.", "dB"),
-    ("Quillfeather cuts static VRAM by half.", "VRAM"),
-    ("The index takes 12 GB on disk, and GB is all we count.", "GB"),
+@pytest.mark.parametrize("sentence, absent, name, entity_type", [
+    ("The renderer gains 1.2 dB in PSNR over the baseline.", "dB", "PSNR", "Metric"),
+    ("Quillfeather cuts static VRAM by half during speculative decoding.", "VRAM", "speculative decoding", "Method"),
+    ("The BM25 index takes 12 GB on disk, and GB is all we count.", "GB", "BM25", "Method"),
 ])
-def test_entities_units_and_hardware_are_not_names(nlp, sentence, absent):
-    assert absent not in entities_of(nlp, sentence)
+def test_entities_units_and_hardware_are_not_names(nlp, sentence, absent, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    assert absent not in entities, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
-@pytest.mark.parametrize("sentence, absent", [
-    ("Quillfeather adds minimal overhead to decoding.", "minimal overhead"),
-    ("It relies on large-scale training of the encoder.", "large-scale training"),
-    ("The scheduler improves operational efficiency in practice.", "operational efficiency"),
+@pytest.mark.parametrize("sentence, absent, name, entity_type", [
+    ("Quillfeather adds minimal overhead to speculative decoding.", "minimal overhead", "speculative decoding", "Method"),
+    ("It relies on large-scale training of the encoder with LoRA.", "large-scale training", "LoRA", "Method"),
+    ("The scheduler improves operational efficiency and latency in practice.", "operational efficiency", "latency", "Metric"),
 ])
-def test_entities_mined_phrases_opening_with_a_generic_modifier_are_descriptions(nlp, sentence, absent):
-    assert absent not in entities_of(nlp, sentence)
+def test_entities_mined_phrases_opening_with_a_generic_modifier_are_descriptions(nlp, sentence, absent, name, entity_type):
+    entities = entities_of(nlp, sentence)
+    assert absent not in entities, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
 @pytest.mark.parametrize("sentence, name", [
@@ -320,31 +353,34 @@ def test_entities_title_cased_titles_give_whole_phrases(nlp, title, name):
     assert name in entities, list(entities)
 
 
-@pytest.mark.parametrize("title, fragment", [
-    ("Quillfeather: Steering Data Generation to Target Rare Classes", "Steering Data Generation"),
-    ("GPT-4 Enhanced Scene Grounding for Harbour Robots", "GPT-4 Enhanced Scene Grounding"),
+@pytest.mark.parametrize("title, fragment, name, entity_type", [
+    ("Quillfeather: Steering Data Generation to Target Rare Classes", "Steering Data Generation", "Quillfeather", "Method"),
+    ("GPT-4 Enhanced Scene Grounding for Harbour Robots", "GPT-4 Enhanced Scene Grounding", "GPT-4", "Model"),
 ])
-def test_entities_title_phrases_drop_opening_verbs_and_name_participles(nlp, title, fragment):
+def test_entities_title_phrases_drop_opening_verbs_and_name_participles(nlp, title, fragment, name, entity_type):
     entities = entities_of(nlp, "We study the problem in depth.", title=title)
     assert fragment not in entities, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
-@pytest.mark.parametrize("sentence, kept", [
-    ("The generated captions balance quality and diversity.", False),
-    ("Agents act with precision in cluttered rooms.", False),
-    ("The planner shows remarkable robustness in new scenes.", False),
-    ("Our sampler raises diversity by 12% over the baseline.", True),
-    ("We compare the systems in terms of robustness.", True),
+@pytest.mark.parametrize("sentence, kept, name, entity_type", [
+    ("The generated captions balance quality and diversity in image captioning.", False, "image captioning", "Task"),
+    ("Agents trained with PPO act with precision in cluttered rooms.", False, "PPO", "Method"),
+    ("Trained with PPO, the planner shows remarkable robustness in new scenes.", False, "PPO", "Method"),
+    ("Our sampler raises diversity by 12% over the baseline.", True, "diversity", "Metric"),
+    ("We compare the systems in terms of robustness.", True, "robustness", "Metric"),
 ])
-def test_entities_quality_words_are_metrics_only_where_measured(nlp, sentence, kept):
+def test_entities_quality_words_are_metrics_only_where_measured(nlp, sentence, kept, name, entity_type):
     entities = entities_of(nlp, sentence)
     found = {name.lower() for name, e in entities.items() if e.type == "Metric"}
     assert bool(found & {"diversity", "precision", "robustness"}) == kept, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
 def test_entities_words_of_a_longer_proper_name_are_no_entities(nlp):
-    entities = entities_of(nlp, "All runs use the Marten Holloway supercomputer of the Northfield Institute.")
+    entities = entities_of(nlp, "All runs of BERT use the Marten Holloway supercomputer of the Northfield Institute.")
     assert not {"Marten", "Holloway", "Northfield"} & set(entities), list(entities)
+    assert_typed(entities, "BERT", "Model")
 
 
 def test_entities_a_hyphened_participle_opening_a_phrase_goes_whole(nlp):
@@ -382,29 +418,35 @@ def test_entities_list_items_the_parser_reads_as_modifiers_are_kept(nlp):
 
 
 def test_entities_symbols_of_a_formula_are_no_names(nlp):
-    entities = entities_of(nlp, "Each weight is factored as W = QZ with a shared basis.")
+    entities = entities_of(nlp, "Each LoRA weight is factored as W = QZ with a shared basis.")
     assert "QZ" not in entities, list(entities)
+    assert_typed(entities, "LoRA", "Method")
 
 
 def test_entities_an_organisation_and_its_abbreviation_are_no_entities(nlp):
-    entities = entities_of(nlp, "Models are trained on the machines of NRGX (Northern Research Computing Centre) in winter.")
+    entities = entities_of(nlp, "Models are trained with LoRA on the machines of NRGX (Northern Research Computing Centre) "
+                                "in winter.")
     assert "NRGX" not in entities and not any("Centre" in name for name in entities), list(entities)
+    assert_typed(entities, "LoRA", "Method")
 
 
-@pytest.mark.parametrize("title, word", [
-    ("Small Parsers Can Be Gardeners Too: A Study of Tree Pruning", "Gardeners"),
-    ("A Survey of Multi-Layer Attention Models", "Multi-Layer"),
+@pytest.mark.parametrize("title, word, name, entity_type", [
+    ("Small Parsers Can Be Gardeners Too: A Study of Tree Pruning", "Gardeners", "Tree Pruning", "Method"),
+    ("A Survey of Multi-Layer Attention Models for Machine Translation", "Multi-Layer", "Machine Translation", "Task"),
 ])
-def test_entities_capitalised_title_words_outside_a_name_part_are_no_names(nlp, title, word):
+def test_entities_capitalised_title_words_outside_a_name_part_are_no_names(nlp, title, word, name, entity_type):
     entities = entities_of(nlp, "We study the problem in depth.", title=title)
     assert word not in entities, list(entities)
+    assert_typed(entities, name, entity_type)
 
 
 def test_entities_a_waved_away_procedure_is_no_entity_even_when_mined(nlp):
-    entities = entities_of(nlp, "Many deployed systems still require fine-tuning to reach usable quality.")
+    entities = entities_of(nlp, "Many deployed systems still require fine-tuning to reach usable quality in machine translation.")
     assert not any("fine-tun" in name.lower() for name in entities), list(entities)
+    assert_typed(entities, "machine translation", "Task")
 
 
 def test_entities_a_graded_plural_of_corpora_is_no_dataset(nlp):
     entities = entities_of(nlp, "Retrieval slows down in large-scale corpora of product pages.")
     assert not any("corpora" in name for name in entities), list(entities)
+    assert_typed(entities, "Retrieval", "Task")

@@ -130,37 +130,58 @@ def test_extract_relations_stated(nlp, case, text, entities, expected):
     assert expected in found
 
 
+BERT = {"BERT": "Model"}
+OUTPERFORMS_BERT = ("FooNet", "OUTPERFORMS", "BERT")
+
+# Each case: the relation type that is not stated, and one relation the same text does state
+# (so that an extractor that finds nothing fails).
 NOT_STATED = [
-    ("negated use", "FooNet does not use LoRA.", {"LoRA": "Method"}, "USES"),
-    ("hedged use", "FooNet might use LoRA in future work.", {"LoRA": "Method"}, "USES"),
-    ("two names, no link", "FooNet and LoRA are both popular.", {"LoRA": "Method"}, "USES"),
-    ("other work's use", "Existing methods employ LoRA for adaptation.", {"LoRA": "Method"}, "USES"),
-    ("question", "Can FooNet use LoRA?", {"LoRA": "Method"}, "USES"),
-    ("trained on is not evaluated on", "FooNet is trained on The Pile.", {"The Pile": "Dataset"}, "EVALUATED_ON"),
-    ("dataset described", "GSM8K contains grade-school math problems.", {"GSM8K": "Dataset"}, "EVALUATED_ON"),
-    ("negated outperform", "FooNet does not outperform BERT.", {"BERT": "Model"}, "OUTPERFORMS"),
-    ("comparable is not better", "FooNet performs comparably to BERT.", {"BERT": "Model"}, "OUTPERFORMS"),
-    ("compared is not applied", "We compare FooNet with GPT-4.", {"GPT-4": "Model"}, "APPLIED_TO"),
-    ("model mentioned apart", "Llama-3 is popular, and FooNet is cheap.", {"Llama-3": "Model"}, "APPLIED_TO"),
-    ("struggles with a task", "Current models struggle with machine translation.", {"machine translation": "Task"}, "ADDRESSES"),
-    ("task as subject", "Machine translation remains hard for FooNet.", {"Machine translation": "Task"}, "ADDRESSES"),
-    ("colon list of other work", "Existing systems take two designs: GateMix and TreeDraft.",
-     {"GateMix": "Method", "TreeDraft": "Method"}, "USES"),
-    ("colon list without parts", "We propose FooNet: GateMix is fast and TreeDraft is cheap.",
-     {"GateMix": "Method", "TreeDraft": "Method"}, "USES"),
+    ("negated use", "FooNet does not use LoRA, but it outperforms BERT.", {"LoRA": "Method", **BERT}, "USES",
+     OUTPERFORMS_BERT),
+    ("hedged use", "FooNet, which outperforms BERT, might use LoRA in future work.", {"LoRA": "Method", **BERT}, "USES",
+     OUTPERFORMS_BERT),
+    ("two names, no link", "FooNet and LoRA are both popular, and FooNet outperforms BERT.", {"LoRA": "Method", **BERT},
+     "USES", OUTPERFORMS_BERT),
+    ("other work's use", "Existing methods employ LoRA for adaptation, but FooNet outperforms BERT.",
+     {"LoRA": "Method", **BERT}, "USES", OUTPERFORMS_BERT),
+    ("question", "Can FooNet use LoRA? FooNet outperforms BERT.", {"LoRA": "Method", **BERT}, "USES", OUTPERFORMS_BERT),
+    ("trained on is not evaluated on", "FooNet is trained on The Pile and outperforms BERT.",
+     {"The Pile": "Dataset", **BERT}, "EVALUATED_ON", OUTPERFORMS_BERT),
+    ("dataset described", "GSM8K contains grade-school math problems, and FooNet outperforms BERT.",
+     {"GSM8K": "Dataset", **BERT}, "EVALUATED_ON", OUTPERFORMS_BERT),
+    ("negated outperform", "FooNet does not outperform BERT, but it uses LoRA.", {**BERT, "LoRA": "Method"}, "OUTPERFORMS",
+     ("FooNet", "USES", "LoRA")),
+    ("comparable is not better", "FooNet performs comparably to BERT while using LoRA.", {**BERT, "LoRA": "Method"},
+     "OUTPERFORMS", ("FooNet", "USES", "LoRA")),
+    ("comparable is not applied", "FooNet performs comparably to BERT while using LoRA.", {**BERT, "LoRA": "Method"},
+     "APPLIED_TO", ("FooNet", "USES", "LoRA")),
+    ("compared is not applied", "We compare FooNet with GPT-4 on GSM8K.", {"GPT-4": "Model", "GSM8K": "Dataset"},
+     "APPLIED_TO", ("FooNet", "EVALUATED_ON", "GSM8K")),
+    ("model mentioned apart", "Llama-3 is popular, and FooNet uses LoRA.", {"Llama-3": "Model", "LoRA": "Method"},
+     "APPLIED_TO", ("FooNet", "USES", "LoRA")),
+    ("struggles with a task", "Current models struggle with machine translation, but FooNet outperforms BERT.",
+     {"machine translation": "Task", **BERT}, "ADDRESSES", OUTPERFORMS_BERT),
+    ("task as subject", "Machine translation remains hard for FooNet, although it outperforms BERT.",
+     {"Machine translation": "Task", **BERT}, "ADDRESSES", OUTPERFORMS_BERT),
+    ("colon list of other work", "Existing systems take two designs: GateMix and TreeDraft; FooNet outperforms BERT.",
+     {"GateMix": "Method", "TreeDraft": "Method", **BERT}, "USES", OUTPERFORMS_BERT),
+    ("colon list without parts", "We propose FooNet: GateMix is fast, TreeDraft is cheap, and FooNet outperforms BERT.",
+     {"GateMix": "Method", "TreeDraft": "Method", **BERT}, "USES", OUTPERFORMS_BERT),
     ("part inside a relative clause", "We build FooNet with two designs: GateMix, which relies on TreeDraft.",
-     {"GateMix": "Method", "TreeDraft": "Method"}, "FOONET_USES_TREEDRAFT"),
-    ("derived name is not a version", "FooNet-MoD distills FooNet into a small model.", {"FooNet-MoD": "Method"}, "VARIANT_OF"),
+     {"GateMix": "Method", "TreeDraft": "Method"}, "FOONET_USES_TREEDRAFT", ("FooNet", "USES", "GateMix")),
+    ("derived name is not a version", "FooNet-MoD distills FooNet into a small model and outperforms BERT.",
+     {"FooNet-MoD": "Method", **BERT}, "VARIANT_OF", ("FooNet-MoD", "OUTPERFORMS", "BERT")),
 ]
 
 
-@pytest.mark.parametrize("case, text, entities, rel_type", NOT_STATED, ids=[c[0] for c in NOT_STATED])
-def test_extract_relations_not_stated(nlp, case, text, entities, rel_type):
+@pytest.mark.parametrize("case, text, entities, rel_type, stated", NOT_STATED, ids=[c[0] for c in NOT_STATED])
+def test_extract_relations_not_stated(nlp, case, text, entities, rel_type, stated):
     found = relations_of(nlp, "We study several systems. " + text, {**FOONET, **entities}, "FooNet")
     if rel_type == "FOONET_USES_TREEDRAFT":
         assert ("FooNet", "USES", "TreeDraft") not in found
     else:
-        assert not [r for r in found if r[1] == rel_type]
+        assert not [r for r in found if r[1] == rel_type], found
+    assert stated in found, found
 
 
 def test_extract_relations_title_names_task_and_mechanism(nlp):
@@ -179,18 +200,20 @@ def test_extract_relations_title_names_task_and_mechanism(nlp):
 def test_extract_relations_title_name_must_be_the_whole_lead(nlp, title):
     """A proposed name that is only part of the text before the title's colon is not what the title is about."""
     found = relations_of(
-        nlp, "We study GPT-4.", {"GPT-4": "Model", "autonomous driving": "Task", "Autonomous Driving": "Task",
-                                  "Cross-Modal Attention": "Method"}, "GPT-4", title=title,
+        nlp, "We study GPT-4. FooNet outperforms BERT.",
+        {"GPT-4": "Model", "autonomous driving": "Task", "Autonomous Driving": "Task", "Cross-Modal Attention": "Method",
+         **FOONET, **BERT}, "GPT-4", title=title,
     )
-    assert not [r for r in found if r[0] == "GPT-4"]
+    assert found == {OUTPERFORMS_BERT}
 
 
 def test_extract_relations_title_noun_phrase_is_not_a_clause(nlp):
     found = relations_of(
-        nlp, "We survey the field.", {"large language models": "Method", "hallucination prevention": "Task"},
+        nlp, "We survey the field, in which FooNet outperforms BERT.",
+        {"large language models": "Method", "hallucination prevention": "Task", **FOONET, **BERT},
         None, title="Large language models for hallucination prevention: a survey",
     )
-    assert not found
+    assert found == {OUTPERFORMS_BERT}
 
 
 @pytest.mark.parametrize("text", [

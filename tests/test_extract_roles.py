@@ -28,6 +28,7 @@ def test_roles_title_name_before_colon_is_proposed(nlp):
     ("We introduce Velloq-Bench to measure planning.", "Velloq-Bench"),
     ("Our recipe, called Stormleaf, trains adapters.", "Stormleaf"),
     ("Gorsemix, a novel framework for routing, is described.", "Gorsemix"),
+    ("Our Hexwell Router (HR) model routes queries.", "Hexwell Router"),
 ])
 def test_roles_proposed_cues(nlp, abstract, name):
     assert roles_of(nlp, abstract)[name] == "proposed"
@@ -51,20 +52,30 @@ def test_roles_used_and_background(nlp, abstract, name, role):
     assert roles_of(nlp, abstract)[name] == role
 
 
-def test_roles_every_entity_has_a_role(nlp):
-    doc = nlp("Hollow: A Name\n\nWe propose Hollow. It beats BERT on SQuAD with F1.")
-    entities = group_entities(doc)
-    assert entities
-    assert all(e.role in ("proposed", "used", "compared", "mentioned") for e in entities)
+def test_roles_each_entity_has_the_role_the_paper_gives_it(nlp):
+    """The baseline beaten is compared; the dataset it is beaten on and the metric are used, not compared."""
+    roles = roles_of(nlp, "We propose Hollow. It beats BERT on SQuAD with F1.", title="Hollow: A Name")
+    assert roles == {"Hollow": "proposed", "BERT": "compared", "SQuAD": "used", "F1": "used"}
 
 
 @pytest.mark.parametrize("abstract, proposed, not_proposed", [
     ("We propose Tarnwick, which combines LoRA with speculative decoding.", "Tarnwick", "LoRA"),
     ("Here we propose a speculative decoding method, Tarnwick, for fast inference.", "Tarnwick", "speculative decoding"),
-    ("We present a decoding method called Tarnwick.", "Tarnwick", "decoding"),
+    ("We present a speculative decoding method called Tarnwick.", "Tarnwick", "speculative decoding"),
 ])
 def test_roles_only_the_first_object_of_propose_is_proposed(nlp, abstract, proposed, not_proposed):
+    """What the proposed entity builds on, or the kind of method it is, is used."""
     roles = roles_of(nlp, abstract)
     assert roles[proposed] == "proposed"
-    assert roles.get(not_proposed) != "proposed"
+    assert roles[not_proposed] == "used", roles
 
+
+
+@pytest.mark.parametrize("title, name", [
+    ("GPT-4 Enhanced Lane Grounding for Driving: A Study", "GPT-4"),
+    ("Teaching LLMs to Plan: A Study", "LLMs"),
+])
+def test_roles_title_words_not_ending_at_the_colon_are_not_proposed(nlp, title, name):
+    """Only a name that is the whole lead of the title is proposed there; these two are used."""
+    roles = roles_of(nlp, "We use GPT-4 and LLMs to label lanes.", title=title)
+    assert roles.get(name) == "used", roles

@@ -6,8 +6,10 @@ speedup", "by 16%", "accuracy of 92.3") rather than the setup ("7B
 parameters", "253,070 data points", "50% of the full dataset"). The
 dependency parse then attaches what the number is about: the subject whose
 clause reports it (an entity found by kg_entities where one is there, else the
-paper's proposed entity for "we", "our method", "it"), the metric, the
-mechanism credited ("via"), the baseline, the dataset and the qualifier.
+paper's proposed entity for "we", "our method", "it", or, in a paper that
+proposes nothing, the model or method its title leads with), the metric (what
+is measured: "PSNR" in "a 1 dB gain in PSNR"), the mechanism credited ("via"),
+the baseline, the dataset and the qualifier.
 
 The cue words are data: ``tables/claim_cues.json``, ``claim_metrics.txt``,
 ``claim_units.json`` and ``claim_spelled_numbers.json``.
@@ -68,6 +70,7 @@ class ClaimCues:
     dataset_preps: frozenset[str]
     dataset_heads: frozenset[str]
     metric_skip_words: frozenset[str]
+    change_nouns: frozenset[str]
     bare_gap_words: frozenset[str]
     metrics: frozenset[str]
 
@@ -420,7 +423,22 @@ def _subject(ctx: ClaimContext, spans: list[Span]):
     return plain
 
 
-def _metric(ctx: ClaimContext) -> str | None:
+def _changed_measure(change: Token, ctx: ClaimContext, spans: list[Span]) -> str | None:
+    """What a change noun is a change in: 'PSNR' in 'gain in PSNR', 'basket size' in 'increase in basket size'."""
+    if change.i + 1 >= ctx.sent.end or ctx.doc[change.i + 1].lower_ not in ("in", "of"):
+        return None
+    obj = next((c for c in ctx.doc[change.i + 1].children if c.dep_ == "pobj"), None)
+    if obj is None or obj.pos_ not in ("NOUN", "PROPN") or any(t.like_num for t in ctx.doc[obj.left_edge.i:obj.i + 1]):
+        return None
+    entity = _entity_in(spans, obj.left_edge.i, obj.i + 1, head=obj.i)
+    if entity is not None:
+        return _entity_name(entity) if entity.label_ == "Metric" else None  # "improvement in ASR": where, not what
+    if obj.lower_ in ctx.cues.setup_nouns_after:
+        return None  # "an improvement in ASR tasks"
+    return _head_phrase(obj, ctx.cues.metric_skip_words)
+
+
+def _metric(ctx: ClaimContext, spans: list[Span]) -> str | None:
     cues, doc = ctx.cues, ctx.doc
     after = ctx.tokens_after(6)
     # "1 dB in PSNR", "9.1% Hit@1 on WebQSP"
@@ -433,6 +451,11 @@ def _metric(ctx: ClaimContext) -> str | None:
             words.append(t)
             continue
         break
+    if words and words[-1].lower_ in cues.change_nouns:
+        # "1 dB gain in PSNR", "a 30% reduction of latency": the change is in what is measured
+        measured = _changed_measure(words[-1], ctx, spans)
+        if measured:
+            return measured
     while words and (words[-1].pos_ in ("ADJ", "VERB") or words[-1].text in "-/"):
         words.pop()
     while words and (words[0].lower_ in cues.metric_skip_words - {"average", "relative", "absolute"}):
@@ -567,6 +590,12 @@ def _proposed_name(doc: Doc, text: str, spans: list[Span]) -> str | None:
     if colon and 0 < len(words) <= 3 and any(c.isupper() for c in head) and not (
             words[0].lower() in TITLE_PHRASE_STARTS or words[0].lower().endswith("ing")):
         return head.strip()
+    if colon and "\n\n" in text:
+        # "Why LLMs Fail: ...": a paper that proposes nothing reports on the one model or method its title
+        # leads with, whose role is "used"
+        lead = {s._.kg_name or s.text for s in spans if s.end_char <= len(head) and s.label_ in ("Method", "Model")}
+        if len(lead) == 1:
+            return lead.pop()
     return None
 
 
@@ -634,7 +663,7 @@ class ClaimFinder:
                 value=m.value, start=m.start, end=m.end,
                 text=text[text_start:text_end], text_start=text_start, text_end=text_end,
                 value_min=m.low, value_max=m.high, unit=m.unit,
-                metric=_metric(ctx), subject=subject, via=via, baseline=baseline,
+                metric=_metric(ctx, spans), subject=subject, via=via, baseline=baseline,
                 dataset=dataset, qualifier=_qualifier(ctx),
             ))
         return claims

@@ -169,7 +169,7 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
     clause, so there only clauses with a subject count (``_title_relations`` reads the rest)."""
     cues = view.cues
     lemmas = {t.lemma_.lower() for t in sent}
-    compares = bool(lemmas & set(cues["outperforms_verbs"])) or "compare" in lemmas
+    compares = bool(lemmas & (set(cues["outperforms_verbs"]) | set(cues["comparison_words"])))
     evaluates = bool(lemmas & set(cues["evaluation_words"]))
     for token in sent:
         lemma = token.lemma_.lower()
@@ -247,8 +247,11 @@ def _mentions_in(view: _PaperView, sent: Span) -> list[Span]:
 
 
 def _negated(token: Token, cues: dict) -> bool:
+    """Whether the clause of ``token`` is negated or hedged; a coordinated clause with its own subject
+    ("X does not use Y, but it outperforms Z") has its own polarity, not that of the clause before."""
     hedges = cues["hedges"]
-    for t in (token, token.head):
+    own_clause = token.dep_ == "conj" and any(c.dep_ in SUBJECTS for c in token.children)
+    for t in (token,) if own_clause else (token, token.head):
         if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in hedges) for c in t.children):
             return True
     return False
@@ -562,6 +565,8 @@ def _dataset_relations(view: _PaperView, sent: Span, span: Span) -> None:
         return
     how, anchor = found
     cues = view.cues
+    if anchor.lemma_.lower() in cues["training_verbs"]:
+        return  # "trained on The Pile" is where it learnt, not where it was evaluated
     if how in cues["evaluation_preps"] or (how == "dobj" and anchor.lemma_.lower() in cues["evaluation_words"]):
         head = _agent(view, anchor) or _implied_agent(view, sent, anchor)
         view.add(head, "EVALUATED_ON", span._.kg_name or span.text, sent)

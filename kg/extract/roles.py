@@ -3,10 +3,12 @@
 Reads ``doc.spans["kg_entities"]`` and writes ``doc._.kg_roles`` (entity name ->
 role). An entity takes the strongest role any of its mentions earns:
 
-- proposed: a name in the title before its colon; the object of "we propose /
+- proposed: a name that is all of the title before its colon ("Medusa: ..."); the object of "we propose /
   introduce / present ..." (the first entity after the verb only: in "we propose
-  X, which uses Y" Y is not proposed); "X, a novel ..."; "called / dubbed X";
-- compared: "outperforms X", "compared to/with X", "than X", "baselines such as X";
+  X, which uses Y" Y is not proposed); "X, a novel ..."; "called / dubbed X"; "our X" for a
+  name X ("our CAVG model");
+- compared: "outperforms X", "compared to/with X", "than X", "baselines such as X" (not Y in
+  "outperforms X on Y");
 - used: mentioned in the paper's own sentences (after the first "we" / "this
   paper" / "our"), or applied with "using / based on / on / with X";
 - mentioned: background only (named only before the paper says what it does).
@@ -35,8 +37,10 @@ class RoleTagger:
         self.novel_words = frozenset(cues["novel_words"])
         self.compare_before = frozenset(tuple(p.split()) for p in cues["compare_before"])
         self.use_before = frozenset(tuple(p.split()) for p in cues["use_before"])
+        self.compare_breaks = frozenset(cues["compare_breaks"])
         self.own_markers = frozenset(cues["own_markers"])
         self.descriptor_words = frozenset(cues["descriptor_words"])
+        self.own_name_before = frozenset(cues["own_name_before"])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(ENTITY_SPANS, []))
@@ -72,16 +76,17 @@ class RoleTagger:
 
     def _role(self, doc: Doc, span: Span, own_start: int, title_colon: int, ends: dict[int, int],
               covered: frozenset[int]) -> str:
-        if span.end <= title_colon and span.start <= 2:
+        if span.end == title_colon and span.start <= 2:
+            # "Medusa: ...", not "GPT-4 Enhanced Grounding for Driving: ..." nor "Teaching LLMs to Plan: ..."
             return "proposed"
         sent = span.sent
         before = [t.lower_ for t in doc[max(sent.start, span.start - self.window):span.start]]
         lemmas = [t.lemma_.lower() for t in doc[max(sent.start, span.start - self.window):span.start]]
         if self._proposed(doc, span, before, lemmas, ends, covered):
             return "proposed"
-        if self._ends_near(before, self.compare_before, 4) or self._ends_near(lemmas, self.compare_before, 4):
+        if self._compared(before) or self._compared(lemmas):
             return "compared"
-        if self._ends_near(before, self.use_before, 3) or self._ends_near(lemmas, self.use_before, 3):
+        if self._cue_end(before, self.use_before, 3) is not None or self._cue_end(lemmas, self.use_before, 3) is not None:
             return "used"
         if span.start >= own_start or span.label_ in ("Dataset", "Metric"):
             return "used"
@@ -91,6 +96,8 @@ class RoleTagger:
                   covered: frozenset[int]) -> bool:
         if any(w in self.propose_after for w in before[-2:]):
             return True
+        if before[-1:] and before[-1] in self.own_name_before and _name_like(span):
+            return True  # "our CAVG model", "our HDR-GS surpasses ...": the paper's own named thing
         # "X, a novel framework ..." / "X is a new benchmark"
         after = [t.lower_ for t in doc[span.end:min(len(doc), span.end + 4)]]
         if after[:1] in ([","], ["is"]) and any(w in self.novel_words for w in after[1:]):
@@ -131,11 +138,22 @@ class RoleTagger:
         gap = doc[ends[i]:span.start]
         return not all(t.is_punct or t.lower_ in self.descriptor_words or t.lower_ in self.propose_after for t in gap)
 
+    def _compared(self, words: list[str]) -> bool:
+        """Whether a comparison cue governs the mention: "outperforms X", "than X"; not the dataset or
+        tool named after a preposition that follows the baseline ("beats BERT on SQuAD")."""
+        end = self._cue_end(words, self.compare_before, 4)
+        return end is not None and not any(w in self.compare_breaks for w in words[end:])
+
     @staticmethod
-    def _ends_near(words: list[str], cues: frozenset[tuple[str, ...]], slack: int) -> bool:
-        """Whether a cue phrase (of up to three words) ends within ``slack`` words of the end."""
+    def _cue_end(words: list[str], cues: frozenset[tuple[str, ...]], slack: int) -> int | None:
+        """Where the last cue phrase (of up to three words) ending within ``slack`` words of the end ends."""
         for end in range(len(words), max(0, len(words) - slack), -1):
             for n in (1, 2, 3):
                 if n <= end and tuple(words[end - n:end]) in cues:
-                    return True
-        return False
+                    return end
+        return None
+
+
+def _name_like(span: Span) -> bool:
+    """A name ("CAVG", "Adaptive Execution Policy") rather than a common term ("our fine-tuning")."""
+    return any(t.pos_ == "PROPN" or any(c.isupper() for c in t.text) for t in span)
