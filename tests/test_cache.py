@@ -4,7 +4,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 
@@ -48,6 +47,24 @@ def _cached_entries(cache_dir: Path) -> int:
         return 0
 
 
+# ``kg build`` that, once its first chunk is in the cache, says so and waits there to be killed.
+_BUILD_STOPPING_AFTER_A_CHUNK = """
+import threading
+from kg.cache import ExtractionCache
+from kg.cli import main
+
+put_many = ExtractionCache.put_many
+
+def put_many_then_stop(self, version, extractions):
+    put_many(self, version, extractions)
+    print("cached", flush=True)
+    threading.Event().wait()
+
+ExtractionCache.put_many = put_many_then_stop
+main()
+"""
+
+
 def test_cache_killed_build_resumes_to_the_same_result(tmp_path):
     papers = tmp_path / "papers.jsonl"
     _many_papers(papers, copies=16)  # 224 papers, several chunks
@@ -57,19 +74,19 @@ def test_cache_killed_build_resumes_to_the_same_result(tmp_path):
     cache_dir = tmp_path / "cache"
     out = tmp_path / "out"
     env = {**os.environ, "KG_CACHE_DIR": str(cache_dir)}
-    command = [sys.executable, "-m", "kg.cli", "build", str(papers), "-o", str(out), "--no-html", "-j", "1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while _cached_entries(cache_dir) == 0 and time.time() < deadline and process.poll() is None:
-        time.sleep(0.2)
-    assert process.poll() is None, "the build ended before it could be stopped"
+    arguments = ["build", str(papers), "-o", str(out), "--no-html", "-j", "1"]
+    process = subprocess.Popen([sys.executable, "-c", _BUILD_STOPPING_AFTER_A_CHUNK, *arguments], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stopped = next((line for line in process.stdout if line == "cached\n"), None)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    assert stopped, "the build ended before it cached a chunk"
     done_before = _cached_entries(cache_dir)
     assert 0 < done_before < 224
     assert not (out / GRAPH_FILE).exists()
 
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "kg.cli", *arguments], env=env, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stderr
     assert f"{done_before} from the cache" in result.stdout
     assert (out / GRAPH_FILE).read_bytes() == (reference / GRAPH_FILE).read_bytes()

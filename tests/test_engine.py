@@ -1,6 +1,5 @@
 import json
-import threading
-import time
+import os
 from pathlib import Path
 
 import pytest
@@ -52,25 +51,31 @@ def test_engine_dask_build_is_byte_identical_to_the_local_one(cluster, tmp_path)
 def test_engine_dask_survives_a_worker_killed_mid_build(cluster, tmp_path):
     source = _write(_papers(20), tmp_path / "papers.jsonl")
     build_store([str(source)], tmp_path / "local", BuildOptions(html=False, use_cache=False))
+    killed = tmp_path / "killed"
 
-    def kill_one_worker():
-        with distributed.Client(cluster.scheduler_address) as client:
-            deadline = time.time() + 60
-            while time.time() < deadline and not any(client.processing().values()):
-                time.sleep(0.05)
-            time.sleep(0.5)
-            worker = sorted(client.scheduler_info()["workers"])[0]
+    class ExitAsAChunkStarts(distributed.WorkerPlugin):
+        """The first worker to start extracting a chunk dies there, the chunk unfinished (once: the file
+        ``killed`` records it, and the worker the nanny starts in its place, like the other, works on)."""
+
+        def setup(self, worker):
+            self.worker = worker
+
+        def transition(self, key, start, finish, **kwargs):
+            if finish != "executing" or not str(key).startswith("extract_chunk-"):
+                return
             try:
-                client.run(lambda: __import__("os")._exit(1), workers=[worker])
-            except distributed.comm.core.CommClosedError:
-                pass  # the worker dies before it can answer
-            killed.append(worker)
+                record = os.open(killed, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return
+            os.write(record, f"{self.worker.address} {key}".encode())
+            os._exit(1)
 
-    killed: list[str] = []
-    killer = threading.Thread(target=kill_one_worker)
-    killer.start()
-    build_store([str(source)], tmp_path / "dask", BuildOptions(
-        html=False, use_cache=False, engine="dask", scheduler=cluster.scheduler_address))
-    killer.join()
-    assert killed, "no worker was killed"
+    with distributed.Client(cluster.scheduler_address) as client:
+        client.register_plugin(ExitAsAChunkStarts(), name="exit-as-a-chunk-starts")
+        try:
+            build_store([str(source)], tmp_path / "dask", BuildOptions(
+                html=False, use_cache=False, engine="dask", scheduler=cluster.scheduler_address))
+        finally:
+            client.unregister_worker_plugin("exit-as-a-chunk-starts")
+    assert killed.exists(), "no worker was killed"
     assert (tmp_path / "dask" / GRAPH_FILE).read_bytes() == (tmp_path / "local" / GRAPH_FILE).read_bytes()

@@ -12,22 +12,25 @@ half-written graph. A user's Neo4j keeps every committed transaction across a
 crash, so the test makes the server keep part of the load: a ``SAVE`` on its
 Redis port a third of the way in writes the graph to ``dump.rdb`` in the data
 directory, the load goes on, and the server is killed (SIGKILL) at two thirds,
-in the middle of a statement. Redis loads ``dump.rdb`` when it starts again,
+with a transaction open. Redis loads ``dump.rdb`` when it starts again,
 so the restarted server holds the graph as of the checkpoint (everything
 written after it is lost, as after a crash): all nodes and part of the
 relationships. The rerun must complete that without duplicating anything,
 including the per-paper lists it unions.
 
 The loader is a separate process doing what ``kg export neo4j`` does (connect,
-export, one ``error:`` line on a Neo4jExportError), with the driver's retry
-window cut from 30 s to 2 s so that the lost server is reported quickly.
+export, one ``error:`` line on a Neo4jExportError). It stops before the first
+statement past each of those points and waits for the test, so the SAVE and the
+kill land where the test says, whatever the machine's speed. The driver's retry
+window is cut from 30 s to less than its first retry delay, so the lost server
+is retried once at most: the tests count the retries the driver reports, not
+seconds.
 """
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 from conftest import BoltSettings, database_state, expected_state, load_falkordb_server
@@ -36,21 +39,38 @@ from kg.export.neo4j import connect
 from kg.export.rows import graph_rows
 
 PAPERS = 300
-BATCH_SIZE = 5  # ~900 statements: long enough (a few seconds) to stop it in the middle
-RETRY_SECONDS = 2.0
-CHECKPOINT, KILL = 1 / 3, 2 / 3  # fractions of all rows reported written
+BATCH_SIZE = 5  # ~900 statements, in transactions of up to 64: room for a checkpoint and a kill apart
+# The driver's first retry comes 0.8 to 1.2 s after a failure (1 s, 20% jitter), so a window under 0.8 s
+# allows one retry at most; its default window, 30 s, allows five.
+RETRY_SECONDS = 0.5
+RETRY_NOTICE = "Transaction failed and will be retried"  # the driver's warning for each retry
+CHECKPOINT, KILL = 1 / 3, 2 / 3  # fractions of all rows written
 
 _LOADER = """
 import sys
+import kg.export.neo4j as neo4j_export
 from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j
 from kg.graph import KnowledgeGraph
 
 graph, uri, retry, batch_size = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+stops = [int(rows) for rows in sys.argv[5:]]  # rows written after which to wait for the test
+written, run = {}, neo4j_export._run
+
+def progress(name, done, total):
+    written[name] = done
+
+def wait_then_run(tx, query, **parameters):
+    if stops and sum(written.values()) >= stops[0]:
+        stops.pop(0)
+        print("stopped", sum(written.values()), flush=True)
+        sys.stdin.readline()
+    return run(tx, query, **parameters)
+
+neo4j_export._run = wait_then_run
 kg = KnowledgeGraph.load(graph)
 try:
     with connect(uri, retry_seconds=retry) as connection:
-        summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,
-                                  progress=lambda name, done, total: print(name, done, flush=True))
+        summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size, progress=progress)
 except Neo4jExportError as err:
     sys.exit(f"error: {err}")
 print("done", summary.nodes_created, summary.relationships_created, flush=True)
@@ -65,9 +85,22 @@ def _redis(port: int, *args: str) -> bytes:
         return s.recv(1024)
 
 
-def _loader(path, uri: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", _LOADER, str(path), uri, str(RETRY_SECONDS), str(BATCH_SIZE)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _loader(path, uri: str, stops: tuple[int, ...] = ()) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", _LOADER, str(path), uri, str(RETRY_SECONDS), str(BATCH_SIZE),
+                             *map(str, stops)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _stopped(process: subprocess.Popen) -> str:
+    """Where ``process`` stopped to wait for the test (what it wrote after "stopped")."""
+    line = process.stdout.readline()
+    assert line.startswith("stopped "), f"the load ended before it stopped: {line!r}"
+    return line.split(" ", 1)[1].strip()
+
+
+def _go_on(process: subprocess.Popen) -> None:
+    process.stdin.write("go\n")
+    process.stdin.flush()
 
 
 def _duplicates(uri: str) -> dict[str, tuple[int, int]]:
@@ -102,39 +135,31 @@ def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic
     total_rows = node_rows + sum(rows.relationship_counts().values())
     loader = None
     try:
-        loader = _loader(path, server.uri)
-        written: dict[str, int] = {}
-        saved_at = killed_at = None
-        for line in loader.stdout:
-            name, done = line.rsplit(" ", 1)
-            written[name] = int(done)
-            reported = sum(written.values())
-            if saved_at is None and reported >= CHECKPOINT * total_rows:
-                assert _redis(server.port, "SAVE").startswith(b"+OK")
-                saved_at = reported
-            elif reported >= KILL * total_rows:
-                server.kill()  # SIGKILL: no shutdown save, the open statement is cut
-                killed_at, killed = reported, time.monotonic()
-                break
-        assert killed_at is not None, "the load ended before the server was killed"
-        out, err = loader.communicate(timeout=5 * RETRY_SECONDS + 10)
-        gave_up = time.monotonic() - killed
+        loader = _loader(path, server.uri, stops=(int(CHECKPOINT * total_rows), int(KILL * total_rows)))
+        saved_at = int(_stopped(loader))
+        assert _redis(server.port, "SAVE").startswith(b"+OK")
+        _go_on(loader)
+        killed_at = int(_stopped(loader))
+        server.kill()  # SIGKILL: no shutdown save, a transaction open
+        _go_on(loader)
+        out, err = loader.communicate(timeout=120)  # only so that a hung loader fails the test
 
-        # The loader: a clear one-line error, no traceback, within the retry window (not 30 s).
+        # The loader: a clear one-line error, no traceback, after one retry at most (the window, not 30 s).
         assert loader.returncode == 1
         assert "Traceback" not in err and "done" not in out
         last = err.strip().splitlines()[-1]  # before it: the driver's own retry notices, no traceback
         assert [line for line in err.splitlines() if line.startswith("error:")] == [last]
         assert last.startswith(f"error: lost {server.uri} after ")
         assert last.endswith("loading is idempotent: run it again to finish")
-        assert gave_up < 3 * RETRY_SECONDS + 5
+        assert err.count(RETRY_NOTICE) <= 1, err
 
         # The restarted server holds the graph as of the checkpoint: all nodes, part of the relationships.
         server.restart()
         partial = database_state(settings)
         expected = expected_state(kg)
+        assert node_rows < saved_at < killed_at < total_rows
         assert partial.nodes == expected.nodes  # all written before the checkpoint
-        assert saved_at - node_rows <= len(partial.relationships) < killed_at - node_rows
+        assert len(partial.relationships) == saved_at - node_rows  # what was committed when it stopped, no more
 
         # The same command again completes it.
         rerun = _loader(path, server.uri)
@@ -156,27 +181,46 @@ def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic
         server.close()
 
 
+# ``kg`` itself, stopped before its first MENTIONS statement to wait for the test, with the driver's retry
+# notices let through (the CLI keeps the "neo4j" loggers quiet) so that the test can count them.
+_CLI = """
+import logging, sys
+import kg.export.neo4j as neo4j_export
+from kg.cli import main
+
+run, stopped = neo4j_export._run, []
+
+def wait_then_run(tx, query, **parameters):
+    if "MENTIONS" in query and not stopped:
+        stopped.append(query)
+        print("stopped before MENTIONS", flush=True)
+        sys.stdin.readline()
+    return run(tx, query, **parameters)
+
+neo4j_export._run = wait_then_run
+logging.getLogger("neo4j.session").setLevel(logging.WARNING)
+main()
+"""
+
+
 @pytest.mark.live
 def test_the_cli_gives_up_on_a_lost_server_after_its_retry_seconds(synthetic_graph, tmp_path):
     server = _own_falkordb(tmp_path)
     path = tmp_path / "graph.json"
     synthetic_graph(PAPERS).save(path)
-    cli = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "export", "neo4j",
+    cli = subprocess.Popen([sys.executable, "-c", _CLI, "export", "neo4j",
                             "--graph", str(path), "--uri", server.uri, "--batch-size", str(BATCH_SIZE),
                             "--retry-seconds", str(RETRY_SECONDS)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        # Off a terminal each group's progress bar shows its label once, as it starts.
-        reached = next((line for line in cli.stderr if line.startswith("MENTIONS")), None)
-        assert reached, "the load ended before it reached the relationships"
+        assert _stopped(cli) == "before MENTIONS"
         server.kill()
-        killed = time.monotonic()
-        out, err = cli.communicate(timeout=5 * RETRY_SECONDS + 10)
-        gave_up = time.monotonic() - killed
+        _go_on(cli)
+        out, err = cli.communicate(timeout=120)  # only so that a hung CLI fails the test
         assert cli.returncode == 1
         assert "Traceback" not in err
         assert err.strip().splitlines()[-1].startswith(f"Error: lost {server.uri} after ")
-        assert gave_up < 3 * RETRY_SECONDS + 5  # the driver's default would be 30 s
+        assert err.count(RETRY_NOTICE) <= 1, err  # the driver's default window would retry five times
     finally:
         if cli.poll() is None:
             cli.kill()

@@ -5,7 +5,6 @@ entity names are invented so that the tests do not lean on a lexicon.
 """
 from __future__ import annotations
 
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -126,6 +125,9 @@ def test_claims_bare_range_from_to(nlp):
 
 # -- not claims ----------------------------------------------------------------------------
 
+RESULT = "Quillon raises accuracy by 12% over Blorp."
+
+
 @pytest.mark.parametrize("sentence", [
     "We collect 253,070 data points from public forums.",
     "We run 1263 experiments over four weeks.",
@@ -149,8 +151,9 @@ def test_claims_bare_range_from_to(nlp):
     "The study spans models from 1.3B OPT up to 70B Llama-2.",
 ])
 def test_claims_setup_numbers_are_not_claims(nlp, sentence):
-    _, claims = claims_of(nlp, sentence)
-    assert [c.value for c in claims if c.value not in ("71.2",)] == []
+    """Only the result stated after the setup sentence is a claim: an extractor that finds nothing fails too."""
+    _, claims = claims_of(nlp, f"{sentence} {RESULT}")
+    assert [(c.value, c.unit, c.metric) for c in claims] == [("12", "%", "accuracy")]
 
 
 def test_claims_title_repeating_the_abstract_is_one_claim(nlp):
@@ -175,6 +178,12 @@ def test_claims_subject(nlp, sentence, subject):
     assert only_claim(nlp, sentence).subject == subject
 
 
+def test_claims_subject_of_a_paper_proposing_nothing_is_the_model_its_title_leads_with(nlp):
+    claim = only_claim(nlp, "The analysis reveals that only 24% of routes reach the goal.",
+                       title="Why Vexamo-3B Fails: An Analysis of Route Planning")
+    assert claim.subject == "Vexamo-3B"
+
+
 @pytest.mark.parametrize("sentence, metric", [
     ("Quillon achieves a 3.1x speedup.", "speedup"),
     ("Quillon shows 11.5% higher accuracy than the prompt baseline.", "accuracy"),
@@ -182,7 +191,10 @@ def test_claims_subject(nlp, sentence, subject):
     ("Quillon reduces memory by 8.2x.", "memory"),
     ("Quillon attains an accuracy of 92.3.", "accuracy"),
     ("Quillon achieves a speedup of 10.7x compared to a GPU.", "speedup"),
-    ("Quillon brings a 1 dB gain in PSNR.", "gain"),
+    ("Quillon brings a 1 dB gain in PSNR.", "PSNR"),
+    ("Quillon gains 1.8 dB in PSNR over the wavelet codec.", "PSNR"),
+    ("Quillon delivers a 5% increase in click-through rate.", "click-through rate"),
+    ("Quillon yields a 30% reduction of latency on long prompts.", "latency"),
 ])
 def test_claims_metric(nlp, sentence, metric):
     assert only_claim(nlp, sentence).metric == metric
@@ -241,14 +253,48 @@ def test_claims_no_crash_on_odd_text(nlp, text):
     _check(text, doc._.kg_claims)
 
 
-def test_claims_long_text_is_fast(nlp):
-    text = ("Quillon improves accuracy by 12% over Blorp on the Glorbench benchmark while using 7B parameters. "
-            * 1000)[:100_000]
-    began = time.perf_counter()
-    doc = nlp(text)
-    assert time.perf_counter() - began < 60
+def test_claims_long_text_costs_the_same_per_sentence(nlp):
+    """kg's work on a long text grows with its length, never faster (its speed is scripts/bench_extract.py's).
+
+    The work is counted, not timed: the lines of kg's own code run (loops counted per pass), which are the same
+    for the same input on any machine. A look-up that walks the whole document for each number or entity
+    would make each sentence of the long text cost more than one of the short text.
+    """
+    import sys
+    from pathlib import Path
+
+    import kg
+
+    kg_code = str(Path(kg.__file__).parent)
+    sentence = "Quillon improves accuracy by 12% over Blorp on the Glorbench benchmark while using 7B parameters. "
+
+    def extracted_counting_lines(text: str):
+        lines = 0
+
+        def in_kg(frame, event, arg):
+            nonlocal lines
+            if event == "line":
+                lines += 1
+            return in_kg
+
+        def on_call(frame, event, arg):
+            return in_kg if frame.f_code.co_filename.startswith(kg_code) else None
+
+        previous = sys.gettrace()
+        sys.settrace(on_call)
+        try:
+            doc = nlp(text)
+        finally:
+            sys.settrace(previous)
+        return doc, lines
+
+    _, short_lines = extracted_counting_lines(sentence * 250)
+    text = sentence * 1000  # 98,000 characters
+    doc, long_lines = extracted_counting_lines(text)
     _check(text, doc._.kg_claims)
     assert len(doc._.kg_claims) >= 900
+    assert long_lines / 1000 <= 1.05 * short_lines / 250, \
+        f"{long_lines / 1000:.0f} lines of kg per sentence of the long text, {short_lines / 250:.0f} of the short"
 
 
 @pytest.mark.parametrize("text, values", [
