@@ -349,7 +349,8 @@ def query(cypher, graph_path, params, fmt, uri, user, password, database):
                            password=password, database=database)
     except QueryError as err:
         _fail(str(err))
-    click.echo(format_result(result, fmt))
+    text = format_result(result, fmt)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @main.command()

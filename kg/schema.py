@@ -49,5 +49,5 @@ def load_schema() -> Schema:
 def constraints_cypher() -> list[str]:
     """The statements of ``schema/constraints.cypher``, comments dropped."""
     text = (SCHEMA_DIR / "constraints.cypher").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("//")]
+    lines = [line.split("//", 1)[0] for line in text.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

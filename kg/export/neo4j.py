@@ -155,7 +155,8 @@ def explain(err: Exception, uri: str, user: str | None, database: str | None) ->
             return Neo4jExportError(f"{where} asks for credentials: give a user and password")
         return Neo4jExportError(f"{where} refused user {user!r}: wrong user or password")
     if code.endswith("Database.DatabaseNotFound"):
-        return Neo4jExportError(f"database {database!r} does not exist on {where}")
+        name = f"database {database!r}" if database else "the default database"
+        return Neo4jExportError(f"{name} does not exist on {where}")
     if isinstance(err, neo4j_errors.Forbidden):
         return Neo4jExportError(f"user {user!r} may not write to {database or 'the default database'} on {where}")
     if isinstance(err, neo4j_errors.ServiceUnavailable):
