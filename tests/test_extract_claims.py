@@ -11,15 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.extract.numbers import as_value, find_numbers, parse_value
-from kg.extract.pipeline import load_pipeline
 from kg.records import Paper
 
 TITLE = "Zorblax: A Test Paper"
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def claims_of(nlp, sentence: str, title: str = TITLE):

@@ -9,16 +9,10 @@ import pytest
 
 from kg.extract import group_entities
 from kg.extract.entities import name_key
-from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.records import Paper
 
 TITLE = "Quillfeather: A Test Paper"
-ENTITY_ONLY = PipelineConfig(components=("kg_entities", "kg_roles"))
 
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(ENTITY_ONLY)
 
 
 def entities_of(nlp, abstract: str, title: str = TITLE) -> dict[str, object]:

@@ -13,16 +13,10 @@ import pytest
 from spacy.tokens import Span
 
 from kg.extract import extract
-from kg.extract.pipeline import load_pipeline
 from kg.records import Paper
 
 TITLE = "A study of things"
 KG_STEPS = {"kg_entities", "kg_roles", "kg_claims", "kg_relations"}
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def relations_of(nlp, text: str, entities: dict[str, str], proposed: str | None = None, title: str = TITLE):

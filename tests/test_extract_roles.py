@@ -4,13 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import group_entities
-from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.records import Paper
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(PipelineConfig(components=("kg_entities", "kg_roles")))
 
 
 def roles_of(nlp, abstract: str, title: str = "A Study of Things") -> dict[str, str]:
