@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test browser clean
+.PHONY: install demo test browser model clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ demo: install
 
 test: install browser
 	$(BIN)/pytest -q -rs
+
+# Retrain the learned entity recogniser from training/labels (needs ../shared): seeded, under an hour on
+# two cores. It reports its scores; `scripts/train_model.py --ship` writes kg/learn/model/ (commit it only
+# when it wins on the validation split).
+model: install
+	$(BIN)/pip install --quiet -e ".[train]"
+	$(BIN)/python scripts/train_model.py --report-validation --out out/model
 
 clean:
 	rm -rf $(VENV) out test-output .pytest_cache

@@ -11,6 +11,7 @@ from kg.build import BUILD_CODE
 from kg.export.html import VIZ_DIR
 from kg.extract.pipeline import EXTRACTION_CODE
 from kg.fingerprint import code_fingerprint, files_under, imported_names, module_closure
+from kg.learn.recogniser import MODEL_DIR
 from kg.schema import SCHEMA_DIR
 from kg.tables import TABLES_DIR
 
@@ -58,7 +59,7 @@ def test_fingerprint_follows_records_into_extraction_and_build():
 
 
 @pytest.mark.parametrize("roots, data", [
-    (EXTRACTION_CODE, (TABLES_DIR,)),
+    (EXTRACTION_CODE, (TABLES_DIR, MODEL_DIR)),
     (BUILD_CODE, (TABLES_DIR, SCHEMA_DIR, VIZ_DIR)),
 ], ids=["extraction", "build"])
 def test_fingerprint_changes_with_each_of_its_files(tmp_path, roots, data):

