@@ -3,15 +3,15 @@
     python scripts/annotate.py show --start 1 --count 40      # texts of train-pool ids 1..40, to read
     python scripts/annotate.py show 2311.17487 2402.00001     # texts of these ids
     python scripts/annotate.py fill DRAFT.jsonl -o training/labels/NAME.jsonl
-    python scripts/annotate.py gold training/labels/*.jsonl --split validation -o GOLD.jsonl [--papers P.jsonl]
+    python scripts/annotate.py gold training/agreement/b01.first.jsonl -o FIRST.jsonl   # then score.py FIRST SECOND
 
 A draft is score.py's gold format without mentions: entities with name, type, aliases
 and role; claims with every field, ``text`` being the clause copied from the abstract;
 relations. ``fill`` adds each entity's mentions (every place a name or alias occurs)
 and replaces each claim's text by its offsets, so the stored label holds no abstract
 text. Check the result with ``../shared/eval/validate.py``. ``gold`` joins stored labels
-with the corpus into score.py's gold format (and, with --papers, the papers to extract),
-outside the repository, for scoring and for the agreement of two passes.
+with the corpus into score.py's gold format, outside the repository, for the agreement
+of two passes (scripts/evaluate.py scores the extractor on a split).
 """
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ import sys
 from pathlib import Path
 
 from kg.files import atomic_open
-from kg.learn.labels import SPLITS, LabelError, corpus_texts, from_draft, occurrences, read_labels, split_of, to_gold
-from kg.records import TITLE_SEPARATOR
+from kg.learn.labels import SPLITS, LabelError, corpus_texts, from_draft, occurrences, read_labels, split_of, write_gold
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
@@ -76,14 +75,7 @@ def gold(args: argparse.Namespace) -> int:
     labels = [label for label in read_labels(args.labels)
               if args.split in ("all", split_of(label["id"]))]
     texts = corpus_texts(args.corpus, (label["id"] for label in labels))
-    with atomic_open(args.out) as out:
-        for label in labels:
-            out.write(json.dumps(to_gold(label, texts[label["id"]]), ensure_ascii=False) + "\n")
-    if args.papers:
-        with atomic_open(args.papers) as out:
-            for label in labels:
-                title, abstract = texts[label["id"]].split(TITLE_SEPARATOR, 1)
-                out.write(json.dumps({"id": label["id"], "title": title, "abstract": abstract}, ensure_ascii=False) + "\n")
+    write_gold(args.out, labels, texts)
     print(f"{len(labels)} papers ({args.split}) written to {args.out}", file=sys.stderr)
     return 0
 
@@ -104,7 +96,6 @@ def main() -> int:
     joiner.add_argument("labels", nargs="+", type=Path)
     joiner.add_argument("--split", choices=("all", *SPLITS), default="all")
     joiner.add_argument("-o", "--out", type=Path, required=True)
-    joiner.add_argument("--papers", type=Path, help="also write the papers (id, title, abstract) here")
     args = parser.parse_args()
     return {"show": show, "fill": fill, "gold": gold}[args.command](args)
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from kg.learn.labels import LabelError, clause_span, entity_mentions, from_draft, read_labels, to_gold
+from kg.learn.labels import LabelError, clause_span, entity_mentions, from_draft, read_labels, to_gold, write_gold
 
 TEXT = ("Medusa: Simple LLM Inference Acceleration\n\n"
         "We present Medusa, which adds decoding heads to large language models (LLMs). "
@@ -72,3 +72,13 @@ def test_labels_mentions_keep_case_only_for_words_spelled_as_names():
     text = "Spatial GPU Sharing: spatial GPU sharing, not spatial gpu sharing."
     assert [text[m["start"]:m["end"]] for m in entity_mentions(text, ["spatial GPU sharing"])] == [
         "Spatial GPU Sharing", "spatial GPU sharing"]
+
+
+def test_labels_write_gold_is_score_py_input_joined_with_the_text(tmp_path):
+    label = {"id": "p1", "entities": [], "relations": [],
+             "claims": [{"subject": "Medusa-1", "value": "2.2", "span": {"start": TEXT.index("Medusa-1"),
+                                                                          "end": TEXT.index(" speedup")}}]}
+    write_gold(tmp_path / "gold.jsonl", [label], {"p1": TEXT})
+    (record,) = map(json.loads, (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines())
+    assert record["title"] == "Medusa: Simple LLM Inference Acceleration"
+    assert record["claims"][0]["text"] == "Medusa-1 achieves over 2.2x" and "span" not in record["claims"][0]

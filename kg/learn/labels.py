@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from kg.files import atomic_open
 from kg.records import TITLE_SEPARATOR
 
 
@@ -114,6 +115,13 @@ def to_gold(label: dict[str, Any], text: str) -> dict[str, Any]:
         joined["text"] = text[span["start"]:span["end"]]
         claims.append(joined)
     return {**label, "title": title, "claims": claims}
+
+
+def write_gold(path: str | Path, labels: Iterable[dict[str, Any]], texts: dict[str, str]) -> None:
+    """score.py's gold file of ``labels`` (see :func:`to_gold`), written atomically."""
+    with atomic_open(path) as out:
+        for label in labels:
+            out.write(json.dumps(to_gold(label, texts[label["id"]]), ensure_ascii=False) + "\n")
 
 
 def read_labels(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:

@@ -31,7 +31,6 @@ class TrainingLog:
     epochs: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
     best_score: float = -1.0
-    seconds: float = 0.0
 
 
 def host_docs(host: Language, texts: Iterable[str], batch_size: int = 64) -> list[Doc]:
@@ -104,6 +103,5 @@ def train_recogniser(host: Language, train: list[Example], config: Config, selec
                 break
     if best is not None:
         trainer.get_pipe(RECOGNISER).from_bytes(best, exclude=["vocab"])
-    log.seconds = time.perf_counter() - clock
     return trainer, log
 

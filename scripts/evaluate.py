@@ -1,0 +1,69 @@
+"""Score kg's extraction on the dev set or on a split of our labels, with ../shared/eval/score.py.
+
+    python scripts/evaluate.py dev                    # the 45 dev papers (what the rules were tuned on)
+    python scripts/evaluate.py validation             # our validation split: the honest figure
+    python scripts/evaluate.py tuning --rules-only    # the rules without the learned recogniser
+    python scripts/evaluate.py validation --errors --keep /tmp/val   # misses and false hits; keep the files
+
+Only "tuning" and "dev" may be used to choose rules or models; "validation" is reported, never tuned on.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from kg.extract import extract
+from kg.extract.pipeline import PipelineConfig
+from kg.files import atomic_open
+from kg.learn.labels import SPLITS, corpus_texts, read_labels, split_of, write_gold
+from kg.records import TITLE_SEPARATOR, Paper
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+
+
+def dev_set() -> tuple[list[Paper], Path]:
+    with (EVAL / "dev" / "papers.jsonl").open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines if line.strip()]
+    return [Paper(id=str(r["id"]), title=r["title"], abstract=r["abstract"]) for r in records], EVAL / "dev" / "gold.jsonl"
+
+
+def labelled_split(split: str, folder: Path) -> tuple[list[Paper], Path]:
+    labels = [label for label in read_labels(sorted((ROOT / "training" / "labels").glob("*.jsonl")))
+              if split_of(label["id"]) == split]
+    texts = corpus_texts(CORPUS, (label["id"] for label in labels))
+    gold = folder / f"{split}.gold.jsonl"
+    write_gold(gold, labels, texts)
+    papers = [Paper(label["id"], *texts[label["id"]].split(TITLE_SEPARATOR, 1)) for label in labels]
+    return papers, gold
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("set", choices=("dev", *(s for s in SPLITS if s != "train")))
+    parser.add_argument("--rules-only", action="store_true", help="without the learned recogniser")
+    parser.add_argument("--errors", action="store_true", help="list misses and false hits per paper")
+    parser.add_argument("--keep", type=Path, help="write the gold and the predictions to this folder")
+    args = parser.parse_args()
+    if not (EVAL / "score.py").is_file():
+        sys.exit(f"evaluate: {EVAL} is missing (it lives in ../shared)")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        papers, gold = dev_set() if args.set == "dev" else labelled_split(args.set, folder)
+        config = PipelineConfig(recogniser=None) if args.rules_only else PipelineConfig()
+        predictions = folder / f"{args.set}.pred.jsonl"
+        with atomic_open(predictions) as out:
+            for extraction in extract(papers, config):
+                out.write(json.dumps(extraction.to_dict(), ensure_ascii=False) + "\n")
+        command = [sys.executable, str(EVAL / "score.py"), str(gold), str(predictions)] + (["--errors"] * args.errors)
+        return subprocess.run(command, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
