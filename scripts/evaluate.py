@@ -2,7 +2,8 @@
 
     python scripts/evaluate.py dev                    # the 45 dev papers (what the rules were tuned on)
     python scripts/evaluate.py validation             # our validation split: the honest figure
-    python scripts/evaluate.py tuning --rules-only    # the rules without the learned recogniser
+    python scripts/evaluate.py tuning --rules-only    # the rules without any learned part
+    python scripts/evaluate.py tuning --without subjects   # the rules choose claim subjects
     python scripts/evaluate.py validation --errors --keep /tmp/val   # misses and false hits; keep the files
 
 Only "tuning" and "dev" may be used to choose rules or models; "validation" is reported, never tuned on.
@@ -14,6 +15,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from kg.extract import extract
@@ -25,6 +27,9 @@ from kg.records import TITLE_SEPARATOR, Paper
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+# The learned parts of the pipeline, by the PipelineConfig field that holds each.
+LEARNED = {"recogniser": "recogniser", "claims": "claim_weights", "subjects": "subject_weights",
+           "relations": "relation_weights"}
 
 
 def dev_set() -> tuple[list[Paper], Path]:
@@ -47,7 +52,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("set", choices=("dev", *(s for s in SPLITS if s != "train")))
-    parser.add_argument("--rules-only", action="store_true", help="without the learned recogniser")
+    parser.add_argument("--without", action="append", choices=LEARNED, default=[],
+                        help="leave out this learned part (the rules decide instead); repeatable")
+    parser.add_argument("--rules-only", action="store_true", help="without any learned part")
+    parser.add_argument("--recogniser", type=Path, help="a recogniser trained elsewhere (train_model.py --out)")
     parser.add_argument("--errors", action="store_true", help="list misses and false hits per paper")
     parser.add_argument("--keep", type=Path, help="write the gold and the predictions to this folder")
     args = parser.parse_args()
@@ -56,7 +64,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         papers, gold = dev_set() if args.set == "dev" else labelled_split(args.set, folder)
-        config = PipelineConfig(recogniser=None) if args.rules_only else PipelineConfig()
+        config = (PipelineConfig.rules_only() if args.rules_only
+                  else PipelineConfig(**{LEARNED[part]: None for part in args.without}))
+        if args.recogniser:
+            config = replace(config, recogniser=str(args.recogniser))
         predictions = folder / f"{args.set}.pred.jsonl"
         with atomic_open(predictions) as out:
             for extraction in extract(papers, config):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import sys
 import time
@@ -26,22 +25,13 @@ import spacy
 from thinc.api import Config
 
 from kg.extract.pipeline import default_model
-from kg.learn.labels import corpus_texts, flat_mentions, read_labels, split_of
+from kg.learn.labels import corpus_texts, flat_mentions, load_score_module, read_labels, split_of
 from kg.learn.recogniser import MODEL_DIR, host_identity, model_config, save_recogniser
 from kg.learn.train import examples, host_docs, predict, train_recogniser
 from kg.learn.vectors import train_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-
-
-def load_score_module(path: Path):
-    """../shared/eval/score.py, for its entity matching."""
-    spec = importlib.util.spec_from_file_location("score", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def doc_entities(doc) -> list[dict]:

@@ -313,3 +313,19 @@ SOUP = st.lists(
 def test_claims_random_text_never_breaks(nlp, text):
     doc = nlp(text)
     _check(text, doc._.kg_claims)
+
+
+@pytest.mark.parametrize("sentence, value, low, high", [
+    ("Orvalent shows gains of 8.38% to 38.6% in tool selection accuracy.", "8.38-38.6", 8.38, 38.6),
+    ("Orvalent triggers bugs $1.86\\times$ to $3.09\\times$ faster than fuzzers.", "1.86-3.09", 1.86, 3.09),
+    ("Orvalent reaches speedup ratios 1.36$\\times$-1.77$\\times$ over baselines.", "1.36-1.77", 1.36, 1.77),
+    ("Orvalent yields energy savings ranging from 44% to 89% on code generation.", "44-89", 44.0, 89.0),
+])
+def test_claims_a_range_written_with_to_is_one_claim(nlp, sentence, value, low, high):
+    claims = nlp("Orvalent: Fast\n\n" + sentence)._.kg_claims
+    assert [(c.value, c.value_min, c.value_max) for c in claims] == [(value, low, high)]
+
+
+def test_claims_a_change_from_one_value_to_another_is_two_claims(nlp):
+    claims = nlp("Orvalent: Fast\n\nOrvalent raises accuracy from 70% to 78% on GSM8K.")._.kg_claims
+    assert [c.value for c in claims] == ["70", "78"]

@@ -1,9 +1,11 @@
 """Training labels are stored as offsets and names, and join back with the paper's text."""
 import json
+from pathlib import Path
 
 import pytest
 
-from kg.learn.labels import LabelError, clause_span, entity_mentions, from_draft, read_labels, to_gold, write_gold
+from kg.learn.labels import (LabelError, clause_span, corpus_texts, entity_mentions, from_draft, read_labels, to_gold,
+                             write_gold)
 
 TEXT = ("Medusa: Simple LLM Inference Acceleration\n\n"
         "We present Medusa, which adds decoding heads to large language models (LLMs). "
@@ -82,3 +84,21 @@ def test_labels_write_gold_is_score_py_input_joined_with_the_text(tmp_path):
     (record,) = map(json.loads, (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines())
     assert record["title"] == "Medusa: Simple LLM Inference Acceleration"
     assert record["claims"][0]["text"] == "Medusa-1 achieves over 2.2x" and "span" not in record["claims"][0]
+
+
+SHARED = Path(__file__).parents[2] / "shared"
+
+
+@pytest.mark.seeds
+@pytest.mark.skipif(not (SHARED / "eval" / "dev").is_dir(), reason="../shared/eval is not here")
+def test_labels_never_hold_a_dev_paper():
+    from kg.records import normalise_title
+
+    dev = [json.loads(line) for line in (SHARED / "eval" / "dev" / "papers.jsonl").open(encoding="utf-8")]
+    labels = list(read_labels(sorted((Path(__file__).parents[1] / "training" / "labels").glob("*.jsonl"))))
+    texts = corpus_texts(SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz", (label["id"] for label in labels))
+    dev_titles = {normalise_title(paper["title"]) for paper in dev}
+    dev_ids = {str(paper["id"]) for paper in dev}
+    clashes = [label["id"] for label in labels
+               if label["id"] in dev_ids or normalise_title(texts[label["id"]].split("\n\n", 1)[0]) in dev_titles]
+    assert len(labels) > 1000 and clashes == []

@@ -20,11 +20,14 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.numbers import NumberMention, find_numbers
+from kg.extract.numbers import NumberMention, as_value, find_numbers
+from kg.learn import numbers
+from kg.learn.linear import LinearModel
 from kg.tables import load_table
 from kg.records import Claim
 
@@ -33,6 +36,12 @@ URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(
 # Bare numbers joined to a unit-carrying one ("3.84 and 1.91 dB") share its unit.
 COORDINATION = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)\s*$")
 SPAN_TO = re.compile(r"^\s*to\s*$")
+# "gains of 8.38% to 38.6%", "1.36$\times$-1.77$\times$": two numbers joined by "to" or a dash are one
+# range (GUIDELINES: one claim per reported number, a range is one claim) ...
+RANGE_JOIN = re.compile(r"^[\s$]*(?:to|-|\u2013|~)[\s$]*$")
+# ... except a change, "from 70% to 78%", which is two; "ranging from 1.3% to 51.8%" is still one.
+CHANGE_FROM = re.compile(r"\bfrom\s*\$?\s*$", re.IGNORECASE)
+RANGE_LEAD = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s*\$?\s*$", re.IGNORECASE)
 PLUS_MINUS = re.compile(r"(?:\\pm|±|\+/-|\+-)\s*\$?\s*$")
 # "7B", "1.5B": a model size names no subject.
 SIZE = re.compile(r"^\d+(?:\.\d+)?[KMBT]$")
@@ -609,26 +618,53 @@ def _with_shared_units(mentions: list[NumberMention], text: str) -> list[NumberM
     return out
 
 
-@Language.factory("kg_claims")
-class ClaimFinder:
-    """Finds result numbers and writes them to ``doc._.kg_claims`` as ``Claim`` records."""
+def detector_features(ctx: ClaimContext, rule_keep: bool) -> list[str]:
+    """What the learned claim detector reads of one number (``kg.learn.numbers``)."""
+    m = ctx.mention
+    return numbers.number_features(ctx.sent, ctx.whole, m.unit, m.unit_class, rule_keep, ctx.governing_verb(),
+                                   m.start < ctx.text.find("\n\n"), m.low != m.high)
 
-    def __init__(self, nlp: Language, name: str):
+
+def _with_ranges(mentions: list[NumberMention], text: str) -> list[NumberMention]:
+    """Two numbers written as a range ("8% to 54%", "1.36x-1.77x") become one mention "8-54"."""
+    out: list[NumberMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and not prev.spelled and not m.spelled and prev.low <= m.low
+                and prev.low == prev.high and m.low == m.high
+                and (prev.unit is None or prev.unit == m.unit)
+                and RANGE_JOIN.match(text[prev.unit_end:m.start])):
+            before = text[max(0, prev.start - 24):prev.start]
+            if not CHANGE_FROM.search(before) or RANGE_LEAD.search(before):
+                out[-1] = replace(m, value=as_value(text[prev.start:m.end]), start=prev.start, low=prev.low)
+                continue
+        out.append(m)
+    return out
+
+
+@Language.factory("kg_claims", default_config={"detector": None})
+class ClaimFinder:
+    """Finds result numbers and writes them to ``doc._.kg_claims`` as ``Claim`` records.
+
+    ``detector``: the learned claim detector's weights (``kg.learn.numbers``), which decides
+    which numbers are results with the rules' verdict as one of its features; None: the rules decide.
+    """
+
+    def __init__(self, nlp: Language, name: str, detector: str | None = None):
         self.name = name
         self.cues = ClaimCues.load()
+        self.detector = LinearModel.load(Path(detector), numbers.OUTCOMES) if detector else None
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_claims = self.find(doc)
         return doc
 
-    def find(self, doc: Doc) -> list[Claim]:
+    def decisions(self, doc: Doc) -> list[tuple[NumberMention, ClaimContext, bool]]:
+        """Every number of the doc outside URLs, with the rules' verdict: is it a result?"""
         text = doc.text
         urls = [(u.start(), u.end()) for u in URL.finditer(text)]
         mentions = [m for m in find_numbers(text) if not any(a <= m.start < b for a, b in urls)]
-        mentions = _with_shared_units(mentions, text)
-        spans = _entity_spans(doc)
-        proposed = None
-        claims: list[Claim] = []
+        mentions = _with_ranges(_with_shared_units(mentions, text), text)
         decided: list[tuple[NumberMention, ClaimContext, bool]] = []
         for m in mentions:
             ctx = ClaimContext(doc, text, m, self.cues)
@@ -642,6 +678,17 @@ class ClaimFinder:
                 both = (keep_a or keep_b) if a.unit is None or b.unit is None else False
                 decided[i] = (a, decided[i][1], both)
                 decided[i + 1] = (b, decided[i + 1][1], both)
+        return decided
+
+    def find(self, doc: Doc) -> list[Claim]:
+        text = doc.text
+        spans = _entity_spans(doc)
+        proposed = None
+        claims: list[Claim] = []
+        decided = self.decisions(doc)
+        if self.detector is not None:
+            decided = [(m, ctx, self.detector.best(detector_features(ctx, keep), (numbers.CLAIM,)) is not None)
+                       for m, ctx, keep in decided]
         title_end = text.find("\n\n")
         abstract_values = {(m.value, m.unit) for m, _, keep in decided if keep and m.start > title_end}
         kept = [(m, ctx) for m, ctx, keep in decided if keep and not (

@@ -17,7 +17,10 @@ from kg.tables import load_table
 DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
 SCALE = r"[KMBTk](?![A-Za-z0-9])"
 DASHES = r"(?:-{1,3}|\u2013|\u2014|\u2212|~)"
-INNER_UNIT = re.compile(r"\s*(?:\\?%)\s*")
+# What may stand between the two ends of a range as written: spaces, "%", "x" and LaTeX's "$\times$".
+RANGE_MARKS = r"(?:\s|\$|\\times|\\?%|[x\u00d7])*"
+RANGE_WRITTEN = re.compile(
+    rf"^(?P<a>{DIGITS})(?P<as>{SCALE})?{RANGE_MARKS}(?P<join>to|{DASHES}){RANGE_MARKS}(?P<b>{DIGITS})(?P<bs>{SCALE})?{RANGE_MARKS}$")
 # A number glued to a name ("Llama-2-7B", "V2/V3", "GPT-4") is part of the name.
 NAME_JOINERS = "-/._"
 # "1000x1000", "2xA100": an x between numbers or letters is not a multiple.
@@ -140,12 +143,14 @@ def find_numbers(text: str) -> list[NumberMention]:
 
 
 def as_value(written: str) -> str:
-    """The value of a number as written: a range's repeated unit and spacing dropped, one dash
-    for a LaTeX "--" ("24%-30%" -> "24-30", "80--92" -> "80-92"); a single number is unchanged."""
-    if not re.search(rf"\d\s*(?:\\?%)?\s*{DASHES}\s*\d", written):
+    """The value of a number as written: a range's unit marks, spacing and "to" dropped, one dash
+    ("24%-30%" -> "24-30", "80--92" -> "80-92", "8% to 54" -> "8-54", "10\u201320" kept); a single number is
+    unchanged."""
+    joined = RANGE_WRITTEN.match(written)
+    if joined is None:
         return written
-    value = re.sub(r"\s+", "", INNER_UNIT.sub("", written))
-    return re.sub(r"-{2,3}", "-", value)
+    dash = "-" if joined["join"] == "to" or joined["join"].startswith("-") else joined["join"]
+    return f"{joined['a']}{joined['as'] or ''}{dash}{joined['b']}{joined['bs'] or ''}"
 
 
 def parse_value(value: str) -> tuple[float, float] | None:

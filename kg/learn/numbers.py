@@ -1,0 +1,41 @@
+"""Which numbers are results: the claim detector's features for one number in its sentence.
+
+The rules (``kg_claims``) decide from units and cue words; the detector
+(``kg.learn.linear``) reads the same number with their verdict as one feature
+among the words around it, its unit, the verb that governs it and its place in
+the paper, and keeps or drops it. Trained by ``scripts/train_scorers.py``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.tokens import Span, Token
+
+NOT_CLAIM, CLAIM = "-", "claim"
+OUTCOMES = (NOT_CLAIM, CLAIM)
+WEIGHTS_FILE = Path(__file__).resolve().parent / "claims.json.gz"
+
+
+def _word(token: Token) -> str:
+    return token.lemma_.lower() if token.is_alpha else token.shape_
+
+
+def number_features(sent: Span, whole: Span, unit: str | None, unit_class: str | None, rule_keep: bool,
+                    verb: Token | None, in_title: bool, is_range: bool) -> list[str]:
+    """The features of one number (``whole``: the number and its unit as tokens) in ``sent``."""
+    doc = sent.doc
+    before = [t for t in doc[max(sent.start, whole.start - 3):whole.start]]
+    after = [t for t in doc[whole.end:min(sent.end, whole.end + 3)]]
+    features = ["bias", f"rule:{int(rule_keep)}", f"unit:{unit}", f"class:{unit_class}", f"title:{int(in_title)}",
+                f"range:{int(is_range)}", f"rule-class:{int(rule_keep)}:{unit_class}"]
+    features += [f"b{i}:{_word(t)}" for i, t in enumerate(reversed(before), 1)]
+    features += [f"a{i}:{_word(t)}" for i, t in enumerate(after, 1)]
+    if before:
+        features.append(f"b1-unit:{_word(before[-1])}:{unit_class}")
+    if after:
+        features.append(f"a1-unit:{_word(after[0])}:{unit_class}")
+    features += [f"bag:{_word(t)}" for t in sent if t.is_alpha and not t.is_stop and abs(t.i - whole.start) <= 8]
+    if verb is not None:
+        features += [f"verb:{verb.lemma_.lower()}", f"verb-class:{verb.lemma_.lower()}:{unit_class}"]
+    features.append(f"dep:{whole.root.dep_}:{whole.root.head.lemma_.lower()}")
+    return features

@@ -1,0 +1,237 @@
+"""Train kg's learned scorers (which numbers are claims: kg.learn.numbers; whose: kg.learn.subjects;
+which relations hold: kg.learn.pairs) and, if asked, ship them.
+
+    python scripts/train_scorers.py            # train all three, report on the tuning split, do not ship
+    python scripts/train_scorers.py --ship     # ... and write their weights to kg/learn/
+
+The scorers read what the extractor finds: the pipeline (recogniser and rules)
+runs over the labelled papers; each number is labelled a claim when a gold claim
+has its value; each found claim that matches a gold claim by value labels its
+candidate subjects by the gold's subject; each ordered pair of found entities is
+labelled with the relation the gold states between the entities they match
+(score.py's name matching), or none. They learn the "train" papers; the L2
+strength and threshold kept are those with the best score.py F1 (claims by value;
+claims by value and subject; relations) on the "tuning" papers; the "validation"
+papers are never read. Seeded and deterministic. Needs ../shared
+(the corpus and score.py). Retrain after the recogniser changes: the scorers
+learn from its output.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from kg.extract.pipeline import PipelineConfig, load_pipeline
+from kg.extract.claims import detector_features
+from kg.extract.relation_scorer import candidates
+from kg.extract.subject_scorer import claim_candidates, rules_subject_stands, subject_entities
+from kg.learn import numbers, pairs, subjects
+from kg.learn.labels import corpus_texts, load_score_module, read_labels, split_of
+from kg.learn.linear import Example, LinearModel, train
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+L2_CHOICES = (3e-4, 1e-3, 3e-3)
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(19))
+
+
+@dataclass
+class LabelledPaper:
+    """One labelled paper's training material: its label and each scorer's examples with what they name."""
+
+    label: dict
+    numbers: list[tuple[Example, str]] = field(default_factory=list)  # example, value
+    relations: list[tuple[Example, str, str]] = field(default_factory=list)  # example, head, tail
+    claims: list[tuple[dict, list[tuple[Example, str]]]] = field(default_factory=list)  # claim, (example, name)
+
+
+def gold_names(score, label: dict) -> dict[str, set[str]]:
+    """Each normalised gold name -> every normalised name of its entity."""
+    names = {}
+    for entity in label["entities"]:
+        for name in score.names_of(entity):
+            names[name] = score.names_of(entity)
+    return names
+
+
+def relation_examples(score, doc, label: dict) -> list[tuple[Example, str, str]]:
+    """The doc's candidate pairs, each labelled with the relation the gold states between the
+    entities its head and tail match, or none."""
+    names = [score.names_of(entity) for entity in label["entities"]]
+    index = {entity["name"]: i for i, entity in enumerate(label["entities"])}
+    gold = {}
+    for relation in label["relations"]:
+        if relation["head"] in index and relation["tail"] in index:
+            gold.setdefault((index[relation["head"]], index[relation["tail"]]), relation["type"])
+
+    def matches(name: str) -> set[int]:
+        return {i for i, forms in enumerate(names) if score.loose_name_same(name, forms)}
+
+    found = []
+    for candidate in candidates(doc):
+        heads, tails = matches(candidate.head.name), matches(candidate.tail.name)
+        outcome = next((gold[h, t] for h in heads for t in tails if (h, t) in gold and gold[h, t] in candidate.allowed),
+                       pairs.NO_RELATION)
+        found.append(((candidate.features, candidate.allowed, outcome), candidate.head.name, candidate.tail.name))
+    return found
+
+
+def number_examples(score, nlp, doc, label: dict) -> list[tuple[Example, str]]:
+    """Each number the doc states, a claim when a gold claim (not yet taken) has its value."""
+    wanted = [score.norm_value(claim.get("value")) for claim in label["claims"]]
+    found = []
+    for mention, ctx, keep in nlp.get_pipe("kg_claims").decisions(doc):
+        value = score.norm_value(mention.value)
+        outcome = numbers.CLAIM if value in wanted else numbers.NOT_CLAIM
+        if value in wanted:
+            wanted.remove(value)
+        found.append(((detector_features(ctx, keep), (numbers.CLAIM,), outcome), mention.value))
+    return found
+
+
+def claim_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+    """score.py's claim F1 by value over ``papers`` for the numbers ``model`` keeps."""
+    tally = score.Tally()
+    for paper in papers:
+        kept = [{"value": value} for (features, allowed, _), value in paper.numbers
+                if model.best(features, allowed) is not None]
+        tp, fp, fn = score.match(paper.label["claims"], kept,
+                                 lambda x, y: score.norm_value(x["value"]) == score.norm_value(y.get("value")) != "")
+        tally.add(tp, len(fp), len(fn))
+    return tally.f1
+
+
+def subject_examples(score, doc, label: dict) -> list[tuple[dict, list[tuple[Example, str]]]]:
+    """Each claim the doc states, with its candidate subjects labelled by the gold claim of the same value."""
+    names = gold_names(score, label)
+    entities, main = subject_entities(doc)
+    found = []
+    for claim in doc._.kg_claims or []:
+        gold = next((g for g in label["claims"] if score.norm_value(g.get("value")) == score.norm_value(claim.value)), None)
+        subject = gold.get("subject") if gold else None
+        forms = names.get(score.norm(subject), {score.norm(subject)}) if subject else set()
+        examples = []
+        for entity, features in claim_candidates(doc, claim, entities, main):
+            outcome = subjects.SUBJECT if forms and score.loose_name_same(entity.name, forms) else subjects.NOT_SUBJECT
+            examples.append(((features, (subjects.SUBJECT,), outcome), entity.name))
+        found.append(({"value": claim.value, "subject": claim.subject,
+                       "stands": rules_subject_stands(claim, entities)}, examples))
+    return found
+
+
+def relation_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+    """score.py's relation F1 over ``papers`` for the rules' relations and those ``model`` adds."""
+    tally = score.Tally()
+    for paper in papers:
+        names = gold_names(score, paper.label)
+
+        def same(found, gold):
+            return (found["type"] == gold["type"]
+                    and score.loose_name_same(found["head"], names.get(score.norm(gold["head"]), {score.norm(gold["head"])}))
+                    and score.loose_name_same(found["tail"], names.get(score.norm(gold["tail"]), {score.norm(gold["tail"])})))
+
+        kept = {(head, kind, tail) for (features, allowed, _), head, tail in paper.relations
+                if (kind := model.best(features, allowed)) is not None}
+        kept |= {(head, f.split(":", 1)[1], tail) for (features, _, _), head, tail in paper.relations
+                 for f in features if f.startswith("rule:")}  # the component keeps the rules' relations
+        kept = [{"head": head, "type": kind, "tail": tail} for head, kind, tail in sorted(kept)]
+        tp, fp, fn = score.match(paper.label["relations"], kept, same)
+        tally.add(tp, len(fp), len(fn))
+    return tally.f1
+
+
+def subject_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+    """score.py's claim F1 (value and subject) over ``papers`` with the subjects ``model`` picks where the
+    rules' do not stand."""
+    tally = score.Tally()
+    for paper in papers:
+        names = gold_names(score, paper.label)
+        found = []
+        for claim, examples in paper.claims:
+            scored = [(model.probabilities(features, allowed)[subjects.SUBJECT], name)
+                      for (features, allowed, _), name in examples]
+            best = max(scored, default=None)
+            decide = not claim["stands"] and best and best[0] >= model.threshold
+            subject = best[1] if decide else claim["subject"]
+            found.append({"value": claim["value"], "subject": subject})
+
+        def same(x, y):
+            if score.norm_value(x.get("value")) != score.norm_value(y.get("value")) or not score.norm_value(y.get("value")):
+                return False
+            if y.get("subject") is None:
+                return True
+            return score.loose_name_same(x.get("subject"), {score.norm(y["subject"])} | names.get(score.norm(y["subject"]), set()))
+
+        tp, fp, fn = score.match(paper.label["claims"], found, same)
+        tally.add(tp, len(fp), len(fn))
+    return tally.f1
+
+
+def fit(name: str, examples: list[Example], outcomes: tuple[str, ...],
+        tuning_f1: Callable[[LinearModel], float]) -> LinearModel:
+    """The weights and threshold with the best tuning F1 over the L2 and threshold grid."""
+    best = None
+    for l2 in L2_CHOICES:
+        weights = train(examples, outcomes, l2=l2)
+        for threshold in THRESHOLDS:
+            model = LinearModel(outcomes, weights, threshold)
+            f1 = tuning_f1(model)
+            if best is None or f1 > best[0]:
+                best = (f1, l2, model)
+    f1, l2, model = best
+    print(f"{name}: kept l2 {l2}, threshold {model.threshold}: tuning F1 {f1:.3f}, {len(model.weights)} features",
+          file=sys.stderr)
+    return model
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--labels", type=Path, default=ROOT / "training" / "labels", help="folder of *.jsonl labels")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz")
+    parser.add_argument("--score", type=Path, default=SHARED / "eval" / "score.py")
+    parser.add_argument("--recogniser", type=Path, help="the recogniser to train over (default: the shipped one)")
+    parser.add_argument("--ship", action="store_true", help=f"write the weights to {pairs.WEIGHTS_FILE.parent}")
+    parser.add_argument("--out", type=Path, help="write the weights to this folder")
+    args = parser.parse_args()
+    for needed in (args.corpus, args.score):
+        if not needed.exists():
+            sys.exit(f"train_scorers: {needed} is missing (it lives in ../shared)")
+    clock = time.perf_counter()
+    score = load_score_module(args.score)
+    labels = [label for label in read_labels(sorted(args.labels.glob("*.jsonl")))
+              if split_of(label["id"]) in ("train", "tuning")]
+    texts = corpus_texts(args.corpus, (label["id"] for label in labels))
+    split = [split_of(label["id"]) for label in labels]
+    papers = [LabelledPaper(label) for label in labels]
+    config = PipelineConfig(claim_weights=None, subject_weights=None, relation_weights=None)
+    nlp = load_pipeline(replace(config, recogniser=str(args.recogniser)) if args.recogniser else config)
+    for paper, doc in zip(papers, nlp.pipe((texts[label["id"]] for label in labels), batch_size=32)):
+        paper.numbers = number_examples(score, nlp, doc, paper.label)
+        paper.relations = relation_examples(score, doc, paper.label)
+        paper.claims = subject_examples(score, doc, paper.label)
+    train_papers = [p for p, s in zip(papers, split) if s == "train"]
+    tuning = [p for p, s in zip(papers, split) if s == "tuning"]
+    print(f"{len(train_papers)} train papers, {len(tuning)} tuning papers; {time.perf_counter() - clock:.0f} s",
+          file=sys.stderr)
+    detector = fit("claims", [e for p in train_papers for e, _ in p.numbers], numbers.OUTCOMES,
+                   lambda model: claim_f1(score, model, tuning))
+    relations = fit("relations", [e for p in train_papers for e, _, _ in p.relations], pairs.OUTCOMES,
+                    lambda model: relation_f1(score, model, tuning))
+    chosen = fit("subjects", [e for p in train_papers for _, examples in p.claims for e, _ in examples],
+                 subjects.OUTCOMES, lambda model: subject_f1(score, model, tuning))
+    print(f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
+    for folder in [f for f in (args.out, pairs.WEIGHTS_FILE.parent if args.ship else None) if f]:
+        folder.mkdir(parents=True, exist_ok=True)
+        for model, module in ((detector, numbers), (chosen, subjects), (relations, pairs)):
+            model.save(folder / module.WEIGHTS_FILE.name)
+        print(f"wrote the weights to {folder}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""kg_relation_scorer and kg_subject_scorer: the learned scorers' components, their features, and the
+weights kg ships. Hand-made weights pin the components' logic; the shipped weights must read a text we
+wrote."""
+import numpy as np
+import pytest
+
+from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
+from kg.extract.relation_scorer import RelationScoring, candidates
+from kg.extract.subject_scorer import SubjectScoring
+from kg.learn import numbers, pairs, subjects
+from kg.learn.linear import LinearModel
+
+TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent, a decoding method. It is tested on many tasks. "
+        "Results are strong on GSM8K.")
+CLAIM_TEXT = "Orvalent: Faster Decoding\n\nWe propose Orvalent. Llama-2 reaches 45.1% accuracy on GSM8K."
+PHRASE_TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent for Llama-2. "
+               "The new decoder reaches 45.1% accuracy on GSM8K.")
+
+
+def weights_file(tmp_path, outcomes, rows: dict[str, list[float]], threshold: float):
+    path = tmp_path / "weights.json.gz"
+    LinearModel(outcomes, {f: np.array(r, dtype=float) for f, r in rows.items()}, threshold).save(path)
+    return str(path)
+
+
+def row(outcomes, **logits) -> list[float]:
+    return [logits.get(o, 0.0) for o in outcomes]
+
+
+def test_scorers_pair_features_describe_the_pair(nlp):
+    doc = nlp(TEXT)
+    by_pair = {(c.head.name, c.tail.name): c for c in candidates(doc)}
+    pair = by_pair["Orvalent", "GSM8K"]
+    assert pair.allowed == {"USES", "EVALUATED_ON"}
+    assert {"types:Method>Dataset", "main>Dataset", "shared-sents:0", "tail-gov:on"} <= set(pair.features)
+    assert not any(f.startswith("between:") for f in pair.features)  # never in one sentence
+    assert ("GSM8K", "Orvalent") not in by_pair  # a Dataset heads only ADDRESSES, and Orvalent is no Task
+
+
+def test_scorers_pair_features_read_the_words_between_and_the_names():
+    from kg.learn.pairs import _name_features
+
+    assert "name:head-extends-tail" in _name_features("Llama-3.2-3B", "Llama-3")
+    assert "name:head-extends-tail" not in _name_features("Llama-3", "Llama-3.2-3B")
+
+
+def test_scorers_relations_follow_the_weights_across_sentences(nlp, tmp_path):
+    doc = nlp(TEXT)
+    sure = weights_file(tmp_path, pairs.OUTCOMES, {"main>Dataset": row(pairs.OUTCOMES, EVALUATED_ON=9.0),
+                                                   "bias": row(pairs.OUTCOMES, **{"-": 3.0})}, 0.5)
+    RelationScoring(nlp, "scorer", sure)(doc)
+    assert [(r.head, r.type, r.tail) for r in doc._.kg_relations] == [("Orvalent", "EVALUATED_ON", "GSM8K")]
+    relation = doc._.kg_relations[0]
+    assert relation.evidence == "Results are strong on GSM8K." == doc.text[relation.start:relation.end]
+
+
+def test_scorers_relations_of_the_rules_stay_when_the_scorer_adds_none(nlp, tmp_path):
+    doc = nlp(CLAIM_TEXT)
+    rules = list(doc._.kg_relations)
+    assert [(r.head, r.type, r.tail) for r in rules] == [("Llama-2", "EVALUATED_ON", "GSM8K")]
+    never = weights_file(tmp_path, pairs.OUTCOMES, {"bias": row(pairs.OUTCOMES, **{"-": 5.0})}, 0.5)
+    RelationScoring(nlp, "scorer", never)(doc)
+    assert doc._.kg_relations == rules
+    always = weights_file(tmp_path, pairs.OUTCOMES, {"bias": row(pairs.OUTCOMES, EVALUATED_ON=5.0, USES=4.0)}, 0.5)
+    RelationScoring(nlp, "scorer", always)(doc)
+    found = [(r.head, r.type, r.tail) for r in doc._.kg_relations]
+    assert found[0] == ("Llama-2", "EVALUATED_ON", "GSM8K") and len(found) == len(set(found)) > 1
+
+
+def test_scorers_subject_where_the_rules_name_no_entity_is_the_likeliest_candidate(nlp, tmp_path):
+    assert [(c.value, c.subject) for c in nlp(PHRASE_TEXT)._.kg_claims] == [("45.1", "new decoder")]
+    favour_main = {"main": row(subjects.OUTCOMES, subject=6.0), "bias": row(subjects.OUTCOMES, **{"-": 3.0})}
+    doc = nlp(PHRASE_TEXT)
+    SubjectScoring(nlp, "scorer", weights_file(tmp_path, subjects.OUTCOMES, favour_main, 0.5))(doc)
+    assert [(c.value, c.subject) for c in doc._.kg_claims] == [("45.1", "Orvalent")]
+    doc = nlp(PHRASE_TEXT)  # not sure enough: the rules' phrase stays
+    SubjectScoring(nlp, "scorer", weights_file(tmp_path, subjects.OUTCOMES, favour_main, 0.99))(doc)
+    assert [(c.value, c.subject) for c in doc._.kg_claims] == [("45.1", "new decoder")]
+
+
+def test_scorers_subject_the_rules_found_among_the_entities_stands(nlp, tmp_path):
+    assert [(c.value, c.subject) for c in nlp(CLAIM_TEXT)._.kg_claims] == [("45.1", "Llama-2")]
+    favour_main = {"main": row(subjects.OUTCOMES, subject=9.0)}
+    doc = nlp(CLAIM_TEXT)
+    SubjectScoring(nlp, "scorer", weights_file(tmp_path, subjects.OUTCOMES, favour_main, 0.0))(doc)
+    assert [(c.value, c.subject) for c in doc._.kg_claims] == [("45.1", "Llama-2")]
+
+
+def test_scorers_shipped_weights_read_a_text_we_wrote():
+    nlp = load_pipeline(PipelineConfig())
+    assert {"kg_relation_scorer", "kg_subject_scorer"} <= set(nlp.pipe_names)
+    doc = nlp("Orvalent: Faster Decoding for Llama-2\n\nWe propose Orvalent, a speculative decoding method for "
+              "Llama-2. We evaluate Orvalent on GSM8K, where it outperforms Medusa and reaches 45.1% accuracy.")
+    found = {(r.head, r.type, r.tail) for r in doc._.kg_relations}
+    assert ("Orvalent", "EVALUATED_ON", "GSM8K") in found, found
+    assert [(c.value, c.subject) for c in doc._.kg_claims] == [("45.1", "Orvalent")]
+
+
+@pytest.mark.parametrize("part", ["relation_weights", "subject_weights"])
+def test_scorers_weights_are_part_of_the_extractor_version(part, tmp_path):
+    other = tmp_path / "other.json.gz"
+    LinearModel(("-", "x"), {}, 0.5).save(other)
+    assert extractor_version(PipelineConfig(**{part: str(other)})) != extractor_version(PipelineConfig())
+    assert extractor_version(PipelineConfig(**{part: None})) != extractor_version(PipelineConfig())
+
+
+def test_scorers_claim_detector_decides_which_numbers_are_claims(nlp, tmp_path):
+    from kg.extract.claims import ClaimFinder
+
+    text = "Orvalent: Faster Decoding\n\nWe train a 7B model on 300 GPUs. It reaches 45.1% accuracy on GSM8K."
+    assert [c.value for c in nlp(text)._.kg_claims] == ["45.1"]
+    doc = nlp(text)
+    every = weights_file(tmp_path, numbers.OUTCOMES, {"bias": row(numbers.OUTCOMES, claim=5.0)}, 0.5)
+    assert [c.value for c in ClaimFinder(nlp, "claims", every).find(doc)] == ["7B", "300", "45.1"]
+    rule = weights_file(tmp_path, numbers.OUTCOMES, {"rule:1": row(numbers.OUTCOMES, claim=5.0),
+                                                     "rule:0": row(numbers.OUTCOMES, **{"-": 5.0})}, 0.5)
+    assert [c.value for c in ClaimFinder(nlp, "claims", rule).find(doc)] == ["45.1"]
