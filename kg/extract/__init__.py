@@ -1,13 +1,7 @@
 """Extraction: a paper's text through the spaCy pipeline into an Extraction record.
 
-The components write their results on the Doc:
-
-- ``doc.spans["kg_entities"]``: every entity mention, ``span.label_`` its type
-  and ``span._.kg_name`` the name of the entity it refers to (an abbreviation
-  or variant points at its entity's name);
-- ``doc._.kg_roles``: entity name -> role in the paper;
-- ``doc._.kg_claims``: the paper's ``Claim`` records;
-- ``doc._.kg_relations``: the paper's ``Relation`` records.
+The components write their results on the Doc (``kg.extract.doc``); this module
+turns a processed Doc into the paper's ``Extraction``.
 """
 from __future__ import annotations
 
@@ -16,16 +10,9 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from kg.extract.doc import ENTITY_SPANS
 from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
 from kg.records import Entity, Extraction, Paper, Span, majority_type
-
-ENTITY_SPANS = "kg_entities"
-
-for _name, _default in (("kg_roles", None), ("kg_claims", None), ("kg_relations", None)):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=_default)
-if not SpacySpan.has_extension("kg_name"):
-    SpacySpan.set_extension("kg_name", default=None)
 
 
 def group_entities(doc: Doc) -> tuple[Entity, ...]:

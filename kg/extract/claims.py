@@ -25,13 +25,13 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.doc import ENTITY_SPANS
 from kg.extract.numbers import NumberMention, as_value, find_numbers
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
 from kg.tables import load_table
 from kg.records import Claim
 
-ENTITY_SPANS = "kg_entities"
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(?:/\S*)?", re.IGNORECASE)
 # Bare numbers joined to a unit-carrying one ("3.84 and 1.91 dB") share its unit.
 COORDINATION = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)\s*$")
@@ -171,7 +171,7 @@ def _setup_noun_follows(ctx: ClaimContext) -> bool:
 def _model_follows(ctx: ClaimContext) -> bool:
     """'up to 7B Llama-2', '1.3B OPT': the size of a model, not a result."""
     end = ctx.whole.end
-    return any(span.start == end and span.label_ == "Model" for span in ctx.doc.spans.get("kg_entities", []))
+    return any(span.start == end and span.label_ == "Model" for span in ctx.doc.spans.get(ENTITY_SPANS, []))
 
 
 def _is_data_fraction(ctx: ClaimContext) -> bool:

@@ -31,10 +31,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.doc import ENTITY_SPANS
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
 from kg.tables import load_table
 
-ENTITY_SPANS = "kg_entities"
 TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
 
 NAME_SHAPE = re.compile(

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.doc import ENTITY_SPANS
 from kg.tables import load_table
 from kg.records import Relation
 
-ENTITY_SPANS = "kg_entities"
 ACTORS = frozenset({"Method", "Model"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 OBJECTS = frozenset({"dobj", "attr", "oprd", "dative", "pobj"})

@@ -18,9 +18,9 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract.doc import ENTITY_SPANS
 from kg.tables import load_table
 
-ENTITY_SPANS = "kg_entities"
 ROLE_RANK = {"mentioned": 0, "used": 1, "compared": 2, "proposed": 3}
 
 

@@ -1,0 +1,20 @@
+"""The Doc contract between kg's components: where each writes what the next one reads.
+
+- ``doc.spans[ENTITY_SPANS]``: every entity mention, ``span.label_`` its type and
+  ``span._.kg_name`` the name of the entity it refers to (an abbreviation or
+  variant points at its entity's name);
+- ``doc._.kg_roles``: entity name -> role in the paper;
+- ``doc._.kg_claims``: the paper's ``Claim`` records;
+- ``doc._.kg_relations``: the paper's ``Relation`` records.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+ENTITY_SPANS = "kg_entities"
+
+for _name in ("kg_roles", "kg_claims", "kg_relations"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+if not Span.has_extension("kg_name"):
+    Span.set_extension("kg_name", default=None)
