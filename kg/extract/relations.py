@@ -174,11 +174,9 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
     for token in sent:
         lemma = token.lemma_.lower()
         if token.pos_ in ("VERB", "AUX") and not _negated(token, cues):
-            if title:
-                pass
-            elif lemma in cues["uses_verbs"] and not _hyphen_based(token):
+            if not title and lemma in cues["uses_verbs"] and not _hyphen_based(token):
                 _uses_frame(view, sent, token, cues["uses_verbs"][lemma])
-            elif lemma in cues["self_verbs"]:
+            elif not title and lemma in cues["self_verbs"]:
                 _self_frame(view, sent, token)
             if lemma in cues["outperforms_verbs"]:
                 for tail in _objects(view, token, ()):
