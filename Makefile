@@ -30,12 +30,13 @@ demo: install
 test: install browser
 	$(BIN)/pytest -q -rs
 
-# Retrain the learned entity recogniser from training/labels (needs ../shared): seeded, under an hour on
-# two cores. It reports its scores; `scripts/train_model.py --ship` writes kg/learn/model/ (commit it only
-# when it wins on the validation split).
+# Retrain the learned recogniser and then the scorers over it from training/labels (needs ../shared):
+# seeded, under an hour on two cores, into out/model. They report their scores; `--ship` on each script
+# writes them into kg/learn/ (commit them only when they win on the tuning split).
 model: install
 	$(BIN)/pip install --quiet -e ".[train]"
 	$(BIN)/python scripts/train_model.py --report-validation --out out/model
+	$(BIN)/python scripts/train_scorers.py --recogniser out/model --out out/model
 
 clean:
 	rm -rf $(VENV) out test-output .pytest_cache

@@ -4,9 +4,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+# The repository's schema/, shipped as the package kg.schema_data (pyproject.toml); a folder on disk, since
+# pip installs kg unzipped.
+SCHEMA_DIR = Path(resources.files("kg.schema_data"))
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class Schema:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return ("Paper", "Claim", "Entity", *self.entity_labels)
+        return (*(label for label in self.node_labels if label != "Entity"), "Entity", *self.entity_labels)
 
     def check_label(self, label: str) -> str:
         if label not in self.labels:

