@@ -18,17 +18,21 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kg.cache import CacheUnreadable, ExtractionCache
-from kg.files import atomic_open
+from kg.files import atomic_open, reported
 from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
-from kg.ingest import InputProblem, read_inputs, unique_papers
-from kg.records import Extraction, Paper, normalise_title
+from kg.ingest import InputProblem, read_inputs, title_key, unique_papers
+from kg.ingest.ids import arxiv_id
+from kg.records import Extraction, Paper
+from kg.resolve import Resolution
 from kg.tables import TABLES_DIR
 
 GRAPH_FILE = "graph.json"
@@ -109,12 +113,6 @@ def extract_papers(papers: Iterable[Paper], model: str | None = None, jobs: int 
         yield from chunk
 
 
-def build(inputs: Iterable[str], *, fmt: str | None = None, model: str | None = None,
-          jobs: int = 1) -> KnowledgeGraph:
-    """The graph of some inputs, in memory (the notebook entry point)."""
-    return build_graph(extract_papers(read_papers(inputs, fmt), model, jobs))
-
-
 def _counted(items: Iterable[Paper | InputProblem], report: BuildReport) -> Iterator[Paper | InputProblem]:
     for item in items:
         if isinstance(item, Paper):
@@ -128,7 +126,7 @@ class _Planner:
 
     def __init__(self, stored: dict[str, Extraction], options: BuildOptions, version: str, report: BuildReport):
         self.stored, self.version, self.report = stored, version, report
-        self.stored_titles = {normalise_title(e.paper.title): pid for pid, e in stored.items()}
+        self.stored_titles = {key: pid for pid, e in stored.items() if (key := title_key(e.paper))}
         self.cache = None
         if options.use_cache:
             try:
@@ -175,7 +173,7 @@ class _Planner:
                 self.report.problems.append(item)
             else:
                 self.report.papers += 1
-                if self.stored_titles.get(normalise_title(item.title), item.id) != item.id:
+                if self.stored_titles.get(title_key(item), item.id) != item.id:
                     self.report.reused += 1  # the same paper is in the store under another id
                 else:
                     yield item
@@ -188,6 +186,84 @@ class _Planner:
         return False
 
 
+class _ExtractionRun:
+    """One build's extraction: the papers of the inputs that ``stored`` lacks, taken from the cache or
+    extracted on the engine of ``options`` and added to ``stored``; then the resolution of the whole set.
+    A Dask cluster is opened on ``stack``, so it lasts until the resolution is made."""
+
+    def __init__(self, stored: dict[str, Extraction], options: BuildOptions, report: BuildReport,
+                 stack: contextlib.ExitStack):
+        from kg.extract.pipeline import PipelineConfig, extractor_version
+
+        self.stored, self.options, self.report, self.stack = stored, options, report, stack
+        self.config = PipelineConfig(model=options.model)
+        self.planner = _Planner(stored, options, extractor_version(self.config), report)
+        self.dask_run = None
+        self.extracted_ids: set[str] = set()
+
+    def run(self, inputs: Iterable[str], progress: Callable[[int], None] | None = None) -> list[Extraction]:
+        """Every extraction, stored and new, ordered by paper id."""
+        clock = time.perf_counter()
+        misses = self.planner.misses(unique_papers(_counted(read_inputs(inputs, self.options.fmt), self.report)))
+        if self.options.engine == "dask":
+            from kg.engine import DaskRun
+
+            self.dask_run = DaskRun(self.stack.enter_context(_dask_client(self.options)), self.config)
+            chunks = self.dask_run.extract(misses)
+        else:
+            from kg.engine import extract_local
+
+            chunks = extract_local(misses, self.config, self.options.jobs)
+        for chunk in chunks:
+            for extraction in chunk:
+                self.stored[extraction.paper.id] = extraction
+                self.extracted_ids.add(extraction.paper.id)
+            self.planner.keep(chunk)
+            self.report.extracted += len(chunk)
+            if progress:
+                progress(self.report.extracted)
+        self.report.seconds["read+extract"] = time.perf_counter() - clock
+        ordered = [self.stored[pid] for pid in sorted(self.stored)]
+        self.report.store_papers = len(ordered)
+        return ordered
+
+    def resolve(self, ordered: list[Extraction]) -> Resolution:
+        """The resolution of ``ordered``; a cluster tallied what it extracted."""
+        from kg.resolve import finish, tally
+
+        clock = time.perf_counter()
+        if self.dask_run is not None:
+            mention_tally = tally(e for e in ordered if e.paper.id not in self.extracted_ids).merge(self.dask_run.tally())
+        else:
+            mention_tally = tally(ordered)
+        resolution = finish(mention_tally)
+        self.report.seconds["resolve"] = time.perf_counter() - clock
+        return resolution
+
+
+def _graph(ordered: list[Extraction], resolution: Resolution, report: BuildReport) -> KnowledgeGraph:
+    clock = time.perf_counter()
+    graph = build_graph(ordered, resolution)
+    report.seconds["graph"] = time.perf_counter() - clock
+    report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
+    return graph
+
+
+def build_in_memory(inputs: Iterable[str], options: BuildOptions | None = None,
+                    progress: Callable[[int], None] | None = None) -> tuple[KnowledgeGraph | None, BuildReport]:
+    """The graph of the inputs (None when no paper was read) and the report, with the cache and engine
+    of ``build_store`` but no store folder."""
+    options = options or BuildOptions()
+    report = BuildReport()
+    with contextlib.ExitStack() as stack:
+        run = _ExtractionRun({}, options, report, stack)
+        ordered = run.run(inputs, progress)
+        if not ordered:
+            return None, report
+        resolution = run.resolve(ordered)
+    return _graph(ordered, resolution, report), report
+
+
 def build_store(
     inputs: Iterable[str],
     out_dir: str | Path,
@@ -195,11 +271,7 @@ def build_store(
     progress: Callable[[int], None] | None = None,
 ) -> BuildReport:
     """Read, extract and add the inputs to the store in ``out_dir``; write its graph (and view)."""
-    from kg.extract.pipeline import PipelineConfig, extractor_version
-    from kg.resolve import finish, tally
-
     options = options or BuildOptions()
-    clock = time.perf_counter()
     out = Path(out_dir)
     report = BuildReport()
     store_path = out / EXTRACTIONS_FILE
@@ -207,34 +279,9 @@ def build_store(
     if not stored and (out / GRAPH_FILE).exists():
         raise ValueError(f"{out / GRAPH_FILE} exists but {store_path} does not: not a kg store")
 
-    config = PipelineConfig(model=options.model)
-    version = extractor_version(config)
-    planner = _Planner(stored, options, version, report)
-    misses = planner.misses(unique_papers(_counted(read_inputs(inputs, options.fmt), report)))
-    extracted_ids: set[str] = set()
     with contextlib.ExitStack() as stack:
-        dask_run = None
-        if options.engine == "dask":
-            from kg.engine import DaskRun
-
-            dask_run = DaskRun(stack.enter_context(_dask_client(options)), config)
-            chunks = dask_run.extract(misses)
-        else:
-            from kg.engine import extract_local
-
-            chunks = extract_local(misses, config, options.jobs)
-        for chunk in chunks:
-            for extraction in chunk:
-                stored[extraction.paper.id] = extraction
-                extracted_ids.add(extraction.paper.id)
-            planner.keep(chunk)
-            report.extracted += len(chunk)
-            if progress:
-                progress(report.extracted)
-        report.seconds["read+extract"] = time.perf_counter() - clock
-
-        ordered = [stored[pid] for pid in sorted(stored)]
-        report.store_papers = len(ordered)
+        run = _ExtractionRun(stored, options, report, stack)
+        ordered = run.run(inputs, progress)
         if not ordered:
             return report
         fingerprint = _store_fingerprint(ordered)
@@ -244,31 +291,82 @@ def build_store(
             report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
             report.outputs = _outputs(out, options.html)
             return report
-        clock = time.perf_counter()
-        if dask_run is not None:  # the cluster tallied what it extracted
-            mention_tally = tally(e for e in ordered if e.paper.id not in extracted_ids).merge(dask_run.tally())
-        else:
-            mention_tally = tally(ordered)
-    resolution = finish(mention_tally)
-    report.seconds["resolve"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    graph = build_graph(ordered, resolution)
-    report.seconds["graph"] = time.perf_counter() - clock
-    report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
-    clock = time.perf_counter()
-    write_extractions(store_path, ordered)
-    graph.save(out / GRAPH_FILE)
-    report.seconds["write"] = time.perf_counter() - clock
-    if options.html:
-        from kg.export.html import write_html
-
-        clock = time.perf_counter()
-        write_html(graph, out / HTML_FILE)
-        report.seconds["html"] = time.perf_counter() - clock
-    manifest = {"fingerprint": fingerprint, "nodes": report.node_counts, "relationships": report.relationship_counts}
-    with atomic_open(out / MANIFEST_FILE) as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
+        resolution = run.resolve(ordered)
+    graph = _graph(ordered, resolution, report)
+    report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html))
     report.outputs = _outputs(out, options.html)
+    return report
+
+
+def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fingerprint: str,
+                 html: bool) -> dict[str, float]:
+    """Write a store's files, all of them first in a folder inside it, then each over its old
+    version: the extractions (the store's record) first, the manifest last. A failure while
+    writing changes nothing; one between the replacements leaves a manifest that no longer
+    matches, so the next build writes the outputs again. Returns the seconds each step took."""
+    seconds = {}
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        stage = tempfile.TemporaryDirectory(prefix=".kg-write-", dir=out)
+    with stage as folder:
+        staged = Path(folder)
+        clock = time.perf_counter()
+        write_extractions(staged / EXTRACTIONS_FILE, ordered)
+        graph.save(staged / GRAPH_FILE)
+        seconds["write"] = time.perf_counter() - clock
+        if html:
+            from kg.export.html import write_html
+
+            clock = time.perf_counter()
+            write_html(graph, staged / HTML_FILE)
+            seconds["html"] = time.perf_counter() - clock
+        manifest = {"fingerprint": fingerprint, "nodes": graph.node_counts(), "relationships": graph.relationship_counts()}
+        with atomic_open(staged / MANIFEST_FILE) as f:
+            json.dump(manifest, f, indent=1, sort_keys=True)
+        for name in (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE):
+            if (staged / name).exists():
+                with reported(out / name):
+                    os.replace(staged / name, out / name)
+    return seconds
+
+
+@dataclass
+class RemoveReport:
+    removed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # asked for, but not in the store
+    store_papers: int = 0
+    node_counts: dict[str, int] = field(default_factory=dict)
+    relationship_counts: dict[str, int] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def remove_papers(out_dir: str | Path, paper_ids: Iterable[str]) -> RemoveReport:
+    """Remove papers from the store in ``out_dir``; ids as the store has them, or arXiv ids in any form.
+
+    The graph (and the view, if the store has one) is built again from the other papers'
+    extractions, so an entity, claim or relationship stays only where another paper supports it,
+    and the store is the one a build of the other papers alone makes. Nothing is extracted, and
+    nothing is written when no id is in the store.
+    """
+    out = Path(out_dir)
+    store_path = out / EXTRACTIONS_FILE
+    if not store_path.exists():
+        raise ValueError(f"{store_path} does not exist: {out} is not a kg store")
+    stored = {e.paper.id: e for e in load_extractions(store_path)}
+    wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
+    report = RemoveReport(removed=[p for p in wanted if p in stored], missing=[p for p in wanted if p not in stored])
+    if not report.removed:
+        return report
+    gone = set(report.removed)
+    kept = [stored[pid] for pid in sorted(stored) if pid not in gone]
+    if not kept:
+        raise ValueError(f"that would remove every paper of {out}: delete the folder instead")
+    graph = build_graph(kept)
+    html = (out / HTML_FILE).exists()
+    _write_store(out, kept, graph, _store_fingerprint(kept), html)
+    report.store_papers = len(kept)
+    report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
+    report.outputs = _outputs(out, html)
     return report
 
 

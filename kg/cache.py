@@ -18,7 +18,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Collection, Iterable, Iterator, Sequence
 
 from kg.records import Claim, Entity, Extraction, Paper, Relation
 
@@ -116,10 +116,21 @@ class ExtractionCache:
         return CacheInfo(self.path, entries, versions, size)
 
     def clear(self) -> int:
+        """Remove every extraction; the number removed."""
+        return self._delete("", [])
+
+    def prune(self, keep: Collection[str]) -> int:
+        """Remove the extractions of every extractor version but those in ``keep``; the number removed."""
+        if not keep:
+            raise ValueError("prune needs at least one extractor version to keep")
+        return self._delete(f" WHERE version NOT IN ({','.join('?' * len(keep))})", list(keep))
+
+    def _delete(self, where: str, params: list[str]) -> int:
         with _reading(self.path):
             with self._db:
-                removed = self._db.execute("DELETE FROM extraction").rowcount
-            self._db.execute("VACUUM")
+                removed = self._db.execute("DELETE FROM extraction" + where, params).rowcount
+            self._db.execute("VACUUM")  # give the space back: to the file, then from its write-ahead log
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
     def close(self) -> None:

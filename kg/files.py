@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
@@ -13,37 +14,87 @@ class OutputError(OSError):
     """An output that cannot be written; the message names it and gives the system's reason."""
 
 
+def error_reason(err: OSError) -> str:
+    """The system's reason for ``err``, in words."""
+    # mkdir reports a regular file where the folder should be as "File exists"; that file is what is wrong.
+    return os.strerror(errno.ENOTDIR) if isinstance(err, FileExistsError) else err.strerror or str(err)
+
+
 @contextlib.contextmanager
-def _reported(target: Path, folder: Path | None = None) -> Iterator[None]:
+def reported(target: Path, folder: Path | None = None) -> Iterator[None]:
     """The system's errors in writing ``target`` (or making its ``folder``) as one OutputError."""
     try:
         yield
     except OSError as err:
-        # mkdir reports a regular file where the folder should be as "File exists"; that file is what is wrong.
-        reason = os.strerror(errno.ENOTDIR) if isinstance(err, FileExistsError) else err.strerror or str(err)
-        raise OutputError(f"cannot write {target}: " + (f"{folder}: " if folder else "") + reason) from None
+        raise OutputError(f"cannot write {target}: " + (f"{folder}: " if folder else "") + error_reason(err)) from None
+
+
+class _ReportedWrites:
+    """A file whose failed writes (a full disk) raise OutputErrors naming ``target``."""
+
+    def __init__(self, file: IO, target: Path):
+        self._file, self._target = file, target
+
+    def write(self, data):
+        with reported(self._target):
+            return self._file.write(data)
+
+    def writelines(self, lines) -> None:
+        with reported(self._target):
+            self._file.writelines(lines)
+
+    def __getattr__(self, name: str):
+        return getattr(self._file, name)
+
+
+def _device_or_pipe(target: Path) -> bool:
+    """Whether ``target`` is a device or a pipe (/dev/stdout, /dev/null, a FIFO), which can be written but never replaced."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+@contextlib.contextmanager
+def _written_in_place(target: Path, mode: str, encoding: str | None) -> Iterator[IO]:
+    binary = "b" in mode
+    with reported(target):
+        f = open(target, mode, encoding=None if binary else encoding, newline=None if binary else "")
+    try:
+        yield _ReportedWrites(f, target)
+        with reported(target):
+            f.flush()
+    finally:
+        with contextlib.suppress(OSError):  # a failed flush is reported above, and close would retry it
+            f.close()
 
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success it replaces ``path``.
+    A device or a pipe (``/dev/stdout``) is written in place instead.
 
     Raises OutputError (an OSError) when the file cannot be written; errors of
     the caller's own code inside the block pass through as they are.
     """
     target = Path(path)
-    with _reported(target, target.parent):
+    if _device_or_pipe(target):
+        with _written_in_place(target, mode, encoding) as f:
+            yield f
+        return
+    with reported(target, target.parent):
         target.parent.mkdir(parents=True, exist_ok=True)
-    with _reported(target):
+    with reported(target):
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     binary = "b" in mode
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as f:
-            yield f
-            with _reported(target):
+            yield _ReportedWrites(f, target)
+            with reported(target):
                 f.flush()
                 os.fsync(f.fileno())
-        with _reported(target):
+        with reported(target):
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
             os.replace(tmp, target)
     except BaseException:

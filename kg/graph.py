@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import networkx as nx
 
@@ -24,6 +24,10 @@ from kg.schema import load_schema
 
 FORMAT_VERSION = 1
 NODE_FIELD = "node"  # node-link's name for the node id; "id" is a Paper and Claim property
+# Relationship types renamed since stores were first written, old name -> new: a store keeps loading.
+# ON was a Cypher keyword (a claim's dataset is now MEASURED_ON).
+RENAMED_RELATIONSHIPS = {"ON": "MEASURED_ON"}
+LABEL_WORDS = 8  # of an untitled paper's abstract, to show it by
 
 
 def paper_node(paper_id: str) -> str:
@@ -41,6 +45,16 @@ def claim_node(claim_id: str) -> str:
 def claim_id(paper_id: str, claim: Claim) -> str:
     digest = hashlib.sha1(f"{paper_id}|{claim.start}|{claim.end}|{claim.value}".encode()).hexdigest()
     return "c-" + digest[:16]
+
+
+def paper_label(paper: Mapping[str, Any]) -> str:
+    """How a Paper node is shown: its title, or for an untitled paper the first words of its abstract."""
+    if paper.get("title"):
+        return paper["title"]
+    words = (paper.get("abstract") or "").split()
+    if not words:
+        return paper["id"]
+    return " ".join(words[:LABEL_WORDS]) + ("…" if len(words) > LABEL_WORDS else "")
 
 
 @dataclass
@@ -92,6 +106,7 @@ class KnowledgeGraph:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> KnowledgeGraph:
+        data = _with_current_types(data)
         return cls(nx.node_link_graph(data, directed=True, multigraph=True, name=NODE_FIELD, edges="edges"))
 
     @classmethod
@@ -106,6 +121,20 @@ class KnowledgeGraph:
         if not isinstance(data, dict) or data.get("graph", {}).get("format") != "kg":
             raise ValueError(f"{path}: not a kg graph file (no 'graph.format: kg')")
         return cls.from_data(data)
+
+
+def _with_current_types(data: dict[str, Any]) -> dict[str, Any]:
+    """Node-link ``data`` with the edges of a renamed relationship type under its current name."""
+    edges = data.get("edges")
+    if not isinstance(edges, list):
+        return data
+    current = [_current_type(edge) for edge in edges]
+    return data if current == edges else {**data, "edges": current}
+
+
+def _current_type(edge: Any) -> Any:
+    renamed = RENAMED_RELATIONSHIPS.get(edge.get("key")) if isinstance(edge, dict) else None
+    return {**edge, "key": renamed, "type": renamed} if renamed else edge
 
 
 def _ensure_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str) -> dict[str, Any]:

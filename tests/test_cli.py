@@ -85,7 +85,7 @@ def test_cli_entities_and_show(built):
     graph = str(out / "graph.json")
     listed = CliRunner().invoke(main, ["entities", "--graph", graph, "--type", "Model", "--json"])
     assert listed.exit_code == 0, listed.output
-    rows = [json.loads(line) for line in listed.output.splitlines()]
+    rows = json.loads(listed.output)
     assert rows and all(r["type"] == "Model" for r in rows)
     shown = CliRunner().invoke(main, ["show", "Medusa", "--graph", graph])
     assert shown.exit_code == 0, shown.output

@@ -15,6 +15,7 @@ from kg.build import load_extractions
 from kg.cache import ExtractionCache
 from kg.cli import main
 from kg.export.neo4j import connect, export_to_neo4j
+from kg.export.rows import graph_rows
 from kg.extract.pipeline import default_model
 from kg.graph import KnowledgeGraph
 from kg.lookup import describe_entity, find_entity, format_entity
@@ -129,7 +130,7 @@ def test_cli_options_build_engine_unknown_is_a_usage_error(tmp_path):
     ("papers.txt", None, 0, "papers.txt:1: skipped 14 lines: not a title followed by its abstract"),  # by name
     ("papers.txt", "jsonl", 14, None),
     ("papers.jsonl", None, 14, None),
-    ("papers.jsonl", "csv", 0, "papers.jsonl:1: CSV header names no title and abstract columns"),
+    ("papers.jsonl", "csv", 0, "papers.jsonl:1: CSV header names no abstract column"),
     ("papers.jsonl", "daily", 0, "papers.jsonl:1: skipped 14 lines"),
 ])
 def test_cli_options_build_format_overrides_detection(tmp_path, name, fmt, papers, problem):
@@ -222,7 +223,7 @@ def test_cli_options_extract_dash_output_is_stdout_and_a_file_is_named(tmp_path)
 def test_cli_options_entities_min_papers_lists_entities_named_by_that_many(graph_path, min_papers):
     result = _kg("entities", "--graph", graph_path, "--min-papers", min_papers, "--json")
     assert result.exit_code == 0, result.output
-    listed = [json.loads(line)["key"] for line in result.output.splitlines()]
+    listed = [row["key"] for row in json.loads(result.output)]
     data = json.loads(graph_path.read_text(encoding="utf-8"))
     entity_labels = set(load_schema().entity_labels)
     expected = {n["key"] for n in data["nodes"] if n["label"] in entity_labels and n["paper_count"] >= min_papers}
@@ -362,7 +363,7 @@ def _load_other_graph_and_a_foreign_node(bolt):
 @pytest.mark.parametrize("confirm,answer", [(["--yes"], None), ([], "y\n")])
 def test_cli_options_export_neo4j_wipe_deletes_kg_nodes_first(bolt, graph_path, confirm, answer):
     _load_other_graph_and_a_foreign_node(bolt)
-    before = sample_graph().graph.number_of_nodes()
+    before = sum(graph_rows(sample_graph()).node_counts().values())  # its entities, papers, claims and evidence
     result = _kg("export", "neo4j", "--graph", graph_path, *_bolt_options(bolt), "--wipe", *confirm, answer=answer)
     assert result.exit_code == 0, result.output
     assert f"wiped {before} kg nodes" in result.stderr
@@ -387,7 +388,7 @@ def test_cli_options_export_neo4j_wipe_refused_at_the_prompt_changes_nothing(bol
     _load_other_graph_and_a_foreign_node(bolt)
     result = _kg("export", "neo4j", "--graph", graph_path, *_bolt_options(bolt), "--wipe", answer=answer)
     assert result.exit_code == 1 and "Aborted!" in result.output
-    assert "Delete every Paper, Claim and Entity node in the database first?" in result.output
+    assert "Delete every Paper, Claim, Evidence and Entity node in the database first?" in result.output
     assert database_state(bolt) == expected_state(sample_graph())
     assert _foreign_nodes(bolt) == 1
 

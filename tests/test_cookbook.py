@@ -137,3 +137,24 @@ def test_cookbook_seeds_exported_twice_match_the_json_graph(bolt_seeds, seeds_gr
     summary = export_to_neo4j(graph, **bolt_seeds.connection_args())
     assert summary.nodes_created == 0 and summary.relationships_created == 0
     assert _database_counts(bolt_seeds) == expected
+
+
+@pytest.mark.live
+def test_cookbook_evidence_recipe_returns_the_sentences_behind_each_relationship(bolt):
+    from samples import sample_graph
+
+    from kg.export.neo4j import export_to_neo4j
+    from kg.query import run_query
+
+    [recipe] = [r for r in RECIPES if "(e:Evidence {id: evidence_id})" in r.cypher]
+    kg = sample_graph()
+    export_to_neo4j(kg, **bolt.connection_args())
+    g = kg.graph
+    stated = sorted((rel, g.nodes[target]["name"], span["paper"], span["start"], span["text"])
+                    for _, target, rel, data in g.out_edges("entity:medusa", keys=True, data=True)
+                    for span in data["evidence"])
+    assert {row[0] for row in stated} == {"USES", "OUTPERFORMS", "EVALUATED_ON"}
+    result = run_query(recipe.cypher, params={**recipe.params, "entity": "medusa"}, **bolt.connection_args())
+    assert result.columns == ["relation", "target", "paper", "sentence"]
+    assert result.rows == [[rel, target, paper, text] for rel, target, paper, _, text in stated]
+    assert any(text.startswith("Medusa-1 achieves over 2.2x speedup") for *_, text in result.rows)

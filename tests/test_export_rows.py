@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.export.rows import graph_rows, storable
+from kg.export.rows import EVIDENCE, evidence_key, graph_rows, storable
 from kg.graph import KnowledgeGraph
 from samples import HOSTILE_STRINGS, sample_graph
 
@@ -27,10 +27,16 @@ def _neo4j_storable(value) -> bool:
         isinstance(v, primitive) for v in value)
 
 
+def _spans(kg) -> set[tuple]:
+    """The distinct evidence spans the graph's edges hold."""
+    return {(e["paper"], e["start"], e["end"], e["text"]) for *_, data in kg.graph.edges(data=True)
+            for e in data["evidence"]}
+
+
 def test_rows_count_every_node_and_relationship_of_the_graph():
     kg = sample_graph()
     rows = graph_rows(kg)
-    assert rows.node_counts() == {k: v for k, v in kg.node_counts().items()}
+    assert rows.node_counts() == {**kg.node_counts(), EVIDENCE: len(_spans(kg))}
     assert rows.relationship_counts() == kg.relationship_counts()
 
 
@@ -47,7 +53,7 @@ def test_rows_entities_carry_the_entity_label_and_are_keyed_within_it():
     assert ("USES", "Entity", "Entity") in groups and ("USES", "Paper", "Entity") in groups
 
 
-def test_rows_values_are_storable_with_dicts_and_evidence_as_json():
+def test_rows_values_are_storable_with_dicts_as_json_and_evidence_as_node_keys():
     kg = sample_graph()
     rows = graph_rows(kg)
     medusa = next(r for g in rows.nodes if g.label == "Method" for r in g.rows if r.key == "medusa")
@@ -55,12 +61,48 @@ def test_rows_values_are_storable_with_dicts_and_evidence_as_json():
     assert json.loads(medusa.properties["alias_counts"]) == node["alias_counts"] and node["alias_counts"]
     assert medusa.merged["aliases"] == node["aliases"]
     uses = next(g for g in rows.relationships if (g.type, g.start_label) == ("USES", "Entity"))
-    evidence = [json.loads(e) for e in uses.rows[0].merged["evidence"]]
-    assert evidence[0]["paper"] == "2401.10774" and evidence[0]["text"].startswith("We present Medusa")
+    evidence = {r.key: r.properties for g in rows.nodes if g.label == EVIDENCE for r in g.rows}
+    [sentence] = [evidence[key] for key in uses.rows[0].merged["evidence"]]
+    assert sentence["paper_id"] == "2401.10774" and sentence["text"].startswith("We present Medusa")
+    text = kg.graph.nodes["paper:2401.10774"]
+    assert (text["title"] + "\n\n" + text["abstract"])[sentence["start"]:sentence["end"]] == sentence["text"]
     for group in (*rows.nodes, *rows.relationships):
         for row in group.rows:
             for value in (*row.properties.values(), *row.merged.values()):
                 assert value is not None and _neo4j_storable(value)
+
+
+def test_rows_a_span_stating_several_relationships_is_one_evidence_node():
+    kg = sample_graph()
+    rows = graph_rows(kg)
+    [group] = [g for g in rows.nodes if g.label == EVIDENCE]
+    assert (group.labels, group.key) == ((EVIDENCE,), "id") and not any(r.merged for r in group.rows)
+    keys = {r.key for r in group.rows}
+    assert len(keys) == len(group.rows) == len(_spans(kg))
+    stating: dict[str, set] = {}
+    for rel_group in rows.relationships:
+        for row in rel_group.rows:
+            assert set(row.merged["evidence"]) <= keys, rel_group.name
+            for key in row.merged["evidence"]:
+                stating.setdefault(key, set()).add(rel_group.type)
+    clause = next(r.key for r in group.rows if r.properties["text"].startswith("Medusa-1 achieves"))
+    assert stating[clause] == {"REPORTS", "ABOUT", "MEASURES", "VIA", "AGAINST", "OUTPERFORMS"}
+
+
+def test_rows_evidence_keys_are_stable_and_differ_by_span():
+    span = {"paper": "p1", "start": 0, "end": 9, "text": "uses BERT"}
+    assert evidence_key(span) == evidence_key(dict(span)) == evidence_key(json.loads(json.dumps(span)))
+    for field, other in (("paper", "p2"), ("start", 1), ("end", 8), ("text", "uses BERT!")):
+        assert evidence_key({**span, field: other}) != evidence_key(span), field
+
+
+def test_rows_reject_evidence_that_is_not_a_span():
+    g = nx.MultiDiGraph()
+    g.add_node("paper:p", label="Paper", id="p")
+    g.add_node("entity:e", label="Model", key="e")
+    g.add_edge("paper:p", "entity:e", key="USES", type="USES", papers=["p"], evidence=["uses e"])
+    with pytest.raises(ValueError, match=r"'paper:p'-\[USES\]->'entity:e' has evidence that is not a span"):
+        graph_rows(KnowledgeGraph(g))
 
 
 def test_rows_paper_lists_are_replaced_but_entity_and_relationship_lists_merged():
@@ -85,7 +127,7 @@ def test_rows_storable_gives_what_neo4j_can_store(value):
     assert stored is None if value is None else _neo4j_storable(stored)
 
 
-@pytest.mark.parametrize("label", ["Entity", "Person", "Paper`) DETACH DELETE n //"])
+@pytest.mark.parametrize("label", ["Entity", "Evidence", "Person", "Paper`) DETACH DELETE n //"])
 def test_rows_reject_labels_outside_the_schema(label):
     g = nx.MultiDiGraph()
     g.add_node("x", label=label, key="x", id="x")

@@ -2,6 +2,9 @@
 import errno
 import os
 import stat
+import subprocess
+import sys
+import threading
 
 import pytest
 
@@ -134,3 +137,58 @@ def test_files_a_replace_that_fails_is_one_output_error_and_cleans_up(tmp_path):
     assert str(caught.value) == f"cannot write {target}: {os.strerror(errno.EISDIR)}"
     assert (target / "inside").read_text() == "kept"
     assert _leftovers(tmp_path) == []
+
+
+def test_files_a_device_is_written_in_place_never_replaced():
+    with atomic_open("/dev/null") as f:
+        f.write("gone\n")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert [p for p in os.listdir("/dev") if p.startswith(".null.")] == []
+
+
+def test_files_a_pipe_is_written_in_place(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    with atomic_open(fifo) as f:
+        f.write("through the pipe\n")
+    reader.join(timeout=10)
+    assert received == ["through the pipe\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("size", [10, 1_000_000])  # held in the buffer to the end, or written while the block runs
+@pytest.mark.parametrize("lines", [False, True])
+def test_files_a_full_device_is_one_output_error(size, lines):
+    with pytest.raises(OutputError) as caught:
+        with atomic_open("/dev/full") as f:
+            if lines:
+                f.writelines(["x" * (size // 10)] * 10)
+            else:
+                f.write("x" * size)
+    assert str(caught.value) == f"cannot write /dev/full: {os.strerror(errno.ENOSPC)}"
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+_WRITE_PAST_THE_SIZE_LIMIT = """
+import resource, signal, sys
+from kg.files import atomic_open
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+try:
+    with atomic_open(sys.argv[1]) as f:
+        f.write("x" * 1_000_000)
+except Exception as err:
+    print(type(err).__name__, err)
+"""
+
+
+def test_files_a_full_disk_while_the_block_writes_is_one_output_error(tmp_path):
+    """A file system that takes no more bytes (a file size limit stands in for a full disk)."""
+    target = tmp_path / "big.txt"
+    done = subprocess.run([sys.executable, "-c", _WRITE_PAST_THE_SIZE_LIMIT, str(target)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout == f"OutputError cannot write {target}: {os.strerror(errno.EFBIG)}\n", done.stderr
+    assert not target.exists() and _leftovers(tmp_path) == []

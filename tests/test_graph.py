@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from kg.graph import KnowledgeGraph, build_graph, claim_node, entity_node, paper_node
+from kg.graph import LABEL_WORDS, KnowledgeGraph, build_graph, claim_node, entity_node, paper_label, paper_node
 from samples import hostile_extraction, medusa_extraction, sample_graph
 
 
@@ -73,3 +73,36 @@ def test_graph_entity_properties():
     assert (vicuna["family"], vicuna["size"]) == ("vicuna", "7B")
     assert json.dumps(medusa)  # every property serialises
     assert claim_node("x") == "claim:x"
+
+
+WORDS = [f"w{i}" for i in range(LABEL_WORDS + 1)]
+
+
+@pytest.mark.parametrize(("paper", "label"), [
+    ({"id": "p", "title": "A Title", "abstract": "Some words."}, "A Title"),
+    ({"id": "p", "title": "", "abstract": "Few  words\nhere."}, "Few words here."),
+    ({"id": "p", "title": "", "abstract": " ".join(WORDS)}, " ".join(WORDS[:-1]) + "\u2026"),
+    ({"id": "p", "title": "", "abstract": " ".join(WORDS[:-1])}, " ".join(WORDS[:-1])),
+    ({"id": "p-7", "title": "", "abstract": "  "}, "p-7"),
+])
+def test_graph_paper_label_is_the_title_else_the_first_words(paper, label):
+    assert paper_label(paper) == label
+
+
+def test_graph_a_store_written_before_on_was_renamed_loads_with_measured_on(synthetic_graph, tmp_path):
+    from kg.export.rows import graph_rows
+
+    kg = synthetic_graph(5)
+    current = kg.to_data()
+    measured = [e for e in current["edges"] if e["key"] == "MEASURED_ON"]
+    assert len(measured) == 5  # each synthetic claim names its dataset
+    old = json.loads(json.dumps(current))
+    for edge in old["edges"]:
+        if edge["key"] == "MEASURED_ON":
+            edge["key"] = edge["type"] = "ON"
+    path = tmp_path / "graph.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    loaded = KnowledgeGraph.load(path)
+    assert loaded.to_data() == current
+    assert "ON" not in loaded.relationship_counts()
+    assert graph_rows(loaded).relationship_counts()["MEASURED_ON"] == 5

@@ -14,8 +14,8 @@ from kg.ingest.atom import read_atom
 from kg.ingest.csv_reader import read_csv
 from kg.ingest.daily_papers import content_line, read_daily_papers
 from kg.ingest.detect import detect_format, format_from_content, format_from_name
-from kg.ingest.fields import iso_date, paper_from_fields, split_authors
-from kg.ingest.ids import arxiv_id, paper_id
+from kg.ingest.fields import NO_ABSTRACT, iso_date, paper_from_fields, split_authors
+from kg.ingest.ids import arxiv_id, paper_id, text_id
 from kg.ingest.jsonl import read_json_document, read_json_lines
 from kg.records import Paper, title_id
 
@@ -60,7 +60,7 @@ def read_text(reader, text: str, path: str = "in") -> list[Paper | InputProblem]
 @pytest.mark.parametrize(
     ("problem", "text"),
     [
-        (InputProblem("a.jsonl", 3, "no title"), "a.jsonl:3: no title"),
+        (InputProblem("a.jsonl", 3, "no abstract"), "a.jsonl:3: no abstract"),
         (InputProblem("a.jsonl", None, "empty file"), "a.jsonl: empty file"),
     ],
 )
@@ -107,6 +107,26 @@ def test_ids_paper_id_rules(given, url, expected):
     assert paper_id(given, url, "A Title") == expected
 
 
+@pytest.mark.parametrize(
+    ("given", "url", "expected"),
+    [
+        ("seed-1", None, "seed-1"),
+        ("", "https://arxiv.org/abs/2401.10774v2", "2401.10774"),
+        ("", "https://example.org/x", text_id("An abstract.")),
+        (None, None, text_id("An abstract.")),
+    ],
+)
+@pytest.mark.parametrize("title", ["", "?!"])
+def test_ids_paper_id_of_an_untitled_paper_hashes_its_text(given, url, expected, title):
+    assert paper_id(given, url, title, "An abstract.") == expected
+
+
+def test_ids_text_hash_is_stable_normalised_and_apart_from_title_hashes():
+    assert text_id("We  study\nToy parsers!") == text_id("we study toy parsers") == "a-f12c5b265a2c98ca"
+    assert text_id("we study toy parsers") != text_id("we study toy taggers")
+    assert text_id("A Title") != title_id("A Title")
+
+
 def test_ids_title_hash_is_stable_and_normalised():
     paper = paper_from_fields({"title": "Attention  Is All\nYou Need!", "abstract": "x"}, "in", 1)
     assert paper.title == "Attention Is All You Need!"
@@ -136,8 +156,16 @@ def test_fields_iso_date(text, expected):
     [
         ("A, B and C", ("A", "B", "C")),
         ("Ada Example, Bo Sample, and Cy Person", ("Ada Example", "Bo Sample", "Cy Person")),
+        ("Ada Example, Bo Sample and Cy Person", ("Ada Example", "Bo Sample", "Cy Person")),
+        ("Ada Example, Bo Sample", ("Ada Example", "Bo Sample")),
         ("Alexander Andersen", ("Alexander Andersen",)),
         ("A; B", ("A", "B")),
+        ("Smith, John and Doe, Jane", ("John Smith", "Jane Doe")),
+        ("Smith, John, and Doe, Jane", ("John Smith", "Jane Doe")),
+        ("Smith, J.; Doe, Jane Q.", ("J. Smith", "Jane Q. Doe")),
+        ("van der Berg, Jan and Smith,John", ("Jan van der Berg", "John Smith")),
+        ("Smith, John", ("John Smith",)),
+        ("Smith, John and Cy Person", ("Smith", "John", "Cy Person")),
     ],
 )
 def test_fields_split_authors(text, expected):
@@ -159,17 +187,40 @@ def test_fields_optional_fields(fields, authors, categories, date):
     assert (paper.authors, paper.categories, paper.date) == (authors, categories, date)
 
 
+def test_fields_authors_of_a_record_in_last_first_form():
+    paper = paper_from_fields({"abstract": "x", "authors": "Smith, John and Doe, Jane"}, "in", 1)
+    assert paper.authors == ("John Smith", "Jane Doe")
+
+
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    "fields",
+    [{"title": "x", "abstract": "  "}, {"id": "1"}, {"title": "A title alone"}, {"text": ["not", "text"]}],
+)
+def test_fields_missing_abstract_is_a_problem(fields):
+    assert paper_from_fields(fields, "in.jsonl", 4) == InputProblem("in.jsonl", 4, NO_ABSTRACT)
+    assert all(name in NO_ABSTRACT for name in ("abstract", "summary", "text"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "abstract"),
     [
-        ({"abstract": "x"}, "no title"),
-        ({"title": "x", "abstract": "  "}, "no abstract"),
-        ({"id": "1"}, "no title or abstract"),
-        ({"title": ["not", "text"], "abstract": "x"}, "no title"),
+        ({"abstract": "An untitled  abstract."}, "An untitled abstract."),
+        ({"TEXT": "An untitled abstract.\n"}, "An untitled abstract."),
+        ({"summary": "an UNTITLED abstract"}, "an UNTITLED abstract"),
+        ({"title": ["not", "text"], "abstract": "An untitled abstract."}, "An untitled abstract."),
+        ({"title": "   ", "text": "An untitled abstract."}, "An untitled abstract."),
     ],
 )
-def test_fields_missing_title_or_abstract_is_a_problem(fields, message):
-    assert paper_from_fields(fields, "in.jsonl", 4) == InputProblem("in.jsonl", 4, message)
+def test_fields_a_record_without_a_title_is_a_paper_named_by_its_text(fields, abstract):
+    paper = paper_from_fields(fields, "in.jsonl", 4)
+    assert paper == Paper(id=text_id("an untitled abstract"), title="", abstract=abstract, source="in.jsonl:4")
+    assert paper.text[paper.abstract_offset:] == abstract
+
+
+def test_fields_an_untitled_record_keeps_the_id_it_gives():
+    paper = paper_from_fields({"id": "arXiv:2401.10774v2", "text": "Some text."}, "in", 1)
+    assert (paper.id, paper.title, paper.abstract, paper.url) == (
+        "2401.10774", "", "Some text.", "https://arxiv.org/abs/2401.10774")
 
 
 def test_fields_arxiv_snapshot_record():
@@ -267,6 +318,12 @@ def test_atom_reads_arxiv_api_feed():
     assert (second.id, second.url) == ("hep-th/9901001", "https://arxiv.org/abs/hep-th/9901001")
 
 
+def test_atom_entry_without_a_title():
+    text = "<feed><entry><id>x-1</id><summary>Only a summary.</summary></entry></feed>"
+    (paper,) = read_text(read_atom, text)
+    assert (paper.id, paper.title, paper.abstract) == ("x-1", "", "Only a summary.")
+
+
 def test_atom_without_namespace():
     text = "<feed><entry><id>x-1</id><title>T</title><summary>S</summary></entry></feed>"
     (paper,) = read_text(read_atom, text)
@@ -283,7 +340,7 @@ def test_atom_without_namespace():
         (
             "<feed>\n<entry><title>A</title></entry>\n<entry><title>B</title><summary>S</summary>"
             "</entry>\n</feed>",
-            [InputProblem("in.xml", 2, "no abstract"), "B"],
+            [InputProblem("in.xml", 2, NO_ABSTRACT), "B"],
         ),
         (
             "<feed><entry><id>http://arxiv.org/api/errors#bad</id><title>Error</title>"
@@ -331,15 +388,25 @@ def test_csv_bad_rows_reported_and_others_read():
     items = read_text(read_csv, text, "in.csv")
     assert titles(items) == ["Good"]
     assert [(p.line, p.message[:13]) for p in problems(items)] == [
-        (2, "no abstract"),
+        (2, NO_ABSTRACT[:13]),
         (4, "malformed CSV"),
     ]
     assert papers(items)[0].source == "in.csv:5"
 
 
 def test_csv_header_without_paper_columns():
-    assert read_text(read_csv, "name,text\na,b\n", "in.csv") == [
-        InputProblem("in.csv", 1, "CSV header names no title and abstract columns")
+    assert read_text(read_csv, "name,notes\na,b\n", "in.csv") == [
+        InputProblem("in.csv", 1, "CSV header names no abstract column (abstract, summary, text)")
+    ]
+
+
+@pytest.mark.parametrize("column", ["abstract", " Text ", "SUMMARY"])
+def test_csv_without_a_title_column(column):
+    text = f'id,{column}\n1,"An abstract, with a comma."\n,Another abstract.\n'
+    items = read_text(read_csv, text, "in.csv")
+    assert [(p.id, p.title, p.abstract, p.source) for p in items] == [
+        ("1", "", "An abstract, with a comma.", "in.csv:2"),
+        (text_id("Another abstract."), "", "Another abstract.", "in.csv:3"),
     ]
 
 
@@ -438,6 +505,10 @@ def test_detect_format_from_name(name, fmt):
         ("id,Title,ABSTRACT", "csv"),
         ('"title","summary",authors', "csv"),
         ("title,authors", "daily"),
+        ("id,text", "csv"),
+        ("Abstract,Authors", "csv"),
+        ("text", "daily"),
+        ("Abstract", "daily"),
         ("Daily Papers", "daily"),
     ],
 )
@@ -650,13 +721,13 @@ def test_read_inputs_unreadable_path_reported(tmp_path):
 
 
 def test_read_inputs_problems_name_file_and_line(tmp_path):
-    text = jsonl("A") + "{nope\n" + record("", "x") + "\n" + jsonl("B")
+    text = jsonl("A") + "{nope\n" + record("x", "") + "\n" + jsonl("B")
     path = write(tmp_path, "bad.jsonl", text.encode())
     items = list(read_inputs([path]))
     assert titles(items) == ["A", "B"]
     where = [str(problem).split(": ")[0] for problem in problems(items)]
     assert where == [f"{path}:2", f"{path}:3"]
-    assert problems(items)[1].message == "no title"
+    assert problems(items)[1].message == NO_ABSTRACT
 
 
 def test_read_inputs_truncated_json_array_file(tmp_path):
@@ -678,6 +749,22 @@ def test_unique_papers_first_wins_problems_pass():
     other = Paper(id="2", title="Other", abstract="c")
     items = [first, problem, again, other, problem]
     assert list(unique_papers(items)) == [first, problem, other, problem]
+
+
+def test_unique_papers_untitled_papers_are_one_only_when_their_texts_are():
+    text = "".join(json.dumps(fields) + "\n" for fields in (
+        {"abstract": "A first text."}, {"text": "A second text."}, {"text": "a FIRST text"}, {"title": "Titled", "text": "x"}))
+    items = list(unique_papers(read_text(read_json_lines, text, "in.jsonl")))
+    assert [(p.id, p.title, p.abstract) for p in items] == [
+        (text_id("A first text."), "", "A first text."),
+        (text_id("A second text."), "", "A second text."),
+        (title_id("Titled"), "Titled", "x"),
+    ]
+
+
+def test_read_inputs_untitled_csv_on_stdin_is_detected():
+    (paper,) = read_inputs(["-"], stdin=io.StringIO("id,text\n7,Some text to read.\n"))
+    assert (paper.id, paper.title, paper.abstract, paper.source) == ("7", "", "Some text to read.", "<stdin>:2")
 
 
 def test_unique_papers_same_paper_from_two_files(tmp_path):

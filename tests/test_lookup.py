@@ -7,7 +7,7 @@ import pytest
 from samples import sample_graph
 
 from kg.graph import KnowledgeGraph, build_graph, entity_node
-from kg.lookup import describe_entity, find_entity, format_entity, list_entities
+from kg.lookup import describe_entity, find_entity, format_entity, list_entities, nearest_names
 from kg.records import Entity, Extraction, Paper, Span
 
 
@@ -128,6 +128,24 @@ def test_lookup_find_entity_by_any_name(kg, name, expected):
 @pytest.mark.parametrize("name", ["No Such Thing", "", "!!!", "Zero", "not about Llama", "LoRA"])
 def test_lookup_find_entity_is_none_for_names_of_nothing(kg, name):
     assert find_entity(kg, name) is None
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("lama 2", ["Llama 2", "Llama", "Llama-2-7B"]),  # the nearest first
+    ("LAMA-2", ["Llama 2", "Llama-2-7B", "Llama"]),  # any case; an entity once, by its own name
+    ("GSx", ["grid search", "Gaussian splatting"]),  # near an alias both share: more papers first
+    ("PP0", ["proximal policy optimization", "PPO"]),  # as near: more papers first
+    ("grid serach", ["grid search"]),
+    ("zzzz", []),  # nothing near enough
+])
+def test_lookup_nearest_names_for_did_you_mean(kg, name, expected):
+    assert find_entity(kg, name) is None
+    assert nearest_names(kg, name) == expected
+
+
+def test_lookup_nearest_names_are_at_most_count(kg):
+    assert nearest_names(kg, "lama 2", count=1) == ["Llama 2"]
+    assert nearest_names(kg, "lama 2", count=2) == ["Llama 2", "Llama"]
 
 
 def test_lookup_find_entity_by_abbreviation_of_a_built_graph():

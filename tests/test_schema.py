@@ -27,14 +27,14 @@ def schema_dir(tmp_path, monkeypatch):
 def test_schema_labels_are_the_key_labels_then_the_entity_types():
     schema = load_schema()
     assert schema.entity_labels == tuple(ENTITY_TYPES)
-    assert schema.labels == ("Paper", "Claim", "Entity", *ENTITY_TYPES)
+    assert schema.labels == ("Paper", "Claim", "Evidence", "Entity", *ENTITY_TYPES)
 
 
 def test_schema_is_read_once():
     assert load_schema() is load_schema()
 
 
-@pytest.mark.parametrize("label", ["Paper", "Claim", "Entity", *ENTITY_TYPES])
+@pytest.mark.parametrize("label", ["Paper", "Claim", "Evidence", "Entity", *ENTITY_TYPES])
 def test_schema_check_label_returns_a_known_label(label):
     assert load_schema().check_label(label) == label
 
@@ -87,8 +87,8 @@ def test_schema_every_edge_of_a_built_graph_is_allowed(synthetic_graph):
     def allowed(label, labels):
         return label in labels or (label in schema.entity_labels and "Entity" in labels)
 
-    for kg in (sample_graph(), synthetic_graph(20)):
-        g = kg.graph
+    for store in (sample_graph(), synthetic_graph(20)):
+        g = store.graph
         for u, v, rel_type in g.edges(keys=True):
             ends = schema.relationship_types[schema.check_relationship(rel_type)]
             assert allowed(g.nodes[u]["label"], ends["from"]) and allowed(g.nodes[v]["label"], ends["to"]), (
@@ -140,7 +140,7 @@ def test_schema_changed_graph_json_gives_its_labels_and_types(schema_dir):
     data["relationship_types"]["BUILDS_ON"] = {"from": ["Entity"], "to": ["Entity"]}
     (schema_dir / "graph.json").write_text(json.dumps(data), encoding="utf-8")
     schema = load_schema()
-    assert schema.labels == ("Paper", "Claim", "Entity", "Method", "Tool")
+    assert schema.labels == ("Paper", "Claim", "Evidence", "Entity", "Method", "Tool")
     assert schema.check_label("Tool") == "Tool" and schema.check_relationship("BUILDS_ON") == "BUILDS_ON"
     with pytest.raises(ValueError):
         schema.check_label("Model")

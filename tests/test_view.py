@@ -194,6 +194,18 @@ def test_view_paper_panel_lists_entities_by_role(open_view):
 
 
 @pytest.mark.browser
+def test_view_claim_panel_names_each_linked_entity_by_its_role(open_view, synthetic_graph):
+    kg = synthetic_graph(3)
+    for claim, _ in kg.claims():  # each names a subject, a metric, a dataset and a baseline
+        assert {rel for _, _, rel in kg.graph.out_edges(claim, keys=True)} == {"ABOUT", "MEASURES", "MEASURED_ON",
+                                                                               "AGAINST"}
+    view = open_view(kg)
+    view.js("() => kgView.select(kgView.data.nodes.findIndex(n => n.type === 'Claim'))")
+    entities = view.page.locator("#panel dl.kv").nth(1).locator("dt").all_inner_texts()
+    assert sorted(entities) == ["baseline", "dataset", "metric", "subject"]
+
+
+@pytest.mark.browser
 def test_view_canvas_click_selects_paper(open_view):
     view = open_view(sample_graph())
     view.settle()

@@ -42,7 +42,7 @@
     ABOUT: { color: '#d9b84a' },
     MEASURES: { color: '#e3cf86' },
     VIA: { color: '#d9b84a', dashes: true },
-    ON: { color: '#e3cf86' },
+    MEASURED_ON: { color: '#e3cf86' },
     AGAINST: { color: '#e3cf86', dashes: true },
     EVALUATED_ON: { color: '#59a14f', width: 2 },
     OUTPERFORMS: { color: '#e15759', width: 2 },
@@ -56,7 +56,7 @@
     entity: { PROPOSES: 'Proposed in', USES: 'Used in', COMPARES_WITH: 'Compared with in', MENTIONS: 'Mentioned in' },
     paper: { PROPOSES: 'Proposes', USES: 'Uses', COMPARES_WITH: 'Compares with', MENTIONS: 'Mentions' }
   };
-  var CLAIM_ROLES = { ABOUT: 'subject', VIA: 'via', MEASURES: 'metric', ON: 'dataset', AGAINST: 'baseline' };
+  var CLAIM_ROLES = { ABOUT: 'subject', VIA: 'via', MEASURES: 'metric', MEASURED_ON: 'dataset', AGAINST: 'baseline' };
   var DIM_NODE = { background: '#eceef1', border: '#dfe2e6', highlight: { background: '#eceef1', border: '#dfe2e6' },
     hover: { background: '#e4e7eb', border: '#cfd3d9' } };
   var DIM_FONT = { color: 'rgba(0,0,0,0)', strokeWidth: 0 };  // labels of the dimmed rest would bury the neighbourhood's

@@ -10,6 +10,10 @@ doubled), so commas, quotes and newlines survive (``--multiline-fields``); a
 missing value or an empty list is an empty unquoted field, which the importer
 leaves unset.
 
+The import command names the files as they are in their folder, so it runs
+in that folder, or in Neo4j's Docker image with the folder mounted as its
+import folder (the README written beside the files shows both).
+
 Examples
 --------
 >>> field_text("a, \\"b\\"\\nc")
@@ -164,13 +168,12 @@ def _delimiter_option(delimiter: str) -> str:
     return delimiter if delimiter == ";" else f"U+{ord(delimiter):04X}"
 
 
-def import_command(files: Sequence[CsvFile], directory: str | Path, delimiter: str,
-                   database: str = DEFAULT_DATABASE) -> str:
-    """The ``neo4j-admin database import full`` command line for ``files`` in ``directory``."""
-    base = Path(directory).resolve()
+def import_command(files: Sequence[CsvFile], delimiter: str, database: str = DEFAULT_DATABASE) -> str:
+    """The ``neo4j-admin database import full`` command line for ``files``, named relative to their folder
+    (neo4j-admin reads relative paths from the folder it runs in)."""
     arguments = ["neo4j-admin", "database", "import", "full", database, "--multiline-fields=true",
                  f"--array-delimiter={_delimiter_option(delimiter)}"]
-    arguments += [f"--{f.kind}={base / f.name}" for f in files]
+    arguments += [f"--{f.kind}={f.name}" for f in files]
     return " ".join(shlex.quote(a) for a in arguments)
 
 
@@ -181,10 +184,21 @@ def readme(files: Sequence[CsvFile], command: str) -> str:
 
 Written by `kg export csv`. Import into a database that does not exist yet
 (or add `--overwrite-destination=true` to replace one), with that database
-stopped:
+stopped. The command names the files relative to this folder, so run it in
+this folder (or in the folder you copied the files to, such as Neo4j's
+`import/`):
 
 ```sh
 {command}
+```
+
+In Neo4j's Docker image, mount this folder as the import folder, `/import`,
+and run the same command there, on the volume the server will use for `/data`
+(then start the server on that volume as usual):
+
+```sh
+docker run --rm --volume "$PWD":/import --volume neo4j-data:/data neo4j:5 \\
+  bash -c {shlex.quote(f"cd /import && {command}")}
 ```
 
 Files:
@@ -194,7 +208,8 @@ Files:
 Strings are quoted with `"` (doubled inside) and may span lines, hence
 `--multiline-fields=true`. Entity nodes share one ID space (`ID(Entity)`), so
 relationships find them whatever their type. After the import, create the
-constraints kg relies on (`cypher-shell -d <database> -f constraints.cypher`):
+constraints kg relies on (`cypher-shell -d <database> -f constraints.cypher`;
+in Docker, `-f /import/constraints.cypher` in the running container):
 
 ```cypher
 {constraints}
@@ -203,13 +218,14 @@ constraints kg relies on (`cypher-shell -d <database> -f constraints.cypher`):
 
 
 def write_csv(kg: KnowledgeGraph, directory: str | Path, *, database: str = DEFAULT_DATABASE) -> str:
-    """Write the import files, ``constraints.cypher`` and ``README.md`` to ``directory``; return the command."""
+    """Write the import files, ``constraints.cypher`` and ``README.md`` to ``directory``; return the command,
+    which runs in ``directory``."""
     target = Path(directory)
     files, delimiter = csv_files(kg)
     for csv_file in files:
         with atomic_open(target / csv_file.name) as f:
             f.write(csv_file.text())
-    command = import_command(files, target, delimiter, database)
+    command = import_command(files, delimiter, database)
     write_text_atomic(target / "constraints.cypher", "".join(s + ";\n" for s in constraints_cypher()))
     write_text_atomic(target / "README.md", readme(files, command))
     return command

@@ -17,6 +17,11 @@ Batches are capped by rows and by the bytes of their rows written as Cypher
 literals. A row too big for one batch is written without its biggest values,
 which then follow in parts (``SET t.p = row[1]``, then ``t.p + row[1]``).
 
+Written ``exact`` (``kg export neo4j --sync``), a node or relationship ends up
+as its row says: lists are replaced instead of unioned, and a node loses the
+schema's properties its row no longer has. :func:`delete_statements` delete
+nodes and relationships by key.
+
 Examples
 --------
 >>> print(cypher_literal(["it's", 'a "b"\n', 2.5, True]))
@@ -33,7 +38,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text
+from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text, property_name
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph
 from kg.schema import constraints_cypher, load_schema
@@ -248,13 +253,20 @@ def _set_clauses(var: str, shape: Shape, first: int) -> list[str]:
     return clauses
 
 
-def node_query(group: NodeGroup, shape: Shape) -> str:
-    """MERGE the group's nodes on their key (``row[0]``), set their labels and properties, union their lists."""
+def node_query(group: NodeGroup, shape: Shape, exact: bool = False) -> str:
+    """MERGE the group's nodes on their key (``row[0]``), set their labels and properties, union their lists;
+    ``exact``: also remove the schema's properties the rows lack."""
     lines = ["UNWIND $rows AS row", f"MERGE (n:{group.key_label} {{{group.key}: row[0]}})"]
     if group.label != group.key_label:
         others = [label for label in load_schema().entity_labels if label != group.label]
         lines += [f"SET n:{group.label}", "REMOVE n:" + ":".join(others)]
-    return "\n".join(lines + _set_clauses("n", shape, 1))
+    lines += _set_clauses("n", shape, 1)
+    if exact:
+        held = {group.key, *shape[0], *shape[1]}
+        lacking = [property_name(name) for name in load_schema().node_labels[group.key_label]["properties"]
+                   if name not in held]
+        lines += ["REMOVE " + ", ".join(f"n.{name}" for name in lacking)] if lacking else []
+    return "\n".join(lines)
 
 
 def _node_create(group: NodeGroup, shape: Shape) -> str:
@@ -336,7 +348,7 @@ class _Texts:
     for the rows."""
 
     query: str
-    create_query: str
+    create_query: str | None
     create_missing_query: str | None
     cap: int
 
@@ -545,31 +557,62 @@ def _group_statements(name: str, key_labels: tuple[str, ...], rows: Sequence[tup
     yield from parts
 
 
+def _caps(batch_size: int, batch_bytes: int, query_limit: int | None) -> _Caps:
+    if batch_size < 1 or batch_bytes < 1:
+        raise ValueError("batch size and batch bytes must be positive")
+    return _Caps(batch_size, batch_bytes, query_limit)
+
+
+def _values(properties: Mapping, merged: Mapping, exact: bool) -> tuple[Mapping, Mapping]:
+    """A row's properties to set and lists to union; ``exact``: every list set, none unioned."""
+    return ({**properties, **merged}, {}) if exact and merged else (properties, merged)
+
+
 def write_statements(rows: GraphRows, *, batch_size: int, batch_bytes: int,
-                     query_limit: int | None = None) -> Iterator[Statement]:
+                     query_limit: int | None = None, exact: bool = False) -> Iterator[Statement]:
     """The statements that write ``rows``: all node groups, then all relationship groups.
 
     ``batch_size`` caps the rows of a statement and ``batch_bytes`` the bytes of
     its rows as a literal. ``query_limit`` caps the query text plus its
     rendered parameters, for servers (FalkorDB) that build that text in a
-    fixed-size buffer.
+    fixed-size buffer. ``exact`` writes each node and relationship as its row
+    says (see the module notes), rather than adding to what is there.
     """
-    if batch_size < 1 or batch_bytes < 1:
-        raise ValueError("batch size and batch bytes must be positive")
-    caps = _Caps(batch_size, batch_bytes, query_limit)
+    caps = _caps(batch_size, batch_bytes, query_limit)
     for node_group in rows.nodes:
         yield from _group_statements(
-            node_group.label, (node_group.key_label,), [([r.key], r.properties, r.merged) for r in node_group.rows],
+            node_group.label, (node_group.key_label,),
+            [([r.key], *_values(r.properties, r.merged, exact)) for r in node_group.rows],
             _node_match(node_group),
-            lambda shape, g=node_group: (node_query(g, shape), node_create_query(g, shape),
+            lambda shape, g=node_group: (node_query(g, shape, exact), node_create_query(g, shape),
                                          node_create_missing_query(g, shape)),
             caps)
     for rel_group in rows.relationships:
         yield from _group_statements(
             rel_group.name, (rel_group.start_label, rel_group.end_label),
-            [([r.start, r.end], r.properties, r.merged) for r in rel_group.rows], _relationship_match(rel_group),
+            [([r.start, r.end], *_values(r.properties, r.merged, exact)) for r in rel_group.rows],
+            _relationship_match(rel_group),
             lambda shape, g=rel_group: (relationship_query(g, shape), relationship_create_query(g, shape), None),
             caps)
+
+
+def delete_statements(rows: GraphRows, *, batch_size: int, batch_bytes: int,
+                      query_limit: int | None = None) -> Iterator[Statement]:
+    """The statements that delete the relationships of ``rows``, then its nodes with whatever relationships they
+    still have, found by their keys (the rows' other values are not looked at). Caps as for
+    :func:`write_statements`."""
+    caps = _caps(batch_size, batch_bytes, query_limit)
+    for rel_group in rows.relationships:
+        query = f"{_relationship_match(rel_group)}\nDELETE t"
+        keys = [[r.start, r.end] for r in rel_group.rows]
+        yield from _batches(rel_group.name, (rel_group.start_label, rel_group.end_label),
+                            _Texts(query, None, None, caps.for_query(query)),
+                            [(key, literal_size(key) + 2) for key in keys], caps)
+    for node_group in rows.nodes:
+        query = f"{_node_match(node_group)}\nDETACH DELETE t"
+        keys = [[r.key] for r in node_group.rows]
+        yield from _batches(node_group.label, (node_group.key_label,), _Texts(query, None, None, caps.for_query(query)),
+                            [(key, literal_size(key) + 2) for key in keys], caps)
 
 
 # --- the script -----------------------------------------------------------------
@@ -595,7 +638,7 @@ def write_cypher(kg: KnowledgeGraph, path: str | Path, *, batch_size: int = SCRI
 
 
 __all__ = [
-    "Statement", "cypher_literal", "generate_cypher", "literal_size", "node_create_missing_query",
+    "Statement", "cypher_literal", "delete_statements", "generate_cypher", "literal_size", "node_create_missing_query",
     "node_create_query", "node_query", "relationship_create_query", "relationship_query", "split_statements",
     "string_literal", "write_cypher", "write_statements",
 ]

@@ -26,6 +26,7 @@ import math
 import re
 from collections import deque
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,13 +34,13 @@ import numpy as np
 import pyvis
 
 from kg.files import atomic_open
-from kg.graph import KnowledgeGraph
+from kg.graph import KnowledgeGraph, paper_label
 from kg.schema import load_schema
 
 if TYPE_CHECKING:
     from IPython.display import HTML
 
-VIZ_DIR = Path(__file__).resolve().parent.parent.parent / "viz"
+VIZ_DIR = Path(resources.files("kg.viz_data"))  # the repository's viz/, shipped in kg (pyproject.toml)
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
 PAYLOAD_VERSION = 1
 
@@ -272,7 +273,7 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
     if label == "Paper":
         authors = list(data.get("authors") or ())
         shown = ", ".join(authors[:AUTHORS_SHOWN]) + (" et al." if len(authors) > AUTHORS_SHOWN else "")
-        return head + [data["id"], _text(data.get("title")), _text(data.get("date")), _text(data.get("url")), shown]
+        return head + [data["id"], paper_label(data), _text(data.get("date")), _text(data.get("url")), shown]
     if label == "Claim":
         paper = index.get(f"paper:{data.get('paper_id')}", -1)
         fields = ("value", "unit", "metric", "subject", "via", "baseline", "dataset", "qualifier")
@@ -362,13 +363,27 @@ def write_html(kg: KnowledgeGraph, path: str | Path, *, top: int | None = None,
     return ViewSummary(**{**summary.__dict__, "bytes": len(encoded)})
 
 
-def show_in_notebook(kg: KnowledgeGraph, *, top: int | None = None, physics: bool | None = None,
-                     height: int = 720) -> HTML:
-    """The view inside a sandboxed iframe, for Jupyter (``display(show_in_notebook(kg))``)."""
-    from IPython.display import HTML
+def notebook_frame(kg: KnowledgeGraph, *, top: int | None = None, physics: bool | None = None,
+                   height: int = 720) -> str:
+    """The view as HTML for a notebook's output: the whole page, escaped, as the ``srcdoc`` of an iframe
+    sandboxed to its own scripts (and links opening new tabs).
 
+    Each frame carries its own vis-network. Frames could share one copy only through the notebook page,
+    by a script there (which untrusted notebooks, nbviewer and GitHub do not run, so every later frame would
+    stay blank) or by ``allow-same-origin`` (which would hand the notebook's origin, and its kernel, to the
+    frame): a self-contained frame is the one that always draws.
+    """
     page = render_html(kg, top=top, physics=physics)
-    return HTML(
+    return (
         f'<div><iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
         'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe></div>'
     )
+
+
+def show_in_notebook(kg: KnowledgeGraph, *, top: int | None = None, physics: bool | None = None,
+                     height: int = 720) -> HTML:
+    """The view inside a sandboxed iframe, for Jupyter (``display(show_in_notebook(kg, top=200))``);
+    a ``kg.Graph`` displays itself this way with the default options."""
+    from IPython.display import HTML
+
+    return HTML(notebook_frame(kg, top=top, physics=physics, height=height))

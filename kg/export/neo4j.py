@@ -9,18 +9,23 @@ graph twice changes nothing; a bigger graph adds the difference; an
 interrupted load is finished by running it again.
 
 The MERGE is the costly way to write what is not there yet, so the loader
-uses what it knows. A key label (Paper, Claim, Entity) with no node when the
-load begins gets its nodes by plain CREATE, labels and properties at once (on a
-first load, every node). Other nodes are first sent to a statement that
-creates only the missing ones; the full MERGE follows for a batch only when
-some of its nodes were there, and while a label's nodes keep being found the
-MERGE is sent alone. A batch of nodes that were all created is remembered:
+uses what it knows. A key label (Paper, Claim, Evidence, Entity) with no node
+when the load begins gets its nodes by plain CREATE, labels and properties at
+once (on a first load, every node). Other nodes are first sent to a statement
+that creates only the missing ones; the full MERGE follows for a batch only
+when some of its nodes were there, and while a label's nodes keep being found
+the MERGE is sent alone. A batch of nodes that were all created is remembered:
 relationships at those nodes cannot be there yet, so they are CREATEd without
 the MERGE's look for one (on a first load, every relationship). A transaction
 the driver runs again after a transient error writes by the look-first
 statements alone, since FalkorDB keeps what the failed attempt wrote. Two
 loads running into one database at the same time could both create a node or
 a relationship; kg loads are meant to run one at a time.
+
+A load with ``sync`` makes the database hold what the graph holds: it reads
+the keys of kg's nodes and relationships in the database, deletes by key, in
+batches under the same caps, those the graph lacks, then writes lists as the
+graph has them instead of adding to them. Run again, it finds nothing to delete.
 
 A load is a ping-pong between the loader and the server, so on a big graph
 the relationships' statements (most of them) are made ahead in a forked
@@ -67,10 +72,11 @@ from neo4j import exceptions as neo4j_errors
 
 from kg import __version__
 from kg.ahead import can_fork, forks_safely, made_ahead
-from kg.export.cypher import Statement, literal_size, write_statements
-from kg.export.rows import ENTITY, GraphRows, graph_rows, node_groups, property_name, relationship_groups
-from kg.graph import KnowledgeGraph
-from kg.schema import constraints_cypher, load_schema
+from kg.export.cypher import Statement, delete_statements, literal_size, write_statements
+from kg.export.rows import (GraphRows, NodeGroup, NodeRow, RelationshipGroup, RelationshipRow, graph_rows,
+                            key_property, node_groups, property_name, relationship_groups)
+from kg.graph import RENAMED_RELATIONSHIPS, KnowledgeGraph
+from kg.schema import Schema, constraints_cypher, load_schema
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +111,20 @@ DEFAULT_LIMITS = {
     FALKORDB: BatchLimits(rows=1_000, bytes=4_032, query_limit=4_032, transaction=64),
 }
 WIPE_BATCH = 10_000
+# While waiting for a server (--retry-seconds): a try that has no answer in this long is given up, so that a
+# connection FalkorDB stalls (after another client left, for a minute) is replaced by one it serves.
+CONNECT_ATTEMPT_SECONDS = 5.0
+CONNECT_PAUSE = 0.5  # between tries, so a refused connection is not retried in a busy loop
 AHEAD_FROM = 10_000  # nodes and relationships: below it, forking costs more than it saves
 _BOLT_HANDSHAKE = b"\x60\x60\xb0\x17" + b"\x00\x04\x04\x05" + b"\x00\x00\x04\x04" + b"\x00" * 8
 
 
 class Neo4jExportError(Exception):
     """A failure the user can act on (address, credentials, database); the message says which."""
+
+
+# What a server that is starting, or stalling a new connection, fails with: worth another try when waiting.
+_NOT_SERVING_YET = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.TransientError)
 
 
 def batch_limits(server: str, batch_size: int | None = None, batch_bytes: int | None = None) -> BatchLimits:
@@ -338,9 +352,12 @@ def connect(uri: str, user: str | None = None, password: str | None = None,
     """Open a driver to ``uri`` and find out what serves it.
 
     No user means no authentication (``auth=None``), as FalkorDB's Bolt port
-    wants. ``retry_seconds`` is how long a write that failed on a transient
-    error (such as a lost server) is retried before the load gives up (the
-    driver's ``max_transaction_retry_time``; None: its default, 30 s).
+    wants. ``retry_seconds`` is how long to keep trying a server that does not
+    answer yet (starting, or FalkorDB stalling a new connection after a client
+    left: each try then gives up after :data:`CONNECT_ATTEMPT_SECONDS`, and the
+    next connection is served), and how long a write that failed on a transient
+    error is retried before the load gives up (the driver's
+    ``max_transaction_retry_time``). None: one try, and the driver's 30 s for writes.
     Raises :class:`Neo4jExportError` when the server is unreachable,
     refuses the credentials, or lacks the database.
     """
@@ -352,17 +369,39 @@ def connect(uri: str, user: str | None = None, password: str | None = None,
         raise Neo4jExportError(f"cannot use {display_uri(uri)}: give the user and password as options, "
                                "not in the URI")
     auth = None if user is None else (user, password or "")
-    try:
-        retry = {} if retry_seconds is None else {"max_transaction_retry_time": retry_seconds}
-        driver = neo4j.GraphDatabase.driver(uri, auth=auth, user_agent=f"kg/{__version__}", **retry)
-    except (neo4j_errors.ConfigurationError, ValueError) as err:
-        raise explain(err, uri, user, database) from None
+    settings: dict[str, float] = {}
+    if retry_seconds is not None:
+        settings = {"max_transaction_retry_time": retry_seconds, "connection_timeout": CONNECT_ATTEMPT_SECONDS,
+                    "connection_acquisition_timeout": CONNECT_ATTEMPT_SECONDS}
+    give_up = time.monotonic() + (retry_seconds or 0)
+    waiting = False
+    while True:
+        try:
+            return _connect_once(uri, auth, user, database, settings)
+        except _NOT_SERVING_YET as err:
+            if time.monotonic() >= give_up:
+                waited = f"; waited {retry_seconds:g} s" if retry_seconds else ""
+                raise Neo4jExportError(f"{explain(err, uri, user, database)}{waited}") from None
+            if not waiting:
+                log.warning("%s does not answer yet (%s): trying again for up to %g s", display_uri(uri),
+                            _os_reason(err) or "no answer", retry_seconds)
+                waiting = True
+            time.sleep(CONNECT_PAUSE)
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, ValueError) as err:
+            raise explain(err, uri, user, database) from None
+
+
+def _connect_once(uri: str, auth: tuple[str, str] | None, user: str | None, database: str | None,
+                  settings: dict[str, float]) -> Neo4jConnection:
+    """One try at :func:`connect`; the driver's errors pass through as they are."""
+    parts = urlsplit(uri)
+    driver = neo4j.GraphDatabase.driver(uri, auth=auth, user_agent=f"kg/{__version__}", **settings)
     try:
         try:
             driver.verify_connectivity()
         except neo4j_errors.Neo4jError as err:
             # FalkorDB answers a bad LOGON with a bare failure the driver calls an unknown error.
-            if user is not None and not isinstance(err, neo4j_errors.AuthError):
+            if user is not None and not isinstance(err, (neo4j_errors.AuthError, neo4j_errors.TransientError)):
                 raise neo4j_errors.AuthError(err.message) from err
             raise
         info = driver.get_server_info()
@@ -379,7 +418,7 @@ def connect(uri: str, user: str | None = None, password: str | None = None,
             # The server answered (a refused login, say): if it is FalkorDB, the
             # connection just closed left a stale socket that would stall the next client.
             _absorb_stale_descriptors((parts.hostname or "localhost", parts.port or 7687))
-        raise explain(err, uri, user, database) from None
+        raise
     except BaseException:
         driver.close()
         raise
@@ -413,7 +452,7 @@ def _existing_indexes(tx: neo4j.ManagedTransaction) -> set[tuple[str, str]]:
 
 
 def _empty_key_labels(tx: neo4j.ManagedTransaction) -> set[str]:
-    """The key labels (Paper, Entity, Claim) without a node in the database."""
+    """The key labels (Paper, Entity, Claim, Evidence) without a node in the database."""
     return {label for label in load_schema().node_labels
             if not list(tx.run(f"MATCH (n:{label}) RETURN 1 LIMIT 1"))}
 
@@ -466,6 +505,9 @@ class LoadSummary:
     largest_statement_bytes: int = 0
     seconds: float = 0.0
     groups: dict[str, GroupLoad] = field(default_factory=dict)
+    synced: bool = False  # what the graph no longer holds was deleted first (the counts below)
+    nodes_deleted: int = 0
+    relationships_deleted: int = 0
 
     @property
     def rows_by_name(self) -> dict[str, int]:
@@ -503,8 +545,10 @@ class LoadSummary:
         group.seconds += seconds
 
     def __str__(self) -> str:
+        deleted = (f", {self.nodes_deleted} nodes and {self.relationships_deleted} relationships the graph no "
+                   "longer holds deleted" if self.synced else "")
         return (f"{self.nodes} nodes ({self.nodes_created} new), {self.relationships} relationships "
-                f"({self.relationships_created} new), {self.properties_set} properties set; "
+                f"({self.relationships_created} new), {self.properties_set} properties set{deleted}; "
                 f"{self.statements} statements in {self.seconds:.2f} s ({self.rows_per_second:,.0f} rows/s) "
                 f"to {self.uri} ({self.server})")
 
@@ -611,20 +655,21 @@ def _transactions(ready: Iterator[_Ready], size: int) -> Iterator[list[_Ready]]:
         yield chunk
 
 
-def _node_statements(kg: KnowledgeGraph, limits: BatchLimits, server: ServerInfo,
+def _node_statements(kg: KnowledgeGraph, limits: BatchLimits, server: ServerInfo, exact: bool,
                      ) -> Iterator[dict[str, int] | _Ready]:
-    yield from _ready(GraphRows(node_groups(kg), ()), limits, server)
+    yield from _ready(GraphRows(node_groups(kg), ()), limits, server, exact)
 
 
-def _relationship_statements(kg: KnowledgeGraph, limits: BatchLimits, server: ServerInfo,
+def _relationship_statements(kg: KnowledgeGraph, limits: BatchLimits, server: ServerInfo, exact: bool,
                              ) -> Iterator[dict[str, int] | _Ready]:
-    yield from _ready(GraphRows((), relationship_groups(kg)), limits, server)
+    yield from _ready(GraphRows((), relationship_groups(kg)), limits, server, exact)
 
 
-def _ready(rows: GraphRows, limits: BatchLimits, server: ServerInfo) -> Iterator[dict[str, int] | _Ready]:
+def _ready(rows: GraphRows, limits: BatchLimits, server: ServerInfo, exact: bool,
+           ) -> Iterator[dict[str, int] | _Ready]:
     """The rows of each label or group (a dict), then the statements that write them, ready for ``server``."""
     yield _group_rows(rows)
-    for statement in _write_statements(rows, limits):
+    for statement in _write_statements(rows, limits, exact):
         yield _Ready(statement, *_server_rows(statement.rows, server))
 
 
@@ -642,8 +687,9 @@ def _group_rows(rows: GraphRows) -> dict[str, int]:
     return {g.label: len(g.rows) for g in rows.nodes} | {g.name: len(g.rows) for g in rows.relationships}
 
 
-def _write_statements(rows: GraphRows, limits: BatchLimits) -> Iterator[Statement]:
-    return write_statements(rows, batch_size=limits.rows, batch_bytes=limits.bytes, query_limit=limits.query_limit)
+def _write_statements(rows: GraphRows, limits: BatchLimits, exact: bool = False) -> Iterator[Statement]:
+    return write_statements(rows, batch_size=limits.rows, batch_bytes=limits.bytes, query_limit=limits.query_limit,
+                            exact=exact)
 
 
 def _ahead(kg: KnowledgeGraph, ahead: bool | None) -> bool:
@@ -667,7 +713,7 @@ def export_to_neo4j(kg: KnowledgeGraph, *, uri: str | None = None, user: str | N
                     password: str | None = None, database: str | None = None,
                     connection: Neo4jConnection | None = None, batch_size: int | None = None,
                     batch_bytes: int | None = None, progress: Progress | None = None,
-                    ahead: bool | None = None) -> LoadSummary:
+                    ahead: bool | None = None, sync: bool = False) -> LoadSummary:
     """Write ``kg`` to a Bolt server: schema first, then nodes, then relationships.
 
     Give ``uri`` (and ``user``/``password``/``database``) or an open
@@ -678,24 +724,31 @@ def export_to_neo4j(kg: KnowledgeGraph, *, uri: str | None = None, user: str | N
     the loader makes and sends the nodes' (:mod:`kg.ahead`); by default on
     Linux, in a process with no other thread, for graphs of
     :data:`AHEAD_FROM` nodes and relationships or more.
+    ``sync`` makes the database hold what ``kg`` holds: kg's nodes and
+    relationships that ``kg`` lacks are deleted first (with the relationships
+    of a type renamed since), and lists are written as ``kg`` has them rather
+    than added to (:func:`kg.export.cypher.write_statements`, ``exact``).
+    Running it again changes nothing.
     Raises :class:`Neo4jExportError` for problems the user can fix.
     """
     ahead = _ahead(kg, ahead)
     connection, owned = _open(connection, uri, user, password, database)
     try:
         limits = batch_limits(connection.server.kind, batch_size, batch_bytes)
-        nodes = _node_statements(kg, limits, connection.server)
-        make_relationships = partial(_relationship_statements, kg, limits, connection.server)
+        nodes = _node_statements(kg, limits, connection.server, sync)
+        make_relationships = partial(_relationship_statements, kg, limits, connection.server, sync)
+        held = graph_rows(kg) if sync else None
         with (_collection_paused(),
               made_ahead(make_relationships) if ahead else nullcontext(make_relationships()) as relationships):
-            return _load(chain(nodes, relationships), connection, limits, progress)
+            return _load(chain(nodes, relationships), connection, limits, progress, held)
     finally:
         if owned:
             connection.close()
 
 
 def _load(outgoing: Iterator[dict[str, int] | _Ready], connection: Neo4jConnection, limits: BatchLimits,
-          progress: Progress | None) -> LoadSummary:
+          progress: Progress | None, held: GraphRows | None = None) -> LoadSummary:
+    """Send ``outgoing``; first, given the rows the database is to hold, delete what it holds beyond them."""
     summary = LoadSummary(connection.display_uri, connection.server.kind)
     started = time.perf_counter()
     done: Counter[str] = Counter()
@@ -706,6 +759,9 @@ def _load(outgoing: Iterator[dict[str, int] | _Ready], connection: Neo4jConnecti
         ensure_schema(connection)
         totals: dict[str, int] = {}
         with connection.session() as session:
+            if held is not None:
+                summary.synced = True
+                summary.nodes_deleted, summary.relationships_deleted = _delete_stale(session, connection, held, limits)
             empty = session.execute_read(_empty_key_labels)
             previous = time.perf_counter()
             for chunk in _transactions(_counted(outgoing, totals), limits.transaction):
@@ -737,15 +793,63 @@ def _load(outgoing: Iterator[dict[str, int] | _Ready], connection: Neo4jConnecti
     return summary
 
 
+def _stale(tx: neo4j.ManagedTransaction, held: GraphRows) -> GraphRows:
+    """kg's nodes and relationships that the database has and ``held`` lacks, as rows of their keys."""
+    schema = load_schema()
+    held_nodes = {(group.key_label, row.key) for group in held.nodes for row in group.rows}
+    nodes = []
+    for label in schema.node_labels:
+        key = key_property(label, schema)
+        found = {r["key"] for r in tx.run(f"MATCH (n:{label}) WHERE n.{key} IS NOT NULL RETURN n.{key} AS key")}
+        stale = sorted((k for k in found if (label, k) not in held_nodes), key=repr)
+        if stale:
+            nodes.append(NodeGroup(label, label, key, tuple(map(NodeRow, stale))))
+    held_relationships = {(group.type, group.start_label, group.end_label, row.start, row.end)
+                          for group in held.relationships for row in group.rows}
+    relationships = []
+    for rel_type, ends in _kg_relationship_types(schema):
+        for start_label in ends["from"]:
+            for end_label in ends["to"]:
+                start_key, end_key = key_property(start_label, schema), key_property(end_label, schema)
+                found = {(r["start"], r["end"]) for r in tx.run(
+                    f"MATCH (a:{start_label})-[:{rel_type}]->(b:{end_label}) "
+                    f"RETURN a.{start_key} AS start, b.{end_key} AS end")}
+                stale = sorted(((s, e) for s, e in found if s is not None and e is not None
+                                and (rel_type, start_label, end_label, s, e) not in held_relationships), key=repr)
+                if stale:
+                    relationships.append(RelationshipGroup(rel_type, start_label, start_key, end_label, end_key,
+                                                           tuple(RelationshipRow(s, e) for s, e in stale)))
+    return GraphRows(tuple(nodes), tuple(relationships))
+
+
+def _kg_relationship_types(schema: Schema) -> list[tuple[str, dict]]:
+    """The schema's relationship types with their ends, and the old names of renamed ones with the new one's."""
+    renamed = [(old, schema.relationship_types[new]) for old, new in RENAMED_RELATIONSHIPS.items()]
+    return [*schema.relationship_types.items(), *renamed]
+
+
+def _delete_stale(session: neo4j.Session, connection: Neo4jConnection, held: GraphRows,
+                  limits: BatchLimits) -> tuple[int, int]:
+    """Delete kg's nodes and relationships that ``held`` lacks; (nodes, relationships) deleted."""
+    stale = session.execute_read(_stale, held)
+    nodes = relationships = 0
+    for statement in delete_statements(stale, batch_size=limits.rows, batch_bytes=limits.bytes,
+                                       query_limit=limits.query_limit):
+        counters = session.execute_write(_run, statement.query, rows=connection.parameters(statement.rows))
+        nodes += counters.nodes_deleted
+        relationships += counters.relationships_deleted
+    return nodes, relationships
+
+
 def wipe(*, uri: str | None = None, user: str | None = None, password: str | None = None,
          database: str | None = None, connection: Neo4jConnection | None = None,
          batch_size: int = WIPE_BATCH) -> int:
-    """Delete kg's nodes (Paper, Claim, Entity of any type) and their relationships, in batches.
+    """Delete kg's nodes (Paper, Claim, Evidence, Entity of any type) and their relationships, in batches.
 
     Nodes with other labels stay. Returns the number of nodes deleted.
     """
     schema = load_schema()
-    labels = [schema.check_label(label) for label in ("Paper", "Claim", ENTITY)]
+    labels = [schema.check_label(label) for label in schema.node_labels]
     connection, owned = _open(connection, uri, user, password, database)
     deleted = 0
     try:

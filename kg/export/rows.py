@@ -8,8 +8,14 @@ nothing from the data becomes a label, a type or a property name unchecked.
 Property values are made storable by Neo4j (a primitive, or a list of one
 kind of primitive): a dict becomes a JSON string; a list holding dicts,
 lists or mixed kinds becomes a list of JSON strings, one per element, so
-per-paper items such as evidence can still be merged element by element;
-``None`` is dropped.
+they can still be merged element by element; ``None`` is dropped.
+
+A relationship's evidence (the spans of paper text that state it) is the
+exception: each span becomes an ``Evidence`` node, keyed by a digest of the
+span, and the relationship's ``evidence`` lists those keys. Cypher reads the
+sentences with a plain ``MATCH`` (docs/cypher.md says why nodes); a span that
+states several relationships (a claim's clause states all of the claim's) is
+one node.
 
 Examples
 --------
@@ -21,13 +27,16 @@ Examples
 ...            evidence=[{"paper": "p1", "text": "uses BERT", "start": 0, "end": 9}])
 'USES'
 >>> rows = graph_rows(KnowledgeGraph(g))
->>> [(group.labels, group.rows[0].properties) for group in rows.nodes]
-[(('Paper',), {'authors': ['A', 'B'], 'title': 'T'}), (('Entity', 'Model'), {'alias_counts': '{"BERT":2}', 'name': 'BERT'})]
->>> rows.relationships[0].rows[0].merged["evidence"]
-['{"end":9,"paper":"p1","start":0,"text":"uses BERT"}']
+>>> [(group.labels, group.rows[0].properties) for group in rows.nodes]  # doctest: +NORMALIZE_WHITESPACE
+[(('Paper',), {'authors': ['A', 'B'], 'title': 'T'}),
+ (('Evidence',), {'end': 9, 'paper_id': 'p1', 'start': 0, 'text': 'uses BERT'}),
+ (('Entity', 'Model'), {'alias_counts': '{"BERT":2}', 'name': 'BERT'})]
+>>> rows.relationships[0].rows[0].merged["evidence"] == [rows.nodes[1].rows[0].key]
+True
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -42,6 +51,8 @@ Primitive = Union[str, int, float, bool]
 Value = Union[Primitive, list]
 
 ENTITY = "Entity"
+EVIDENCE = "Evidence"
+EVIDENCE_PROPERTY = "evidence"  # an edge's spans in the store; the keys of their Evidence nodes in exports
 # Nodes and relationships that gather facts from many papers: their list
 # properties (aliases, papers, evidence) are unioned with what a database
 # already holds, so loading more input adds to them instead of replacing them.
@@ -62,7 +73,7 @@ class NodeRow:
 
 @dataclass(frozen=True)
 class NodeGroup:
-    """The nodes of one label, keyed within ``key_label`` (Paper, Claim or Entity)."""
+    """The nodes of one label, keyed within ``key_label`` (Paper, Claim, Evidence or Entity)."""
 
     label: str
     key_label: str
@@ -188,6 +199,35 @@ def _split_properties(data: Mapping[str, Any], skipped: frozenset[str], merging:
     return properties, merged
 
 
+def evidence_key(span: Mapping[str, Any]) -> str:
+    """The key of the Evidence node of one span (``paper``, ``start``, ``end``, ``text``): the same span gives the
+    same key in every build, and two texts at one place (a paper whose text changed) two keys."""
+    identity = f"{span['paper']!r}|{span['start']!r}|{span['end']!r}|{span['text']!r}"
+    return "e-" + hashlib.sha1(identity.encode("utf-8")).hexdigest()[:16]
+
+
+def _evidence_rows(kg: KnowledgeGraph) -> dict[str, NodeRow]:
+    """An Evidence node row for every span any edge holds as evidence, by key."""
+    found: dict[str, NodeRow] = {}
+    for u, v, rel_type, data in kg.graph.edges(keys=True, data=True):
+        for span in data.get(EVIDENCE_PROPERTY) or ():
+            key = _checked_evidence_key(span, u, v, rel_type)
+            if key not in found:
+                properties, _ = _split_properties(
+                    {"end": span["end"], "paper_id": span["paper"], "start": span["start"], "text": span["text"]},
+                    frozenset(), merging=False)
+                found[key] = NodeRow(key, properties)
+    return found
+
+
+def _checked_evidence_key(span: Any, u: str, v: str, rel_type: str) -> str:
+    try:
+        return evidence_key(span)
+    except (KeyError, TypeError):
+        raise ValueError(f"edge {u!r}-[{rel_type}]->{v!r} has evidence that is not a span (paper, start, end, "
+                         f"text): {span!r:.100}") from None
+
+
 def key_label_of(label: str, schema: Schema) -> str:
     """The label a node's key is unique within: its own, or Entity for entity types."""
     schema.check_label(label)
@@ -205,8 +245,8 @@ def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeG
     keys: set[tuple[str, str]] = set()  # (key label, key): a loader may CREATE each without a look for it
     for node, data in kg.graph.nodes(data=True):
         label = data.get("label")
-        if label == ENTITY or label not in schema.labels:
-            raise ValueError(f"node {node!r} has label {label!r}, which is not a node label of the schema")
+        if label in (ENTITY, EVIDENCE) or label not in schema.labels:
+            raise ValueError(f"node {node!r} has label {label!r}, which is not the label of a stored node")
         key_label = key_label_of(label, schema)
         key_name = key_property(key_label, schema)
         key = data.get(key_name)
@@ -218,6 +258,7 @@ def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeG
         properties, merged = _split_properties(data, frozenset({"label", NODE_FIELD, key_name}),
                                                key_label in MERGING_GROUPS)
         by_label[label].append(NodeRow(key, properties, merged))
+    by_label[EVIDENCE] = list(_evidence_rows(kg).values())
     order = [label for label in schema.labels if label != ENTITY]
     return tuple(
         NodeGroup(label, key_label_of(label, schema), key_property(key_label_of(label, schema), schema),
@@ -259,6 +300,9 @@ def relationship_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tup
             _check_endpoint(rel_type, "start", start_label, schema)
             _check_endpoint(rel_type, "end", end_label, schema)
             checked.add((rel_type, start_label, end_label))
+        if data.get(EVIDENCE_PROPERTY):
+            data = {**data, EVIDENCE_PROPERTY: [_checked_evidence_key(span, u, v, rel_type)
+                                                for span in data[EVIDENCE_PROPERTY]]}
         properties, merged = _split_properties(data, _EDGE_FIELDS, merging=True)
         by_group[(rel_type, start_label, end_label)].append(RelationshipRow(start, end, properties, merged))
     type_order = {t: i for i, t in enumerate(schema.relationship_types)}

@@ -10,7 +10,10 @@ from the first non-blank line:
 - ``jsonl``: JSON Lines (``.jsonl``, ``.ndjson``; a first line ``{...}``);
 - ``json``: a JSON array or pretty-printed records (``.json``; ``[`` or ``{`` alone);
 - ``atom``: arXiv API Atom XML (``.xml``, ``.atom``; ``<``);
-- ``csv``: CSV with title and abstract columns (``.csv``; such a header).
+- ``csv``: CSV with an abstract (or summary, or text) column and, often, a title column
+  (``.csv``; such a header, of two columns or more).
+
+A record's title is optional: without one, its abstract (or text) alone is the paper.
 
 JSON content overrides a JSON extension's choice between lines and document.
 Any file may be gzip-compressed.
@@ -39,7 +42,7 @@ from kg.ingest.sources import (
 )
 from kg.records import Paper, normalise_title
 
-__all__ = ["FORMATS", "InputProblem", "read_inputs", "unique_papers"]
+__all__ = ["FORMATS", "InputProblem", "read_inputs", "title_key", "unique_papers"]
 
 Item = Paper | InputProblem
 Reader = Callable[[str, Iterable[str]], Iterator[Item]]
@@ -139,9 +142,16 @@ def unique_papers(items: Iterable[Item]) -> Iterator[Item]:
     seen_titles: set[str] = set()
     for item in items:
         if isinstance(item, Paper):
-            title = normalise_title(item.title)
+            title = title_key(item)
             if item.id in seen_ids or title in seen_titles:
                 continue
             seen_ids.add(item.id)
-            seen_titles.add(title)
+            if title is not None:
+                seen_titles.add(title)
         yield item
+
+
+def title_key(paper: Paper) -> str | None:
+    """What makes two records with different ids the same paper: the normalised title.
+    None for an untitled paper, which only its id (a hash of its text, if none was given) identifies."""
+    return normalise_title(paper.title) or None

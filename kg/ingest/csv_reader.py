@@ -1,10 +1,10 @@
-"""CSV files with a header naming a title and an abstract (or summary) column."""
+"""CSV files with a header naming an abstract (or summary, or text) column, and often a title column."""
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 
-from kg.ingest.fields import ABSTRACT_FIELDS, TITLE_FIELDS, paper_from_fields
+from kg.ingest.fields import ABSTRACT_FIELDS, paper_from_fields
 from kg.ingest.problems import InputProblem
 from kg.records import Paper
 
@@ -14,13 +14,15 @@ def column_names(header: Sequence[str]) -> list[str]:
 
 
 def has_paper_columns(header: Sequence[str]) -> bool:
-    """Whether a header names a title column and an abstract column (any case)."""
-    names = set(column_names(header))
-    return bool(names & set(TITLE_FIELDS)) and bool(names & set(ABSTRACT_FIELDS))
+    """Whether a header names an abstract column (any case)."""
+    return bool(set(column_names(header)) & set(ABSTRACT_FIELDS))
 
 
 def is_csv_header(line: str) -> bool:
-    return has_paper_columns(next(csv.reader([line]), []))
+    """Whether a first line reads as a CSV header: an abstract column among others
+    (a line that is one such word alone is as likely a listing's text)."""
+    header = next(csv.reader([line]), [])
+    return len(header) > 1 and has_paper_columns(header)
 
 
 def read_csv(path: str, stream: Iterable[str]) -> Iterator[Paper | InputProblem]:
@@ -28,7 +30,7 @@ def read_csv(path: str, stream: Iterable[str]) -> Iterator[Paper | InputProblem]
     rows = csv.reader(stream)
     header = next(rows, None)
     if header is None or not has_paper_columns(header):
-        yield InputProblem(path, 1, "CSV header names no title and abstract columns")
+        yield InputProblem(path, 1, f"CSV header names no abstract column ({', '.join(ABSTRACT_FIELDS)})")
         return
     names = column_names(header)
     while True:

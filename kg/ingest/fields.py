@@ -3,7 +3,8 @@
 Field names are matched case-insensitively; those of the arXiv metadata
 snapshot (``id, title, abstract, authors, authors_parsed, categories,
 versions, update_date``) and of the arXiv API (``summary, published``) work
-as they are.
+as they are. The title is optional: a record with only an abstract (or a
+``text``) is a paper whose title is empty.
 """
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ from kg.records import Paper
 
 ID_FIELDS = ("id", "arxiv_id")
 TITLE_FIELDS = ("title",)
-ABSTRACT_FIELDS = ("abstract", "summary")
+ABSTRACT_FIELDS = ("abstract", "summary", "text")
 URL_FIELDS = ("url", "link")
 CATEGORY_FIELDS = ("categories", "category")
+NO_ABSTRACT = f"no abstract (looked for {', '.join(ABSTRACT_FIELDS)})"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*")
+# Between the names of a list whose names may hold a comma themselves ("Smith, John and Doe, Jane").
+_NAME_SEPARATOR = re.compile(r"\s*;\s*|\s+and\s+")
 
 
 def collapse(text: str) -> str:
@@ -75,8 +79,31 @@ def _parsed_name(parts: list[Any]) -> str:
     return collapse(f"{first} {last} {suffix}")
 
 
+def _last_first(name: str) -> tuple[str, str] | None:
+    """``("Smith", "John")`` for ``"Smith, John"``; None for a name without exactly one comma."""
+    last, comma, first = name.partition(",")
+    if not (comma and last.strip() and first.strip()) or "," in first:
+        return None
+    return last, first
+
+
 def split_authors(text: str) -> tuple[str, ...]:
-    """``"A, B and C"`` -> ``("A", "B", "C")``."""
+    """``"A, B and C"`` -> ``("A", "B", "C")``; names written "Last, First" become
+    "First Last", as the arXiv snapshot's parsed names do.
+
+    A list is read as "Last, First" names when every name between its "and"s (or
+    semicolons) holds one comma; a list of one name only when its last name is one
+    word, since "Ada Lovelace, Alan Turing" is two names.
+
+    >>> split_authors("Smith, John and Doe, Jane")
+    ('John Smith', 'Jane Doe')
+    >>> split_authors("Ada Lovelace, Alan Turing, and Grace Hopper")
+    ('Ada Lovelace', 'Alan Turing', 'Grace Hopper')
+    """
+    names = [name.strip(" ,") for name in _NAME_SEPARATOR.split(text) if name.strip(" ,")]
+    inverted = [_last_first(name) for name in names]
+    if names and all(inverted) and (len(names) > 1 or len(inverted[0][0].split()) == 1):
+        return tuple(collapse(f"{first} {last}") for last, first in inverted)
     return tuple(name for name in map(collapse, _AUTHOR_SEPARATOR.split(text)) if name)
 
 
@@ -103,15 +130,14 @@ def categories(fields: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def paper_from_fields(fields: Mapping[str, Any], path: str, line: int) -> Paper | InputProblem:
-    """The Paper a record describes, or the problem that it has no title or abstract."""
+    """The Paper a record describes (its title may be empty), or the problem that it has no abstract."""
     fields = {str(name).strip().lower(): value for name, value in fields.items()}
     title = collapse(field_text(fields, TITLE_FIELDS))
     abstract = collapse(field_text(fields, ABSTRACT_FIELDS))
-    missing = [name for name, text in (("title", title), ("abstract", abstract)) if not text]
-    if missing:
-        return InputProblem(path, line, "no " + " or ".join(missing))
+    if not abstract:
+        return InputProblem(path, line, NO_ABSTRACT)
     url = field_text(fields, URL_FIELDS) or None
-    identifier = paper_id(field_text(fields, ID_FIELDS), url, title)
+    identifier = paper_id(field_text(fields, ID_FIELDS), url, title, abstract)
     if url is None and arxiv_id(identifier) == identifier:
         url = arxiv_url(identifier)
     return Paper(
