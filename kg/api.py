@@ -179,7 +179,8 @@ class BuildResult:
 
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os.PathLike | None = None,
           jobs: int | None = None, cache: bool = True, *, fmt: str | None = None, model: str | None = None,
-          engine: str = "local", scheduler: str | None = None) -> BuildResult:
+          engine: str = "local", scheduler: str | None = None, terms: str | os.PathLike | None = None,
+          aliases: str | os.PathLike | None = None) -> BuildResult:
     """Read, extract and resolve ``inputs`` as ``kg build`` does, into a graph.
 
     Parameters
@@ -189,11 +190,13 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
         graph.html), or None for a graph in memory only.
     jobs : worker processes for extraction (default: every core).
     cache : reuse the extractions of unchanged texts from the shared cache (``$KG_CACHE_DIR``).
-    fmt, model, engine, scheduler : as ``kg build --format --model --engine --scheduler``.
+    fmt, model, engine, scheduler, terms, aliases : as ``kg build --format --model --engine --scheduler
+        --terms --aliases``.
 
     Raises
     ------
-    ValueError : no usable paper was read (the message names the first problems), or ``out`` is not a store.
+    ValueError : no usable paper was read (the message names the first problems), ``out`` is not a store,
+        or a line of ``terms`` or ``aliases`` cannot be read (``kg.terms.TermsError``).
 
     Examples
     --------
@@ -209,10 +212,11 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
     from kg.build import GRAPH_FILE, BuildOptions, build_in_memory, build_store
     from kg.engine import default_jobs
     from kg.graph import KnowledgeGraph
+    from kg.terms import checked_aliases, checked_terms
 
     names = [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
     options = BuildOptions(fmt=fmt, model=model, jobs=jobs or default_jobs(), use_cache=cache, engine=engine,
-                           scheduler=scheduler)
+                           scheduler=scheduler, terms=checked_terms(terms), aliases=checked_aliases(aliases))
     if out is None:
         knowledge_graph, report = build_in_memory(names, options)
         graph = Graph(knowledge_graph) if knowledge_graph is not None else None
@@ -250,12 +254,14 @@ def load(path: str | os.PathLike) -> Graph:
     return Graph(KnowledgeGraph.load(file), file)
 
 
-def extract(papers_or_texts: Iterable[Paper | str], *, model: str | None = None, jobs: int = 1) -> list[Extraction]:
+def extract(papers_or_texts: Iterable[Paper | str], *, model: str | None = None, jobs: int = 1,
+            terms: str | os.PathLike | None = None, aliases: str | os.PathLike | None = None) -> list[Extraction]:
     """What each paper says, as ``kg extract`` gives it: its entities, claims and relations.
 
     Each item is a ``kg.records.Paper`` or a string, read as an untitled abstract whose id is a
     hash of its text (as for an input record without title or id). ``jobs=1`` extracts in this
-    process, which keeps the loaded pipeline for the next call.
+    process, which keeps the loaded pipeline for the next call. ``terms``, ``aliases``: as
+    ``kg extract --terms --aliases``.
 
     >>> [extraction] = kg.extract(["We present Medusa, which reaches a 2.2x speedup on Vicuna-7B."])
     >>> extraction.paper.id
@@ -264,8 +270,10 @@ def extract(papers_or_texts: Iterable[Paper | str], *, model: str | None = None,
     [('2.2', 'x')]
     """
     from kg.build import extract_papers
+    from kg.terms import checked_aliases, checked_terms
 
-    return list(extract_papers([_paper(item) for item in papers_or_texts], model, jobs))
+    return list(extract_papers([_paper(item) for item in papers_or_texts], model, jobs, terms=checked_terms(terms),
+                             aliases=checked_aliases(aliases)))
 
 
 def _paper(item: Paper | str) -> Paper:

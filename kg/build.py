@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 class BuildOptions:
     fmt: str | None = None
     model: str | None = None
+    terms: str | None = None  # the user's --terms and --aliases files (kg.terms)
+    aliases: str | None = None
     jobs: int = 1
     cache_dir: str | Path | None = None
     use_cache: bool = True
@@ -104,12 +106,13 @@ def write_extractions(path: str | Path, extractions: Iterable[Extraction]) -> No
             f.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def extract_papers(papers: Iterable[Paper], model: str | None = None, jobs: int = 1) -> Iterator[Extraction]:
-    """Extract papers (in input order), on ``jobs`` processes."""
+def extract_papers(papers: Iterable[Paper], model: str | None = None, jobs: int = 1, *, terms: str | None = None,
+                   aliases: str | None = None) -> Iterator[Extraction]:
+    """Extract papers (in input order), on ``jobs`` processes, finding the user's ``terms`` and ``aliases``."""
     from kg.engine import extract_local
     from kg.extract.pipeline import PipelineConfig
 
-    for chunk in extract_local(papers, PipelineConfig(model=model), jobs):
+    for chunk in extract_local(papers, PipelineConfig(model=model, terms=terms, aliases=aliases), jobs):
         yield from chunk
 
 
@@ -196,7 +199,7 @@ class _ExtractionRun:
         from kg.extract.pipeline import PipelineConfig, extractor_version
 
         self.stored, self.options, self.report, self.stack = stored, options, report, stack
-        self.config = PipelineConfig(model=options.model)
+        self.config = PipelineConfig(model=options.model, terms=options.terms, aliases=options.aliases)
         self.planner = _Planner(stored, options, extractor_version(self.config), report)
         self.dask_run = None
         self.extracted_ids: set[str] = set()
@@ -230,13 +233,14 @@ class _ExtractionRun:
     def resolve(self, ordered: list[Extraction]) -> Resolution:
         """The resolution of ``ordered``; a cluster tallied what it extracted."""
         from kg.resolve import finish, tally
+        from kg.terms import user_aliases
 
         clock = time.perf_counter()
         if self.dask_run is not None:
             mention_tally = tally(e for e in ordered if e.paper.id not in self.extracted_ids).merge(self.dask_run.tally())
         else:
             mention_tally = tally(ordered)
-        resolution = finish(mention_tally)
+        resolution = finish(mention_tally, user_aliases(self.options.terms, self.options.aliases))
         self.report.seconds["resolve"] = time.perf_counter() - clock
         return resolution
 

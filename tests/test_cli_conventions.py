@@ -277,7 +277,7 @@ def test_cli_completion_script_is_produced(shell):
 def test_cli_completion_completes_commands_and_options():
     env = {**os.environ, "_KG_COMPLETE": "bash_complete", "COMP_WORDS": "kg ex", "COMP_CWORD": "1"}
     done = subprocess.run([str(KG)], env=env, capture_output=True, text=True, timeout=60)
-    assert done.stdout.split() == ["plain,export", "plain,extract"], done.stderr
+    assert done.stdout.split() == ["plain,explain", "plain,export", "plain,extract"], done.stderr
     env.update(COMP_WORDS="kg cache p", COMP_CWORD="2")
     assert subprocess.run([str(KG)], env=env, capture_output=True, text=True, timeout=60).stdout.split() == ["plain,prune"]
 

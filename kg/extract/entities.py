@@ -34,6 +34,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.doc import ENTITY_SPANS
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
 from kg.tables import load_table
+from kg.terms import TermMatcher, read_terms, user_aliases
 
 TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
 
@@ -110,8 +111,9 @@ TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
 FUNCTION_POS = frozenset({"ADV", "SCONJ", "CCONJ", "ADP", "DET", "PRON", "AUX", "VERB", "PART", "INTJ"})
 YEAR = re.compile(r"\b(?:19|20)\d\d[a-z]?\b")
 # How much each kind of evidence counts when an entity's mentions disagree on its type.
+# "user": a term of the user's own (--terms), whose type nothing outweighs.
 WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3,
-          "model": 6.0}
+          "model": 6.0, "user": 1000.0}
 # Rule evidence that types a span the learned recogniser also found: its type stands over the recogniser's.
 TYPING_EVIDENCE = frozenset({"lexicon", "apposition", "cue", "shape"})
 
@@ -143,18 +145,29 @@ def _rows(table: str) -> list[list[str]]:
     return sorted(line.split("\t") for line in load_table(table))
 
 
-@Language.factory("kg_entities", default_config={"min_term_papers": 3, "max_chunk_tokens": 6})
+@Language.factory("kg_entities", default_config={"min_term_papers": 3, "max_chunk_tokens": 6, "terms": None,
+                                                 "aliases": None})
 class EntityRecognizer:
     """Finds entity mentions and writes them to ``doc.spans["kg_entities"]``.
 
     Where the learned recogniser ran before it (``doc.ents``), its spans decide which
     phrases are entities; the rules keep the names that overlap them, their typing
     evidence, abbreviations, grouping and roles (see :meth:`_with_learned`).
+
+    ``terms``, ``aliases``: the user's ``--terms`` and ``--aliases`` files (``kg.terms``); their terms
+    are found and typed over every other candidate, and their aliases grouped under their name.
     """
 
-    def __init__(self, nlp: Language, name: str, min_term_papers: int, max_chunk_tokens: int):
+    def __init__(self, nlp: Language, name: str, min_term_papers: int, max_chunk_tokens: int,
+                 terms: str | None = None, aliases: str | None = None):
         self.name = name
         self.max_chunk_tokens = max_chunk_tokens
+        user_terms = read_terms(terms) if terms else ()
+        self.user_terms = TermMatcher(nlp, user_terms)
+        canonical_of = user_aliases(terms, aliases)
+        # name keys: an alias's, the key of the name it stands for; a user's name's, that name as written
+        self.user_merges = {name_key(a): name_key(c) for a, c in canonical_of.items() if name_key(a) != name_key(c)}
+        self.user_names = {name_key(n): n for n in [*(t.name for t in user_terms), *canonical_of.values()]}
         heads = load_table("entity_heads.json")
         self.head_with_modifier: dict[str, str] = {}
         self.head_standalone: dict[str, str] = {}
@@ -789,6 +802,7 @@ class EntityRecognizer:
         candidates += self._terms(doc, title_end)
         if doc.ents:
             candidates = self._with_learned(doc, candidates)
+        candidates = self._with_user_terms(doc, candidates)
         chosen = self._resolve(candidates)
         doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms, self._own_start(doc, title_end), title_end)
         return doc
@@ -808,6 +822,14 @@ class EntityRecognizer:
         names = [c for c in candidates if c.name and c.evidence != "default" and any(
             i in covered for i in range(c.start, c.end))]
         return names + learned
+
+    def _with_user_terms(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+        """The user's terms, typed as the user says, in place of every candidate they overlap."""
+        found = [Candidate(start, end, entity_type, "user", name=True) for start, end, entity_type in self.user_terms(doc)]
+        if not found:
+            return candidates
+        covered = {i for c in found for i in range(c.start, c.end)}
+        return found + [c for c in candidates if covered.isdisjoint(range(c.start, c.end))]
 
     def _own_start(self, doc: Doc, title_end: int) -> int:
         """First token of the first sentence where the paper speaks of its own work ("we", "this paper")."""
@@ -847,7 +869,8 @@ class EntityRecognizer:
 
     def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
         """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
-        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1, "model": 4}
+        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1, "model": 4,
+                "user": 5}
         ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -rank[c.evidence], c.start))
         taken: set[int] = set()
         chosen = []
@@ -883,7 +906,7 @@ class EntityRecognizer:
     def _group(self, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]],
                own_start: int = 0, title_end: int = 0) -> list[Span]:
         alias_of: dict[str, str] = {}
-        canonical: dict[str, str] = {}
+        canonical: dict[str, str] = dict(self.user_names)
         for cand, short, reverse in long_forms:
             long_key = name_key(doc[cand.start:cand.end].text)
             if reverse:
@@ -899,6 +922,9 @@ class EntityRecognizer:
         for cand in chosen:
             text = doc[cand.start:cand.end].text
             key = name_key(text)
+            if cand.evidence == "user":
+                kept.append((cand, text, key))
+                continue
             if not key or key.isdigit() or self._is_stop(text, key) and key not in self.umbrella and key not in alias_of:
                 continue
             if not any(c.isalpha() for c in text):
@@ -924,6 +950,9 @@ class EntityRecognizer:
 
         groups: dict[str, list[tuple[Candidate, str]]] = defaultdict(list)
         for cand, text, key in kept:
+            if key in self.user_merges:
+                groups[self.user_merges[key]].append((cand, text))
+                continue
             resolved = resolve(text, key)
             if resolved != key and resolved in self.stop_keys and resolved not in self.umbrella.values():
                 continue  # "LMs" defined as "language models": an umbrella term after all

@@ -43,6 +43,9 @@ class PipelineConfig:
     claim_weights: str | None = str(numbers.WEIGHTS_FILE)
     subject_weights: str | None = str(subjects.WEIGHTS_FILE)
     relation_weights: str | None = str(pairs.WEIGHTS_FILE)
+    # The user's vocabulary (kg.terms): a --terms file and an --aliases file; None: none.
+    terms: str | None = None
+    aliases: str | None = None
 
     @classmethod
     def rules_only(cls, model: str | None = None) -> PipelineConfig:
@@ -70,9 +73,18 @@ def title_boundary(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=4)
+def user_files_stamp(config: PipelineConfig) -> tuple[str, ...]:
+    """The user's files' contents, hashed: a pipeline or version cached in this process is for those contents only."""
+    return tuple(hashlib.sha1(Path(p).read_bytes()).hexdigest() for p in (config.terms, config.aliases) if p)
+
+
 def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
-    """Load the model (once per process) with kg's components added."""
+    """Load the model (once per process and contents of the user's files) with kg's components added."""
+    return _load_pipeline(config, user_files_stamp(config))
+
+
+@lru_cache(maxsize=4)
+def _load_pipeline(config: PipelineConfig, stamp: tuple[str, ...]) -> Language:
     # importing the component modules registers the kg_* factories
     from kg.extract import claims, entities, relation_scorer, relations, subject_scorer  # noqa: F401
 
@@ -84,7 +96,8 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
     nlp.add_pipe("kg_title_boundary", before="parser")
     if config.recogniser:
         load_recogniser(nlp, Path(config.recogniser))
-    settings = {"kg_claims": {"detector": config.claim_weights}}
+    settings = {"kg_claims": {"detector": config.claim_weights},
+                "kg_entities": {"terms": config.terms, "aliases": config.aliases}}
     for component in config.components:
         nlp.add_pipe(component, config=settings.get(component, {}))
     if config.relation_weights and "kg_relations" in config.components:
@@ -94,21 +107,26 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=8)
 def extractor_version(config: PipelineConfig = PipelineConfig()) -> str:
     """A fingerprint of everything that decides the output: kg's version, the
     model and its version, the components, every kg module extraction runs and
-    the tables it reads.
+    the tables and user's files it reads.
 
     Computed without loading the model, so a parent process that hands the
     work to others can check its cache first.
     """
+    return _extractor_version(config, user_files_stamp(config))
+
+
+@lru_cache(maxsize=8)
+def _extractor_version(config: PipelineConfig, stamp: tuple[str, ...]) -> str:
     name = config.model or default_model()
     try:
         model_version = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         model_version = "unknown"
-    learned = (config.recogniser, config.claim_weights, config.subject_weights, config.relation_weights)
-    data = [tables.TABLES_DIR, *(Path(p) for p in learned if p)]
+    read = (config.recogniser, config.claim_weights, config.subject_weights, config.relation_weights, config.terms,
+            config.aliases)
+    data = [tables.TABLES_DIR, *(Path(p) for p in read if p)]
     parts = [kg.__version__, name, model_version, ",".join(config.components), code_fingerprint(EXTRACTION_CODE, data)]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
