@@ -203,6 +203,7 @@ class _ExtractionRun:
         self.planner = _Planner(stored, options, extractor_version(self.config), report)
         self.dask_run = None
         self.extracted_ids: set[str] = set()
+        self.user_aliases: dict[str, str] = {}  # the user's aliases the resolution used
 
     def run(self, inputs: Iterable[str], progress: Callable[[int], None] | None = None) -> list[Extraction]:
         """Every extraction, stored and new, ordered by paper id."""
@@ -240,7 +241,8 @@ class _ExtractionRun:
             mention_tally = tally(e for e in ordered if e.paper.id not in self.extracted_ids).merge(self.dask_run.tally())
         else:
             mention_tally = tally(ordered)
-        resolution = finish(mention_tally, user_aliases(self.options.terms, self.options.aliases))
+        self.user_aliases = user_aliases(self.options.terms, self.options.aliases)
+        resolution = finish(mention_tally, self.user_aliases)
         self.report.seconds["resolve"] = time.perf_counter() - clock
         return resolution
 
@@ -297,17 +299,19 @@ def build_store(
             return report
         resolution = run.resolve(ordered)
     graph = _graph(ordered, resolution, report)
-    report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html))
+    report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases))
     report.outputs = _outputs(out, options.html)
     return report
 
 
 def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fingerprint: str,
-                 html: bool) -> dict[str, float]:
+                 html: bool, user_aliases: dict[str, str]) -> dict[str, float]:
     """Write a store's files, all of them first in a folder inside it, then each over its old
     version: the extractions (the store's record) first, the manifest last. A failure while
     writing changes nothing; one between the replacements leaves a manifest that no longer
-    matches, so the next build writes the outputs again. Returns the seconds each step took."""
+    matches, so the next build writes the outputs again. The manifest keeps the user's aliases
+    the graph was resolved with, so ``remove_papers`` resolves the rest the same way. Returns
+    the seconds each step took."""
     seconds = {}
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
@@ -325,6 +329,8 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
             write_html(graph, staged / HTML_FILE)
             seconds["html"] = time.perf_counter() - clock
         manifest = {"fingerprint": fingerprint, "nodes": graph.node_counts(), "relationships": graph.relationship_counts()}
+        if user_aliases:
+            manifest["user_aliases"] = user_aliases
         with atomic_open(staged / MANIFEST_FILE) as f:
             json.dump(manifest, f, indent=1, sort_keys=True)
         for name in (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE):
@@ -365,9 +371,15 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str]) -> RemoveReport
     kept = [stored[pid] for pid in sorted(stored) if pid not in gone]
     if not kept:
         raise ValueError(f"that would remove every paper of {out}: delete the folder instead")
-    graph = build_graph(kept)
+    from kg.resolve import finish, tally
+
+    try:
+        aliases = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8")).get("user_aliases", {})
+    except (OSError, ValueError):
+        aliases = {}
+    graph = build_graph(kept, finish(tally(kept), aliases))
     html = (out / HTML_FILE).exists()
-    _write_store(out, kept, graph, _store_fingerprint(kept), html)
+    _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases)
     report.store_papers = len(kept)
     report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
     report.outputs = _outputs(out, html)

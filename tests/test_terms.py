@@ -151,3 +151,21 @@ def test_terms_readme_example_runs(tmp_path, monkeypatch):
     for alias, name in read_aliases(tmp_path / "aliases.tsv").items():
         assert alias in rows[name]["aliases"] and alias not in rows
     assert [row["name"] for row in entities if "LoRA" in row["aliases"]] == ["LoRA"]  # one node, not one a paper
+
+
+def test_terms_aliases_still_merge_after_a_paper_is_removed(tmp_path):
+    from kg.build import remove_papers
+
+    papers = _write(tmp_path / "papers.jsonl", "\n".join(json.dumps(p) for p in [
+        {"id": "p1", "title": "Quillnet for parsing", "abstract": "We propose Quillnet, a parser that is fast."},
+        {"id": "p2", "title": "Vexon for tagging", "abstract": "We propose Vexon, a tagger that is accurate."},
+        {"id": "p3", "title": "Quillnet for chunking", "abstract": "We apply Quillnet to chunking, and it is fast."},
+    ]) + "\n")
+    aliases = _write(tmp_path / "aliases.tsv", "Quillnet\tVexon\n")
+    kg.build(papers, out=tmp_path / "store", jobs=1, aliases=aliases)
+    remove_papers(tmp_path / "store", ["p3"])
+    names = {row["name"]: set(row["aliases"]) for row in kg.load(tmp_path / "store").entities()}
+    assert "Vexon" not in names and {"Quillnet", "Vexon"} <= names["Quillnet"]
+    two = _write(tmp_path / "two.jsonl", "\n".join(papers.read_text().splitlines()[:2]) + "\n")
+    fresh = kg.build(two, out=tmp_path / "fresh", jobs=1, aliases=aliases)  # the rest, built alone
+    assert kg.load(tmp_path / "store").entities() == fresh.graph.entities()
