@@ -252,8 +252,8 @@ class Fingerprint:
             json.dump(self.__dict__, f, indent=1, sort_keys=True)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: end the server when the process that started it ends."""
+def die_with_parent() -> None:
+    """In the child before exec (Linux): end the server when the process that started it ends."""
     try:
         import ctypes
 
@@ -375,7 +375,7 @@ class EmbeddedGraph:
         started = time.perf_counter()
         with open(self.cache_dir / LOG_FILE, "wb") as log:  # the last run's log only
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                             preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                             preexec_fn=die_with_parent if sys.platform == "linux" else None)
         deadline = started + START_TIMEOUT
         client = None
         while client is None:

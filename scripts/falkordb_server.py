@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from kg.query import die_with_parent
+
 BOLT_PORT_RANGE = (20000, 32767)
 START_ATTEMPTS = 5
 
@@ -75,16 +77,6 @@ def free_bolt_port(rng: random.Random | None = None) -> int:
     raise FalkorDBStartError(f"no free port in {BOLT_PORT_RANGE[0]}-{BOLT_PORT_RANGE[1]}")
 
 
-def _die_with_parent() -> None:
-    """Linux: have the kernel stop the server if the process that started it dies (a killed test run)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _bolt_answers(host: str, port: int) -> bool:
     """True once the Bolt handshake gets a protocol version back."""
     handshake = b"\x60\x60\xb0\x17" + b"\x00\x04\x04\x05" + b"\x00\x00\x04\x04" + b"\x00" * 8
@@ -130,7 +122,7 @@ class FalkorDBServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, cwd=self.data_dir,
-                                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                            preexec_fn=die_with_parent if sys.platform == "linux" else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
