@@ -35,7 +35,7 @@ def claim_candidates(doc: Doc, claim: Claim, entities: list[PaperEntity],
         nearest = min(mine, key=lambda p: abs(p - number.start)) if mine else None
         rivals = 0 if nearest is None else len({name for p, name in positions if name != entity.name
                                                 and min(nearest, number.start) < p < max(nearest, number.start)})
-        out.append((entity, subject_features(doc, claim, entity, main, rivals)))
+        out.append((entity, subject_features(number, claim, entity, main, rivals)))
     return out
 
 

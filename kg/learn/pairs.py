@@ -134,14 +134,15 @@ def pair_features(head: PaperEntity, tail: PaperEntity, main: str | None,
     hr, tr = f"{head.type}.{head.role}", f"{tail.type}.{tail.role}"
     features = ["bias", f"types:{head.type}>{tail.type}", f"roles:{head.role}>{tail.role}", f"tr:{hr}>{tr}"]
     is_main = head.name == main
+    names = _name_features(head.name, tail.name)
     if is_main:
         features.append(f"main>{tail.type}")
-        features += [f"main>{f}" for f in _name_features(head.name, tail.name) if f.startswith("tail-word")]
+        features += [f"main>{f}" for f in names if f.startswith("tail-word")]
     if tail.name == main:
         features.append(f"{head.type}>main")
     features += [f"rule:{t}" for t in rule_types] + [f"rule-reversed:{t}" for t in reverse_rule_types]
     features += [f"title:{int(head.in_title)}{int(tail.in_title)}"]
-    features += _name_features(head.name, tail.name)
+    features += names
     shared = sum(1 for s in {m.sent.start for m in head.mentions} if s in {m.sent.start for m in tail.mentions})
     features.append(f"shared-sents:{bucket(shared)}")
     for gov in _governors(_root(tail.mentions[0])):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from kg.learn.pairs import PaperEntity, bucket, dependency_path
 from kg.records import Claim
@@ -29,11 +29,10 @@ def _nearest(entity: PaperEntity, sent: Span, at: int) -> Span | None:
     return min(inside, key=lambda m: abs(m.start - at)) if inside else None
 
 
-def subject_features(doc: Doc, claim: Claim, entity: PaperEntity, main: str | None,
+def subject_features(number: Span | None, claim: Claim, entity: PaperEntity, main: str | None,
                      rivals_before: int) -> list[str]:
-    """The features of ``entity`` as the subject of ``claim``; ``rivals_before`` counts the candidates
-    mentioned between this one and the number in its sentence."""
-    number = doc.char_span(claim.start, claim.end, alignment_mode="expand")
+    """The features of ``entity`` as the subject of ``claim``, whose number is the span ``number``;
+    ``rivals_before`` counts the candidates mentioned between this one and the number in its sentence."""
     features = ["bias", f"type:{entity.type}", f"role:{entity.role}", f"tr:{entity.type}.{entity.role}"]
     if entity.name == main:
         features.append("main")
