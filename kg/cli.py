@@ -17,6 +17,7 @@ import click
 from kg import __version__
 from kg.files import OutputError, atomic_open, error_reason
 from kg.ingest import FORMATS
+from kg.records import ENTITY_TYPES
 
 EPILOG_BUILD = """\b
 Examples:
@@ -455,7 +456,7 @@ def stats(graph_path, as_json, top):
 
 @main.command()
 @graph_option
-@click.option("--type", "entity_type", type=click.Choice(["Method", "Model", "Dataset", "Task", "Metric"]),
+@click.option("--type", "entity_type", type=click.Choice(ENTITY_TYPES),
               default=None, help="Only entities of this type.")
 @click.option("--min-papers", default=1, show_default=True, help="Only entities named by at least N papers.")
 @json_option
@@ -503,6 +504,139 @@ def show(name, graph_path, as_json):
         _echo_json(info)
     else:
         click.echo(format_entity(info))
+
+
+def _results_index(graph_path: str):
+    from kg.results.index import load_index
+
+    if not Path(graph_path).is_file():
+        _fail(f"{graph_path}: no such graph file (build one with: kg build INPUT -o out/)")
+    return load_index(graph_path, _load_graph,
+                      on_build=lambda: click.echo(f"indexing the claims of {graph_path} (once)...", err=True))
+
+
+def _write_plot(path: str, svg: str) -> None:
+    with atomic_open(path) as f:
+        f.write(svg)
+    click.echo(f"wrote {Path(path).resolve()}", err=True)
+
+
+output_format_options = [
+    json_option,
+    click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout instead."),
+    click.option("--plot", "plot_path", default=None, metavar="FILE.svg", type=click.Path(dir_okay=False),
+                 help="Also write the picture as an SVG file."),
+]
+
+
+def _output_format(command):
+    for option in reversed(output_format_options):
+        command = option(command)
+    return command
+
+
+@main.command(epilog="""\b
+Examples:
+  kg results                                        # the leaderboards with the most claims
+  kg results --metric accuracy --dataset GSM8K
+  kg results --metric speedup --kind gain --since 2025-01 --csv > speedups.csv
+  kg results --metric WER --dataset LibriSpeech --plot wer.svg
+""")
+@graph_option
+@click.option("--metric", default=None, help="A canonical metric (accuracy, F1, speedup, WER ...) or one as written.")
+@click.option("--dataset", default=None, help="Claims measured on this dataset (any of its names).")
+@click.option("--task", default=None, help="Claims of papers that name this task.")
+@click.option("--kind", type=click.Choice(["score", "gain", "budget"]), default=None,
+              help="score: an absolute result; gain: a change against something (+4 points, 2x); "
+                   "budget: a size or resource. Default: score with --dataset, else any.")
+@click.option("--unit", default=None, help="Only claims in this unit (%, points, x, none); default: the most common.")
+@click.option("--since", default=None, metavar="DATE", help="Only papers dated on or after DATE (2025, 2025-06 ...).")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=1), help="How many rows to show.")
+@_output_format
+def results(graph_path, metric, dataset, task, kind, unit, since, top, as_json, as_csv, plot_path):
+    """Leaderboards from the claims: who reports the best value of a metric, where and when.
+
+    Rows are ranked best first by the metric's direction (accuracy up; latency,
+    WER, perplexity down). Only like compares with like: one kind of number
+    and one unit per board, never converted. Without --metric, lists the
+    (metric, dataset) boards with the most claims.
+    """
+    from kg.results.leaderboard import Query, leaderboard, menu, units
+    from kg.results.report import board_csv, board_records, format_board, format_menu
+
+    index = _results_index(graph_path)
+    if metric is None and dataset is None and task is None:
+        items = menu(index.rows)
+        if as_json:
+            _echo_json([dataclasses.asdict(item) for item in items])
+        else:
+            click.echo(format_menu(items))
+        return
+    if kind is None and dataset is not None:
+        kind = "score"
+    query = Query(metric=metric, dataset=dataset, task=task, kind=kind, unit=unit, since=since)
+    rows = leaderboard(index.rows, query)
+    unit_shown = (rows[0].unit or "") if rows else unit
+    others = units(index.rows, query)
+    others.pop(unit_shown or "", None)
+    rows = rows[:top]
+    title = " ".join(filter(None, [f"{metric or 'any metric'}", f"on {dataset}" if dataset else "",
+                                   f"in {task}" if task else "", f"({kind})" if kind else "",
+                                   f"since {since}" if since else ""]))
+    if plot_path:
+        from kg.results.plot import results_svg
+
+        _write_plot(plot_path, results_svg(rows, title))
+    if as_json:
+        _echo_json(board_records(rows))
+    elif as_csv:
+        click.echo(board_csv(rows), nl=False)
+    else:
+        click.echo(format_board(rows, title, others))
+
+
+@main.command(epilog="""\b
+Examples:
+  kg trends --type Model --top 20
+  kg trends --by quarter --since 2024 --csv > trends.csv
+  kg trends --type Task --plot tasks.svg
+""")
+@graph_option
+@click.option("--type", "entity_type", type=click.Choice(ENTITY_TYPES),
+              default=None, help="Only entities of this type.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=1), help="How many entities per list.")
+@click.option("--by", type=click.Choice(["month", "quarter"]), default="month", show_default=True,
+              help="Count papers per month or per quarter.")
+@click.option("--since", default=None, metavar="DATE", help="Only papers dated on or after DATE.")
+@click.option("--min-papers", default=5, show_default=True, type=click.IntRange(min=1),
+              help="Rank as rising or falling only entities with at least N dated papers.")
+@_output_format
+def trends(graph_path, entity_type, top, by, since, min_papers, as_json, as_csv, plot_path):
+    """Papers per entity over time, and the entities rising and falling fastest.
+
+    Growth is the base-2 log of an entity's share of recent papers (the latest
+    periods holding a quarter of all dated papers) over its share before,
+    each count given 5 pseudo-papers spread as all papers are, so a handful
+    of papers cannot look like a trend. Undated papers are left out.
+    """
+    from kg.results.report import format_trends, trends_csv
+    from kg.results.trends import trends as compute_trends
+
+    index = _results_index(graph_path)
+    report = compute_trends(index.timelines, index.papers_per_month, by=by, entity_type=entity_type, top=top,
+                            min_papers=min_papers, since=since)
+    if not report.periods:
+        _fail(f"{graph_path}: no dated papers, so no trends (papers need a date field)")
+    if plot_path:
+        from kg.results.plot import trends_svg
+
+        _write_plot(plot_path, trends_svg(report))
+    if as_json:
+        _echo_json(report.to_dict())
+    elif as_csv:
+        click.echo(trends_csv(report), nl=False)
+    else:
+        click.echo(format_trends(report))
 
 
 @main.command()

@@ -20,6 +20,7 @@ import networkx as nx
 from kg.files import atomic_open
 from kg.records import Claim, Extraction
 from kg.resolve import Resolution, resolve
+from kg.results.comparable import comparable
 from kg.schema import load_schema
 
 FORMAT_VERSION = 1
@@ -199,7 +200,8 @@ def _add_paper(g: nx.MultiDiGraph, extraction: Extraction, resolution: Resolutio
             _add_edge(g, paper_node(pid), entity_node(key), role_types[entity.role], pid, evidence)
     for claim in extraction.claims:
         cid = claim_id(pid, claim)
-        g.add_node(claim_node(cid), label="Claim", id=cid, paper_id=pid, **claim.to_dict())
+        g.add_node(claim_node(cid), label="Claim", id=cid, paper_id=pid, **claim.to_dict(),
+                   **comparable(claim).to_dict())
         evidence = {"paper": pid, "text": claim.text, "start": claim.text_start, "end": claim.text_end}
         _add_edge(g, paper_node(pid), claim_node(cid), "REPORTS", pid, evidence)
         for field_name, rel in load_schema().claim_relationships.items():

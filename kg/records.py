@@ -22,6 +22,11 @@ RELATION_TYPES = ("USES", "EVALUATED_ON", "OUTPERFORMS", "APPLIED_TO", "ADDRESSE
 TITLE_SEPARATOR = "\n\n"
 
 
+def title_end(text: str) -> int:
+    """Where the title of a paper's text (title, blank line, abstract) ends; 0 when it has no title part."""
+    return max(text.find(TITLE_SEPARATOR), 0)
+
+
 def normalise_title(title: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a title, for ids and dedup."""
     folded = unicodedata.normalize("NFKC", title).casefold()

@@ -19,3 +19,8 @@ def load_table(name: str) -> Any:
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     )
+
+
+def table_rows(name: str) -> list[list[str]]:
+    """A tab-separated ``.tsv`` table's lines as lists of fields, sorted."""
+    return sorted(line.split("\t") for line in load_table(name))

@@ -160,7 +160,7 @@ def test_cli_options_build_verbose_adds_stage_times_and_memory(store, tmp_path):
     assert result.exit_code == 0, result.output
     stages = next(line for line in result.output.splitlines() if line.startswith("stages"))
     assert [part.split()[0] for part in stages.removeprefix("stages").split(",")] == [
-        "read+extract", "resolve", "graph", "write", "html"]
+        "read+extract", "resolve", "graph", "write", "html", "index"]
     assert all(part.strip().endswith(" s") for part in stages.removeprefix("stages").split(","))
     assert any(line.startswith("peak RSS") and "MB (this process)" in line for line in result.output.splitlines())
     quiet = store[1].output

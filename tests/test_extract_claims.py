@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.extract.numbers import as_value, find_numbers, parse_value
+from kg.numbers import as_value, find_numbers, parse_value
 from kg.records import Paper
 
 TITLE = "Zorblax: A Test Paper"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import extract_papers, read_papers
-from kg.extract.numbers import as_value, parse_value
+from kg.numbers import as_value, parse_value
 from kg.records import Paper
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -8,8 +8,25 @@
  *        paper  [type, x, y, id, title, date, url, authors]
  *        claim  [type, x, y, paper, value, unit, metric, subject, via, baseline, dataset, qualifier, sentence]
  *   e  edges [from, to, rel, evidence?] with evidence a flat list [paper, sentence, ...]
- *   top     how many entities to draw at first (0: draw every node)
- *   physics refine the layout with a physics stabilization when the page opens (then it stops)
+ *   C  topics (communities of entities named together), biggest first: [name, members], members
+ *      ranked, leaders first; c  each entity's topic (-1: none)
+ *   L  the entities whose labels head the first screen, in order (laid out so that they fit)
+ *   B  leaderboards, biggest first: [metric, dataset|null, kind, unit ("" bare), better, [[unit, left out], ...],
+ *      rows best first]; b  their rows, each stored once: [claim, subject, dataset, baseline, low, high?], with
+ *      subject, dataset and baseline an entity node when the claim is linked to one, else text (or null)
+ *   M  the months with dated papers (YYYY-MM); m  each entity's papers per month, [month, papers, ...], or
+ *      only the month of its one dated paper
+ *   papers  draw papers and claims at first (a small graph), else only the entities
+ *   top     how many entities to draw at first (0: every entity)
+ *   physics let vis physics rework the layout when the page opens (then it stops)
+ *
+ * The Results panel (beside the details panel, opened from the top bar) shows one leaderboard at a
+ * time: a table that sorts by any column and a dot per claim over time; an entity's card shows its
+ * papers per month. Both are drawn here as inline SVG, from the payload alone.
+ *
+ * The first screen draws entities only, coloured by topic; papers and claims appear when an
+ * entity is expanded or searched for, or with the "Papers and claims" switch. Labels keep one
+ * size on screen at every zoom, and only as many are drawn as fit without overlapping.
  *
  * Every string from the payload reaches the page as text (textContent, text nodes,
  * canvas labels or vis tooltips, which vis sets with innerText); nothing is parsed as HTML.
@@ -59,8 +76,14 @@
   var CLAIM_ROLES = { ABOUT: 'subject', VIA: 'via', MEASURES: 'metric', MEASURED_ON: 'dataset', AGAINST: 'baseline' };
   var DIM_NODE = { background: '#eceef1', border: '#dfe2e6', highlight: { background: '#eceef1', border: '#dfe2e6' },
     hover: { background: '#e4e7eb', border: '#cfd3d9' } };
-  var DIM_FONT = { color: 'rgba(0,0,0,0)', strokeWidth: 0 };  // labels of the dimmed rest would bury the neighbourhood's
   var DIM_EDGE = { color: '#eceef1', highlight: '#eceef1', hover: '#dfe2e6' };
+  // Topic colours: Tableau's, in an order that keeps neighbours in the legend apart; OTHER for the rest.
+  var TOPIC_PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#499894', '#9c755f', '#d37295',
+    '#b6992d', '#86bcb6', '#a0cbe8', '#ffbe7d'];
+  var OTHER_TOPIC = '#b4bac3';
+  var LABEL_PX = { headline: 14, entity: 12, other: 11 };  // screen pixels, at every zoom
+  var LABELS_ON_SCREEN = 40;
+  var FIRST_ZOOM = 0.94;  // of the fit: vis fits the nodes, and leaves the labels at the rim no room
   var SEARCH_LIMIT = 12;
   var REVEAL_LIMIT = 150;
   var LIST_LIMIT = 25;
@@ -80,6 +103,7 @@
     } else {
       n.key = r[3]; n.name = r[4]; n.count = r[5]; n.aliases = r[6] || []; n.extra = r[7] || {};
       n.id = 'entity:' + n.key;
+      n.topic = raw.c[i];
     }
     return n;
   });
@@ -89,9 +113,13 @@
     nodes[e.b].inc.push(i);
     return e;
   });
-  var byId = new Map(nodes.map(function (n) { return [n.id, n.i]; }));
+  var byId = null;  // id -> index, built when first asked (a corpus has 100k+ nodes: a quarter second)
   var entityCount = nodes.filter(isEntity).length;
   var maxCount = nodes.reduce(function (m, n) { return isEntity(n) ? Math.max(m, n.count) : m; }, 1);
+  var topics = raw.C.map(function (r, k) {
+    return { k: k, name: r[0], members: r[1], color: TOPIC_PALETTE[k % TOPIC_PALETTE.length] };
+  });
+  var headlineRank = new Map(raw.L.map(function (i, r) { return [i, r]; }));
 
   function isEntity(n) { return n.t < N_ENTITY_TYPES; }
   function degree(n) { return n.out.length + n.inc.length; }
@@ -119,12 +147,18 @@
   }
 
   // ---- vis items ----------------------------------------------------------------------------
-  var COLORS = {};
-  Object.keys(TYPE_STYLE).forEach(function (t) {
-    var c = TYPE_STYLE[t].color;
-    COLORS[t] = { background: c, border: shade(c, -0.25), highlight: { background: c, border: '#1f2329' },
+  function nodeColors(c) {
+    return { background: c, border: shade(c, -0.25), highlight: { background: c, border: '#1f2329' },
       hover: { background: c, border: '#1f2329' } };
-  });
+  }
+  var COLORS = {};
+  Object.keys(TYPE_STYLE).forEach(function (t) { COLORS[t] = nodeColors(TYPE_STYLE[t].color); });
+  var TOPIC_COLORS = topics.map(function (t) { return nodeColors(t.color); });
+  var OTHER_COLORS = nodeColors(OTHER_TOPIC);
+  function colorOf(n) {
+    if (!isEntity(n) || state.colorBy === 'type') return COLORS[n.type];
+    return n.topic >= 0 ? TOPIC_COLORS[n.topic] : OTHER_COLORS;
+  }
   function shade(hex, amount) {
     var v = parseInt(hex.slice(1), 16);
     var parts = [v >> 16, (v >> 8) & 255, v & 255].map(function (p) {
@@ -132,10 +166,15 @@
     });
     return '#' + parts.map(function (p) { return p.toString(16).padStart(2, '0'); }).join('');
   }
-  function fontOf(n) {
-    return isEntity(n)
-      ? { color: '#1f2329', size: 14, strokeWidth: 3, strokeColor: '#f6f7f9' }
-      : { color: '#56606d', size: 10, strokeWidth: 3, strokeColor: '#f6f7f9' };
+  // A label not drawn: below vis's drawThreshold at any zoom, so vis neither draws nor measures it.
+  var HIDDEN_FONT = { size: 0.001 };
+  function labelPx(n) {
+    return headlineRank.has(n.i) ? LABEL_PX.headline : isEntity(n) ? LABEL_PX.entity : LABEL_PX.other;
+  }
+  function fontOf(n, size) {
+    if (!size) return HIDDEN_FONT;
+    return { size: size, color: isEntity(n) ? '#1f2329' : '#56606d', strokeWidth: 4,
+      strokeColor: 'rgba(246,247,249,0.92)' };
   }
   function nodeLabel(n) {
     if (n.t === CLAIM) return truncate(claimResult(n) || n.value || 'claim', 28);
@@ -153,15 +192,23 @@
   function visNode(i) {
     var n = nodes[i];
     return { id: i, x: n.x, y: n.y, label: nodeLabel(n), title: nodeTip(n), shape: TYPE_STYLE[n.type].shape,
-      size: nodeSize(n), color: COLORS[n.type], font: fontOf(n) };
+      size: nodeSize(n), color: colorOf(n), font: fontOf(n, labelled.get(i)) };
   }
   function edgeStyle(e) {
     if (e.rel === 'USES' && isEntity(nodes[e.a])) return ENTITY_USES;
     return REL_STYLE[e.rel] || { color: '#b9c0c9' };
   }
+  // A relation between two topics is drawn faint, so the topics stay apart on the map. The alpha is in the
+  // colour itself: vis's own opacity option re-parses the colour of every edge at every frame.
   function edgeColor(e) {
     var c = edgeStyle(e).color;
-    return { color: c, highlight: shade(c, -0.3), hover: shade(c, -0.3) };
+    var a = nodes[e.a], b = nodes[e.b];
+    var across = isEntity(a) && isEntity(b) && a.topic !== b.topic;
+    return { color: withAlpha(c, across ? 0.22 : 0.8), highlight: shade(c, -0.3), hover: shade(c, -0.3) };
+  }
+  function withAlpha(hex, alpha) {
+    var v = parseInt(hex.slice(1), 16);
+    return 'rgba(' + (v >> 16) + ',' + ((v >> 8) & 255) + ',' + (v & 255) + ',' + alpha + ')';
   }
   function visEdge(j) {
     var e = edges[j];
@@ -172,7 +219,10 @@
 
   // ---- state and drawing --------------------------------------------------------------------
   var state = {
-    all: !raw.top,
+    all: !raw.top,  // every entity drawn, else the raw.top most connected
+    papers: !!raw.papers,  // papers and claims drawn beside the entities (else only those brought into view)
+    colorBy: 'topic',
+    topic: null,  // the topic in focus
     types: new Set(TYPES.map(function (_, t) { return t; })),
     rels: new Set(RELS.map(function (_, r) { return r; })),
     minCount: 1,
@@ -194,8 +244,15 @@
 
   function sync() {
     var want = new Set();
-    var limit = state.all ? nodes.length : Math.min(raw.top, entityCount);
+    var limit = state.all ? entityCount : Math.min(raw.top, entityCount);
     for (var i = 0; i < limit; i++) if (shown(i)) want.add(i);
+    if (state.papers && state.all) {
+      for (var j = entityCount; j < nodes.length; j++) if (shown(j)) want.add(j);
+    } else if (state.papers) {
+      Array.from(want).forEach(function (j) {
+        neighbours(j).forEach(function (m) { if (!isEntity(nodes[m]) && shown(m)) want.add(m); });
+      });
+    }
     state.expanded.forEach(function (j) { if (shown(j)) want.add(j); });
     if (state.selected !== null) want.add(state.selected);
     var wantEdges = new Set();
@@ -222,31 +279,130 @@
     state.dimmed = state.dimmed && newNodes.length === 0 && newEdges.length === 0;
     highlight();
     showStats();
+    scheduleLabels();
+  }
+
+  // What stands out while the rest is dimmed: the selected node's neighbourhood, else the topic in focus.
+  function inFocus() {
+    var sel = state.selected;
+    if (sel !== null && drawnNodes.has(sel)) {
+      var near = new Set(neighbours(sel));
+      near.add(sel);
+      return { nodes: near, edge: function (e) { return e.a === sel || e.b === sel; } };
+    }
+    if (state.topic !== null) {
+      var members = new Set();
+      drawnNodes.forEach(function (i) { if (isEntity(nodes[i]) && nodes[i].topic === state.topic) members.add(i); });
+      return { nodes: members, edge: function (e) { return members.has(e.a) && members.has(e.b); } };
+    }
+    return null;
   }
 
   function highlight() {
-    var sel = state.selected;
-    if (sel === null || !drawnNodes.has(sel)) {
-      if (state.dimmed) {
-        visNodes.update(Array.from(drawnNodes, function (i) {
-          return { id: i, color: COLORS[nodes[i].type], font: fontOf(nodes[i]) };
-        }));
-        visEdges.update(Array.from(drawnEdges, function (k) { return { id: k, color: edgeColor(edges[k]) }; }));
-        state.dimmed = false;
-      }
+    var focus = inFocus();
+    if (focus === null) {
+      if (state.dimmed) restyle();
       return;
     }
-    var near = new Set(neighbours(sel));
-    near.add(sel);
     visNodes.update(Array.from(drawnNodes, function (i) {
-      var n = nodes[i];
-      return near.has(i) ? { id: i, color: COLORS[n.type], font: fontOf(n) } : { id: i, color: DIM_NODE, font: DIM_FONT };
+      return { id: i, color: focus.nodes.has(i) ? colorOf(nodes[i]) : DIM_NODE };
     }));
     visEdges.update(Array.from(drawnEdges, function (k) {
       var e = edges[k];
-      return { id: k, color: e.a === sel || e.b === sel ? edgeColor(e) : DIM_EDGE };
+      return { id: k, color: focus.edge(e) ? edgeColor(e) : DIM_EDGE };
     }));
     state.dimmed = true;
+    scheduleLabels();
+  }
+
+  function restyle() {
+    visNodes.update(Array.from(drawnNodes, function (i) { return { id: i, color: colorOf(nodes[i]) }; }));
+    visEdges.update(Array.from(drawnEdges, function (k) { return { id: k, color: edgeColor(edges[k]) }; }));
+    state.dimmed = false;
+    scheduleLabels();
+  }
+
+  // ---- labels: a few, legible, never overlapping --------------------------------------------
+  // vis scales labels with the zoom (its maxVisible only fades them), so labels are re-sized here
+  // whenever the view settles: the selected node, then the neighbourhood or topic in focus, then the
+  // first screen's headlines and the most cited entities get one, while they fit on screen apart.
+  var labelled = new Map();  // node -> font size (canvas pixels) its label is drawn with
+  var labelScale = 1;  // the zoom they were sized for
+  var labelTimer = null;
+  var measure = document.createElement('canvas').getContext('2d');
+
+  function labelWidth(n) {  // at 1 pixel of font size
+    if (n.labelWidth === undefined) {
+      measure.font = '100px arial';
+      n.labelWidth = measure.measureText(nodeLabel(n)).width / 100;
+    }
+    return n.labelWidth;
+  }
+
+  function scheduleLabels() {
+    if (labelTimer === null) labelTimer = setTimeout(placeLabels, 80);
+  }
+
+  // While the zoom moves far from the one labels were sized for, they would swell or shrink: hide them.
+  function hideLabels() {
+    var updates = [];
+    labelled.forEach(function (size, i) { if (drawnNodes.has(i)) updates.push({ id: i, font: HIDDEN_FONT }); });
+    labelled = new Map();
+    if (updates.length) visNodes.update(updates);
+  }
+  function onZoom() {
+    var ratio = network.getScale() / labelScale;
+    if (labelled.size && (ratio > 1.4 || ratio < 0.7)) hideLabels();
+    scheduleLabels();
+  }
+  function fitView(fitOptions) {
+    hideLabels();
+    network.fit(fitOptions);
+    scheduleLabels();
+  }
+
+  function placeLabels() {
+    clearTimeout(labelTimer);
+    labelTimer = null;
+    if (!network) return;
+    var scale = network.getScale();
+    labelScale = scale;
+    var width = container.clientWidth, height = container.clientHeight;
+    var focus = inFocus();
+    var ids = Array.from(drawnNodes);
+    var at = network.getPositions(ids);
+    // The payload lists entities most connected first, then papers, then claims: after the headlines,
+    // that order is the rest's.
+    var order = raw.L.concat(ids.sort(function (a, b) { return a - b; })).filter(function (i) {
+      return !focus || focus.nodes.has(i);
+    });
+    if (state.selected !== null && drawnNodes.has(state.selected)) order.unshift(state.selected);
+    var boxes = [];
+    var want = new Map();
+    for (var k = 0; k < order.length && want.size < LABELS_ON_SCREEN; k++) {
+      var i = order[k], n = nodes[i];
+      if (want.has(i) || !at[i]) continue;  // a headline not drawn (filtered out), or one met twice
+      var px = labelPx(n);
+      var p = network.canvasToDOM(at[i]);
+      var half = labelWidth(n) * px / 2 + 3;
+      var top = p.y + (nodeSize(n) + 3) * scale;
+      var box = [p.x - half, top - 1, p.x + half, top + 1.25 * px];
+      if (box[0] < 0 || box[2] > width || box[1] < 0 || box[3] > height) continue;  // a label cut off helps no one
+      if (boxes.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; })) {
+        continue;
+      }
+      boxes.push(box);
+      want.set(i, px / scale);
+    }
+    var updates = [];
+    labelled.forEach(function (size, i) {
+      if (!want.has(i) && drawnNodes.has(i)) updates.push({ id: i, font: HIDDEN_FONT });
+    });
+    want.forEach(function (size, i) {
+      if (labelled.get(i) !== size) updates.push({ id: i, font: fontOf(nodes[i], size) });
+    });
+    labelled = want;
+    if (updates.length) visNodes.update(updates);
   }
 
   var container = document.getElementById('network');
@@ -274,9 +430,16 @@
   var view = {
     network: network, nodes: visNodes, edges: visEdges, data: { nodes: nodes, edges: edges }, state: state,
     drawnAt: null, stabilizedAt: null,
-    indexOf: function (id) { return typeof id === 'number' ? id : byId.has(id) ? byId.get(id) : -1; },
+    indexOf: function (id) {
+      if (typeof id === 'number') return id;
+      if (byId === null) byId = new Map(nodes.map(function (n) { return [n.id, n.i]; }));
+      return byId.has(id) ? byId.get(id) : -1;
+    },
     select: function (id, reveal) { select(view.indexOf(id), { reveal: reveal !== false, focus: true }); },
     expand: function (id) { expand(view.indexOf(id)); },
+    focusTopic: function (k) { focusTopic(k); },
+    labelled: function () { return Array.from(labelled.keys()); },
+    labelsPending: function () { return labelTimer !== null; },
     positionOf: function (id) {
       var i = view.indexOf(id);
       return network.canvasToDOM(network.getPositions([i])[i]);
@@ -304,19 +467,21 @@
   network.on('doubleClick', function (params) {
     if (params.nodes.length) expand(params.nodes[0]);
   });
+  ['dragEnd', 'animationFinished', 'resize', 'stabilized'].forEach(function (event) {
+    network.on(event, scheduleLabels);
+  });
+  network.on('zoom', onZoom);
 
   function select(i, opts) {
     if (!(i >= 0 && i < nodes.length)) return;
     state.selected = i;
     state.selectedEdge = null;
+    setTopic(null);
     if (opts.reveal) {
-      var wanted = [i];
-      if (!state.all) {
-        wanted = wanted.concat(uniq(neighbours(i)).sort(function (a, b) {
-          return degree(nodes[b]) - degree(nodes[a]) || a - b;
-        }).slice(0, REVEAL_LIMIT));
-      }
-      reveal(i, wanted);
+      var hidden = uniq(neighbours(i)).filter(function (j) { return !drawnNodes.has(j); });
+      reveal(i, [i].concat(hidden.sort(function (a, b) {
+        return degree(nodes[b]) - degree(nodes[a]) || a - b;
+      }).slice(0, REVEAL_LIMIT)));
     }
     sync();
     network.selectNodes([i]);
@@ -354,6 +519,7 @@
   function deselect() {
     state.selected = null;
     state.selectedEdge = null;
+    setTopic(null);
     network.unselectAll();
     highlight();
     renderPanel();
@@ -370,7 +536,7 @@
 
   function focusOn(i) {
     var near = uniq([i].concat(neighbours(i))).filter(function (j) { return drawnNodes.has(j); });
-    network.fit({ nodes: near, maxZoomLevel: 1.2, animation: { duration: 350, easingFunction: 'easeInOutQuad' } });
+    fitView({ nodes: near, maxZoomLevel: 1.2, animation: { duration: 350, easingFunction: 'easeInOutQuad' } });
   }
 
   function hiddenNeighbours(i) {
@@ -532,6 +698,8 @@
       content = isEntity(n) ? entityPanel(n) : n.t === PAPER ? paperPanel(n) : claimPanel(n);
     } else if (state.selectedEdge !== null) {
       content = edgePanel(edges[state.selectedEdge]);
+    } else if (state.topic !== null) {
+      content = topicPanel(state.topic);
     } else {
       content = overviewPanel();
     }
@@ -541,7 +709,7 @@
 
   function entityPanel(n) {
     var i = n.i;
-    var parts = [header(n.type, n.name, plural(n.count, 'paper') + ' \u00b7 ' + n.key), actions(i)];
+    var parts = [header(n.type, n.name, plural(n.count, 'paper') + ' \u00b7 ' + n.key), actions(i), timeline(n)];
     if (n.aliases.length) {
       parts.push(h('h4', null, 'Also written as'), h('div', { class: 'chips' }, n.aliases.map(function (a) {
         return h('span', { class: 'chip' }, a);
@@ -659,16 +827,330 @@
         return h('li', null, swatch(nodes[j].type), ' ', nodeLink(j), h('span', { class: 'meta' }, plural(nodes[j].count, 'paper')));
       }))] : null,
       h('h4', null, 'How to'),
-      h('p', { class: 'hint-block' }, 'Search with ', h('kbd', null, '/'), ', click a node for its papers and claims, ',
-        'double-click to expand its neighbours, ', h('kbd', null, 'Esc'), ' to clear the selection.')];
+      h('p', { class: 'hint-block' }, 'Click a topic to focus it. Search with ', h('kbd', null, '/'),
+        ', click a node for its papers and claims, double-click to draw them, ', h('kbd', null, 'Esc'),
+        ' to clear the selection.')];
+  }
+
+  function topicPanel(k) {
+    var members = topicMembers(k);
+    var named = new Map();  // paper -> how many of the topic's entities it names
+    members.forEach(function (i) {
+      nodes[i].inc.forEach(function (e) {
+        var p = edges[e].a;
+        if (nodes[p].t === PAPER && ROLE_RELS.indexOf(edges[e].rel) >= 0) named.set(p, (named.get(p) || 0) + 1);
+      });
+    });
+    var papers = Array.from(named.keys()).sort(function (a, b) { return named.get(b) - named.get(a) || byDate(a, b); });
+    var size = members.length.toLocaleString('en') + (members.length === 1 ? ' entity' : ' entities');
+    return [h('div', { class: 'badge' }, topicDot(k), 'Topic'), h('h2', null, topicName(k)),
+      h('div', { class: 'meta' }, size + ' \u00b7 ' + plural(papers.length, 'paper')),
+      h('h4', null, 'Leading entities'), h('div', { class: 'chips' }, members.slice(0, 16).map(chip)),
+      papers.length ? [h('h4', null, 'Papers naming the most of them (' + papers.length + ')'),
+        limitedList(papers, paperLine)] : null];
   }
 
   function uniq(list) { return Array.from(new Set(list)); }
 
-  // ---- search -------------------------------------------------------------------------------
-  var searchable = nodes.filter(function (n) { return n.t !== CLAIM; }).map(function (n) {
-    return { i: n.i, names: [n.name].concat(n.aliases || []), lower: [n.name].concat(n.aliases || []).map(function (s) { return s.toLowerCase(); }) };
+  // ---- charts: inline SVG, every label a text node ------------------------------------------
+  function svg(tag, attrs) {
+    var el = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    for (var c = 2; c < arguments.length; c++) append(el, arguments[c]);
+    return el;
+  }
+  function fill(el) {  // el's children become the rest of the arguments (nested lists flattened, nulls skipped)
+    el.replaceChildren();
+    for (var c = 1; c < arguments.length; c++) append(el, arguments[c]);
+    return el;
+  }
+  function monthNumber(month) { return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1; }
+  function monthName(k) { return Math.floor(k / 12) + '-' + String(k % 12 + 1).padStart(2, '0'); }
+  // A date as months (fractional within its month), or null when it is not YYYY-MM[-DD].
+  function monthsOf(date) {
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(date || '');
+    return m ? Number(m[1]) * 12 + Number(m[2]) - 1 + (m[3] ? (Number(m[3]) - 1) / 31 : 0.5) : null;
+  }
+  function formatNumber(v) { return String(Number(v.toPrecision(6))); }
+
+  var TIMELINE = { width: 340, height: 70, top: 14, bottom: 16, minMonths: 6 };
+  // An entity's dated papers per month, one bar per month with papers, over its own span of months.
+  function timeline(n) {
+    var flat = typeof raw.m[n.i] === 'number' ? [raw.m[n.i], 1] : raw.m[n.i] || [];
+    if (!flat.length) return null;
+    var T = TIMELINE;
+    var counts = [], total = 0, peak = 0;
+    for (var k = 0; k < flat.length; k += 2) {
+      counts.push([monthNumber(raw.M[flat[k]]), flat[k + 1]]);
+      total += flat[k + 1];
+      peak = Math.max(peak, flat[k + 1]);
+    }
+    var first = counts[0][0], last = counts[counts.length - 1][0];
+    var span = Math.max(last - first + 1, T.minMonths);
+    var start = last - span + 1;
+    var step = T.width / span;
+    var barWidth = Math.max(1, step > 4 ? step - 1.5 : step - 0.3);
+    var inner = T.height - T.top - T.bottom;
+    var chart = svg('svg', { class: 'timeline', width: T.width, height: T.height, role: 'img',
+      'aria-label': 'Papers per month, ' + monthName(first) + ' to ' + monthName(last) },
+      svg('line', { class: 'axis', x1: 0, x2: T.width, y1: T.height - T.bottom + 0.5, y2: T.height - T.bottom + 0.5 }),
+      svg('text', { x: 0, y: 10 }, 'peak ' + plural(peak, 'paper')),
+      svg('text', { x: 0, y: T.height - 3 }, monthName(start)),
+      svg('text', { x: T.width, y: T.height - 3, 'text-anchor': 'end' }, monthName(last)));
+    counts.forEach(function (c) {
+      var height = Math.max(2, inner * c[1] / peak);
+      chart.appendChild(svg('rect', { class: 'month', x: ((c[0] - start) * step + (step - barWidth) / 2).toFixed(1),
+        y: (T.height - T.bottom - height).toFixed(1), width: barWidth.toFixed(1), height: height.toFixed(1) },
+        svg('title', null, monthName(c[0]) + ': ' + plural(c[1], 'paper'))));
+    });
+    return [h('h4', null, 'Papers per month'), chart,
+      h('div', { class: 'meta' }, plural(total, 'dated paper') + ' in ' + plural(counts.length, 'month'))];
+  }
+
+  // ---- results: leaderboards of comparable claims, their values over time -----------------------
+  var BOARDS = raw.B;
+  var resultsPanel = document.getElementById('results');
+  var resultsToggle = document.getElementById('results-toggle');
+  var COLUMNS = [
+    { key: 'rank', title: '#', numeric: true },
+    { key: 'subject', title: 'Subject' },
+    { key: 'value', title: 'Value', numeric: true },
+    { key: 'unit', title: 'Unit' },
+    { key: 'metric', title: 'Metric as written' },
+    { key: 'dataset', title: 'Dataset' },
+    { key: 'baseline', title: 'Baseline' },
+    { key: 'title', title: 'Paper' },
+    { key: 'date', title: 'Date' }
+  ];
+  var PLOT = { height: 230, left: 52, right: 30, top: 12, bottom: 28, logRatio: 100 };
+  var board = { k: 0, rows: [], sort: 'rank', descending: false, claim: null, parts: null };
+
+  function boardName(b) {
+    return b[0] + (b[2] === 'gain' ? ' gain' : '') + (b[1] === null ? ' (any dataset)' : ' on ' + b[1]);
+  }
+  function unitName(u) { return u === '' ? 'bare numbers' : u; }
+  function entityText(v) { return typeof v === 'number' ? nodes[v].name : v || ''; }
+  // Scores of a lower-is-better metric rank by their low end, everything else by its high end.
+  function lowerFirst(b) { return b[2] === 'score' && b[4] === 'lower'; }
+
+  function boardRows(k) {
+    var b = BOARDS[k];
+    return b[6].map(function (r, rank) {
+      var record = raw.b[r], c = nodes[record[0]];
+      var paper = c.paper >= 0 ? nodes[c.paper] : null;
+      var low = record[4], high = record.length > 5 ? record[5] : record[4];
+      return { rank: rank + 1, claim: record[0], paper: c.paper, subject: entityText(record[1]),
+        subjectNode: typeof record[1] === 'number' ? record[1] : -1, dataset: entityText(record[2]),
+        baseline: entityText(record[3]), low: low, high: high, value: lowerFirst(b) ? low : high,
+        shown: low === high ? formatNumber(low) : formatNumber(low) + '\u2013' + formatNumber(high),
+        unit: c.unit, metric: c.metric, title: paper ? paper.name : '', date: paper ? paper.date || '' : '',
+        sentence: c.sentence };
+    });
+  }
+
+  function sortedRows() {
+    var column = COLUMNS.filter(function (c) { return c.key === board.sort; })[0];
+    var sign = board.descending ? -1 : 1;
+    return board.rows.slice().sort(function (a, b) {
+      var x = a[column.key], y = b[column.key], order;
+      if (column.numeric) order = x - y;
+      else if (!x || !y) return (!x) - (!y) || a.rank - b.rank;  // empty cells last, either way
+      else order = x.localeCompare(y, 'en', { sensitivity: 'base', numeric: true });
+      return sign * order || a.rank - b.rank;
+    });
+  }
+
+  function sortBy(key) {
+    if (board.sort === key) board.descending = !board.descending;
+    else {
+      board.sort = key;
+      // the first click puts the best values, or the newest papers, on top
+      board.descending = key === 'date' || key === 'value' && !lowerFirst(BOARDS[board.k]);
+    }
+    renderBoardTable();
+  }
+
+  function renderBoardTable() {
+    var head = h('tr', null, COLUMNS.map(function (c) {
+      var sorted = board.sort === c.key;
+      return h('th', { 'aria-sort': sorted ? (board.descending ? 'descending' : 'ascending') : 'none',
+        class: c.key + (c.numeric ? ' numeric' : '') },
+        h('button', { type: 'button', class: 'sort', 'data-sort': c.key, title: 'Sort by ' + c.title },
+          c.title, sorted ? (board.descending ? ' \u25be' : ' \u25b4') : ''));
+    }));
+    var body = h('tbody', null, sortedRows().map(function (r) {
+      return h('tr', { 'data-row': String(r.rank - 1), class: board.claim === r.rank - 1 ? 'selected' : null },
+        COLUMNS.map(function (c) {
+          var content = c.key === 'rank' ? String(r.rank) : c.key === 'value' ? r.shown
+            : c.key === 'subject' && r.subjectNode >= 0 ? nodeLink(r.subjectNode, r.subject)
+            : c.key === 'title' && r.paper >= 0 ? nodeLink(r.paper, truncate(r.title, 80)) : r[c.key];
+          return h('td', { class: c.key + (c.numeric ? ' numeric' : '') }, content);
+        }));
+    }));
+    fill(board.parts.table, h('thead', null, head), body);
+  }
+
+  function niceStep(span) {
+    var power = Math.pow(10, Math.floor(Math.log10(span)));
+    var f = span / power;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
+  }
+  function valueAxis(values, bottom, top) {
+    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    var log = lo > 0 && hi / lo >= PLOT.logRatio;
+    var ticks = [];
+    if (log) {
+      lo = Math.pow(10, Math.floor(Math.log10(lo)));
+      hi = Math.pow(10, Math.ceil(Math.log10(hi)));
+      for (var p = lo; p <= hi * 1.0001; p *= 10) ticks.push(p);
+      var scale = function (v) { return bottom + (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * (top - bottom); };
+      return { log: true, ticks: ticks, y: scale };
+    }
+    lo = Math.min(0, lo);
+    if (hi <= lo) hi = lo + 1;
+    var step = niceStep((hi - lo) / 4);
+    lo = Math.floor(lo / step) * step;
+    hi = Math.ceil(hi / step) * step;
+    for (var t = lo; t <= hi + step / 2; t += step) ticks.push(Number(t.toPrecision(12)));
+    return { log: false, ticks: ticks, y: function (v) { return bottom + (v - lo) / (hi - lo) * (top - bottom); } };
+  }
+  function timeAxis(months, left, right) {
+    var lo = Math.floor(Math.min.apply(null, months)), hi = Math.ceil(Math.max.apply(null, months));
+    if (hi - lo < 6) { lo -= Math.floor((6 - (hi - lo)) / 2); hi = lo + 6; }
+    var most = Math.max(2, Math.floor((right - left) / 64));  // month labels are about 50 pixels wide
+    var step = [1, 2, 3, 6, 12, 24, 60, 120].filter(function (s) { return (hi - lo) / s <= most; })[0] || 120;
+    var ticks = [];
+    for (var m = Math.ceil(lo / step) * step; m <= hi; m += step) ticks.push(m);
+    return { ticks: ticks, label: function (m) { return step >= 12 ? String(Math.floor(m / 12)) : monthName(m); },
+      x: function (v) { return left + (v - lo) / (hi - lo) * (right - left); } };
+  }
+
+  // A dot per claim: its paper's date across, its value up (a log scale when values span 100-fold).
+  function plot(b, rows) {
+    var P = PLOT;
+    var width = Math.max(320, resultsPanel.clientWidth - 36);
+    var dated = rows.filter(function (r) { return monthsOf(r.date) !== null; });
+    var chart = svg('svg', { class: 'plot', width: width, height: P.height, role: 'img',
+      'aria-label': 'Values over time: ' + boardName(b) });
+    if (!dated.length) return [chart, h('p', { class: 'note' }, 'None of these claims has a dated paper.')];
+    var bottom = P.height - P.bottom;
+    var values = valueAxis(dated.map(function (r) { return r.value; }), bottom, P.top);
+    var time = timeAxis(dated.map(function (r) { return monthsOf(r.date); }), P.left, width - P.right);
+    values.ticks.forEach(function (v) {
+      var y = values.y(v).toFixed(1);
+      append(chart, [svg('line', { class: 'grid', x1: P.left, x2: width - P.right, y1: y, y2: y }),
+        svg('text', { x: P.left - 6, y: Number(y) + 4, 'text-anchor': 'end' }, formatNumber(v))]);
+    });
+    time.ticks.forEach(function (m) {
+      var x = time.x(m).toFixed(1);
+      append(chart, [svg('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
+        svg('text', { x: x, y: bottom + 16, 'text-anchor': 'middle' }, time.label(m))]);
+    });
+    append(chart, [svg('line', { class: 'axis', x1: P.left, x2: width - P.right, y1: bottom + 0.5, y2: bottom + 0.5 }),
+      svg('text', { class: 'axis-label', x: 12, y: (P.top + bottom) / 2, 'text-anchor': 'middle',
+        transform: 'rotate(-90 12 ' + (P.top + bottom) / 2 + ')' },
+        unitName(b[3]) + (values.log ? ', log scale' : ''))]);
+    // the best last, so they are drawn on top
+    dated.slice().reverse().forEach(function (r) {
+      append(chart, svg('circle', { class: 'dot' + (r.rank <= 3 ? ' best' : ''), 'data-row': String(r.rank - 1),
+        cx: time.x(monthsOf(r.date)).toFixed(1), cy: values.y(r.value).toFixed(1), r: r.rank <= 3 ? 5 : 4 },
+        svg('title', null, '#' + r.rank + ' ' + r.subject + ': ' + r.shown + (b[3] ? ' ' + b[3] : '') + ' (' + r.date + ')')));
+    });
+    var undated = rows.length - dated.length;
+    return [chart, undated ? h('p', { class: 'note' }, plural(undated, 'claim') + ' without a date not drawn.') : null];
+  }
+
+  function showClaim(k, selectPaper) {
+    board.claim = k;
+    var r = board.rows[k];
+    var b = BOARDS[board.k];
+    fill(board.parts.detail,
+      h('div', { class: 'meta' }, '#' + r.rank + (r.date ? ' \u00b7 ' + r.date : '')),
+      h('div', { class: 'headline' }, h('strong', null, r.subject), ' ',
+        h('span', { class: 'value' }, r.shown + (b[3] && b[3] !== 'x' ? ' ' : '') + b[3]), ' ', r.metric),
+      r.paper >= 0 ? h('div', { class: 'paper' }, nodeLink(r.paper, r.title)) : null,
+      r.sentence ? h('blockquote', { class: 'sentence' }, r.sentence) : null);
+    board.parts.detail.hidden = false;
+    resultsPanel.querySelectorAll('.selected').forEach(function (el) { el.classList.remove('selected'); });
+    var row = board.parts.table.querySelector('tr[data-row="' + k + '"]');
+    var dot = board.parts.plot.querySelector('circle[data-row="' + k + '"]');
+    if (row) { row.classList.add('selected'); row.scrollIntoView({ block: 'nearest' }); }
+    if (dot) { dot.classList.add('selected'); dot.parentNode.appendChild(dot); }
+    if (selectPaper && r.paper >= 0) select(r.paper, { reveal: true, focus: true });
+  }
+
+  function showBoard(k) {
+    board.k = k;
+    board.rows = boardRows(k);
+    board.sort = 'rank';
+    board.descending = false;
+    board.claim = null;
+    var b = BOARDS[k];
+    var leftOut = b[5].reduce(function (sum, u) { return sum + u[1]; }, 0);
+    var order = b[2] === 'gain' ? 'Improvements first, largest first' : b[4] === 'lower' ? 'Lowest first (lower is better)'
+      : 'Highest first (higher is better)';
+    fill(board.parts.summary,
+      h('div', null, plural(board.rows.length, 'claim') + ' in ' + unitName(b[3]) + ' \u00b7 ' + order + '.'),
+      h('div', { class: 'left-out' }, leftOut ? 'Left out: ' + plural(leftOut, 'claim') + ' in other units (' +
+        b[5].map(function (u) { return u[1] + ' in ' + unitName(u[0]); }).join(', ') + '); units are never converted.'
+        : 'No claims in other units.'));
+    fill(board.parts.plot, plot(b, board.rows));
+    board.parts.detail.hidden = true;
+    fill(board.parts.detail);
+    renderBoardTable();
+  }
+
+  function buildResults() {
+    var picker = h('select', { id: 'board', 'aria-label': 'Leaderboard' }, BOARDS.map(function (b, k) {
+      return h('option', { value: String(k) }, boardName(b) + ' \u2014 ' + b[6].length);
+    }));
+    picker.addEventListener('change', function () { showBoard(Number(picker.value)); });
+    board.parts = {
+      summary: h('div', { class: 'summary' }),
+      plot: h('div', { class: 'plot-wrap' }),
+      detail: h('div', { class: 'result-detail', 'aria-live': 'polite' }),
+      table: h('table', { class: 'board' })
+    };
+    fill(resultsPanel,
+      h('div', { class: 'results-head' }, h('h2', null, 'Results'),
+        h('button', { type: 'button', class: 'close', 'data-action': 'close', title: 'Close the results' }, '\u00d7')),
+      BOARDS.length ? [h('label', { class: 'board-picker' }, 'Leaderboard ', picker), board.parts.summary,
+        board.parts.plot, board.parts.detail, h('div', { class: 'table-wrap' }, board.parts.table)]
+        : h('p', { class: 'note' }, 'No comparable claims in this graph: a leaderboard needs claims of one metric.'));
+    if (BOARDS.length) showBoard(0);
+  }
+
+  function toggleResults(open) {
+    resultsPanel.hidden = !open;
+    resultsToggle.setAttribute('aria-expanded', String(open));
+    document.body.classList.toggle('results-open', open);
+    if (open && !resultsPanel.childElementCount) buildResults();  // laid out first: the plot takes its width
+    network.setSize('100%', '100%');  // at once (vis checks its size every second), keeping the view's centre
+    scheduleLabels();
+  }
+  resultsToggle.addEventListener('click', function () { toggleResults(resultsPanel.hidden); });
+  resultsPanel.addEventListener('click', function (ev) {
+    var target = ev.target.closest('[data-sort],[data-node],[data-action]');
+    var row = ev.target.closest('[data-row]');
+    if (target && target.dataset.action === 'close') toggleResults(false);
+    else if (target && target.dataset.sort) sortBy(target.dataset.sort);
+    else if (target) {  // a subject or paper named in a row: that row's claim, and that node in the graph
+      if (row) showClaim(Number(row.dataset.row), false);
+      select(Number(target.dataset.node), { reveal: true, focus: true });
+    } else if (row) showClaim(Number(row.dataset.row), true);
   });
+
+  // ---- search -------------------------------------------------------------------------------
+  var searchable = null;  // built at the first search, not while the page opens
+  function searchIndex() {
+    if (searchable === null) {
+      searchable = nodes.filter(function (n) { return n.t !== CLAIM; }).map(function (n) {
+        var names = [n.name].concat(n.aliases || []);
+        return { i: n.i, names: names, lower: names.map(function (s) { return s.toLowerCase(); }) };
+      });
+    }
+    return searchable;
+  }
   var input = document.getElementById('search');
   var list = document.getElementById('suggestions');
   var active = -1;
@@ -678,7 +1160,7 @@
     var q = query.trim().toLowerCase();
     if (!q) return [];
     var found = [];
-    searchable.forEach(function (entry) {
+    searchIndex().forEach(function (entry) {
       var best = null;
       for (var k = 0; k < entry.lower.length; k++) {
         var s = entry.lower[k];
@@ -742,6 +1224,49 @@
     else if (ev.key === 'Escape' && document.activeElement !== input) deselect();
   });
 
+  // ---- topics: the legend of communities, each focused by a click -----------------------------
+  var topicList = document.getElementById('topics');
+  var others = [];
+  for (var o = 0; o < entityCount; o++) if (nodes[o].topic < 0) others.push(o);
+
+  function topicMembers(k) { return k >= 0 ? topics[k].members : others; }
+  function topicName(k) { return k >= 0 ? topics[k].name : 'Smaller groups'; }
+  function topicDot(k) {
+    var dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
+    dot.style.background = k >= 0 ? topics[k].color : OTHER_TOPIC;
+    return dot;
+  }
+  function setTopic(k) {
+    state.topic = k;
+    Array.prototype.forEach.call(topicList.querySelectorAll('button[data-topic]'), function (b) {
+      b.setAttribute('aria-pressed', String(Number(b.dataset.topic) === k));
+    });
+  }
+  function focusTopic(k) {
+    var again = state.topic === k;
+    state.selected = null;
+    state.selectedEdge = null;
+    network.unselectAll();
+    setTopic(again ? null : k);
+    highlight();
+    renderPanel();
+    var members = topicMembers(k).filter(function (i) { return drawnNodes.has(i); });
+    if (again || !members.length) fitView({ animation: { duration: 350 } });
+    else fitView({ nodes: members, animation: { duration: 350, easingFunction: 'easeInOutQuad' } });
+  }
+  topics.concat([{ k: -1, members: others }]).forEach(function (t) {
+    var drawnCount = t.members.filter(function (i) { return drawnNodes.has(i); }).length;
+    if (t.k < 0 && !drawnCount) return;  // no smaller group on the first screen
+    var button = h('button', { type: 'button', class: 'topic', 'data-topic': String(t.k), 'aria-pressed': 'false',
+      title: topicName(t.k) }, topicDot(t.k), h('span', { class: 'name' }, topicName(t.k)),
+      h('span', { class: 'count' }, drawnCount.toLocaleString('en')));
+    topicList.appendChild(h('li', null, button));
+  });
+  topicList.addEventListener('click', function (ev) {
+    var button = ev.target.closest('button[data-topic]');
+    if (button) focusTopic(Number(button.dataset.topic));
+  });
+
   // ---- filters and controls -----------------------------------------------------------------
   function checkbox(checked, onChange) {
     var box = h('input', { type: 'checkbox' });
@@ -778,12 +1303,21 @@
     sync();
   });
   physics.addEventListener('change', function () { network.setOptions({ physics: { enabled: physics.checked } }); });
-  document.getElementById('fit').addEventListener('click', function () { network.fit({ animation: { duration: 300 } }); });
+  var showPapers = document.getElementById('show-papers');
+  showPapers.checked = state.papers;
+  showPapers.addEventListener('change', function () { state.papers = showPapers.checked; sync(); });
+  var colorByType = document.getElementById('color-by-type');
+  colorByType.addEventListener('change', function () {
+    state.colorBy = colorByType.checked ? 'type' : 'topic';
+    visNodes.update(Array.from(drawnNodes, function (i) { return { id: i, color: colorOf(nodes[i]) }; }));
+    highlight();
+  });
+  document.getElementById('fit').addEventListener('click', function () { fitView({ animation: { duration: 300 } }); });
   var drawAll = document.getElementById('draw-all');
   var topNote = document.getElementById('top-note');
   if (raw.top) {
     drawAll.hidden = false;
-    drawAll.textContent = 'Draw all ' + nodes.length.toLocaleString('en');
+    drawAll.textContent = 'Draw all ' + entityCount.toLocaleString('en') + ' entities';
     topNote.hidden = false;
     topNote.textContent = 'Showing the ' + Math.min(raw.top, entityCount).toLocaleString('en') + ' most connected of ' +
       entityCount.toLocaleString('en') + ' entities. Search, or expand a node, to reach the rest.';
@@ -792,12 +1326,17 @@
       drawAll.hidden = true;
       topNote.hidden = true;
       sync();
-      network.fit();
+      fitView();
     });
   }
   document.getElementById('reset').addEventListener('click', function () {
     state.expanded.clear();
     state.all = !raw.top;
+    state.papers = !!raw.papers;
+    showPapers.checked = state.papers;
+    state.colorBy = 'topic';
+    colorByType.checked = false;
+    setTopic(null);
     state.minCount = 1;
     minCount.value = '1';
     minCountValue.textContent = '1';
@@ -810,9 +1349,10 @@
     state.selected = null;
     state.selectedEdge = null;
     network.unselectAll();
+    restyle();
     sync();
     renderPanel();
-    network.fit({ animation: { duration: 300 } });
+    fitView({ animation: { duration: 300 } });
   });
 
   function showStats() {
@@ -822,5 +1362,9 @@
   }
 
   renderPanel();
-  if (!raw.physics) network.fit();
+  if (!raw.physics) {
+    network.fit();
+    network.moveTo({ scale: network.getScale() * FIRST_ZOOM });
+  }
+  placeLabels();
 }());

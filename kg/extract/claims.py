@@ -1,6 +1,6 @@
 """The kg_claims component: the quantitative results a paper reports.
 
-Every number ``kg.extract.numbers.find_numbers`` sees is a candidate. A
+Every number ``kg.numbers.find_numbers`` sees is a candidate. A
 candidate is kept when its unit and context mark it as a result ("2.2x
 speedup", "by 16%", "accuracy of 92.3") rather than the setup ("7B
 parameters", "253,070 data points", "50% of the full dataset"). The
@@ -26,11 +26,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.doc import ENTITY_SPANS
-from kg.extract.numbers import NumberMention, as_value, find_numbers
+from kg.numbers import CHANGE_FROM, RANGE_LEAD, NumberMention, as_value, find_numbers
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
 from kg.tables import load_table
-from kg.records import Claim
+from kg.records import TITLE_SEPARATOR, Claim, title_end
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(?:/\S*)?", re.IGNORECASE)
 # Bare numbers joined to a unit-carrying one ("3.84 and 1.91 dB") share its unit.
@@ -39,9 +39,8 @@ SPAN_TO = re.compile(r"^\s*to\s*$")
 # "gains of 8.38% to 38.6%", "1.36$\times$-1.77$\times$": two numbers joined by "to" or a dash are one
 # range (GUIDELINES: one claim per reported number, a range is one claim) ...
 RANGE_JOIN = re.compile(r"^[\s$]*(?:to|-|\u2013|~)[\s$]*$")
-# ... except a change, "from 70% to 78%", which is two; "ranging from 1.3% to 51.8%" is still one.
-CHANGE_FROM = re.compile(r"\bfrom\s*\$?\s*$", re.IGNORECASE)
-RANGE_LEAD = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s*\$?\s*$", re.IGNORECASE)
+# ... except a change, "from 70% to 78%", which is two; "ranging from 1.3% to 51.8%" is still one
+# (kg.numbers: CHANGE_FROM, RANGE_LEAD).
 PLUS_MINUS = re.compile(r"(?:\\pm|±|\+/-|\+-)\s*\$?\s*$")
 # "7B", "1.5B": a model size names no subject.
 SIZE = re.compile(r"^\d+(?:\.\d+)?[KMBT]$")
@@ -81,6 +80,7 @@ class ClaimCues:
     metric_skip_words: frozenset[str]
     change_nouns: frozenset[str]
     bare_gap_words: frozenset[str]
+    hardware: frozenset[str]  # "on an H800 GPU" is where it ran, not a dataset; "RTX 4090" is a name
     metrics: frozenset[str]
 
     @classmethod
@@ -525,6 +525,9 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
         if t.i in number_tokens:
             continue
         word = t.lower_
+        if t.i < ctx.whole.start and word in cues.qualifiers and all(
+                x.lower_ in ("a", "an", "the") or x.lower_ in cues.qualifiers for x in ctx.doc[t.i + 1:ctx.whole.start]):
+            continue  # "over 2.2x speedup", "over a 1000x speedup": a qualifier of the number, not a baseline
         if t.dep_ == "prep" or t.pos_ == "ADP" or word in ("using", "compared", "relative"):
             if word in ("compared", "relative", "comparison"):
                 inner = next((c for c in t.children if c.dep_ == "prep"), None)
@@ -544,14 +547,15 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
                 obj = next((c for c in t.children if c.dep_ == "pobj"), None)
                 if obj is not None:
                     entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, label="Dataset")
-                    if entity is not None:
+                    if entity is not None and not _names_hardware(entity, cues):
                         dataset = _entity_name(entity)
                     elif obj.lemma_.lower() in cues.dataset_heads:
                         names = [x for x in obj.lefts if x.dep_ == "compound" or x.pos_ == "PROPN"]
                         if names:
                             dataset = ctx.doc[names[0].i:obj.i].text
                     elif word == "on" and _name_like(ctx.doc[obj.i:obj.i + 1]) and not _entity_in(
-                            spans, obj.left_edge.i, obj.right_edge.i + 1) and not SIZE.match(obj.text):
+                            spans, obj.left_edge.i, obj.right_edge.i + 1) and not SIZE.match(obj.text) and not (
+                            _names_hardware(obj.subtree, cues)):
                         # "by 5% on GSM8K": a name measured on is a dataset the entities missed
                         dataset = _clean_phrase(ctx.doc, obj.left_edge.i, obj.i + 1, frozenset())
         elif t.lemma_.lower() in cues.beat_verbs and baseline is None:
@@ -561,9 +565,14 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
                 baseline = _entity_name(entity) if entity is not None else _head_phrase(obj, skip)
     if dataset is None:
         entity = _entity_in(spans, ctx.sent.start, ctx.sent.end, label="Dataset")
-        if entity is not None:
+        if entity is not None and not _names_hardware(entity, cues):
             dataset = _entity_name(entity)
     return via, baseline, dataset
+
+
+def _names_hardware(tokens, cues: ClaimCues) -> bool:
+    """Whether a phrase names the hardware something ran on ("an H800 GPU", "RTX 4090"), not a dataset."""
+    return any(t.text in cues.hardware for t in tokens)
 
 
 def _clause_bounds(ctx: ClaimContext) -> tuple[int, int]:
@@ -591,7 +600,7 @@ def _proposed_name(doc: Doc, text: str, spans: list[Span]) -> str | None:
             if name in proposed and name not in firsts:
                 firsts[name] = s.start
         return min(proposed, key=lambda n: firsts.get(n, len(doc)))
-    title = text.split("\n\n", 1)[0]
+    title = text[:title_end(text)]
     head, colon, _ = title.partition(":")
     words = head.split()
     # "Medusa: Simple LLM Inference ...": a short name before the title's colon is the paper's own;
@@ -599,7 +608,7 @@ def _proposed_name(doc: Doc, text: str, spans: list[Span]) -> str | None:
     if colon and 0 < len(words) <= 3 and any(c.isupper() for c in head) and not (
             words[0].lower() in TITLE_PHRASE_STARTS or words[0].lower().endswith("ing")):
         return head.strip()
-    if colon and "\n\n" in text:
+    if colon and TITLE_SEPARATOR in text:
         # "Why LLMs Fail: ...": a paper that proposes nothing reports on the one model or method its title
         # leads with, whose role is "used"
         lead = {s._.kg_name or s.text for s in spans if s.end_char <= len(head) and s.label_ in ("Method", "Model")}
@@ -622,7 +631,13 @@ def detector_features(ctx: ClaimContext, rule_keep: bool) -> list[str]:
     """What the learned claim detector reads of one number (``kg.learn.numbers``)."""
     m = ctx.mention
     return numbers.number_features(ctx.sent, ctx.whole, m.unit, m.unit_class, rule_keep, ctx.governing_verb(),
-                                   m.start < ctx.text.find("\n\n"), m.low != m.high)
+                                   m.start < title_end(ctx.text), m.low != m.high)
+
+
+def _hardware_before(text: str, start: int) -> bool:
+    """Whether the number at ``start`` ends a hardware name ("RTX 4090", "Jetson Orin 64")."""
+    words = text[max(0, start - 16):start].split()
+    return bool(words) and words[-1] in ClaimCues.load().hardware
 
 
 def _with_ranges(mentions: list[NumberMention], text: str) -> list[NumberMention]:
@@ -663,7 +678,8 @@ class ClaimFinder:
         """Every number of the doc outside URLs, with the rules' verdict: is it a result?"""
         text = doc.text
         urls = [(u.start(), u.end()) for u in URL.finditer(text)]
-        mentions = [m for m in find_numbers(text) if not any(a <= m.start < b for a, b in urls)]
+        mentions = [m for m in find_numbers(text) if not any(a <= m.start < b for a, b in urls)
+                    and not (m.unit is None and _hardware_before(text, m.start))]
         mentions = _with_ranges(_with_shared_units(mentions, text), text)
         decided: list[tuple[NumberMention, ClaimContext, bool]] = []
         for m in mentions:
@@ -689,11 +705,11 @@ class ClaimFinder:
         if self.detector is not None:
             decided = [(m, ctx, self.detector.best(detector_features(ctx, keep), (numbers.CLAIM,)) is not None)
                        for m, ctx, keep in decided]
-        title_end = text.find("\n\n")
-        abstract_values = {(m.value, m.unit) for m, _, keep in decided if keep and m.start > title_end}
+        abstract_start = title_end(text)
+        abstract_values = {(m.value, m.unit) for m, _, keep in decided if keep and m.start > abstract_start}
         kept = [(m, ctx) for m, ctx, keep in decided if keep and not (
             # A title repeating a result the abstract states ("at 1000x Speed") is not a second claim.
-            m.start < title_end and (m.value, m.unit) in abstract_values)]
+            m.start < abstract_start and (m.value, m.unit) in abstract_values)]
         last_subject: tuple[int, str | None] | None = None
         for m, ctx in kept:
             subject = _subject(ctx, spans)

@@ -32,11 +32,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.doc import ENTITY_SPANS
+from kg.records import ENTITY_TYPES, title_end
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
-from kg.tables import load_table
+from kg.tables import load_table, table_rows
 from kg.terms import TermMatcher, read_terms, user_aliases
 
-TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
 
 NAME_SHAPE = re.compile(
     r"^(?=.{2,60}$)(?=.*[A-Za-z])(?:"
@@ -141,10 +141,6 @@ def name_key(text: str) -> str:
     return joined
 
 
-def _rows(table: str) -> list[list[str]]:
-    return sorted(line.split("\t") for line in load_table(table))
-
-
 @Language.factory("kg_entities", default_config={"min_term_papers": 3, "max_chunk_tokens": 6, "terms": None,
                                                  "aliases": None})
 class EntityRecognizer:
@@ -191,11 +187,11 @@ class EntityRecognizer:
         self.generic_modifiers = load_table("generic_modifiers.txt")
         self.property_metrics = load_table("property_metrics.txt")
         self.organisation_words = load_table("organisation_words.txt")
-        self.common_words = frozenset(row[0] for row in _rows("common_words.tsv"))
-        self.gradable = frozenset(row[0] for row in _rows("gradable_adjectives.tsv"))
+        self.common_words = frozenset(row[0] for row in table_rows("common_words.tsv"))
+        self.gradable = frozenset(row[0] for row in table_rows("gradable_adjectives.tsv"))
         self.families = tuple(sorted((f.lower() for f in load_table("model_families.txt")), key=len, reverse=True))
         self.umbrella: dict[str, str] = {}
-        for long_form, short in _rows("umbrella_classes.tsv"):
+        for long_form, short in table_rows("umbrella_classes.tsv"):
             for form in (long_form, short, long_form.replace("-", " "), long_form.replace("multi-modal", "multimodal")):
                 self.umbrella[name_key(form)] = name_key(long_form.replace("multi-modal", "multimodal"))
         self.umbrella[name_key("LLM")] = self.umbrella[name_key("LLMs")]
@@ -203,19 +199,19 @@ class EntityRecognizer:
         # "SAM" is a model, "sam" is not.
         self.names: dict[str, str] = {}
         self.terms: dict[str, str] = {}
-        for name_, entity_type, _ in _rows("mined_names.tsv"):
+        for name_, entity_type, _ in table_rows("mined_names.tsv"):
             self.names[name_] = entity_type
-        for short, entity_type, long_form, _ in _rows("mined_acronyms.tsv"):
+        for short, entity_type, long_form, _ in table_rows("mined_acronyms.tsv"):
             self.names.setdefault(short, entity_type)
             self.terms.setdefault(long_form, entity_type)
-        for term, entity_type, papers in _rows("mined_terms.tsv"):
+        for term, entity_type, papers in table_rows("mined_terms.tsv"):
             words = term.split()
             # "minimal overhead", "large-scale training", "require fine-tuning": a mined phrase opening
             # with a word that names nothing is a description; the noun chunk, trimmed, speaks for it.
             if int(papers) >= min_term_papers and not self._graded_description(words, entity_type) and (
                     words[0] not in self.generic_modifiers and words[0] not in self.procedure_dismissers):
                 self.terms[term] = entity_type
-        for term, entity_type in _rows("curated_terms.tsv"):
+        for term, entity_type in table_rows("curated_terms.tsv"):
             if term.islower() or " " in term:
                 self.terms[term.lower()] = entity_type
             if not term.islower():
@@ -769,9 +765,8 @@ class EntityRecognizer:
         if not text.strip():
             doc.spans[ENTITY_SPANS] = []
             return doc
-        title_end = text.find("\n\n")
-        title_end = title_end if title_end >= 0 else 0
-        names = self._names(doc, text, title_end)
+        title_stop = title_end(text)
+        names = self._names(doc, text, title_stop)
         for cand in names:
             cand.type, cand.evidence = self._name_type(doc, cand)
         named = {i for c in names for i in range(c.start, c.end)}
@@ -798,13 +793,13 @@ class EntityRecognizer:
             cand = Candidate(long_span.start, long_span.end, entity_type, evidence, name=True)
             long_forms.append((cand, short.text, reverse))
             candidates.append(cand)
-        candidates += self._chunks(doc, named, title_end)
-        candidates += self._terms(doc, title_end)
+        candidates += self._chunks(doc, named, title_stop)
+        candidates += self._terms(doc, title_stop)
         if doc.ents:
             candidates = self._with_learned(doc, candidates)
         candidates = self._with_user_terms(doc, candidates)
         chosen = self._resolve(candidates)
-        doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms, self._own_start(doc, title_end), title_end)
+        doc.spans[ENTITY_SPANS] = self._group(doc, chosen, long_forms, self._own_start(doc, title_stop), title_stop)
         return doc
 
     def _with_learned(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
@@ -967,7 +962,7 @@ class EntityRecognizer:
             scores: dict[str, float] = defaultdict(float)
             for cand, _ in members:
                 scores[cand.type] += WEIGHT[cand.evidence]
-            entity_type = max(TYPES, key=lambda t: (scores.get(t, 0.0), -TYPES.index(t)))
+            entity_type = max(ENTITY_TYPES, key=lambda t: (scores.get(t, 0.0), -ENTITY_TYPES.index(t)))
             name = canonical.get(key)
             if name is None:
                 texts = [text for _, text in members if name_key(text) == key] or [members[0][1]]

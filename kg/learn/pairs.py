@@ -18,7 +18,7 @@ from typing import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.records import RELATION_TYPES
+from kg.records import RELATION_TYPES, title_end
 
 NO_RELATION = "-"
 OUTCOMES = (NO_RELATION, *RELATION_TYPES)
@@ -43,10 +43,9 @@ def paper_entities(doc: Doc, spans: Iterable[Span], types: dict[str, str], roles
     mentions: dict[str, list[Span]] = {}
     for span in spans:
         mentions.setdefault(span._.kg_name or span.text, []).append(span)
-    title_end = doc.text.find("\n\n")
-    title_end = len(doc.text) if title_end < 0 else title_end
+    title_stop = title_end(doc.text)
     return [PaperEntity(name, types[name], roles.get(name, "mentioned"), tuple(found),
-                        any(s.end_char <= title_end for s in found))
+                        any(s.end_char <= title_stop for s in found))
             for name, found in mentions.items()]
 
 

@@ -23,8 +23,15 @@ RANGE_WRITTEN = re.compile(
     rf"^(?P<a>{DIGITS})(?P<as>{SCALE})?{RANGE_MARKS}(?P<join>to|{DASHES}){RANGE_MARKS}(?P<b>{DIGITS})(?P<bs>{SCALE})?{RANGE_MARKS}$")
 # A number glued to a name ("Llama-2-7B", "V2/V3", "GPT-4") is part of the name.
 NAME_JOINERS = "-/._"
+# "from 70% to 78%" is a change, two numbers; "ranging from 1.3% to 51.8%" is one range.
+CHANGE_FROM = re.compile(r"\bfrom\s*\$?\s*$", re.IGNORECASE)
+RANGE_LEAD = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s*\$?\s*$", re.IGNORECASE)
 # "1000x1000", "2xA100": an x between numbers or letters is not a multiple.
 GLUED_AFTER = re.compile(r"[A-Za-z0-9_]")
+# "2.2 times 10^{15}", "3\times10^5": scientific notation, not a multiple; its base and exponent
+# are not numbers of their own either.
+SCIENTIFIC = re.compile(r"\s*\$?\s*(?:\\times|\u00d7|x|times|\*)\s*\$?\s*\{?\s*10\s*\^")
+POWER = re.compile(r"^\s*\^|\^\s*\{?\s*-?$")
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,8 @@ def find_numbers(text: str) -> list[NumberMention]:
         if _glued_to_name(text, start):
             continue
         end = match.end()
+        if SCIENTIFIC.match(text, end) or POWER.match(text[end:end + 2]) or POWER.search(text[max(0, start - 4):start]):
+            continue
         a_scale, b_scale = match.group("as"), match.group("bs")
         low = _to_float(match.group("a"), a_scale)
         high = _to_float(match.group("b"), b_scale) if match.group("b") else low

@@ -1,0 +1,90 @@
+"""The view's results: leaderboards of comparable claims and each entity's papers per month, as payload.
+
+Both are computed by ``kg.results`` (the boards ``kg results`` prints and the
+timelines of ``kg trends``) and written as short positional records that point
+into the page's node list: a board row names its claim node (whose value,
+unit, metric, sentence and paper the page already holds) and, where the claim
+is linked to them, its subject, dataset and baseline entities. Only the
+``BOARDS`` biggest boards travel with the page, so a corpus adds tens of
+kilobytes of results, not megabytes.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kg.graph import entity_node
+from kg.results.leaderboard import Query, leaderboard, menu, rankable, result_rows, units
+from kg.results.trends import entity_timelines
+
+if TYPE_CHECKING:
+    from kg.graph import KnowledgeGraph
+
+BOARDS = 40  # the boards a page offers, biggest first (kg.results.leaderboard.menu)
+LINKED = ("ABOUT", "MEASURED_ON", "AGAINST")  # a claim's subject, dataset and baseline entities
+
+
+def _number(value: float) -> float | int:
+    """A whole number without its ".0": shorter JSON, the same value in the page."""
+    return int(value) if value.is_integer() else value
+
+
+def results_data(kg: KnowledgeGraph, index: dict[str, int]) -> dict[str, list]:
+    """The leaderboards of ``kg`` for the page, with ``index`` mapping node ids to their place in ``n``.
+
+    Returns
+    -------
+    dict with ``B`` (boards, biggest first: ``[metric, dataset or None, kind, unit, better,
+    [[other unit, claims left out], ...], [row, ...] best first]``) and ``b`` (rows, each stored once
+    however many boards hold it: ``[claim node, subject, dataset, baseline, low(, high)]``, where
+    subject, dataset and baseline are entity nodes when the claim is linked to one, else the text as
+    written, or None). ``unit`` is "" for bare numbers.
+    """
+    g = kg.graph
+    rows = [row for row in result_rows(kg) if rankable(row)]
+    claim_nodes = {data["id"]: node for node, data in kg.claims()}
+    boards: list[list[Any]] = []
+    records: list[list[Any]] = []
+    row_index: dict[str, int] = {}
+
+    def record(row) -> int:
+        if row.claim not in row_index:
+            node = claim_nodes[row.claim]
+            linked = {rel: index[target] for _, target, rel in g.out_edges(node, keys=True) if rel in LINKED}
+            fields = [linked.get(rel, text) for rel, text in zip(LINKED, (row.subject, row.dataset, row.baseline))]
+            high = row.value_max if row.value_max is not None and row.value_max != row.value_min else None
+            row_index[row.claim] = len(records)
+            records.append([index[node], *fields, _number(row.value_min)] + ([] if high is None else [_number(high)]))
+        return row_index[row.claim]
+
+    for item in menu(rows, BOARDS):
+        query = Query(metric=item.metric, dataset=item.dataset, kind=item.kind)
+        board = leaderboard(rows, query)
+        if not board:
+            continue
+        unit = board[0].unit or ""
+        others = units(rows, query)
+        del others[unit]
+        left_out = [[u, n] for u, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0]))]
+        boards.append([item.metric, item.dataset, item.kind, unit, board[0].better, left_out,
+                       [record(row) for row in board]])
+    return {"B": boards, "b": records}
+
+
+def timelines_data(kg: KnowledgeGraph, index: dict[str, int], n_entities: int) -> dict[str, list]:
+    """Each entity's dated papers per month, from ``kg.results.trends.entity_timelines``.
+
+    Returns
+    -------
+    dict with ``M`` (every month with a dated paper, ``YYYY-MM``, in order) and ``m`` (for each of the
+    first ``n_entities`` nodes, the entities, a flat list ``[month, papers, ...]`` of indices into ``M``
+    and counts; empty when none of its papers is dated; only the month's index when the entity has one
+    dated paper, as most of a corpus's entities have).
+    """
+    timelines, papers_per_month = entity_timelines(kg, min_papers=1)
+    months = list(papers_per_month)
+    month_index = {m: i for i, m in enumerate(months)}
+    per_entity: list[list[int] | int] = [[] for _ in range(n_entities)]
+    for timeline in timelines:
+        flat = [x for month, papers in timeline.months.items() for x in (month_index[month], papers)]
+        per_entity[index[entity_node(timeline.key)]] = flat[0] if flat[1:] == [1] else flat
+    return {"M": months, "m": per_entity}

@@ -1,0 +1,206 @@
+"""What makes two claims comparable: the canonical metric, which way is better, and the kind of number.
+
+A claim as extracted keeps its metric as written ("GSM8K zero-shot accuracy",
+"speed-up", "acc.") and its number with a unit. To rank claims across papers,
+``comparable(claim)`` adds:
+
+- ``canonical_metric``: the metric of ``tables/result_metrics.tsv`` the
+  written metric names (the longest variant found in it, as whole words), or,
+  for a claim whose metric is unnamed or only a change word ("improvement",
+  "gain"), the one named right beside its number in the clause;
+- ``better``: ``higher`` or ``lower``, the metric's direction (accuracy up;
+  latency, WER, perplexity down);
+- ``kind``: ``score`` (an absolute result: "accuracy of 92.3"), ``gain`` (a
+  change against something: "+4.1 points", "by 16%", "2.2x") or ``budget`` (a
+  size or resource: "up to 380K tokens", "7 GB");
+- ``change``: for a gain, whether the metric went ``up`` or ``down``, so that
+  "reduces latency by 40%" and "40% lower latency" are the same claim;
+- ``reference``: whether the number is the other side of a comparison, what a
+  result is measured against ("from 24.7% to 88.1%", "68.8% vs. 46.8%"): the
+  extractor credits such a number to the claim's subject, but it is the
+  baseline's, so leaderboards leave it out.
+
+Pure text functions of the claim; nothing is converted (a percent stays a
+percent, points stay points, a fraction stays a fraction).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.numbers import RANGE_LEAD
+from kg.records import Claim
+from kg.tables import table_rows
+
+METRIC_TABLE = "result_metrics.tsv"
+POINT_UNITS = frozenset({"points", "pp"})
+# Units that measure a resource: with no metric that is compared, the number is a budget or a size.
+RESOURCE_UNITS = frozenset({"tokens", "GB", "MB", "KB", "TB", "s", "ms", "min", "h", "K", "M", "B", "T"})
+# How far from the number (characters within its clause) a cue or a metric name is read.
+CUE_BEFORE, CUE_AFTER = 48, 48
+# Words saying which way a change went; the nearest to the number wins. "Better" words ("improves",
+# "outperforms") move a metric its better way: perplexity down, accuracy up.
+UP_WORDS = (r"increas\w*|boost\w*|higher|more|faster|rais\w*|accelerat\w*|speed\w*|larger|greater|"
+            r"enlarg\w*|extend\w*|grow\w*|rise\w*|rising")
+DOWN_WORDS = (r"reduc\w*|lower\w*|fewer|less|decreas\w*|drop\w*|cut\w*|sav\w*|smaller|shrink\w*|"
+              r"compress\w*|slash\w*|declin\w*|slower")
+BETTER_WORDS = (r"improv\w*|outperform\w*|surpass\w*|better|beat\w*|exceed\w*|gain\w*|enhanc\w*|"
+                r"advanc\w*")
+# Where the words right after a number stop saying anything about it ("by 3% while reducing ...").
+AFTER_STOP = frozenset("while and or but with on in of for than over to compared across at by from as "
+                       "which that when whereas versus vs".split())
+CHANGE_NOUNS = frozenset({"improvement", "improvements", "gain", "gains", "increase", "reduction",
+                          "reductions", "decrease", "boost", "performance", "performance improvement",
+                          "relative improvement", "relative improvements", "absolute improvement"})
+CHANGE_CUE = re.compile(rf"\b(?:(?P<up>{UP_WORDS})|(?P<down>{DOWN_WORDS})|(?P<better>{BETTER_WORDS}))\b",
+                        re.IGNORECASE)
+# The words right after a number and its unit, where "40% lower" or "a 2x prefill speedup" say the change.
+UNIT_WRITTEN = re.compile(r"^[\s$]*(?:%|\\%|points?|pp|times|-?fold)?")
+WORDS_AFTER = 3
+# "by 16%", "+4.1", "by at least 50%": how a change is written right before its number.
+GAIN_BEFORE = re.compile(r"(?:\bby(?:\s+(?:up\s+to|over|about|nearly|at\s+least|more\s+than|roughly|around|"
+                         r"approximately|almost|as\s+much\s+as|~))?|\+)\s*\$?\s*$", re.IGNORECASE)
+# A word of a written metric that makes it a change ("accuracy improvement", "maximum accuracy gains").
+CHANGE_WORD = re.compile(r"\b(?:improvements?|gains?|increases?|reductions?|decreases?|boosts?|drops?|"
+                         r"speed-?ups?|savings?)\b", re.IGNORECASE)
+# "from 24.7% to ...", "... vs. 46.8%", "compared to 51.6": the number a result is set against.
+REFERENCE_BEFORE = re.compile(r"(?:\bfrom|\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\bthan|\brelative\s+to|"
+                              r"\bagainst)\s*(?:only\s+|just\s+)?\$?\s*$", re.IGNORECASE)
+# "30.5->30.8", "19.6 $\rightarrow$ 21.2": the number before an arrow is where a change started.
+ARROW_AFTER = re.compile(r"^\s*(?:%|\\%)?\s*\$?\s*(?:->|-->|\u2192|\u21d2|=>|\\rightarrow|\\to)\s*\$?\s*[-+]?\.?\d")
+CHANGE_TO = re.compile(r"^[^.;]{0,24}?\bto\s*\$?\s*[-+]?\.?\d", re.IGNORECASE)
+GAIN_AFTER = re.compile(
+    r"^\s*(?:%|\\%|points?|pp)?\s*(?:absolute\s+|relative\s+|average\s+|overall\s+)?"
+    r"(?:improvements?|gains?|increases?|reductions?|decreases?|boosts?|higher|lower|better|fewer|less|more|"
+    r"faster|slower|smaller|larger|speed-?ups?|drops?|relative|over|above|below)\b",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    better: str  # higher | lower
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparable:
+    canonical_metric: str | None
+    better: str | None
+    kind: str  # score | gain | budget
+    change: str | None  # up | down, for a gain
+    reference: bool = False  # the baseline's side of a comparison
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        return {"canonical_metric": self.canonical_metric, "better": self.better, "kind": self.kind,
+                "change": self.change, "reference": self.reference}
+
+
+@lru_cache(maxsize=1)
+def metrics() -> tuple[Metric, ...]:
+    return tuple(Metric(name, better, tuple(v.strip() for v in variants.split(",") if v.strip()))
+                 for name, better, variants in table_rows(METRIC_TABLE))
+
+
+@lru_cache(maxsize=1)
+def _variant_pattern() -> tuple[re.Pattern, dict[str, Metric]]:
+    by_variant = {v: m for m in metrics() for v in m.variants}
+    alternatives = "|".join(re.escape(v) for v in sorted(by_variant, key=len, reverse=True))
+    # Whole words: a variant is not part of a longer word ("acc" in "accuracy", "em" in "them").
+    return re.compile(rf"(?<![\w@-])(?:{alternatives})(?![\w@]|-(?=\w))", re.IGNORECASE), by_variant
+
+
+def metric_named(text: str | None) -> Metric | None:
+    """The canonical metric a written metric names: its longest variant, the last one on a tie."""
+    if not text:
+        return None
+    pattern, by_variant = _variant_pattern()
+    found = [m.group(0).lower() for m in pattern.finditer(text)]
+    if not found:
+        return None
+    longest = max(len(f) for f in found)
+    return by_variant[[f for f in found if len(f) == longest][-1]]
+
+
+def _near_number(claim: Claim) -> tuple[str, str]:
+    """The clause's words just before and just after the claim's number (and its unit)."""
+    start, end = claim.start - claim.text_start, claim.end - claim.text_start
+    return claim.text[max(0, start - CUE_BEFORE):max(0, start)], claim.text[end:end + CUE_AFTER]
+
+
+def _metric_beside(claim: Claim) -> Metric | None:
+    """A metric named right after the number ("2.2x speedup", "3% accuracy") or right before it."""
+    before, after = _near_number(claim)
+    named_after = metric_named(re.split(r"[,;:()]|\b(?:and|while|with|than|over|compared)\b", after)[0])
+    if named_after is not None:
+        return named_after
+    return metric_named(re.split(r"[,;:()]|\b(?:and|while|which)\b", before)[-1])
+
+
+def _direction_of(cue: re.Match, better: str | None) -> str:
+    if cue.group("up"):
+        return "up"
+    if cue.group("down"):
+        return "down"
+    return "down" if better == "lower" else "up"
+
+
+def _change(claim: Claim, better: str | None) -> str | None:
+    """Which way a change went: a cue word right after the number and its unit ("40% lower", "a 4x
+    reduction"), else the last one before it ("reduces latency by 40%")."""
+    before, after = _near_number(claim)
+    for word in re.findall(r"[\w-]+|[^\w\s-]", after[UNIT_WRITTEN.match(after).end():])[:WORDS_AFTER]:
+        if word.lower() in AFTER_STOP or not word[0].isalpha():
+            break
+        cue = CHANGE_CUE.fullmatch(word)
+        if cue:
+            return _direction_of(cue, better)
+    cues = list(CHANGE_CUE.finditer(before))
+    return _direction_of(cues[-1], better) if cues else None
+
+
+def _is_gain(claim: Claim) -> bool:
+    if claim.unit in POINT_UNITS or claim.unit == "x":
+        return True
+    if (claim.metric or "").lower() in CHANGE_NOUNS or CHANGE_WORD.search(claim.metric or ""):
+        return True
+    before, after = _near_number(claim)
+    return bool(GAIN_BEFORE.search(before) or GAIN_AFTER.match(after))
+
+
+def _is_reference(claim: Claim) -> bool:
+    """The number a result is set against: the start of "from X to Y" or "X->Y", or after "vs.", "than",
+    "compared to"."""
+    before, after = _near_number(claim)
+    if ARROW_AFTER.match(after):
+        return True
+    found = REFERENCE_BEFORE.search(before)
+    if found is None or RANGE_LEAD.search(before):
+        return False
+    return not found.group(0).lower().startswith("from") or bool(CHANGE_TO.match(after))
+
+
+def comparable(claim: Claim) -> Comparable:
+    """The canonical metric, its direction, the kind of number, for a gain its change, and whether the
+    number is a reference."""
+    reference = _is_reference(claim)
+    metric = metric_named(claim.metric)
+    if metric is None and (claim.metric is None or claim.metric.lower() in CHANGE_NOUNS):
+        metric = _metric_beside(claim)
+    if _is_gain(claim):
+        change = _change(claim, metric.better if metric else None) or ("up" if claim.unit == "x" else None)
+        if metric is not None and metric.name == "speedup":
+            change = "up"
+        return Comparable(metric.name if metric else None, metric.better if metric else None, "gain", change,
+                          reference)
+    if metric is None and claim.unit in RESOURCE_UNITS:
+        return Comparable(None, None, "budget", None, reference)
+    return Comparable(metric.name if metric else None, metric.better if metric else None, "score", None, reference)
+
+
+def improves(row_better: str | None, change: str | None) -> bool | None:
+    """Whether a gain made things better: up on a higher-is-better metric, down on a lower-is-better one."""
+    if row_better is None or change is None:
+        return None
+    return (row_better == "higher") == (change == "up")
