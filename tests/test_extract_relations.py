@@ -224,7 +224,8 @@ def test_extract_relations_without_entities(nlp):
 
 
 @pytest.mark.parametrize("abstract, expected", [
-    ("We propose FooNet. FooNet outperforms GPT-4 on GSM8K.", ("GPT-4", "OUTPERFORMS")),
+    # An invented name needs a word of context: alone ("We propose FooNet.") the shipped recogniser types it Metric.
+    ("We propose FooNet, a new reasoning model. FooNet outperforms GPT-4 on GSM8K.", ("GPT-4", "OUTPERFORMS")),
     ("We propose FooNet. FooNet achieves 91.3% accuracy on the GSM8K benchmark.", ("GSM8K", "EVALUATED_ON")),
 ])
 def test_extract_relations_full_pipeline(abstract, expected):
