@@ -129,9 +129,8 @@ def _near_number(claim: Claim) -> tuple[str, str]:
     return claim.text[max(0, start - CUE_BEFORE):max(0, start)], claim.text[end:end + CUE_AFTER]
 
 
-def _metric_beside(claim: Claim) -> Metric | None:
+def _metric_beside(before: str, after: str) -> Metric | None:
     """A metric named right after the number ("2.2x speedup", "3% accuracy") or right before it."""
-    before, after = _near_number(claim)
     named_after = metric_named(re.split(r"[,;:()]|\b(?:and|while|with|than|over|compared)\b", after)[0])
     if named_after is not None:
         return named_after
@@ -146,10 +145,9 @@ def _direction_of(cue: re.Match, better: str | None) -> str:
     return "down" if better == "lower" else "up"
 
 
-def _change(claim: Claim, better: str | None) -> str | None:
+def _change(before: str, after: str, better: str | None) -> str | None:
     """Which way a change went: a cue word right after the number and its unit ("40% lower", "a 4x
     reduction"), else the last one before it ("reduces latency by 40%")."""
-    before, after = _near_number(claim)
     for word in re.findall(r"[\w-]+|[^\w\s-]", after[UNIT_WRITTEN.match(after).end():])[:WORDS_AFTER]:
         if word.lower() in AFTER_STOP or not word[0].isalpha():
             break
@@ -160,19 +158,17 @@ def _change(claim: Claim, better: str | None) -> str | None:
     return _direction_of(cues[-1], better) if cues else None
 
 
-def _is_gain(claim: Claim) -> bool:
+def _is_gain(claim: Claim, before: str, after: str) -> bool:
     if claim.unit in POINT_UNITS or claim.unit == "x":
         return True
     if (claim.metric or "").lower() in CHANGE_NOUNS or CHANGE_WORD.search(claim.metric or ""):
         return True
-    before, after = _near_number(claim)
     return bool(GAIN_BEFORE.search(before) or GAIN_AFTER.match(after))
 
 
-def _is_reference(claim: Claim) -> bool:
+def _is_reference(before: str, after: str) -> bool:
     """The number a result is set against: the start of "from X to Y" or "X->Y", or after "vs.", "than",
     "compared to"."""
-    before, after = _near_number(claim)
     if ARROW_AFTER.match(after):
         return True
     found = REFERENCE_BEFORE.search(before)
@@ -184,12 +180,13 @@ def _is_reference(claim: Claim) -> bool:
 def comparable(claim: Claim) -> Comparable:
     """The canonical metric, its direction, the kind of number, for a gain its change, and whether the
     number is a reference."""
-    reference = _is_reference(claim)
+    before, after = _near_number(claim)
+    reference = _is_reference(before, after)
     metric = metric_named(claim.metric)
     if metric is None and (claim.metric is None or claim.metric.lower() in CHANGE_NOUNS):
-        metric = _metric_beside(claim)
-    if _is_gain(claim):
-        change = _change(claim, metric.better if metric else None) or ("up" if claim.unit == "x" else None)
+        metric = _metric_beside(before, after)
+    if _is_gain(claim, before, after):
+        change = _change(before, after, metric.better if metric else None) or ("up" if claim.unit == "x" else None)
         if metric is not None and metric.name == "speedup":
             change = "up"
         return Comparable(metric.name if metric else None, metric.better if metric else None, "gain", change,

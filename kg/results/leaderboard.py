@@ -66,8 +66,11 @@ def _claim_of(data: dict[str, Any]) -> Claim:
 
 def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
     """Every claim of the graph as a row, in claim-id order."""
+    from kg.graph import paper_node  # here, not at the top: answering from the index needs no networkx
+
     g = kg.graph
     rows = []
+    tasks_of: dict[str, tuple[str, ...]] = {}  # per paper: a paper's claims share its tasks
     for node, data in sorted(kg.claims()):
         claim = _claim_of(data)
         linked: dict[str, tuple[str, str, str]] = {}
@@ -75,10 +78,11 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
             if rel in CLAIM_EDGES:
                 found = g.nodes[target]
                 linked[CLAIM_EDGES[rel]] = (found["name"], found["key"], found["label"])
-        paper_node = f"paper:{data['paper_id']}"
-        paper = g.nodes[paper_node] if g.has_node(paper_node) else {}
-        tasks = sorted({g.nodes[t]["key"] for t in g.successors(paper_node) if g.nodes[t]["label"] == "Task"}
-                       if paper else ())
+        pnode = paper_node(data["paper_id"])
+        paper = g.nodes[pnode] if g.has_node(pnode) else {}
+        if pnode not in tasks_of:
+            tasks_of[pnode] = tuple(sorted({g.nodes[t]["key"] for t in g.successors(pnode)
+                                            if g.nodes[t]["label"] == "Task"} if paper else ()))
         subject, subject_key, subject_type = linked.get("subject", (claim.subject, None, None))
         dataset, dataset_key, _ = linked.get("dataset", (claim.dataset, None, None))
         rows.append(ResultRow(
@@ -87,7 +91,7 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
             value_max=claim.value_max, unit=claim.unit, metric=claim.metric,
             **comparable(claim).to_dict(), dataset=dataset, dataset_key=dataset_key,
             baseline=linked.get("baseline", (claim.baseline, None))[0], qualifier=claim.qualifier,
-            sentence=claim.text, at=claim.start - claim.text_start, tasks=tuple(tasks)))
+            sentence=claim.text, at=claim.start - claim.text_start, tasks=tasks_of[pnode]))
     return rows
 
 
