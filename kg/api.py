@@ -180,7 +180,7 @@ class BuildResult:
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os.PathLike | None = None,
           jobs: int | None = None, cache: bool = True, *, fmt: str | None = None, model: str | None = None,
           engine: str = "local", scheduler: str | None = None, terms: str | os.PathLike | None = None,
-          aliases: str | os.PathLike | None = None) -> BuildResult:
+          aliases: str | os.PathLike | None = None, wait: float | None = None) -> BuildResult:
     """Read, extract and resolve ``inputs`` as ``kg build`` does, into a graph.
 
     Parameters
@@ -190,13 +190,14 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
         graph.html), or None for a graph in memory only.
     jobs : worker processes for extraction (default: every core).
     cache : reuse the extractions of unchanged texts from the shared cache (``$KG_CACHE_DIR``).
-    fmt, model, engine, scheduler, terms, aliases : as ``kg build --format --model --engine --scheduler
-        --terms --aliases``.
+    fmt, model, engine, scheduler, terms, aliases, wait : as ``kg build --format --model --engine --scheduler
+        --terms --aliases --wait``.
 
     Raises
     ------
     ValueError : no usable paper was read (the message names the first problems), ``out`` is not a store,
         or a line of ``terms`` or ``aliases`` cannot be read (``kg.terms.TermsError``).
+    kg.store.StoreBusy : another process wrote ``out`` for longer than ``wait`` seconds.
 
     Examples
     --------
@@ -216,7 +217,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
 
     names = [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
     options = BuildOptions(fmt=fmt, model=model, jobs=jobs or default_jobs(), use_cache=cache, engine=engine,
-                           scheduler=scheduler, terms=checked_terms(terms), aliases=checked_aliases(aliases))
+                           scheduler=scheduler, terms=checked_terms(terms), aliases=checked_aliases(aliases),
+                           wait=wait)
     if out is None:
         knowledge_graph, report = build_in_memory(names, options)
         graph = Graph(knowledge_graph) if knowledge_graph is not None else None

@@ -34,6 +34,7 @@ from kg.ingest.ids import arxiv_id
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
 from kg.results.index import save_index
+from kg.store import writing
 from kg.tables import TABLES_DIR
 
 GRAPH_FILE = "graph.json"
@@ -58,6 +59,7 @@ class BuildOptions:
     engine: str = "local"  # or "dask"
     scheduler: str | None = None  # dask scheduler address; None: a local cluster of `jobs` workers
     html: bool = True
+    wait: float | None = None  # seconds to wait for another writer of the store; None: as long as it takes
 
 
 @dataclass
@@ -277,9 +279,17 @@ def build_store(
     options: BuildOptions | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> BuildReport:
-    """Read, extract and add the inputs to the store in ``out_dir``; write its graph (and view)."""
+    """Read, extract and add the inputs to the store in ``out_dir``; write its graph (and view).
+
+    The store is locked from before it is read until it is written (``kg.store.writing``): another
+    writer of it waits, at most ``options.wait`` seconds (None: as long as it takes), else StoreBusy."""
     options = options or BuildOptions()
-    out = Path(out_dir)
+    with writing(out_dir, options.wait):
+        return _build_store(inputs, Path(out_dir), options, progress)
+
+
+def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
+                 progress: Callable[[int], None] | None) -> BuildReport:
     report = BuildReport()
     store_path = out / EXTRACTIONS_FILE
     stored = {e.paper.id: e for e in load_extractions(store_path)} if store_path.exists() else {}
@@ -354,18 +364,23 @@ class RemoveReport:
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
-def remove_papers(out_dir: str | Path, paper_ids: Iterable[str]) -> RemoveReport:
+def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | None = None) -> RemoveReport:
     """Remove papers from the store in ``out_dir``; ids as the store has them, or arXiv ids in any form.
 
     The graph (and the view, if the store has one) is built again from the other papers'
     extractions, so an entity, claim or relationship stays only where another paper supports it,
     and the store is the one a build of the other papers alone makes. Nothing is extracted, and
-    nothing is written when no id is in the store.
+    nothing is written when no id is in the store. The store is locked as ``build_store`` locks it.
     """
     out = Path(out_dir)
+    if not (out / EXTRACTIONS_FILE).exists():
+        raise ValueError(f"{out / EXTRACTIONS_FILE} does not exist: {out} is not a kg store")
+    with writing(out, wait):
+        return _remove_papers(out, paper_ids)
+
+
+def _remove_papers(out: Path, paper_ids: Iterable[str]) -> RemoveReport:
     store_path = out / EXTRACTIONS_FILE
-    if not store_path.exists():
-        raise ValueError(f"{store_path} does not exist: {out} is not a kg store")
     stored = {e.paper.id: e for e in load_extractions(store_path)}
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
     report = RemoveReport(removed=[p for p in wanted if p in stored], missing=[p for p in wanted if p not in stored])

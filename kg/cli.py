@@ -205,6 +205,13 @@ jobs_option = click.option(
 )
 
 
+wait_option = click.option(
+    "--wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="While another kg process writes the store, wait at most this long for it, then fail naming it "
+         "(default: wait as long as it takes; 0: fail at once).",
+)
+
+
 @main.command(epilog=EPILOG_BUILD)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
@@ -221,27 +228,31 @@ jobs_option = click.option(
               help="Where extraction and resolution run: worker processes here, or a Dask cluster.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786); default: a local cluster of --jobs workers.")
+@wait_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the time of each stage and peak memory.")
 @json_option
-def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, engine, scheduler, verbose, as_json):
+def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, engine, scheduler, wait, verbose,
+          as_json):
     """Read INPUTS (files, folders, globs or - for stdin), extract, and build the graph.
 
     Formats: Daily Papers listings (.txt), JSON Lines / JSON arrays (plain or
     .gz), arXiv Atom XML, CSV with an abstract (or text) column; a title is
     optional. Stopped builds resume where they were: finished extractions are
-    kept in the cache.
+    kept in the cache. One process writes a store at a time; another waits for it
+    (see --wait).
     """
     from kg.build import BuildOptions, build_store
     from kg.engine import default_jobs
     from kg.extract.pipeline import ModelNotFound
+    from kg.store import StoreBusy
 
     options = BuildOptions(fmt=fmt, model=model, terms=terms, aliases=aliases, jobs=jobs or default_jobs(),
-                           use_cache=use_cache, engine=engine, scheduler=scheduler, html=html)
+                           use_cache=use_cache, engine=engine, scheduler=scheduler, html=html, wait=wait)
     started = time.perf_counter()
     progress = _Progress("extracted")
     try:
         report = build_store(inputs, out_dir, options, progress=progress)
-    except (ModelNotFound, ValueError) as err:
+    except (ModelNotFound, ValueError, StoreBusy) as err:
         _fail(str(err))
     finally:
         progress.close()
@@ -323,8 +334,9 @@ def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
 @main.command()
 @click.argument("paper_ids", nargs=-1, required=True, metavar="PAPER_ID...")
 @graph_option
+@wait_option
 @json_option
-def remove(paper_ids, graph_path, as_json):
+def remove(paper_ids, graph_path, wait, as_json):
     """Remove papers from a store, with whatever only they supported.
 
     The store's graph (and view) is built again from the other papers' extractions,
@@ -338,10 +350,11 @@ def remove(paper_ids, graph_path, as_json):
       kg remove 2401.10774 2106.09685 --graph out/graph.json
     """
     from kg.build import remove_papers
+    from kg.store import StoreBusy
 
     try:
-        report = remove_papers(Path(graph_path).parent, paper_ids)
-    except ValueError as err:
+        report = remove_papers(Path(graph_path).parent, paper_ids, wait)
+    except (ValueError, StoreBusy) as err:
         _fail(str(err))
     for paper_id in report.missing:
         click.echo(f"not in the store: {paper_id}", err=True)

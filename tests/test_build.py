@@ -5,6 +5,7 @@ import pytest
 
 from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store, load_extractions
 from kg.graph import KnowledgeGraph
+from kg.store import STORE_DIR
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
 NO_HTML = BuildOptions(html=False, use_cache=False)
@@ -100,7 +101,7 @@ def test_build_malformed_line_is_reported_and_the_rest_go_through(tmp_path):
     report = build_store([str(bad)], tmp_path / "out", NO_HTML)
     assert report.store_papers == 2
     assert any("bad.jsonl" in str(p) and ":2" in str(p) for p in report.problems)
-    leftovers = [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    leftovers = [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".") and p.name != STORE_DIR]
     assert leftovers == []
     json.loads((tmp_path / "out" / GRAPH_FILE).read_text())
 
