@@ -8,9 +8,11 @@ the whole set, so building A then B gives the same files as building A+B.
 Papers whose text was extracted before by the same extractor come from the
 store or from the shared extraction cache; the rest go to an engine (worker
 processes here, or a Dask cluster). Each extracted chunk is cached at once, so
-a build that is stopped and run again picks up where it was, and every output
-file is replaced atomically, so a stop never leaves half a file. A cache that
-SQLite cannot read only makes the build slower: it goes on without it, and says so.
+a build that is stopped and run again picks up where it was. The store's files
+are written as a new version that replaces the old one whole (``kg.store``), so
+a stop at any point leaves the store as it was or as it is after, and one
+writer at a time holds the store's lock. A cache that SQLite cannot read only
+makes the build slower: it goes on without it, and says so.
 """
 from __future__ import annotations
 
@@ -18,29 +20,28 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kg.cache import CacheUnreadable, ExtractionCache
-from kg.files import atomic_open, reported
+from kg.files import atomic_open
 from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
 from kg.ingest import InputProblem, read_inputs, title_key, unique_papers
 from kg.ingest.ids import arxiv_id
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
-from kg.results.index import save_index
-from kg.store import writing
+from kg.results.index import index_path, save_index
+from kg.store import current_folder, new_version, writing
 from kg.tables import TABLES_DIR
 
 GRAPH_FILE = "graph.json"
 EXTRACTIONS_FILE = "extractions.jsonl"
 HTML_FILE = "graph.html"
 MANIFEST_FILE = "manifest.json"  # what the store's outputs were built from
+STORE_FILES = (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, index_path(GRAPH_FILE).name)
 BUILD_CODE = ("kg.build", "kg.export.html")  # where building starts; the fingerprint follows its imports
 LOOKUP_BATCH = 512
 
@@ -291,10 +292,11 @@ def build_store(
 def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
                  progress: Callable[[int], None] | None) -> BuildReport:
     report = BuildReport()
-    store_path = out / EXTRACTIONS_FILE
+    folder = current_folder(out)
+    store_path = folder / EXTRACTIONS_FILE
     stored = {e.paper.id: e for e in load_extractions(store_path)} if store_path.exists() else {}
-    if not stored and (out / GRAPH_FILE).exists():
-        raise ValueError(f"{out / GRAPH_FILE} exists but {store_path} does not: not a kg store")
+    if not stored and (folder / GRAPH_FILE).exists():
+        raise ValueError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
 
     with contextlib.ExitStack() as stack:
         run = _ExtractionRun(stored, options, report, stack)
@@ -302,7 +304,7 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
         if not ordered:
             return report
         fingerprint = _store_fingerprint(ordered)
-        manifest = _current_manifest(out, fingerprint, options.html)
+        manifest = _current_manifest(out, folder, fingerprint, options.html)
         if manifest is not None:
             report.up_to_date = True
             report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
@@ -317,18 +319,12 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
 
 def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fingerprint: str,
                  html: bool, user_aliases: dict[str, str]) -> dict[str, float]:
-    """Write a store's files, all of them first in a folder inside it, then each over its old
-    version: the extractions (the store's record) first, the manifest last. A failure while
-    writing changes nothing; one between the replacements leaves a manifest that no longer
-    matches, so the next build writes the outputs again. The manifest keeps the user's aliases
-    the graph was resolved with, so ``remove_papers`` resolves the rest the same way. Returns
-    the seconds each step took."""
+    """Write a store's next version (``kg.store.new_version``): every file, then all of them made
+    current at once, so a failure or a kill at any point leaves the store as it was or as it
+    should be after. The manifest keeps the user's aliases the graph was resolved with, so
+    ``remove_papers`` resolves the rest the same way. Returns the seconds each step took."""
     seconds = {}
-    with reported(out):
-        out.mkdir(parents=True, exist_ok=True)
-        stage = tempfile.TemporaryDirectory(prefix=".kg-write-", dir=out)
-    with stage as folder:
-        staged = Path(folder)
+    with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()
         write_extractions(staged / EXTRACTIONS_FILE, ordered)
         graph.save(staged / GRAPH_FILE)
@@ -344,13 +340,9 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
             manifest["user_aliases"] = user_aliases
         with atomic_open(staged / MANIFEST_FILE) as f:
             json.dump(manifest, f, indent=1, sort_keys=True)
-        for name in (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE):
-            if (staged / name).exists():
-                with reported(out / name):
-                    os.replace(staged / name, out / name)
-    clock = time.perf_counter()
-    save_index(graph, out / GRAPH_FILE)  # what kg results and kg trends read, made now that the graph is at hand
-    seconds["index"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        save_index(graph, staged / GRAPH_FILE)  # what kg results and kg trends read, made now that the graph is at hand
+        seconds["index"] = time.perf_counter() - clock
     return seconds
 
 
@@ -380,8 +372,8 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | N
 
 
 def _remove_papers(out: Path, paper_ids: Iterable[str]) -> RemoveReport:
-    store_path = out / EXTRACTIONS_FILE
-    stored = {e.paper.id: e for e in load_extractions(store_path)}
+    folder = current_folder(out)
+    stored = {e.paper.id: e for e in load_extractions(folder / EXTRACTIONS_FILE)}
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
     report = RemoveReport(removed=[p for p in wanted if p in stored], missing=[p for p in wanted if p not in stored])
     if not report.removed:
@@ -393,7 +385,7 @@ def _remove_papers(out: Path, paper_ids: Iterable[str]) -> RemoveReport:
     from kg.resolve import finish, tally
 
     try:
-        aliases = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8")).get("user_aliases", {})
+        aliases = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")).get("user_aliases", {})
     except (OSError, ValueError):
         aliases = {}
     graph = build_graph(kept, finish(tally(kept), aliases))
@@ -431,10 +423,11 @@ def _builder_version() -> str:
     return kg.__version__ + code_fingerprint(BUILD_CODE, (TABLES_DIR, SCHEMA_DIR, VIZ_DIR))
 
 
-def _current_manifest(out: Path, fingerprint: str, html: bool) -> dict | None:
-    """The store's manifest if its outputs were built from exactly this and are all there."""
+def _current_manifest(out: Path, folder: Path, fingerprint: str, html: bool) -> dict | None:
+    """The manifest of the store's current version (in ``folder``) if its outputs were built from
+    exactly this and are all there."""
     try:
-        manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     needed = [out / GRAPH_FILE, out / EXTRACTIONS_FILE] + ([out / HTML_FILE] if html else [])

@@ -103,6 +103,7 @@ def test_build_malformed_line_is_reported_and_the_rest_go_through(tmp_path):
     assert any("bad.jsonl" in str(p) and ":2" in str(p) for p in report.problems)
     leftovers = [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".") and p.name != STORE_DIR]
     assert leftovers == []
+    assert sorted(p.name for p in (tmp_path / "out" / STORE_DIR).iterdir()) == ["current", "lock", "v-0"]
     json.loads((tmp_path / "out" / GRAPH_FILE).read_text())
 
 

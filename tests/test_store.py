@@ -1,4 +1,5 @@
-"""kg.store: one writer of a store at a time, by a lock that names its holder; readers never see half a store.
+"""kg.store: one writer of a store at a time, by a lock that names its holder; versions that replace each other
+whole, so readers and killed writers never leave or see half a store.
 
 Writers and readers here are real processes: the ``kg`` command, or a Python child holding the lock.
 """
@@ -6,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store, load_extractions
+from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, BuildOptions, build_store,
+                      load_extractions)
 from kg.graph import KnowledgeGraph
-from kg.store import StoreBusy, lock_path, writing
+from kg.results.index import index_path
+from kg.store import CURRENT, LOCK_FILE, STORE_DIR, StoreBusy, current_folder, lock_path, writing
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "papers.jsonl"
@@ -152,6 +157,92 @@ def test_store_readers_during_a_write_see_the_store_before_or_after(seed_cache, 
                                 capture_output=True, text=True, env=ENV, timeout=120)
         assert reader.returncode == 0, reader.stderr
         seen.append(json.loads(reader.stdout)["nodes"]["Paper"])
+        folder = current_folder(store)  # one version's files, read together
+        graph_papers = {d["id"] for _, d in KnowledgeGraph.load(folder / GRAPH_FILE).papers()}
+        assert graph_papers == {e.paper.id for e in load_extractions(folder / EXTRACTIONS_FILE)}
+        seen.append(len(graph_papers))
     assert writer.returncode == 0, writer.stderr.read()
     after = _store_ids(store)
-    assert set(seen) <= {len(before), len(after)} and len(seen) >= 2
+    assert set(seen) <= {len(before), len(after)} and len(seen) >= 4
+
+
+# --- versions: a writer killed at any point leaves the store as it was or as it is after ---
+
+STATE_FILES = (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE)
+
+
+def _state(store: Path) -> dict[str, bytes]:
+    """The store's files, read from its current version, checked to be what its top-level names show;
+    the results index by what it holds (its stamp is the graph file's time), checked to be the graph's."""
+    folder = current_folder(store)
+    files = {name: (folder / name).read_bytes() for name in STATE_FILES}
+    assert {name: (store / name).read_bytes() for name in STATE_FILES} == files
+    index = json.loads(index_path(folder / GRAPH_FILE).read_text(encoding="utf-8"))
+    assert index.pop("stamp")["size"] == len(files[GRAPH_FILE])
+    return {**files, "index": json.dumps(index, sort_keys=True).encode()}
+
+
+def _versions(store: Path) -> list[str]:
+    return sorted(p.name for p in (store / STORE_DIR).iterdir() if p.name != LOCK_FILE)
+
+
+@needs_seeds
+def test_store_a_build_killed_at_random_points_leaves_the_store_before_or_after(seed_cache, tmp_path):
+    before_store, after_store = tmp_path / "before", tmp_path / "after"
+    build_store([str(EXAMPLES)], before_store, BuildOptions(jobs=1))
+    shutil.copytree(before_store, after_store, symlinks=True)
+    started = time.monotonic()
+    full = subprocess.run([str(KG), "build", str(SEEDS), "-o", str(after_store), "-j", "1"], capture_output=True,
+                          text=True, env=ENV, timeout=600)
+    seconds = time.monotonic() - started
+    assert full.returncode == 0, full.stderr
+    before, after = _state(before_store), _state(after_store)
+    assert all(before[name] != after[name] for name in before)
+    rng = random.Random(19)
+    outcomes = []
+    for round_ in range(5):
+        store = tmp_path / f"killed-{round_}"
+        shutil.copytree(before_store, store, symlinks=True)
+        writer = _kg("build", str(SEEDS), "-o", str(store), "-j", "1")
+        time.sleep(rng.uniform(0.2, 1.1) * seconds)  # from reading the inputs to past the commit
+        writer.send_signal(signal.SIGKILL)
+        writer.communicate()
+        state = _state(store)
+        assert state in (before, after), f"round {round_}: the store is neither as before nor as after"
+        outcomes.append("after" if state == after else "before")
+        if round_ % 2 == 0:  # the next build goes on from what the killed one left, and clears it away
+            again = subprocess.run([str(KG), "build", str(SEEDS), "-o", str(store), "-j", "1"],
+                                   capture_output=True, text=True, env=ENV, timeout=600)
+            assert again.returncode == 0, again.stderr
+            assert _state(store) == after
+            assert len(_versions(store)) <= 3 and CURRENT in _versions(store)  # the link, the version, the one before
+    print("killed builds left the store:", outcomes)
+
+    store = tmp_path / "killed-at-the-commit"
+    shutil.copytree(before_store, store, symlinks=True)
+    link = store / STORE_DIR / CURRENT
+    committed = os.readlink(link)
+    writer = _kg("build", str(SEEDS), "-o", str(store), "-j", "1")
+    while writer.poll() is None and os.readlink(link) == committed:
+        time.sleep(0.001)
+    writer.send_signal(signal.SIGKILL)  # as it links the new version's files and drops the old version
+    writer.communicate()
+    assert _state(store) == after
+
+
+def test_store_written_before_versions_is_adopted_and_added_to(tmp_path):
+    lines = EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(lines[:6]), encoding="utf-8")
+    second.write_text("".join(lines[6:]), encoding="utf-8")
+    versioned, old = tmp_path / "versioned", tmp_path / "old"
+    build_store([str(first)], versioned, NO_HTML)
+    old.mkdir()
+    for name in (EXTRACTIONS_FILE, GRAPH_FILE, MANIFEST_FILE):  # as a store of kg before versions held them
+        (old / name).write_bytes((versioned / name).read_bytes())
+    for store in (versioned, old):
+        build_store([str(second)], store, NO_HTML)
+    assert all((old / name).is_symlink() for name in (EXTRACTIONS_FILE, GRAPH_FILE, MANIFEST_FILE))
+    assert _versions(old) == [CURRENT, "v-0", "v-1"]
+    for name in (EXTRACTIONS_FILE, GRAPH_FILE, MANIFEST_FILE):
+        assert (old / name).read_bytes() == (versioned / name).read_bytes()
