@@ -29,6 +29,7 @@ NODE_FIELD = "node"  # node-link's name for the node id; "id" is a Paper and Cla
 # ON was a Cypher keyword (a claim's dataset is now MEASURED_ON).
 RENAMED_RELATIONSHIPS = {"ON": "MEASURED_ON"}
 LABEL_WORDS = 8  # of an untitled paper's abstract, to show it by
+SAVE_BATCH = 1_000  # nodes or edges encoded to one string and written at once
 
 
 def paper_node(paper_id: str) -> str:
@@ -101,9 +102,22 @@ class KnowledgeGraph:
         }
 
     def save(self, path: str | Path) -> None:
+        """Write the node-link data: the bytes of ``json.dumps`` of it, made a batch of nodes or edges at a
+        time by the C encoder (``json.dump`` encodes in Python, a few bytes a write: 13x slower)."""
+        data = self.to_data()
         with atomic_open(path) as f:
-            json.dump(self.to_data(), f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            f.write("\n")
+            f.write("{")
+            for i, name in enumerate(sorted(data)):
+                f.write(("," if i else "") + _compact_json(name) + ":")
+                value = data[name]
+                if not isinstance(value, list):
+                    f.write(_compact_json(value))
+                    continue
+                f.write("[")
+                for start in range(0, len(value), SAVE_BATCH):
+                    f.write(("," if start else "") + ",".join(map(_compact_json, value[start:start + SAVE_BATCH])))
+                f.write("]")
+            f.write("}\n")
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> KnowledgeGraph:
@@ -122,6 +136,10 @@ class KnowledgeGraph:
         if not isinstance(data, dict) or data.get("graph", {}).get("format") != "kg":
             raise ValueError(f"{path}: not a kg graph file (no 'graph.format: kg')")
         return cls.from_data(data)
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _with_current_types(data: dict[str, Any]) -> dict[str, Any]:

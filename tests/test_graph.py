@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from kg.graph import LABEL_WORDS, KnowledgeGraph, build_graph, claim_node, entity_node, paper_label, paper_node
+from kg.graph import LABEL_WORDS, SAVE_BATCH, KnowledgeGraph, build_graph, claim_node, entity_node, paper_label, paper_node
 from samples import hostile_extraction, medusa_extraction, sample_graph
 
 
@@ -36,6 +36,17 @@ def test_graph_relations_carry_papers_and_evidence():
     assert data["papers"] == ["2401.10774"]
     for evidence in data["evidence"]:
         assert extraction.paper.text[evidence["start"]:evidence["end"]] == evidence["text"]
+
+
+def test_graph_save_writes_the_bytes_of_one_json_dumps(tmp_path):
+    kg = sample_graph()
+    paper = next(node for node, _ in kg.papers())
+    for i in range(2 * SAVE_BATCH + 7):  # more nodes and edges than one batch holds
+        kg.graph.add_node(entity_node(f"x{i}"), label="Method", key=f"x{i}", name=f"naïve “{i}”", aliases=[])
+        kg.graph.add_edge(paper, entity_node(f"x{i}"), key="USES", type="USES", papers=[], evidence=[])
+    kg.save(tmp_path / "g.json")
+    expected = json.dumps(kg.to_data(), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    assert (tmp_path / "g.json").read_text(encoding="utf-8") == expected
 
 
 def test_graph_save_load_round_trip(tmp_path):

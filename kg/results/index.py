@@ -99,7 +99,7 @@ def save_index(kg: KnowledgeGraph, graph_path: str | Path) -> ResultsIndex:
     index = build_index(kg)
     try:
         with atomic_open(index_path(graph_path)) as f:
-            json.dump(_to_data(index, _stamp(Path(graph_path))), f, ensure_ascii=False, separators=(",", ":"))
+            f.write(json.dumps(_to_data(index, _stamp(Path(graph_path))), ensure_ascii=False, separators=(",", ":")))
     except OSError:
         pass  # a read-only store: answer without keeping the index
     return index
