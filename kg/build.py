@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -186,8 +186,11 @@ class _Planner:
                     yield item
 
     def _in_store(self, paper: Paper) -> bool:
+        """Whether the store has this paper as it is, extracted by this extractor. Where a record was read
+        from is no part of it: a listing that names a paper again on a later day leaves the store's record
+        (the first, as in one build of both days)."""
         old = self.stored.get(paper.id)
-        if old is not None and old.extractor == self.version and old.paper == paper:
+        if old is not None and old.extractor == self.version and old.paper == replace(paper, source=old.paper.source):
             self.report.reused += 1
             return True
         return False

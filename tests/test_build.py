@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store, load_extractions
+from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, STORE_FILES, BuildOptions, build_store, load_extractions
 from kg.graph import KnowledgeGraph
+from kg.results.index import index_path
 from kg.store import STORE_DIR
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
@@ -111,3 +112,24 @@ def test_build_refuses_a_graph_without_its_extractions(tmp_path):
     (tmp_path / GRAPH_FILE).write_text("{}")
     with pytest.raises(ValueError, match="not a kg store"):
         build_store([str(EXAMPLES)], tmp_path, NO_HTML)
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} is absent")
+def test_build_seeds_in_two_days_equal_them_at_once_byte_for_byte(tmp_path):
+    """Real listings added a day at a time: every file of the store (view and results index too) is the one
+    building them all at once writes."""
+    days = sorted(SEEDS.iterdir())
+    first, second = [str(p) for p in days[:2]], [str(p) for p in days[2:]]
+    options = BuildOptions(jobs=2)
+    build_store(first + second, tmp_path / "at-once", options)
+    build_store(first, tmp_path / "in-turn", options)
+    report = build_store(second, tmp_path / "in-turn", options)
+    assert report.cache_hits + report.extracted > 100 and report.store_papers > 400
+    for name in STORE_FILES:
+        at_once, in_turn = (tmp_path / "at-once" / name).read_bytes(), (tmp_path / "in-turn" / name).read_bytes()
+        if name == index_path(GRAPH_FILE).name:  # stamped with its graph file's time
+            at_once, in_turn = (json.dumps({**json.loads(b), "stamp": None}) for b in (at_once, in_turn))
+        assert at_once == in_turn, name
