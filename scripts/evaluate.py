@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
 # The learned parts of the pipeline, by the PipelineConfig field that holds each.
-LEARNED = {"recogniser": "recogniser", "claims": "claim_weights", "subjects": "subject_weights",
+LEARNED = {"recogniser": "recogniser", "entities": "entity_weights", "claims": "claim_weights", "subjects": "subject_weights",
            "relations": "relation_weights"}
 
 

@@ -1,17 +1,20 @@
-"""Train kg's learned scorers (which numbers are claims: kg.learn.numbers; whose: kg.learn.subjects;
-which relations hold: kg.learn.pairs) and, if asked, ship them.
+"""Train kg's learned scorers (which proposed entities are entities, of which type: kg.learn.entities;
+which numbers are claims: kg.learn.numbers; whose: kg.learn.subjects; which relations hold:
+kg.learn.pairs) and, if asked, ship them.
 
-    python scripts/train_scorers.py            # train all three, report on the tuning split, do not ship
+    python scripts/train_scorers.py            # train all four, report on the tuning split, do not ship
     python scripts/train_scorers.py --ship     # ... and write their weights to kg/learn/
 
 The scorers read what the extractor finds: the pipeline (recogniser and rules)
-runs over the labelled papers; each number is labelled a claim when a gold claim
-has its value; each found claim that matches a gold claim by value labels its
+runs over the labelled papers; each entity it proposes is labelled with the type
+of the gold entity it matches (score.py's name matching), or none; the entity
+scorer learns first, and the pipeline runs again with it for the others. Each
+number is labelled a claim when a gold claim has its value; each found claim that matches a gold claim by value labels its
 candidate subjects by the gold's subject; each ordered pair of found entities is
 labelled with the relation the gold states between the entities they match
 (score.py's name matching), or none. They learn the "train" papers; the L2
-strength and threshold kept are those with the best score.py F1 (claims by value;
-claims by value and subject; relations) on the "tuning" papers; the "validation"
+strength and threshold kept are those with the best score.py F1 (typed entities;
+claims by value; claims by value and subject; relations) on the "tuning" papers; the "validation"
 papers are never read. Seeded and deterministic. Needs ../shared
 (the corpus and score.py). Retrain after the recogniser changes: the scorers
 learn from its output.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,11 +31,14 @@ from typing import Callable
 
 from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.extract.claims import detector_features
+from kg.extract.entity_scorer import entity_candidates
 from kg.extract.relation_scorer import candidates
 from kg.extract.subject_scorer import claim_candidates, rules_subject_stands, subject_entities
-from kg.learn import numbers, pairs, subjects
+from kg.learn import entities, numbers, pairs, subjects
 from kg.learn.labels import corpus_texts, load_score_module, read_labels, split_of
 from kg.learn.linear import Example, LinearModel, train
+from kg.learn.pairs import PaperEntity
+from kg.records import ENTITY_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -44,6 +51,7 @@ class LabelledPaper:
     """One labelled paper's training material: its label and each scorer's examples with what they name."""
 
     label: dict
+    entities: list[tuple[Example, PaperEntity, dict]] = field(default_factory=list)
     numbers: list[tuple[Example, str]] = field(default_factory=list)  # example, value
     relations: list[tuple[Example, str, str]] = field(default_factory=list)  # example, head, tail
     claims: list[tuple[dict, list[tuple[Example, str]]]] = field(default_factory=list)  # claim, (example, name)
@@ -56,6 +64,29 @@ def gold_names(score, label: dict) -> dict[str, set[str]]:
         for name in score.names_of(entity):
             names[name] = score.names_of(entity)
     return names
+
+
+def entity_examples(score, nlp, doc, label: dict) -> list[tuple[Example, PaperEntity, dict]]:
+    """Each entity the doc proposes, labelled with the type of the gold entity it matches, or none; with
+    the entity as score.py reads it."""
+    golds = score.scored_entities(label)
+    found = []
+    for entity, features in entity_candidates(doc, nlp.get_pipe("kg_entities").lexicon_type):
+        proposed = {"name": entity.name, "aliases": sorted({m.text for m in entity.mentions} - {entity.name})}
+        gold = next((g for g in golds if score.names_of(g) & score.names_of(proposed)), None)
+        found.append(((features, ENTITY_TYPES, gold["type"] if gold else entities.NOT_ENTITY), entity, proposed))
+    return found
+
+
+def entity_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+    """score.py's typed entity F1 over ``papers`` for the entities ``model`` keeps, typed as it says."""
+    tally = score.Tally()
+    for paper in papers:
+        kept = [{**proposed, "type": kind} for (features, _, _), entity, proposed in paper.entities
+                if (kind := entities.decide(model, features, entity)) is not None]
+        tp, fp, fn = score.match(score.scored_entities(paper.label), kept, score.entity_same(True))
+        tally.add(tp, len(fp), len(fn))
+    return tally.f1
 
 
 def relation_examples(score, doc, label: dict) -> list[tuple[Example, str, str]]:
@@ -208,16 +239,26 @@ def main() -> int:
     texts = corpus_texts(args.corpus, (label["id"] for label in labels))
     split = [split_of(label["id"]) for label in labels]
     papers = [LabelledPaper(label) for label in labels]
-    config = PipelineConfig(claim_weights=None, subject_weights=None, relation_weights=None)
-    nlp = load_pipeline(replace(config, recogniser=str(args.recogniser)) if args.recogniser else config)
-    for paper, doc in zip(papers, nlp.pipe((texts[label["id"]] for label in labels), batch_size=32)):
-        paper.numbers = number_examples(score, nlp, doc, paper.label)
-        paper.relations = relation_examples(score, doc, paper.label)
-        paper.claims = subject_examples(score, doc, paper.label)
+    config = PipelineConfig(entity_weights=None, claim_weights=None, subject_weights=None, relation_weights=None)
+    if args.recogniser:
+        config = replace(config, recogniser=str(args.recogniser))
     train_papers = [p for p, s in zip(papers, split) if s == "train"]
     tuning = [p for p, s in zip(papers, split) if s == "tuning"]
+    nlp = load_pipeline(replace(config, components=("kg_entities", "kg_roles")))
+    for paper, doc in zip(papers, nlp.pipe((texts[label["id"]] for label in labels), batch_size=32)):
+        paper.entities = entity_examples(score, nlp, doc, paper.label)
     print(f"{len(train_papers)} train papers, {len(tuning)} tuning papers; {time.perf_counter() - clock:.0f} s",
           file=sys.stderr)
+    kept = fit("entities", [e for p in train_papers for e, _, _ in p.entities], entities.OUTCOMES,
+               lambda model: entity_f1(score, model, tuning))
+    with tempfile.TemporaryDirectory() as scratch:
+        kept.save(Path(scratch) / entities.WEIGHTS_FILE.name)
+        nlp = load_pipeline(replace(config, entity_weights=str(Path(scratch) / entities.WEIGHTS_FILE.name)))
+        for paper, doc in zip(papers, nlp.pipe((texts[label["id"]] for label in labels), batch_size=32)):
+            paper.numbers = number_examples(score, nlp, doc, paper.label)
+            paper.relations = relation_examples(score, doc, paper.label)
+            paper.claims = subject_examples(score, doc, paper.label)
+    print(f"the pipeline with the entity scorer over them: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
     detector = fit("claims", [e for p in train_papers for e, _ in p.numbers], numbers.OUTCOMES,
                    lambda model: claim_f1(score, model, tuning))
     relations = fit("relations", [e for p in train_papers for e, _, _ in p.relations], pairs.OUTCOMES,
@@ -227,7 +268,7 @@ def main() -> int:
     print(f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     for folder in [f for f in (args.out, pairs.WEIGHTS_FILE.parent if args.ship else None) if f]:
         folder.mkdir(parents=True, exist_ok=True)
-        for model, module in ((detector, numbers), (chosen, subjects), (relations, pairs)):
+        for model, module in ((kept, entities), (detector, numbers), (chosen, subjects), (relations, pairs)):
             model.save(folder / module.WEIGHTS_FILE.name)
         print(f"wrote the weights to {folder}", file=sys.stderr)
     return 0

@@ -444,3 +444,16 @@ def test_entities_a_graded_plural_of_corpora_is_no_dataset(nlp):
     entities = entities_of(nlp, "Retrieval slows down in large-scale corpora of product pages.")
     assert not any("corpora" in name for name in entities), list(entities)
     assert_typed(entities, "Retrieval", "Task")
+
+
+def test_entities_learned_span_keeps_no_full_stop_of_the_text_end(nlp):
+    from spacy.tokens import Span
+
+    with nlp.select_pipes(enable=[p for p in nlp.pipe_names if not p.startswith("kg_") or p == "kg_title_boundary"]):
+        doc = nlp("A Study of Sums\n\nWe evaluate on MMLU and GSM8K.")
+    at = {t.text: t.i for t in doc}
+    # the recogniser reads "GSM8K." as one token; kg_entities splits the full stop off inside the span
+    doc.ents = [Span(doc, at["MMLU"], at["MMLU"] + 1, "Dataset"), Span(doc, at["GSM8K."], len(doc), "Dataset")]
+    doc = nlp.get_pipe("kg_entities")(doc)
+    assert {(s.text, s.label_, s._.kg_name) for s in doc.spans["kg_entities"]} == {
+        ("MMLU", "Dataset", "MMLU"), ("GSM8K", "Dataset", "GSM8K")}

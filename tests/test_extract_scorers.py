@@ -1,18 +1,23 @@
-"""kg_relation_scorer and kg_subject_scorer: the learned scorers' components, their features, and the
-weights kg ships. Hand-made weights pin the components' logic; the shipped weights must read a text we
-wrote."""
+"""kg_entity_scorer, kg_relation_scorer and kg_subject_scorer: the learned scorers' components, their
+features, and the weights kg ships. Hand-made weights pin the components' logic; the shipped weights must
+read a text we wrote."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from kg.extract.entity_scorer import EntityScoring, entity_candidates
 from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
 from kg.extract.relation_scorer import RelationScoring, candidates
 from kg.extract.subject_scorer import SubjectScoring
-from kg.learn import numbers, pairs, subjects
+from kg.learn import entities, numbers, pairs, subjects
 from kg.learn.linear import LinearModel
 
 TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent, a decoding method. It is tested on many tasks. "
         "Results are strong on GSM8K.")
 CLAIM_TEXT = "Orvalent: Faster Decoding\n\nWe propose Orvalent. Llama-2 reaches 45.1% accuracy on GSM8K."
+DROP_TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent for machine translation. We compare it with beam "
+             "search. Results are strong on GSM8K.")
 PHRASE_TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent for Llama-2. "
                "The new decoder reaches 45.1% accuracy on GSM8K.")
 
@@ -25,6 +30,58 @@ def weights_file(tmp_path, outcomes, rows: dict[str, list[float]], threshold: fl
 
 def row(outcomes, **logits) -> list[float]:
     return [logits.get(o, 0.0) for o in outcomes]
+
+
+def _entities(doc) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for span in doc.spans["kg_entities"]:
+        found.setdefault(span._.kg_name, set()).add(span.label_)
+    return found
+
+
+def test_scorers_entity_features_say_how_an_entity_was_found_and_where(nlp):
+    doc = nlp(TEXT)
+    by_name = {e.name: f for e, f in entity_candidates(doc, nlp.get_pipe("kg_entities").lexicon_type)}
+    assert {"type:Method", "role:proposed", "title", "capital", "recognised:none:Method", "after:,"} <= set(by_name["Orvalent"])
+    assert {"type:Dataset", "acronym", "digit", "before:on", "gov:on"} <= set(by_name["GSM8K"])
+    assert "title" not in by_name["GSM8K"]
+
+
+def test_scorers_entities_the_scorer_finds_none_lose_their_spans_and_role(nlp, tmp_path):
+    doc = nlp(DROP_TEXT)
+    assert _entities(doc) == {"Orvalent": {"Method"}, "machine translation": {"Task"}, "beam search": {"Method"},
+                              "GSM8K": {"Dataset"}}
+    drop_tasks = {"type:Task": row(entities.OUTCOMES, **{"-": 9.0}), "type:Method": row(entities.OUTCOMES, Method=9.0)}
+    EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, drop_tasks, 0.5))(doc)
+    assert _entities(doc) == {"Orvalent": {"Method"}, "beam search": {"Method"}, "GSM8K": {"Dataset"}}
+    assert "machine translation" not in doc._.kg_roles and doc._.kg_roles["beam search"] == "used"
+
+
+def test_scorers_entities_proposed_or_named_models_and_datasets_are_never_dropped(nlp, tmp_path):
+    doc = nlp(DROP_TEXT)
+    drop_all = {"bias": row(entities.OUTCOMES, **{"-": 9.0})}
+    EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, drop_all, 0.5))(doc)
+    assert _entities(doc) == {"Orvalent": {"Method"}, "GSM8K": {"Dataset"}}
+
+
+def test_scorers_entities_are_retyped_as_the_scorer_says_every_mention(nlp, tmp_path):
+    doc = nlp(TEXT)
+    method_is_model = {"type:Method": row(entities.OUTCOMES, Model=9.0), "type:Dataset": row(entities.OUTCOMES, Dataset=9.0)}
+    EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, method_is_model, 0.5))(doc)
+    assert _entities(doc) == {"Orvalent": {"Model"}, "GSM8K": {"Dataset"}}
+    doc = nlp(TEXT)  # not sure enough of any type: as proposed (neither may be dropped)
+    EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, method_is_model, 0.9999))(doc)
+    assert _entities(doc) == {"Orvalent": {"Method"}, "GSM8K": {"Dataset"}}
+
+
+def test_scorers_entities_the_user_named_are_kept_as_typed(tmp_path):
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("beam search\tMethod\n", encoding="utf-8")
+    nlp = load_pipeline(replace(PipelineConfig.rules_only(), terms=str(terms)))
+    doc = nlp(DROP_TEXT)
+    drop_all = {"bias": row(entities.OUTCOMES, **{"-": 9.0})}
+    EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, drop_all, 0.5))(doc)
+    assert _entities(doc) == {"Orvalent": {"Method"}, "beam search": {"Method"}, "GSM8K": {"Dataset"}}
 
 
 def test_scorers_pair_features_describe_the_pair(nlp):
@@ -88,15 +145,17 @@ def test_scorers_subject_the_rules_found_among_the_entities_stands(nlp, tmp_path
 
 def test_scorers_shipped_weights_read_a_text_we_wrote():
     nlp = load_pipeline(PipelineConfig())
-    assert {"kg_relation_scorer", "kg_subject_scorer"} <= set(nlp.pipe_names)
+    assert {"kg_entity_scorer", "kg_relation_scorer", "kg_subject_scorer"} <= set(nlp.pipe_names)
     doc = nlp("Orvalent: Faster Decoding for Llama-2\n\nWe propose Orvalent, a speculative decoding method for "
               "Llama-2. We evaluate Orvalent on GSM8K, where it outperforms Medusa and reaches 45.1% accuracy.")
     found = {(r.head, r.type, r.tail) for r in doc._.kg_relations}
     assert ("Orvalent", "EVALUATED_ON", "GSM8K") in found, found
     assert [(c.value, c.subject) for c in doc._.kg_claims] == [("45.1", "Orvalent")]
+    found = _entities(doc)
+    assert found["Orvalent"] == {"Method"} and found["GSM8K"] == {"Dataset"} and found["Llama-2"] == {"Model"}, found
 
 
-@pytest.mark.parametrize("part", ["relation_weights", "subject_weights"])
+@pytest.mark.parametrize("part", ["entity_weights", "relation_weights", "subject_weights"])
 def test_scorers_weights_are_part_of_the_extractor_version(part, tmp_path):
     other = tmp_path / "other.json.gz"
     LinearModel(("-", "x"), {}, 0.5).save(other)

@@ -114,6 +114,7 @@ YEAR = re.compile(r"\b(?:19|20)\d\d[a-z]?\b")
 # "user": a term of the user's own (--terms), whose type nothing outweighs.
 WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3,
           "model": 6.0, "user": 1000.0}
+SPAN_END_PUNCTUATION = frozenset({".", ",", ";", ":"})
 # Rule evidence that types a span the learned recogniser also found: its type stands over the recogniser's.
 TYPING_EVIDENCE = frozenset({"lexicon", "apposition", "cue", "shape"})
 
@@ -242,7 +243,8 @@ class EntityRecognizer:
         return any(lowered.startswith(f) and (len(lowered) == len(f) or not lowered[len(f)].isalpha())
                    for f in self.families)
 
-    def _lexicon_type(self, text: str) -> str | None:
+    def lexicon_type(self, text: str) -> str | None:
+        """The type kg's tables give a phrase (a mined or curated name or term, an umbrella class), if any."""
         if text in self.names:
             return self.names[text]
         lowered = text.lower()
@@ -593,7 +595,7 @@ class EntityRecognizer:
                 continue
             words = [t.text for t in span]
             popped = None
-            while len(words) > 1 and words[-1].lower() in self.generic_heads and not self._lexicon_type(" ".join(words)):
+            while len(words) > 1 and words[-1].lower() in self.generic_heads and not self.lexicon_type(" ".join(words)):
                 popped = words.pop().lower()
             if len(words) > 1 and words[-1].lower() in CHANGE_NOUNS and self._head_type(words[:-1]) == "Metric":
                 words.pop()  # "a 50% static VRAM reduction": what changes is the metric
@@ -601,7 +603,7 @@ class EntityRecognizer:
             if len(span.text.split()) > self.max_chunk_tokens or any(t.text in (":", "(", ")") for t in span):
                 continue
             text = span.text
-            entity_type = self._lexicon_type(text)
+            entity_type = self.lexicon_type(text)
             evidence = "lexicon"
             if entity_type is None and popped in COMPONENT_HEADS and len(span) > 1 and span.start_char >= title_end and all(
                     t.text[:1].isupper() for t in span if t.is_alpha):
@@ -613,7 +615,7 @@ class EntityRecognizer:
                 stripped = self._strip_grading(span, entity_type)
                 if stripped.start > span.start:
                     span, words = stripped, [t.text for t in stripped]
-                    entity_type = self._lexicon_type(span.text)
+                    entity_type = self.lexicon_type(span.text)
                     if entity_type is not None:
                         out.append(Candidate(span.start, span.end, entity_type, "lexicon"))
                         continue
@@ -677,7 +679,7 @@ class EntityRecognizer:
     def _name_type(self, doc: Doc, cand: Candidate) -> tuple[str, str]:
         span = doc[cand.start:cand.end]
         text = span.text
-        lexicon = self._lexicon_type(text)
+        lexicon = self.lexicon_type(text)
         if lexicon:
             return lexicon, "lexicon"
         after = doc[cand.end].lower_ if cand.end < len(doc) else ""
@@ -779,7 +781,7 @@ class EntityRecognizer:
             if short.text in organisations:
                 continue
             text = long_span.text
-            entity_type = self._lexicon_type(text) or self._lexicon_type(short.text)
+            entity_type = self.lexicon_type(text) or self.lexicon_type(short.text)
             evidence = "lexicon"
             after = doc[short.end + 1].lower_ if short.end + 1 < len(doc) else ""
             if entity_type is None and after in GENERIC_HEAD_TYPES:
@@ -812,7 +814,13 @@ class EntityRecognizer:
         (a lexicon entry, an apposition, a cue, a model-name shape), the rule's type stands.
         """
         typed = {(c.start, c.end): c for c in candidates if c.evidence in TYPING_EVIDENCE}
-        learned = [typed.get((e.start, e.end)) or Candidate(e.start, e.end, e.label_, "model") for e in doc.ents]
+        learned = []
+        for ent in doc.ents:
+            start, end = ent.start, ent.end
+            while end > start and doc[end - 1].text in SPAN_END_PUNCTUATION:
+                end -= 1  # "GSM8K." where a short text ends: the full stop is no part of the name
+            if end > start:
+                learned.append(typed.get((start, end)) or Candidate(start, end, ent.label_, "model"))
         covered = {i for c in learned for i in range(c.start, c.end)}
         names = [c for c in candidates if c.name and c.evidence != "default" and any(
             i in covered for i in range(c.start, c.end))]

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 import kg
 from kg import tables
 from kg.fingerprint import code_fingerprint
-from kg.learn import numbers, pairs, subjects
+from kg.learn import entities, numbers, pairs, subjects
 from kg.learn.recogniser import MODEL_DIR, load_recogniser
 from kg.records import TITLE_SEPARATOR
 
@@ -39,8 +39,9 @@ class PipelineConfig:
     components: tuple[str, ...] = KG_COMPONENTS
     # The learned entity recogniser's folder; None: the rules alone. It joins only the host it was trained over.
     recogniser: str | None = str(MODEL_DIR)
-    # The learned scorers' weights: which numbers are claims, whose they are, which relations hold;
-    # None: the rules decide.
+    # The learned scorers' weights: which proposed entities are entities and of which type, which numbers
+    # are claims, whose they are, which relations hold; None: the rules decide.
+    entity_weights: str | None = str(entities.WEIGHTS_FILE)
     claim_weights: str | None = str(numbers.WEIGHTS_FILE)
     subject_weights: str | None = str(subjects.WEIGHTS_FILE)
     relation_weights: str | None = str(pairs.WEIGHTS_FILE)
@@ -51,7 +52,8 @@ class PipelineConfig:
     @classmethod
     def rules_only(cls, model: str | None = None) -> PipelineConfig:
         """The pipeline without any learned part: the rules decide everything."""
-        return cls(model=model, recogniser=None, claim_weights=None, subject_weights=None, relation_weights=None)
+        return cls(model=model, recogniser=None, entity_weights=None, claim_weights=None, subject_weights=None,
+                   relation_weights=None)
 
 
 def default_model() -> str:
@@ -87,7 +89,7 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
 @lru_cache(maxsize=4)
 def _load_pipeline(config: PipelineConfig, stamp: tuple[str, ...]) -> Language:
     # importing the component modules registers the kg_* factories
-    from kg.extract import claims, entities, relation_scorer, relations, subject_scorer  # noqa: F401
+    from kg.extract import claims, entities, entity_scorer, relation_scorer, relations, subject_scorer  # noqa: F401
 
     name = config.model or default_model()
     try:
@@ -101,6 +103,9 @@ def _load_pipeline(config: PipelineConfig, stamp: tuple[str, ...]) -> Language:
                 "kg_entities": {"terms": config.terms, "aliases": config.aliases}}
     for component in config.components:
         nlp.add_pipe(component, config=settings.get(component, {}))
+    if config.entity_weights and "kg_entities" in config.components:
+        after = "kg_roles" if "kg_roles" in config.components else "kg_entities"
+        nlp.add_pipe("kg_entity_scorer", after=after, config={"weights": config.entity_weights})
     if config.relation_weights and "kg_relations" in config.components:
         nlp.add_pipe("kg_relation_scorer", config={"weights": config.relation_weights})
     if config.subject_weights and "kg_claims" in config.components:
@@ -126,8 +131,8 @@ def _extractor_version(config: PipelineConfig, stamp: tuple[str, ...]) -> str:
         model_version = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         model_version = "unknown"
-    read = (config.recogniser, config.claim_weights, config.subject_weights, config.relation_weights, config.terms,
-            config.aliases)
+    read = (config.recogniser, config.entity_weights, config.claim_weights, config.subject_weights,
+            config.relation_weights, config.terms, config.aliases)
     data = [tables.TABLES_DIR, *(Path(p) for p in read if p)]
     parts = [kg.__version__, name, model_version, ",".join(config.components), code_fingerprint(EXTRACTION_CODE, data)]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
