@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kg.cache import CacheUnreadable, ExtractionCache
+from kg.errors import InputError, StoreError
 from kg.files import atomic_open, reported
 from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
@@ -97,7 +98,7 @@ def load_extractions(path: str | Path) -> list[Extraction]:
             try:
                 extractions.append(Extraction.from_dict(json.loads(line)))
             except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise ValueError(f"{path}:{number}: not an extraction record: {err}") from None
+                raise StoreError(f"{path}:{number}: not an extraction record: {err}") from None
     return extractions
 
 
@@ -284,7 +285,7 @@ def build_store(
     store_path = out / EXTRACTIONS_FILE
     stored = {e.paper.id: e for e in load_extractions(store_path)} if store_path.exists() else {}
     if not stored and (out / GRAPH_FILE).exists():
-        raise ValueError(f"{out / GRAPH_FILE} exists but {store_path} does not: not a kg store")
+        raise StoreError(f"{out / GRAPH_FILE} exists but {store_path} does not: not a kg store")
 
     with contextlib.ExitStack() as stack:
         run = _ExtractionRun(stored, options, report, stack)
@@ -365,7 +366,7 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str]) -> RemoveReport
     out = Path(out_dir)
     store_path = out / EXTRACTIONS_FILE
     if not store_path.exists():
-        raise ValueError(f"{store_path} does not exist: {out} is not a kg store")
+        raise StoreError(f"{store_path} does not exist: {out} is not a kg store")
     stored = {e.paper.id: e for e in load_extractions(store_path)}
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
     report = RemoveReport(removed=[p for p in wanted if p in stored], missing=[p for p in wanted if p not in stored])
@@ -374,7 +375,7 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str]) -> RemoveReport
     gone = set(report.removed)
     kept = [stored[pid] for pid in sorted(stored) if pid not in gone]
     if not kept:
-        raise ValueError(f"that would remove every paper of {out}: delete the folder instead")
+        raise InputError(f"that would remove every paper of {out}: delete the folder instead")
     from kg.resolve import finish, tally
 
     try:

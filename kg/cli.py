@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
+from kg.errors import KgError, StoreError
 from kg.files import OutputError, atomic_open, error_reason
 from kg.ingest import FORMATS
 from kg.records import ENTITY_TYPES
@@ -38,8 +39,15 @@ def _load_graph(path: str):
         return KnowledgeGraph.load(path)
     except FileNotFoundError:
         _fail(f"{path}: no such graph file (build one with: kg build INPUT -o out/)")
-    except ValueError as err:
-        _fail(str(err))
+
+
+@contextlib.contextmanager
+def _exporting(graph_path: str):
+    """What an exporter finds wrong in a graph (a file kg did not write, or edited by hand), naming the file."""
+    try:
+        yield
+    except StoreError as err:
+        _fail(f"{graph_path}: {err}")
 
 
 def _report_problems(problems) -> None:
@@ -167,7 +175,8 @@ class _Command(_FullHelp, click.Command):
 
 
 class _Commands(_FullHelp, click.Group):
-    """kg's commands: any file that cannot be read or written ends them in one line naming it."""
+    """kg's commands: a :class:`KgError`, or a file that cannot be read or written, ends them in one line
+    (naming the file); any other exception is a bug and keeps its traceback."""
 
     command_class = _Command
     group_class = type  # subgroups are _Commands too
@@ -179,6 +188,8 @@ class _Commands(_FullHelp, click.Group):
             result = super().invoke(ctx)
             sys.stdout.flush()  # what is still buffered fails here, where it can be reported
             return result
+        except KgError as err:
+            raise click.ClickException(str(err)) from None
         except OSError as err:
             if err.errno == errno.EPIPE:
                 raise  # click ends quietly when the reader of a pipe is gone (kg entities | head)
@@ -241,7 +252,7 @@ def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, en
     progress = _Progress("extracted")
     try:
         report = build_store(inputs, out_dir, options, progress=progress)
-    except (ModelNotFound, ValueError) as err:
+    except ModelNotFound as err:
         _fail(str(err))
     finally:
         progress.close()
@@ -339,10 +350,7 @@ def remove(paper_ids, graph_path, as_json):
     """
     from kg.build import remove_papers
 
-    try:
-        report = remove_papers(Path(graph_path).parent, paper_ids)
-    except ValueError as err:
-        _fail(str(err))
+    report = remove_papers(Path(graph_path).parent, paper_ids)
     for paper_id in report.missing:
         click.echo(f"not in the store: {paper_id}", err=True)
     if not report.removed:
@@ -372,12 +380,9 @@ def cache_info(as_json):
     Example:
       kg cache info
     """
-    from kg.cache import CacheUnreadable, ExtractionCache
+    from kg.cache import ExtractionCache
 
-    try:
-        info = ExtractionCache().info()
-    except CacheUnreadable as err:
-        _fail(str(err))
+    info = ExtractionCache().info()
     if as_json:
         _echo_json(dataclasses.asdict(info))
         return
@@ -399,16 +404,13 @@ def cache_prune(models, as_json):
     Example:
       kg cache prune
     """
-    from kg.cache import CacheUnreadable, ExtractionCache
+    from kg.cache import ExtractionCache
     from kg.extract.pipeline import PipelineConfig, extractor_version
 
     keep = sorted({extractor_version(PipelineConfig(model=model)) for model in (None, *models)})
-    try:
-        cache = ExtractionCache()
-        removed = cache.prune(keep)
-        info = cache.info()
-    except CacheUnreadable as err:
-        _fail(str(err))
+    cache = ExtractionCache()
+    removed = cache.prune(keep)
+    info = cache.info()
     if as_json:
         _echo_json({"path": info.path, "removed": removed, "kept": info.entries, "versions_kept": keep})
         return
@@ -661,13 +663,10 @@ def query(cypher, graph_path, params, fmt, uri, user, password, database):
       kg query "MATCH (m:Method)<-[:PROPOSES]-(p:Paper) RETURN m.name, p.title LIMIT 5"
       kg query "MATCH (e:Entity {key: \\$key}) RETURN e.name, e.aliases" --param key=gsm8k --format json
     """
-    from kg.query import QueryError, format_result, parse_params, run_query
+    from kg.query import format_result, parse_params, run_query
 
-    try:
-        result = run_query(cypher, graph_path=graph_path, params=parse_params(params), uri=uri, user=user,
-                           password=password, database=database)
-    except QueryError as err:
-        _fail(str(err))
+    result = run_query(cypher, graph_path=graph_path, params=parse_params(params), uri=uri, user=user,
+                       password=password, database=database)
     text = format_result(result, fmt)
     click.echo(text, nl=not text.endswith("\n"))
 
@@ -722,10 +721,7 @@ def explain(paper_id, graph_path, output, no_open):
 
     from kg.export.explain import find_extraction, write_explanation
 
-    try:
-        extraction = find_extraction(Path(graph_path).parent, paper_id)
-    except ValueError as err:
-        _fail(str(err))
+    extraction = find_extraction(Path(graph_path).parent, paper_id)
     if output is None:
         handle, output = tempfile.mkstemp(prefix="kg-explain-", suffix=".html")
         os.close(handle)
@@ -805,12 +801,13 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
         kg export neo4j --graph out/graph.json
       kg export neo4j --graph out/graph.json --user neo4j --sync   # asks for the password
     """
-    from kg.ahead import AheadError
-    from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j, plan_export, wipe as wipe_graph
+    from kg.export.neo4j import connect, export_to_neo4j, plan_export, wipe as wipe_graph
 
     kg = _load_graph(graph_path)
     if dry_run:
-        for line in plan_export(kg, batch_size=batch_size, batch_bytes=batch_bytes).lines():
+        with _exporting(graph_path):
+            plan = plan_export(kg, batch_size=batch_size, batch_bytes=batch_bytes)
+        for line in plan.lines():
             click.echo(line)
         return
     if wipe and not yes:
@@ -819,15 +816,11 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
     progress = _GroupProgress()
     try:
-        with connect(uri, user, password, database, retry_seconds=retry_seconds) as connection:
+        with _exporting(graph_path), connect(uri, user, password, database, retry_seconds=retry_seconds) as connection:
             if wipe:
                 click.echo(f"wiped {wipe_graph(connection=connection)} kg nodes", err=True)
             summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,
                                       batch_bytes=batch_bytes, progress=progress, ahead=ahead, sync=sync)
-    except (Neo4jExportError, AheadError) as err:
-        _fail(str(err))
-    except ValueError as err:  # a graph file kg did not write, or edited by hand
-        _fail(f"{graph_path}: {err}")
     finally:
         progress.close()
     click.echo(str(summary))
@@ -846,7 +839,9 @@ def export_cypher(graph_path, output):
     """
     from kg.export.cypher import write_cypher
 
-    write_cypher(_load_graph(graph_path), output)
+    kg = _load_graph(graph_path)
+    with _exporting(graph_path):
+        write_cypher(kg, output)
     click.echo(f"wrote {output}")
 
 
@@ -862,7 +857,9 @@ def export_csv(graph_path, output):
     """
     from kg.export.csv import write_csv
 
-    command = write_csv(_load_graph(graph_path), output)
+    kg = _load_graph(graph_path)
+    with _exporting(graph_path):
+        command = write_csv(kg, output)
     click.echo(f"wrote {output}/ ; import in that folder with (in Docker: {output}/README.md):\n{command}")
 
 

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import networkx as nx
 
+from kg.errors import StoreError
 from kg.files import atomic_open
 from kg.records import Claim, Extraction
 from kg.resolve import Resolution, resolve
@@ -116,11 +117,11 @@ class KnowledgeGraph:
             # Decoded whole (json.load reads it whole too), so the offset of a bad byte is the file's.
             data = json.loads(Path(path).read_bytes().decode("utf-8"))
         except UnicodeDecodeError as err:
-            raise ValueError(f"{path}: not a kg graph file: not UTF-8 text ({err.reason} at byte {err.start})") from None
+            raise StoreError(f"{path}: not a kg graph file: not UTF-8 text ({err.reason} at byte {err.start})") from None
         except json.JSONDecodeError as err:
-            raise ValueError(f"{path}:{err.lineno}: not a kg graph file: {err.msg}") from None
+            raise StoreError(f"{path}:{err.lineno}: not a kg graph file: {err.msg}") from None
         if not isinstance(data, dict) or data.get("graph", {}).get("format") != "kg":
-            raise ValueError(f"{path}: not a kg graph file (no 'graph.format: kg')")
+            raise StoreError(f"{path}: not a kg graph file (no 'graph.format: kg')")
         return cls.from_data(data)
 
 

@@ -78,6 +78,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from kg.errors import QueryError, StoreError
 from kg.files import atomic_open
 
 DEFAULT_GRAPH = Path("out") / "graph.json"
@@ -98,10 +99,6 @@ LOAD_BATCH_BYTES = 1_000_000
 START_TIMEOUT = 30.0
 CELL_WIDTH = 60
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-class QueryError(Exception):
-    """A failure the user can act on (bad Cypher, missing graph, unreachable server); one line."""
 
 
 @dataclass(frozen=True)
@@ -425,7 +422,7 @@ class EmbeddedGraph:
         started = time.perf_counter()
         try:
             kg = KnowledgeGraph.load(self.graph_path)
-        except ValueError as err:
+        except StoreError as err:
             raise QueryError(str(err)) from None
         self.seconds["read"] = time.perf_counter() - started
         started = time.perf_counter()

@@ -72,6 +72,7 @@ from neo4j import exceptions as neo4j_errors
 
 from kg import __version__
 from kg.ahead import can_fork, forks_safely, made_ahead
+from kg.errors import Neo4jExportError
 from kg.export.cypher import Statement, delete_statements, literal_size, write_statements
 from kg.export.rows import (GraphRows, NodeGroup, NodeRow, RelationshipGroup, RelationshipRow, graph_rows,
                             key_property, node_groups, property_name, relationship_groups)
@@ -117,10 +118,6 @@ CONNECT_ATTEMPT_SECONDS = 5.0
 CONNECT_PAUSE = 0.5  # between tries, so a refused connection is not retried in a busy loop
 AHEAD_FROM = 10_000  # nodes and relationships: below it, forking costs more than it saves
 _BOLT_HANDSHAKE = b"\x60\x60\xb0\x17" + b"\x00\x04\x04\x05" + b"\x00\x00\x04\x04" + b"\x00" * 8
-
-
-class Neo4jExportError(Exception):
-    """A failure the user can act on (address, credentials, database); the message says which."""
 
 
 # What a server that is starting, or stalling a new connection, fails with: worth another try when waiting.
