@@ -494,7 +494,8 @@ def query_neo4j(cypher: str, params: Mapping[str, Any] | None, *, uri: str, user
     """Run ``cypher`` in a read transaction on a Bolt server (Neo4j, or FalkorDB's Bolt port)."""
     from neo4j import exceptions as neo4j_errors
 
-    from kg.export.neo4j import DEFAULT_LIMITS, FALKORDB, Neo4jExportError, connect, explain, falkordb_query_fits
+    from kg.errors import Neo4jExportError
+    from kg.export.neo4j import DEFAULT_LIMITS, FALKORDB, connect, explain, falkordb_query_fits
 
     _check_params(params)
     try:

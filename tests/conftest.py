@@ -109,9 +109,8 @@ def bolt_server():
 @pytest.fixture
 def bolt(bolt_server):
     """``bolt_server`` with kg's nodes and the tests' own nodes deleted (restarted if a test killed it)."""
+    from kg.errors import Neo4jExportError
     from kg.export.neo4j import connect, wipe
-
-    from kg.export.neo4j import Neo4jExportError
 
     def clean() -> None:
         with connect(**bolt_server.connection_args()) as connection:

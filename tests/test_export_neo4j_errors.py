@@ -14,7 +14,8 @@ from neo4j import exceptions as neo4j_errors
 from samples import sample_graph
 
 from kg.cli import main
-from kg.export.neo4j import (NEO4J, Neo4jConnection, Neo4jExportError, ServerInfo, connect, explain,
+from kg.errors import Neo4jExportError
+from kg.export.neo4j import (NEO4J, Neo4jConnection, ServerInfo, connect, explain,
                              export_to_neo4j, wipe)
 from kg.query import QueryError, query_neo4j
 

@@ -124,6 +124,10 @@ class GraphRows:
             counts[g.type] += len(g.rows)
         return dict(sorted(counts.items()))
 
+    def row_counts(self) -> dict[str, int]:
+        """Rows per label and per relationship group (by its name): what a load's progress is counted against."""
+        return self.node_counts() | {g.name: len(g.rows) for g in self.relationships}
+
 
 def json_text(value: Any) -> str:
     """Compact, key-sorted JSON: equal values give equal strings, so they merge."""

@@ -148,4 +148,4 @@ def _send(outbox: queue.SimpleQueue, writer: Connection, reader_gone: threading.
             return
 
 
-__all__ = ["AheadError", "can_fork", "forks_safely", "made_ahead"]
+__all__ = ["can_fork", "forks_safely", "made_ahead"]
