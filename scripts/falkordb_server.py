@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from kg.query import die_with_parent
+from kg.query.server import die_with_parent
 
 BOLT_PORT_RANGE = (20000, 32767)
 START_ATTEMPTS = 5
