@@ -32,8 +32,9 @@ import socket
 import subprocess
 import sys
 
+import falkordb_server
 import pytest
-from conftest import BoltSettings, database_state, expected_state, load_falkordb_server
+from conftest import BoltSettings, database_state, expected_state
 
 from kg.export.neo4j import connect
 from kg.export.rows import graph_rows
@@ -117,7 +118,6 @@ def _duplicates(uri: str) -> dict[str, tuple[int, int]]:
 
 def _own_falkordb(tmp_path):
     """A FalkorDB of the test's own, to kill (the session's server stays untouched)."""
-    falkordb_server = load_falkordb_server()
     try:
         return falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
     except falkordb_server.FalkorDBStartError as err:

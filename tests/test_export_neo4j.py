@@ -14,10 +14,10 @@ import sys
 import termios
 from pathlib import Path
 
+import falkordb_server
 import neo4j
 import pytest
-from conftest import (TEST_LABEL, BoltSettings, database_state, expected_state, load_falkordb_server,
-                      process_gone)
+from conftest import TEST_LABEL, BoltSettings, database_state, expected_state, process_gone
 from neo4j import exceptions as neo4j_errors
 from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
@@ -115,7 +115,7 @@ def test_neo4j_ahead_where_fork_is_unsafe_is_refused_before_connecting(monkeypat
 
 
 def test_neo4j_unreachable_host_is_one_clear_error(monkeypatch):
-    port = load_falkordb_server().free_port()
+    port = falkordb_server.free_port()
     attempts = []
     connect_socket = socket.socket.connect
 
@@ -532,7 +532,6 @@ def _kg_command(*args: str, **options) -> subprocess.Popen:
 
 @pytest.mark.live
 def test_neo4j_retry_seconds_waits_for_a_server_that_starts_late(tmp_path):
-    falkordb_server = load_falkordb_server()
     port = falkordb_server.free_bolt_port()
     path = tmp_path / "graph.json"
     sample_graph().save(path)
@@ -560,7 +559,6 @@ def test_neo4j_retry_seconds_waits_for_a_server_that_starts_late(tmp_path):
 
 @pytest.mark.live
 def test_neo4j_retry_seconds_outlasts_falkordbs_stall_after_a_client_left(tmp_path, caplog):
-    falkordb_server = load_falkordb_server()
     try:
         server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
     except falkordb_server.FalkorDBStartError as err:
@@ -607,7 +605,7 @@ def _on_a_terminal(slave: int):
 def test_neo4j_export_asks_for_the_password_without_echo_on_a_terminal(tmp_path):
     path = tmp_path / "graph.json"
     sample_graph().save(path)
-    port = load_falkordb_server().free_port()  # nothing listens: the command goes on to connect, and says so
+    port = falkordb_server.free_port()  # nothing listens: the command goes on to connect, and says so
     master, slave = pty.openpty()
     cli = _kg_command("export", "neo4j", "--graph", str(path), "--uri", f"bolt://127.0.0.1:{port}", "--user", "neo4j",
                       stdin=slave, stdout=slave, stderr=slave, preexec_fn=_on_a_terminal(slave))
@@ -635,7 +633,7 @@ def test_neo4j_export_asks_for_no_password_without_a_terminal_or_with_one_given(
 
     path = tmp_path / "graph.json"
     sample_graph().save(path)
-    uri = f"bolt://127.0.0.1:{load_falkordb_server().free_port()}"
+    uri = f"bolt://127.0.0.1:{falkordb_server.free_port()}"
     for extra in (["--user", "neo4j"], ["--user", "neo4j", "--password", "given"], []):
         result = CliRunner().invoke(main, ["export", "neo4j", "--graph", str(path), "--uri", uri, *extra],
                                     input="never read\n")
