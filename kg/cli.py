@@ -671,13 +671,38 @@ def query(cypher, graph_path, params, fmt, uri, user, password, database):
     click.echo(text, nl=not text.endswith("\n"))
 
 
+page_output_option = click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+                                  help="Where to write the page (default: a temporary file).")
+no_open_option = click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+
+
+def _show_page(output: str | None, name: str, write, no_open: bool) -> None:
+    """Write a page with ``write(path)`` (which returns what to add to the line saying so) to ``output``, else
+    to a new temporary file; say where, and open it in the default browser unless ``no_open``."""
+    import tempfile
+    import webbrowser
+
+    if output is None:
+        handle, output = tempfile.mkstemp(prefix=f"kg-{name}-", suffix=".html")
+        os.close(handle)
+    note = write(output)
+    page = Path(output).resolve()
+    click.echo(f"wrote {page}{note}")
+    if not no_open and not webbrowser.open(page.as_uri()):
+        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+
+
+def _drawn(summary) -> str:
+    """What a written view holds and draws, for the line that says it was written."""
+    return f" ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)"
+
+
 @main.command()
 @graph_option
-@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
-              help="Where to write the page (default: a temporary file).")
+@page_output_option
 @click.option("--top", type=int, default=None,
               help="Draw only the N most connected entities at first (default: all up to 3,500 nodes, else 1,500).")
-@click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+@no_open_option
 def view(graph_path, output, top, no_open):
     """Open the interactive graph view in the default browser (works offline).
 
@@ -688,27 +713,17 @@ def view(graph_path, output, top, no_open):
       from kg.export.html import show_in_notebook; from kg.graph import KnowledgeGraph
       show_in_notebook(KnowledgeGraph.load("out/graph.json"))
     """
-    import tempfile
-    import webbrowser
-
     from kg.export.html import write_html
 
-    if output is None:
-        handle, output = tempfile.mkstemp(prefix="kg-view-", suffix=".html")
-        os.close(handle)
-    summary = write_html(_load_graph(graph_path), output, top=top)
-    page = Path(output).resolve()
-    click.echo(f"wrote {page} ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)")
-    if not no_open and not webbrowser.open(page.as_uri()):
-        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+    kg = _load_graph(graph_path)
+    _show_page(output, "view", lambda path: _drawn(write_html(kg, path, top=top)), no_open)
 
 
 @main.command()
 @click.argument("paper_id")
 @graph_option
-@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
-              help="Where to write the page (default: a temporary file).")
-@click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+@page_output_option
+@no_open_option
 def explain(paper_id, graph_path, output, no_open):
     """One paper's entities, roles, claims and relations, marked in its text (an offline page).
 
@@ -716,19 +731,15 @@ def explain(paper_id, graph_path, output, no_open):
     Example:
       kg explain 2401.10774 --graph out/graph.json -o medusa.html --no-open
     """
-    import tempfile
-    import webbrowser
-
     from kg.export.explain import find_extraction, write_explanation
 
     extraction = find_extraction(Path(graph_path).parent, paper_id)
-    if output is None:
-        handle, output = tempfile.mkstemp(prefix="kg-explain-", suffix=".html")
-        os.close(handle)
-    page = write_explanation(extraction, output).resolve()
-    click.echo(f"wrote {page}")
-    if not no_open and not webbrowser.open(page.as_uri()):
-        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+
+    def write(path: str) -> str:
+        write_explanation(extraction, path)
+        return ""
+
+    _show_page(output, "explain", write, no_open)
 
 
 @main.group()
@@ -892,8 +903,7 @@ def export_html(graph_path, output, top):
     """
     from kg.export.html import write_html
 
-    summary = write_html(_load_graph(graph_path), output, top=top)
-    click.echo(f"wrote {output} ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)")
+    click.echo(f"wrote {output}{_drawn(write_html(_load_graph(graph_path), output, top=top))}")
 
 
 if __name__ == "__main__":
