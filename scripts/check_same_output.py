@@ -1,6 +1,6 @@
 """Behaviour unchanged: the checkout's code writes the same bytes as another commit's.
 
-    python scripts/check_same_output.py [--against main] [--limit 2000] [--jobs 2] [--work DIR]
+    python scripts/check_same_output.py [--against main] [--papers 2000] [--jobs 2] [--work DIR]
 
 Runs the same commands twice, with the code of git revision REV (taken with ``git archive``, so the
 checkout is left as it is) and with the checkout's code as it is on disk: ``kg build`` of the seeds and
@@ -20,20 +20,16 @@ Exit status 1 when anything else differs.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from itertools import islice
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+from shared_data import ROOT, SEEDS, corpus_option, first_papers, papers_option
+
 KG = Path(sys.executable).parent / "kg"  # the console script of this venv; PYTHONPATH picks the code
 QUERY = ("MATCH (p:Paper)-[r]->(e:Entity) WHERE e.paper_count >= $least "
          "RETURN e.name AS name, type(r) AS role, count(p) AS papers, collect(p.id)[0..2] AS some "
@@ -51,13 +47,6 @@ def export_source(rev: str, target: Path) -> None:
     target.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-
-
-def corpus_sample(limit: int, path: Path) -> Path:
-    if not path.exists():
-        with gzip.open(CORPUS, "rt", encoding="utf-8") as source, open(path, "w", encoding="utf-8") as out:
-            out.writelines(islice(source, limit))
-    return path
 
 
 def run(code: Path, root: Path, out: Path, name: str, *args: str) -> None:
@@ -134,15 +123,18 @@ def compare(before: Path, after: Path) -> tuple[list[str], list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", default="main", metavar="REV", help="The commit to compare with (main).")
-    parser.add_argument("--limit", type=int, default=2000, help="Corpus papers to build (2000).")
+    corpus_option(parser)
+    papers_option(parser, 2000)
     parser.add_argument("--jobs", type=int, default=2, help="kg build --jobs (2).")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-same-output",
                         help="Where REV's code and outputs are kept between runs, and the checkout's are written.")
     args = parser.parse_args()
     commit = git("rev-parse", args.against)
     args.work.mkdir(parents=True, exist_ok=True)
-    sample = corpus_sample(args.limit, args.work / f"corpus-{args.limit}.jsonl")
-    before = args.work / f"before-{commit[:12]}-{args.limit}"
+    sample = args.work / f"corpus-{args.papers}.jsonl"
+    if not sample.exists():
+        first_papers(args.corpus, args.papers, sample)
+    before = args.work / f"before-{commit[:12]}-{args.papers}"
     if not before.exists():
         source = args.work / f"src-{commit[:12]}"
         if not source.exists():
