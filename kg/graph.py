@@ -20,7 +20,7 @@ import networkx as nx
 from kg.errors import StoreError
 from kg.files import atomic_open
 from kg.records import Claim, Extraction
-from kg.resolve import Resolution, resolve
+from kg.resolve import MODEL_PARTS, Resolution, resolve
 from kg.results.comparable import comparable
 from kg.schema import load_schema
 
@@ -161,7 +161,7 @@ def _sort_edge_lists(g: nx.MultiDiGraph) -> None:
 
 def _add_entities(g: nx.MultiDiGraph, resolution: Resolution) -> None:
     for key, entity in resolution.entities.items():
-        model_parts = {p: getattr(entity, p) for p in ("family", "version", "size", "variant") if getattr(entity, p)}
+        model_parts = {p: getattr(entity, p) for p in MODEL_PARTS if getattr(entity, p)}
         g.add_node(
             entity_node(key),
             label=entity.type,

@@ -30,6 +30,7 @@ GENERIC_TAILS = frozenset({"benchmark", "dataset", "corpus", "suite"})
 MAX_KEY_LENGTH = 80
 DOMINANT_DEFINITION = 0.8
 FAMILIES_TABLE = "model_families.txt"
+MODEL_PARTS = ("family", "version", "size", "variant")  # what a model's name says of it (ResolvedEntity)
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)")

@@ -42,6 +42,7 @@ from kg.export.communities import LEADERS, Community, co_occurrence, communities
 from kg.export.view_results import results_data, timelines_data
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph, paper_label
+from kg.resolve import MODEL_PARTS
 from kg.results.index import ResultsIndex, build_index
 from kg.schema import load_schema
 
@@ -92,7 +93,6 @@ def _entity_size(papers: int) -> float:
     return min(42.0, 8.0 + 5.0 * math.sqrt(papers))
 
 
-ENTITY_EXTRA_FIELDS = ("family", "size", "version", "variant")
 _MARKER = re.compile(r"__KG_([A-Z_]+)__")
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -448,7 +448,7 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
     name = data["name"]
     record = head + [data["key"], name, int(data.get("paper_count") or 0)]
     aliases = [a for a in data.get("aliases") or () if a != name]
-    extra = {f: data[f] for f in ENTITY_EXTRA_FIELDS if data.get(f) not in (None, "", [], {})}
+    extra = {f: data[f] for f in MODEL_PARTS if data.get(f) not in (None, "", [], {})}
     votes = data.get("type_votes") or {}
     if len(votes) > 1:
         extra["votes"] = votes
