@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from kg.errors import InputError
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -195,9 +197,11 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
 
     Raises
     ------
-    ValueError : no usable paper was read (the message names the first problems), ``out`` is not a store,
-        or a line of ``terms`` or ``aliases`` cannot be read (``kg.terms.TermsError``).
-    kg.store.StoreBusy : another process wrote ``out`` for longer than ``wait`` seconds.
+    kg.errors.InputError : no usable paper was read (the message names the first problems).
+    kg.errors.StoreError : ``out`` is not a store.
+    kg.terms.TermsError : a line of ``terms`` or ``aliases`` cannot be read.
+    kg.errors.StoreBusy : another process wrote ``out`` for longer than ``wait`` seconds.
+    The first three are ValueErrors.
 
     Examples
     --------
@@ -208,7 +212,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
     14
     >>> kg.build(["examples"], fmt="csv")
     Traceback (most recent call last):
-    ValueError: no usable paper was read from the inputs; skipped: examples/papers.jsonl:1: ...
+    kg.errors.InputError: no usable paper was read from the inputs; skipped: examples/papers.jsonl:1: ...
     """
     from kg.build import GRAPH_FILE, BuildOptions, build_in_memory, build_store
     from kg.engine import default_jobs
@@ -227,7 +231,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
         path = Path(out) / GRAPH_FILE
         graph = Graph(KnowledgeGraph.load(path), path) if report.store_papers else None
     if graph is None:
-        raise ValueError(_nothing_read(report.problems))
+        raise InputError(_nothing_read(report.problems))
     return BuildResult(graph, tuple(report.problems), report)
 
 
@@ -242,7 +246,7 @@ def _nothing_read(problems: list[InputProblem]) -> str:
 def load(path: str | os.PathLike) -> Graph:
     """The graph of a store folder, or of a ``graph.json``.
 
-    Raises FileNotFoundError when there is none, ValueError when the file is not a kg graph.
+    Raises FileNotFoundError when there is none, :class:`kg.errors.StoreError` when the file is not a kg graph.
 
     >>> kg.load("out/examples/graph.json").path.name
     'graph.json'

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kg.cache import CacheUnreadable, ExtractionCache
+from kg.errors import InputError, StoreError
 from kg.files import atomic_open
 from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
@@ -33,7 +34,7 @@ from kg.ingest import InputProblem, read_inputs, title_key, unique_papers
 from kg.ingest.ids import arxiv_id
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
-from kg.results.index import index_path, save_index
+from kg.results.index import build_index, index_path, save_index
 from kg.store import current_folder, new_version, writing
 from kg.tables import TABLES_DIR
 
@@ -100,7 +101,7 @@ def load_extractions(path: str | Path) -> list[Extraction]:
             try:
                 extractions.append(Extraction.from_dict(json.loads(line)))
             except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise ValueError(f"{path}:{number}: not an extraction record: {err}") from None
+                raise StoreError(f"{path}:{number}: not an extraction record: {err}") from None
     return extractions
 
 
@@ -299,7 +300,7 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
     store_path = folder / EXTRACTIONS_FILE
     stored = {e.paper.id: e for e in load_extractions(store_path)} if store_path.exists() else {}
     if not stored and (folder / GRAPH_FILE).exists():
-        raise ValueError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
+        raise StoreError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
 
     with contextlib.ExitStack() as stack:
         run = _ExtractionRun(stored, options, report, stack)
@@ -327,6 +328,9 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
     should be after. The manifest keeps the user's aliases the graph was resolved with, so
     ``remove_papers`` resolves the rest the same way. Returns the seconds each step took."""
     seconds = {}
+    clock = time.perf_counter()
+    results = build_index(graph, min_papers=1)  # the claim rows and timelines, for the view and the index alike
+    indexing = time.perf_counter() - clock
     with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()
         write_extractions(staged / EXTRACTIONS_FILE, ordered)
@@ -336,7 +340,7 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
             from kg.export.html import write_html
 
             clock = time.perf_counter()
-            write_html(graph, staged / HTML_FILE)
+            write_html(graph, staged / HTML_FILE, results=results)
             seconds["html"] = time.perf_counter() - clock
         manifest = {"fingerprint": fingerprint, "nodes": graph.node_counts(), "relationships": graph.relationship_counts()}
         if user_aliases:
@@ -344,8 +348,8 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
         with atomic_open(staged / MANIFEST_FILE) as f:
             json.dump(manifest, f, indent=1, sort_keys=True)
         clock = time.perf_counter()
-        save_index(graph, staged / GRAPH_FILE)  # what kg results and kg trends read, made now that the graph is at hand
-        seconds["index"] = time.perf_counter() - clock
+        save_index(results, staged / GRAPH_FILE)  # what kg results and kg trends read
+        seconds["index"] = indexing + time.perf_counter() - clock
     return seconds
 
 
@@ -369,7 +373,7 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | N
     """
     out = Path(out_dir)
     if not (out / EXTRACTIONS_FILE).exists():
-        raise ValueError(f"{out / EXTRACTIONS_FILE} does not exist: {out} is not a kg store")
+        raise StoreError(f"{out / EXTRACTIONS_FILE} does not exist: {out} is not a kg store")
     with writing(out, wait):
         return _remove_papers(out, paper_ids)
 
@@ -384,7 +388,7 @@ def _remove_papers(out: Path, paper_ids: Iterable[str]) -> RemoveReport:
     gone = set(report.removed)
     kept = [stored[pid] for pid in sorted(stored) if pid not in gone]
     if not kept:
-        raise ValueError(f"that would remove every paper of {out}: delete the folder instead")
+        raise InputError(f"that would remove every paper of {out}: delete the folder instead")
     from kg.resolve import finish, tally
 
     try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection, Iterable, Iterator, Sequence
 
+from kg.errors import CacheUnreadable
 from kg.records import Claim, Entity, Extraction, Paper, Relation
 
 CACHE_FILE = "extractions-v1.sqlite"
@@ -34,10 +35,6 @@ def default_cache_dir() -> Path:
 
 def text_hash(paper: Paper) -> str:
     return hashlib.sha1(paper.text.encode("utf-8")).hexdigest()
-
-
-class CacheUnreadable(RuntimeError):
-    """The cache file is there, but SQLite cannot read it: not a database, or damaged."""
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
+from kg.errors import KgError, StoreError
 from kg.files import OutputError, atomic_open, error_reason
 from kg.ingest import FORMATS
 from kg.records import ENTITY_TYPES
@@ -38,8 +39,15 @@ def _load_graph(path: str):
         return KnowledgeGraph.load(path)
     except FileNotFoundError:
         _fail(f"{path}: no such graph file (build one with: kg build INPUT -o out/)")
-    except ValueError as err:
-        _fail(str(err))
+
+
+@contextlib.contextmanager
+def _exporting(graph_path: str):
+    """What an exporter finds wrong in a graph (a file kg did not write, or edited by hand), naming the file."""
+    try:
+        yield
+    except StoreError as err:
+        _fail(f"{graph_path}: {err}")
 
 
 def _report_problems(problems) -> None:
@@ -167,7 +175,8 @@ class _Command(_FullHelp, click.Command):
 
 
 class _Commands(_FullHelp, click.Group):
-    """kg's commands: any file that cannot be read or written ends them in one line naming it."""
+    """kg's commands: a :class:`KgError`, or a file that cannot be read or written, ends them in one line
+    (naming the file); any other exception is a bug and keeps its traceback."""
 
     command_class = _Command
     group_class = type  # subgroups are _Commands too
@@ -179,6 +188,8 @@ class _Commands(_FullHelp, click.Group):
             result = super().invoke(ctx)
             sys.stdout.flush()  # what is still buffered fails here, where it can be reported
             return result
+        except KgError as err:
+            raise click.ClickException(str(err)) from None
         except OSError as err:
             if err.errno == errno.EPIPE:
                 raise  # click ends quietly when the reader of a pipe is gone (kg entities | head)
@@ -244,7 +255,6 @@ def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, en
     from kg.build import BuildOptions, build_store
     from kg.engine import default_jobs
     from kg.extract.pipeline import ModelNotFound
-    from kg.store import StoreBusy
 
     options = BuildOptions(fmt=fmt, model=model, terms=terms, aliases=aliases, jobs=jobs or default_jobs(),
                            use_cache=use_cache, engine=engine, scheduler=scheduler, html=html, wait=wait)
@@ -252,7 +262,7 @@ def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, en
     progress = _Progress("extracted")
     try:
         report = build_store(inputs, out_dir, options, progress=progress)
-    except (ModelNotFound, ValueError, StoreBusy) as err:
+    except ModelNotFound as err:
         _fail(str(err))
     finally:
         progress.close()
@@ -350,12 +360,8 @@ def remove(paper_ids, graph_path, wait, as_json):
       kg remove 2401.10774 2106.09685 --graph out/graph.json
     """
     from kg.build import remove_papers
-    from kg.store import StoreBusy
 
-    try:
-        report = remove_papers(Path(graph_path).parent, paper_ids, wait)
-    except (ValueError, StoreBusy) as err:
-        _fail(str(err))
+    report = remove_papers(Path(graph_path).parent, paper_ids, wait)
     for paper_id in report.missing:
         click.echo(f"not in the store: {paper_id}", err=True)
     if not report.removed:
@@ -385,12 +391,9 @@ def cache_info(as_json):
     Example:
       kg cache info
     """
-    from kg.cache import CacheUnreadable, ExtractionCache
+    from kg.cache import ExtractionCache
 
-    try:
-        info = ExtractionCache().info()
-    except CacheUnreadable as err:
-        _fail(str(err))
+    info = ExtractionCache().info()
     if as_json:
         _echo_json(dataclasses.asdict(info))
         return
@@ -412,16 +415,13 @@ def cache_prune(models, as_json):
     Example:
       kg cache prune
     """
-    from kg.cache import CacheUnreadable, ExtractionCache
+    from kg.cache import ExtractionCache
     from kg.extract.pipeline import PipelineConfig, extractor_version
 
     keep = sorted({extractor_version(PipelineConfig(model=model)) for model in (None, *models)})
-    try:
-        cache = ExtractionCache()
-        removed = cache.prune(keep)
-        info = cache.info()
-    except CacheUnreadable as err:
-        _fail(str(err))
+    cache = ExtractionCache()
+    removed = cache.prune(keep)
+    info = cache.info()
     if as_json:
         _echo_json({"path": info.path, "removed": removed, "kept": info.entries, "versions_kept": keep})
         return
@@ -674,24 +674,46 @@ def query(cypher, graph_path, params, fmt, uri, user, password, database):
       kg query "MATCH (m:Method)<-[:PROPOSES]-(p:Paper) RETURN m.name, p.title LIMIT 5"
       kg query "MATCH (e:Entity {key: \\$key}) RETURN e.name, e.aliases" --param key=gsm8k --format json
     """
-    from kg.query import QueryError, format_result, parse_params, run_query
+    from kg.query import format_result, parse_params, run_query
 
-    try:
-        result = run_query(cypher, graph_path=graph_path, params=parse_params(params), uri=uri, user=user,
-                           password=password, database=database)
-    except QueryError as err:
-        _fail(str(err))
+    result = run_query(cypher, graph_path=graph_path, params=parse_params(params), uri=uri, user=user,
+                       password=password, database=database)
     text = format_result(result, fmt)
     click.echo(text, nl=not text.endswith("\n"))
 
 
+page_output_option = click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+                                  help="Where to write the page (default: a temporary file).")
+no_open_option = click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+
+
+def _show_page(output: str | None, name: str, write, no_open: bool) -> None:
+    """Write a page with ``write(path)`` (which returns what to add to the line saying so) to ``output``, else
+    to a new temporary file; say where, and open it in the default browser unless ``no_open``."""
+    import tempfile
+    import webbrowser
+
+    if output is None:
+        handle, output = tempfile.mkstemp(prefix=f"kg-{name}-", suffix=".html")
+        os.close(handle)
+    note = write(output)
+    page = Path(output).resolve()
+    click.echo(f"wrote {page}{note}")
+    if not no_open and not webbrowser.open(page.as_uri()):
+        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+
+
+def _drawn(summary) -> str:
+    """What a written view holds and draws, for the line that says it was written."""
+    return f" ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)"
+
+
 @main.command()
 @graph_option
-@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
-              help="Where to write the page (default: a temporary file).")
+@page_output_option
 @click.option("--top", type=int, default=None,
               help="Draw only the N most connected entities at first (default: all up to 3,500 nodes, else 1,500).")
-@click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+@no_open_option
 def view(graph_path, output, top, no_open):
     """Open the interactive graph view in the default browser (works offline).
 
@@ -702,27 +724,17 @@ def view(graph_path, output, top, no_open):
       from kg.export.html import show_in_notebook; from kg.graph import KnowledgeGraph
       show_in_notebook(KnowledgeGraph.load("out/graph.json"))
     """
-    import tempfile
-    import webbrowser
-
     from kg.export.html import write_html
 
-    if output is None:
-        handle, output = tempfile.mkstemp(prefix="kg-view-", suffix=".html")
-        os.close(handle)
-    summary = write_html(_load_graph(graph_path), output, top=top)
-    page = Path(output).resolve()
-    click.echo(f"wrote {page} ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)")
-    if not no_open and not webbrowser.open(page.as_uri()):
-        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+    kg = _load_graph(graph_path)
+    _show_page(output, "view", lambda path: _drawn(write_html(kg, path, top=top)), no_open)
 
 
 @main.command()
 @click.argument("paper_id")
 @graph_option
-@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
-              help="Where to write the page (default: a temporary file).")
-@click.option("--no-open", is_flag=True, help="Only write the page; do not open a browser.")
+@page_output_option
+@no_open_option
 def explain(paper_id, graph_path, output, no_open):
     """One paper's entities, roles, claims and relations, marked in its text (an offline page).
 
@@ -730,22 +742,15 @@ def explain(paper_id, graph_path, output, no_open):
     Example:
       kg explain 2401.10774 --graph out/graph.json -o medusa.html --no-open
     """
-    import tempfile
-    import webbrowser
-
     from kg.export.explain import find_extraction, write_explanation
 
-    try:
-        extraction = find_extraction(Path(graph_path).parent, paper_id)
-    except ValueError as err:
-        _fail(str(err))
-    if output is None:
-        handle, output = tempfile.mkstemp(prefix="kg-explain-", suffix=".html")
-        os.close(handle)
-    page = write_explanation(extraction, output).resolve()
-    click.echo(f"wrote {page}")
-    if not no_open and not webbrowser.open(page.as_uri()):
-        click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
+    extraction = find_extraction(Path(graph_path).parent, paper_id)
+
+    def write(path: str) -> str:
+        write_explanation(extraction, path)
+        return ""
+
+    _show_page(output, "explain", write, no_open)
 
 
 @main.group()
@@ -818,12 +823,13 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
         kg export neo4j --graph out/graph.json
       kg export neo4j --graph out/graph.json --user neo4j --sync   # asks for the password
     """
-    from kg.ahead import AheadError
-    from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j, plan_export, wipe as wipe_graph
+    from kg.export.neo4j import connect, export_to_neo4j, plan_export, wipe as wipe_graph
 
     kg = _load_graph(graph_path)
     if dry_run:
-        for line in plan_export(kg, batch_size=batch_size, batch_bytes=batch_bytes).lines():
+        with _exporting(graph_path):
+            plan = plan_export(kg, batch_size=batch_size, batch_bytes=batch_bytes)
+        for line in plan.lines():
             click.echo(line)
         return
     if wipe and not yes:
@@ -832,15 +838,11 @@ def export_neo4j(graph_path, uri, user, password, database, batch_size, batch_by
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
     progress = _GroupProgress()
     try:
-        with connect(uri, user, password, database, retry_seconds=retry_seconds) as connection:
+        with _exporting(graph_path), connect(uri, user, password, database, retry_seconds=retry_seconds) as connection:
             if wipe:
                 click.echo(f"wiped {wipe_graph(connection=connection)} kg nodes", err=True)
             summary = export_to_neo4j(kg, connection=connection, batch_size=batch_size,
                                       batch_bytes=batch_bytes, progress=progress, ahead=ahead, sync=sync)
-    except (Neo4jExportError, AheadError) as err:
-        _fail(str(err))
-    except ValueError as err:  # a graph file kg did not write, or edited by hand
-        _fail(f"{graph_path}: {err}")
     finally:
         progress.close()
     click.echo(str(summary))
@@ -859,7 +861,9 @@ def export_cypher(graph_path, output):
     """
     from kg.export.cypher import write_cypher
 
-    write_cypher(_load_graph(graph_path), output)
+    kg = _load_graph(graph_path)
+    with _exporting(graph_path):
+        write_cypher(kg, output)
     click.echo(f"wrote {output}")
 
 
@@ -875,7 +879,9 @@ def export_csv(graph_path, output):
     """
     from kg.export.csv import write_csv
 
-    command = write_csv(_load_graph(graph_path), output)
+    kg = _load_graph(graph_path)
+    with _exporting(graph_path):
+        command = write_csv(kg, output)
     click.echo(f"wrote {output}/ ; import in that folder with (in Docker: {output}/README.md):\n{command}")
 
 
@@ -908,8 +914,7 @@ def export_html(graph_path, output, top):
     """
     from kg.export.html import write_html
 
-    summary = write_html(_load_graph(graph_path), output, top=top)
-    click.echo(f"wrote {output} ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)")
+    click.echo(f"wrote {output}{_drawn(write_html(_load_graph(graph_path), output, top=top))}")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import networkx as nx
 
+from kg.errors import StoreError
 from kg.files import atomic_open
 from kg.records import Claim, Extraction
-from kg.resolve import Resolution, resolve
+from kg.resolve import MODEL_PARTS, Resolution, resolve
 from kg.results.comparable import comparable
 from kg.schema import load_schema
 
@@ -130,11 +131,11 @@ class KnowledgeGraph:
             # Decoded whole (json.load reads it whole too), so the offset of a bad byte is the file's.
             data = json.loads(Path(path).read_bytes().decode("utf-8"))
         except UnicodeDecodeError as err:
-            raise ValueError(f"{path}: not a kg graph file: not UTF-8 text ({err.reason} at byte {err.start})") from None
+            raise StoreError(f"{path}: not a kg graph file: not UTF-8 text ({err.reason} at byte {err.start})") from None
         except json.JSONDecodeError as err:
-            raise ValueError(f"{path}:{err.lineno}: not a kg graph file: {err.msg}") from None
+            raise StoreError(f"{path}:{err.lineno}: not a kg graph file: {err.msg}") from None
         if not isinstance(data, dict) or data.get("graph", {}).get("format") != "kg":
-            raise ValueError(f"{path}: not a kg graph file (no 'graph.format: kg')")
+            raise StoreError(f"{path}: not a kg graph file (no 'graph.format: kg')")
         return cls.from_data(data)
 
 
@@ -178,7 +179,7 @@ def _sort_edge_lists(g: nx.MultiDiGraph) -> None:
 
 def _add_entities(g: nx.MultiDiGraph, resolution: Resolution) -> None:
     for key, entity in resolution.entities.items():
-        model_parts = {p: getattr(entity, p) for p in ("family", "version", "size", "variant") if getattr(entity, p)}
+        model_parts = {p: getattr(entity, p) for p in MODEL_PARTS if getattr(entity, p)}
         g.add_node(
             entity_node(key),
             label=entity.type,

@@ -5,10 +5,9 @@ import difflib
 from typing import Any
 
 from kg.graph import KnowledgeGraph, entity_node, paper_label
-from kg.resolve import canonical_key, clean_surface
+from kg.resolve import MODEL_PARTS, canonical_key, clean_surface
+from kg.schema import load_schema
 
-ROLE_EDGES = ("PROPOSES", "USES", "COMPARES_WITH", "MENTIONS")
-MODEL_PARTS = ("family", "version", "size", "variant")
 CLAIM_FIELDS = ("paper_id", "value", "unit", "metric", "via", "baseline", "dataset", "text")
 SUGGESTIONS = 5
 SIMILARITY_CUTOFF = 0.6  # difflib's ratio below which a name is not offered as a suggestion
@@ -66,7 +65,7 @@ def describe_entity(kg: KnowledgeGraph, node: str) -> dict[str, Any]:
     words of an untitled paper's abstract)."""
     g = kg.graph
     data = g.nodes[node]
-    papers: dict[str, list[dict[str, Any]]] = {rel: [] for rel in ROLE_EDGES}
+    papers: dict[str, list[dict[str, Any]]] = {rel: [] for rel in load_schema().role_relationships.values()}
     for source, _, rel in sorted(g.in_edges(node, keys=True)):
         source_data = g.nodes[source]
         if rel in papers and source_data["label"] == "Paper":

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping
 
+from kg.abbreviations import ACRONYM_PLURAL, abbreviates, looks_like_abbreviation
 from kg.tables import load_table
 from kg.records import ENTITY_TYPES, Extraction, majority_type
 
@@ -29,11 +30,11 @@ GENERIC_TAILS = frozenset({"benchmark", "dataset", "corpus", "suite"})
 MAX_KEY_LENGTH = 80
 DOMINANT_DEFINITION = 0.8
 FAMILIES_TABLE = "model_families.txt"
+MODEL_PARTS = ("family", "version", "size", "variant")  # what a model's name says of it (ResolvedEntity)
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)")
 _WORD = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
-_ACRONYM_PLURAL = re.compile(r"(?<=[A-Z0-9])s\b")
 _SIZE = re.compile(r"^(?:\d+x)?\d+(?:\.\d+)?[bmkt]$", re.IGNORECASE)
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
 _GLUED_VERSION = re.compile(r"^([^\W\d_]{2,}?)(v?\d[\w.]*)$")
@@ -62,7 +63,7 @@ def canonical_key(name: str) -> str:
     is folded ("large language models"), a single proper name is left alone
     ("Atlas"). Letters of any script are kept, so look-alikes stay apart.
     """
-    surface = _ACRONYM_PLURAL.sub("", clean_surface(name))
+    surface = ACRONYM_PLURAL.sub("", clean_surface(name))
     words = _WORD.findall(_LETTER_DIGIT.sub(" ", surface.casefold()))
     if words and words[0] in ("the", "a", "an"):
         words = words[1:]
@@ -171,24 +172,6 @@ class Resolution:
         if key is None:
             key = canonical_key(name)
         return key if key in self.entities else None
-
-
-def looks_like_abbreviation(name: str) -> bool:
-    letters = [c for c in name if c.isalpha()]
-    return 1 < len(name) <= 12 and " " not in name and sum(c.isupper() for c in letters) >= 2
-
-
-def abbreviates(abbreviation: str, long_key: str) -> bool:
-    """Whether the abbreviation's letters start the long form and appear in it in order."""
-    letters = [c for c in _ACRONYM_PLURAL.sub("", abbreviation).casefold() if c.isalnum()]
-    if not letters or not long_key or letters[0] != long_key[0]:
-        return False
-    position = 0
-    for letter in letters:
-        position = long_key.find(letter, position) + 1
-        if position == 0:
-            return False
-    return True
 
 
 def _stem(key: str) -> str:

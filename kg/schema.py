@@ -7,6 +7,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from kg.errors import StoreError
+
 # The repository's schema/, shipped as the package kg.schema_data (pyproject.toml); a folder on disk, since
 # pip installs kg unzipped.
 SCHEMA_DIR = Path(resources.files("kg.schema_data"))
@@ -29,12 +31,12 @@ class Schema:
 
     def check_label(self, label: str) -> str:
         if label not in self.labels:
-            raise ValueError(f"label {label!r} is not in the schema")
+            raise StoreError(f"label {label!r} is not in the schema")
         return label
 
     def check_relationship(self, rel_type: str) -> str:
         if rel_type not in self.relationship_types:
-            raise ValueError(f"relationship type {rel_type!r} is not in the schema")
+            raise StoreError(f"relationship type {rel_type!r} is not in the schema")
         return rel_type
 
 

@@ -45,6 +45,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from kg.errors import StoreBusy
 from kg.files import reported
 
 STORE_DIR = ".kg"  # the store's own files, beside the ones users read
@@ -57,10 +58,6 @@ NAMING_SECONDS = 1.0  # how long a holder may take to write its name after takin
 COMMAND_CHARS = 200
 
 log = logging.getLogger(__name__)
-
-
-class StoreBusy(RuntimeError):
-    """Another process writes the store, and the time given to wait for it ran out."""
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ import json
 import sys
 from pathlib import Path
 
+from shared_data import EVAL, corpus_option
+
 from kg.files import atomic_open
 from kg.learn.labels import SPLITS, LabelError, corpus_texts, from_draft, occurrences, read_labels, split_of, write_gold
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS = SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
-POOL = SHARED / "eval" / "train_pool.txt"
+POOL = EVAL / "train_pool.txt"
 
 
 def pool_ids(pool: Path) -> list[str]:
@@ -82,7 +82,7 @@ def gold(args: argparse.Namespace) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    corpus_option(parser)
     parser.add_argument("--pool", type=Path, default=POOL)
     commands = parser.add_subparsers(dest="command", required=True)
     shower = commands.add_parser("show", help="print papers' texts (title, blank line, abstract)")

@@ -20,10 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from itertools import islice
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+from shared_data import corpus_option, first_papers, papers_option, require
 
 
 def run_build(source: Path, out: Path, cache: Path, jobs: int) -> tuple[float, str]:
@@ -39,19 +38,14 @@ def run_build(source: Path, out: Path, cache: Path, jobs: int) -> tuple[float, s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--limit", type=int, default=None, help="only the first N papers")
+    corpus_option(parser)
+    papers_option(parser, None)
     parser.add_argument("--keep", type=Path, default=None, help="keep the 2-job store in DIR")
     args = parser.parse_args()
-    if not args.corpus.exists():
-        sys.exit(f"{args.corpus}: corpus not found (pass --corpus)")
+    require(parser, args.corpus)
     work = Path(tempfile.mkdtemp(prefix="kg-bench-build-"))
     try:
-        source = args.corpus
-        if args.limit:
-            source = work / "papers.jsonl.gz"
-            with gzip.open(args.corpus, "rt") as f, gzip.open(source, "wt") as out:
-                out.writelines(islice(f, args.limit))
+        source = first_papers(args.corpus, args.papers, work / "papers.jsonl.gz") if args.papers else args.corpus
         with gzip.open(source, "rt") as f:
             papers = sum(1 for _ in f)
         runs = [("jobs 1, cold", 1, work / "cache1", work / "store1"),

@@ -8,33 +8,28 @@ byte-identical.
 from __future__ import annotations
 
 import argparse
-import gzip
 import shutil
 import sys
 import tempfile
 import time
-from itertools import islice
 from pathlib import Path
 
-from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store
+from shared_data import corpus_option, first_papers, papers_option, require
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--papers", type=int, default=5000)
+    corpus_option(parser)
+    papers_option(parser, 5000)
     args = parser.parse_args()
-    if not args.corpus.exists():
-        sys.exit(f"{args.corpus}: corpus not found (pass --corpus)")
+    require(parser, args.corpus)
     from dask.distributed import LocalCluster
 
     work = Path(tempfile.mkdtemp(prefix="kg-bench-dask-"))
     try:
-        source = work / "papers.jsonl.gz"
-        with gzip.open(args.corpus, "rt") as f, gzip.open(source, "wt") as out:
-            out.writelines(islice(f, args.papers))
+        source = first_papers(args.corpus, args.papers, work / "papers.jsonl.gz")
         started = time.perf_counter()
         build_store([str(source)], work / "local", BuildOptions(html=False, use_cache=False, jobs=2))
         local = time.perf_counter() - started

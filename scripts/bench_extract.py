@@ -18,7 +18,7 @@ import time
 from itertools import islice
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+from shared_data import corpus_option, papers_option, require
 
 
 def corpus_papers(path: Path, n: int):
@@ -67,13 +67,12 @@ def peak_rss_mb(corpus: Path, n: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--papers", type=int, default=2000)
+    corpus_option(parser)
+    papers_option(parser, 2000)
     parser.add_argument("--big", type=int, default=20000)
     parser.add_argument("--skip-rss", action="store_true", help="skip the two streaming-memory runs")
     args = parser.parse_args()
-    if not args.corpus.exists():
-        sys.exit(f"{args.corpus}: corpus not found (pass --corpus)")
+    require(parser, args.corpus)
     papers = list(corpus_papers(args.corpus, args.papers))
     from kg.extract.pipeline import PipelineConfig, load_pipeline
 

@@ -42,7 +42,6 @@ wants ``--allow-wipe``. Without one, a private FalkorDB is started
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
 import math
 import os
@@ -50,19 +49,19 @@ import shutil
 import sys
 import tempfile
 import time
-from itertools import groupby, islice
+from itertools import groupby
 from pathlib import Path
 
 import networkx as nx
 import neo4j
+from falkordb_server import start_falkordb
+from shared_data import corpus_option, first_papers, papers_option
 
 from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, LoadSummary, Neo4jConnection, connect, ensure_schema,
                              export_to_neo4j, falkordb_query_fits, wipe)
 from kg.export.rows import GraphRows, graph_rows
 from kg.graph import KnowledgeGraph
 
-HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parents[1] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
 BAR = 8.0  # kg at least this many times the naive loop, on FalkorDB
 
 
@@ -72,9 +71,7 @@ def build_graph_of(corpus: Path, papers: int, jobs: int, store: Path | None) -> 
     from kg.build import BuildOptions, build_store
 
     work = Path(tempfile.mkdtemp(prefix="kg-bench-neo4j-"))
-    source = work / "papers.jsonl.gz"
-    with gzip.open(corpus, "rt") as f, gzip.open(source, "wt") as out:
-        out.writelines(islice(f, papers))
+    source = first_papers(corpus, papers, work / "papers.jsonl.gz")
     out_dir = store or work / "store"
     started = time.perf_counter()
     report = build_store([str(source)], out_dir, BuildOptions(html=False, jobs=jobs))
@@ -247,19 +244,11 @@ def bench(kg: KnowledgeGraph, connection: Neo4jConnection, naive_limit: int, rep
     print(f"ratio       {span(ratios, 'x', 1)} (kg over naive, round by round){bar}")
 
 
-def load_falkordb_server():
-    spec = importlib.util.spec_from_file_location("falkordb_server", HERE / "falkordb_server.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--graph", type=Path, help="a graph.json (default: build one from the corpus)")
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--papers", type=int, default=5_000, help="the first N papers of the corpus")
+    corpus_option(parser)
+    papers_option(parser, 5_000)
     parser.add_argument("--jobs", type=int, default=2, help="extraction processes for the build")
     parser.add_argument("--store", type=Path, help="build into (and keep) this store instead of a temporary one")
     parser.add_argument("--uri", default=os.environ.get("NEO4J_URI"), help="a Bolt server (default: private FalkorDB)")
@@ -289,7 +278,7 @@ def main() -> int:
         kg = KnowledgeGraph.load(graph_path)
         uri = args.uri
         if not uri:
-            server = load_falkordb_server().start_falkordb()
+            server = start_falkordb()
             uri = server.uri
         with connect(uri, args.user, args.password, args.database) as connection:
             bench(kg, connection, args.naive_rows, args.repeat, args.ahead)

@@ -20,83 +20,17 @@ entity names, claims and relations, a fixed seed) through kg.graph.build_graph.
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from headless_chromium import MISSING, chromium_path, launch
+from synthetic import zipf_extractions
+
 from kg.export.html import write_html
 from kg.graph import KnowledgeGraph, build_graph
-from kg.records import ENTITY_TYPES, RELATION_TYPES, ROLES, Claim, Entity, Extraction, Paper, Relation, Span
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-_SYLLABLES = ("ra", "ven", "tor", "lu", "mi", "sa", "dex", "no", "qua", "fer", "li", "on", "ze", "pha", "gri", "mo")
-_SUFFIX = {"Method": "", "Model": "-7B", "Dataset": "Bench", "Task": " tasks", "Metric": " score"}
-
-
-def _zipf_pick(rng: random.Random, size: int) -> int:
-    return min(size - 1, int(size ** rng.random()) - 1)
-
-
-def _name(rng: random.Random, entity_type: str) -> str:
-    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
-    return word.capitalize() + _SUFFIX[entity_type]
-
-
-def synthetic_extractions(n_papers: int, seed: int = 0) -> list[Extraction]:
-    """``n_papers`` made-up extractions over a shared vocabulary, a few entities and claims each."""
-    rng = random.Random(seed)
-    vocabulary = {t: sorted({_name(rng, t) for _ in range(max(8, n_papers // 3))}) for t in ENTITY_TYPES}
-    extractions = []
-    for i in range(n_papers):
-        chosen: dict[str, tuple[str, str]] = {}
-        for _ in range(rng.randint(3, 8)):
-            entity_type = rng.choice(ENTITY_TYPES)
-            names = vocabulary[entity_type]
-            name = names[_zipf_pick(rng, len(names))]
-            chosen.setdefault(name, (entity_type, rng.choice(ROLES)))
-        names = sorted(chosen)
-        title = f"{names[0]} for {names[-1]}: study {i}"
-        sentences = [f"We study {name} in this work." for name in names]
-        metric = next((n for n in names if chosen[n][0] == "Metric"), None)
-        if metric and len(names) > 2:
-            sentences.append(f"{names[0]} reaches {1 + i % 9}.{i % 10}x {metric} over {names[1]}.")
-        abstract = " ".join(sentences)
-        text = title + "\n\n" + abstract
-        entities = []
-        for name in names:
-            start = text.index(name, len(title))
-            entity_type, role = chosen[name]
-            entities.append(Entity(name, entity_type, role, (Span(start, start + len(name), name),)))
-        claims = ()
-        relations = []
-        if metric and len(names) > 2:
-            sentence = sentences[-1]
-            c_start = text.index(sentence)
-            value = f"{1 + i % 9}.{i % 10}"
-            v_start = text.index(value, c_start)
-            claims = (Claim(
-                value=value, start=v_start, end=v_start + len(value), text=sentence,
-                text_start=c_start, text_end=c_start + len(sentence), value_min=float(value),
-                value_max=float(value), unit="x", metric=metric, subject=names[0], baseline=names[1],
-            ),)
-        for _ in range(rng.randint(0, 2)):
-            head, tail = rng.sample(names, 2)
-            sentence = sentences[names.index(head)]
-            start = text.index(sentence)
-            relations.append(Relation(head, rng.choice(RELATION_TYPES), tail, sentence, start, start + len(sentence)))
-        paper = Paper(id=f"{2300 + i // 99999:04d}.{i % 99999:05d}", title=title, abstract=abstract,
-                      date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", authors=("A. Author", "B. Author"))
-        extractions.append(Extraction(paper=paper, entities=tuple(entities), claims=claims,
-                                      relations=tuple(relations)))
-    return extractions
-
 
 # Mean time of one full redraw after a zoom step (what panning and zooming feel like).
 FRAME_MS = """async () => {
@@ -157,19 +91,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.graphs and not args.synthetic:
         parser.error("give graph JSON files or --synthetic N")
-    if not Path(CHROMIUM).exists():
-        print(f"{CHROMIUM} not found", file=sys.stderr)
+    chromium = chromium_path()
+    if chromium is None:
+        print(MISSING, file=sys.stderr)
         return 1
     from playwright.sync_api import sync_playwright
 
     out = args.out or Path(tempfile.mkdtemp(prefix="kg-bench-view-"))
     graphs = [p for p in args.graphs if p.suffix != ".html"]
     jobs = [(str(p), lambda p=p: KnowledgeGraph.load(p)) for p in graphs]
-    jobs += [(f"synthetic-{n}", lambda n=n: build_graph(synthetic_extractions(n))) for n in args.synthetic]
+    jobs += [(f"synthetic-{n}", lambda n=n: build_graph(zipf_extractions(n))) for n in args.synthetic]
     print(f"{'graph':<28} {'nodes':>7} {'edges':>7} {'drawn':>6} {'drawn e':>7} {'phys':>4} "
           f"{'MB':>6} {'write s':>7} {'draw s':>7} {'stable s':>8} {'frame ms':>8} {'results ms':>10}")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p, chromium)
         pages = [(str(page), page, None, None) for page in args.graphs if page.suffix == ".html"]
         for name, load in jobs:
             kg = load()

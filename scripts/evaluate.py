@@ -18,15 +18,14 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from shared_data import CORPUS, EVAL, LABELS, SCORE
+
 from kg.extract import extract
 from kg.extract.pipeline import PipelineConfig
 from kg.files import atomic_open
 from kg.learn.labels import SPLITS, corpus_texts, read_labels, split_of, write_gold
 from kg.records import TITLE_SEPARATOR, Paper
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
-CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
 # The learned parts of the pipeline, by the PipelineConfig field that holds each.
 LEARNED = {"recogniser": "recogniser", "entities": "entity_weights", "claims": "claim_weights", "subjects": "subject_weights",
            "relations": "relation_weights"}
@@ -39,7 +38,7 @@ def dev_set() -> tuple[list[Paper], Path]:
 
 
 def labelled_split(split: str, folder: Path) -> tuple[list[Paper], Path]:
-    labels = [label for label in read_labels(sorted((ROOT / "training" / "labels").glob("*.jsonl")))
+    labels = [label for label in read_labels(sorted(LABELS.glob("*.jsonl")))
               if split_of(label["id"]) == split]
     texts = corpus_texts(CORPUS, (label["id"] for label in labels))
     gold = folder / f"{split}.gold.jsonl"
@@ -59,7 +58,7 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true", help="list misses and false hits per paper")
     parser.add_argument("--keep", type=Path, help="write the gold and the predictions to this folder")
     args = parser.parse_args()
-    if not (EVAL / "score.py").is_file():
+    if not SCORE.is_file():
         sys.exit(f"evaluate: {EVAL} is missing (it lives in ../shared)")
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
@@ -72,7 +71,7 @@ def main() -> int:
         with atomic_open(predictions) as out:
             for extraction in extract(papers, config):
                 out.write(json.dumps(extraction.to_dict(), ensure_ascii=False) + "\n")
-        command = [sys.executable, str(EVAL / "score.py"), str(gold), str(predictions)] + (["--errors"] * args.errors)
+        command = [sys.executable, str(SCORE), str(gold), str(predictions)] + (["--errors"] * args.errors)
         return subprocess.run(command, check=False).returncode
 
 

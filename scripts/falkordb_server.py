@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from kg.query import die_with_parent
+from kg.export.neo4j.falkordb import BOLT_HANDSHAKE
+from kg.query.server import die_with_parent
 
 BOLT_PORT_RANGE = (20000, 32767)
 START_ATTEMPTS = 5
@@ -79,10 +80,9 @@ def free_bolt_port(rng: random.Random | None = None) -> int:
 
 def _bolt_answers(host: str, port: int) -> bool:
     """True once the Bolt handshake gets a protocol version back."""
-    handshake = b"\x60\x60\xb0\x17" + b"\x00\x04\x04\x05" + b"\x00\x00\x04\x04" + b"\x00" * 8
     try:
         with socket.create_connection((host, port), timeout=1) as s:
-            s.sendall(handshake)
+            s.sendall(BOLT_HANDSHAKE)
             return len(s.recv(4)) == 4
     except OSError:
         return False

@@ -33,26 +33,20 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-TABLES = REPO / "kg" / "extract" / "tables"
-CORPUS = REPO.parent / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+from shared_data import corpus_option
 
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.\+/']*[A-Za-z0-9+]|[A-Za-z0-9]")
+from kg.abbreviations import long_form_start
+from kg.extract.entities import MODIFIER_SUFFIX, NAME_SHAPE, PARAM_SIZE, QUANTITY
+from kg.tables import TABLES_DIR, load_table
+
+# Words and tokens of plain text: the miner reads 23k abstracts without spaCy.
+TEXT_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.\+/']*[A-Za-z0-9+]|[A-Za-z0-9]")
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.\+/']*[A-Za-z0-9+]|[A-Za-z0-9]|[^\sA-Za-z0-9]")
 PAREN = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-\.&/+]{0,14}?)s?\s*\)")
-NAME_SHAPE = re.compile(
-    r"^(?=.{2,40}$)(?=.*[A-Za-z])(?:"
-    r"[A-Za-z][A-Za-z0-9]*[-.]?\d[\w.\-]*"          # GPT-4, T5, Llama-2-7B, SST-2
-    r"|[A-Z][a-z]*[A-Z][A-Za-z0-9\-]*"              # LoRA, GPT, BERT, ModernBERT, Spec-Bench
-    r"|[a-z]+[A-Z][A-Za-z0-9\-]*"                   # word2vec-like inner capitals: mBERT, iPhone
-    r"|[A-Z][a-z]+-[A-Z][A-Za-z0-9\-]*"             # Spec-Bench, Botany-Bot
-    r")$"
-)
 DATASET_NEXT = {"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suite", "testbed", "leaderboard", "treebank"}
 MODEL_NEXT = {"model", "models", "checkpoint", "checkpoints", "family", "series", "variants", "backbone"}
 METRIC_NEXT = {"score", "scores", "metric", "metrics"}
 METHOD_NEXT = {"method", "algorithm", "framework", "approach", "technique", "architecture", "layer", "loss", "module", "strategy", "mechanism"}
-PARAM_SIZE = re.compile(r"(?:^|[-_ ])\d+(?:\.\d+)?[BbMm](?:$|[-_ ])|-(?:Instruct|Chat|Base)\b|\d+[BbMm]-")
 STOP_FIRST = {
     "the", "a", "an", "this", "that", "these", "those", "our", "their", "its", "his", "her", "we", "it",
     "of", "in", "on", "for", "to", "with", "by", "and", "or", "from", "as", "at", "via", "into", "than",
@@ -74,13 +68,6 @@ STOP_INNER = {"the", "a", "an", "and", "or", "is", "are", "was", "were", "be", "
 BAD_NAMES = {"AI", "LLM", "LLMs", "NLP", "GPU", "GPUs", "CPU", "CPUs", "API", "APIs", "US", "UK", "EU", "II", "III",
              "IV", "ML", "DL", "CV", "RL", "TB", "GB", "MB", "KB", "PhD", "OK", "IoT", "USA", "COVID-19", "FLOPs",
              "FLOPS", "IEEE", "ACL", "arXiv", "GitHub", "URL", "PDF", "HTML", "JSON", "SQL", "3D", "2D", "1D", "4D"}
-# "LLM-based", "GPT-4-generated": a name turned into a modifier is not a name.
-MODIFIER_SUFFIX = re.compile(
-    r"-(?:based|driven|generated|powered|assisted|guided|aware|enhanced|specific|free|level|like|style|"
-    r"centric|augmented|friendly|only|wise|scale|shot|agnostic|oriented|intensive|efficient|related|"
-    r"induced|conditioned|compatible|ready|native|tuned|trained|sized|scaled|class|grade|type|as|of)$",
-    re.I,
-)
 MIN_TERM_PAPERS = 3
 MIN_NAME_PAPERS = 3
 MIN_ACRONYM_PAPERS = 2
@@ -94,14 +81,9 @@ COPULAS = {"is", "are", "was", "were", "be", "been", "being", "remains", "remain
 PREDICATE_END = {".", ",", ";", ":", "and", "or", "than", "to", "for", "in", "when", "because", "but", "while", "as"}
 
 
-def read_lines(name: str) -> list[str]:
-    text = (TABLES / name).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
 def load_heads() -> tuple[dict[str, str], dict[str, str]]:
     """Head word -> type for names with a modifier, and for single words."""
-    table = json.loads((TABLES / "entity_heads.json").read_text(encoding="utf-8"))
+    table = load_table("entity_heads.json")
     with_modifier: dict[str, str] = {}
     standalone: dict[str, str] = {}
     # Later types win a head word claimed by two; Method is weakest, so it goes first.
@@ -115,24 +97,14 @@ def load_heads() -> tuple[dict[str, str], dict[str, str]]:
     return with_modifier, standalone
 
 
-def schwartz_hearst(short: str, words: list[str]) -> int | None:
+def long_form_first_word(short: str, words: list[str]) -> int | None:
     """Index of the first word of the long form whose letters spell ``short``, or None."""
-    letters = [c.lower() for c in short if c.isalnum()]
+    letters = "".join(c.lower() for c in short if c.isalnum())
     if not letters or not letters[0].isalpha():
         return None
     text = " ".join(words).lower()
-    s, l = len(letters) - 1, len(text) - 1
-    while s >= 0:
-        c = letters[s]
-        while l >= 0 and (text[l] != c or (s == 0 and l > 0 and text[l - 1].isalnum())):
-            l -= 1
-        if l < 0:
-            return None
-        s -= 1
-        l -= 1
-    start_char = l + 1
-    prefix_words = len(text[:start_char].split())
-    return prefix_words
+    start = long_form_start(letters, text)
+    return None if start is None else len(text[:start].split())
 
 
 def acronym_definitions(text: str):
@@ -142,9 +114,9 @@ def acronym_definitions(text: str):
             continue
         before = text[max(0, match.start() - 200):match.start()]
         before = re.split(r"[.;:!?()\[\]]\s", before)[-1]
-        words = WORD.findall(before)
+        words = TEXT_WORD.findall(before)
         window = words[-min(len(short) + 5, len(short) * 2):]
-        first = schwartz_hearst(short, window)
+        first = long_form_first_word(short, window)
         if first is None:
             continue
         long_words = window[first:]
@@ -164,7 +136,7 @@ def term_type(words: list[str], with_modifier: dict[str, str], standalone: dict[
 
 def mine(corpus: Path):
     with_modifier, standalone = load_heads()
-    BAD_NAMES.update(read_lines("stop_names.txt"))
+    BAD_NAMES.update(load_table("stop_names.txt"))
     acronyms: dict[str, Counter] = defaultdict(Counter)
     acronym_papers: Counter = Counter()
     name_papers: Counter = Counter()
@@ -186,7 +158,7 @@ def mine(corpus: Path):
             tokens = TOKEN.findall(text)
             seen_names = set()
             for i, token in enumerate(tokens):
-                if token in BAD_NAMES or not NAME_SHAPE.match(token):
+                if token in BAD_NAMES or not NAME_SHAPE.match(token) or QUANTITY.match(token):  # as the extractor
                     continue
                 seen_names.add(token)
                 nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
@@ -211,7 +183,7 @@ def mine(corpus: Path):
 
             seen_terms = set()
             for sentence in re.split(r"[.;:!?()\[\]\"]|, ", text):
-                words = WORD.findall(sentence)
+                words = TEXT_WORD.findall(sentence)
                 lowered = [w.lower() for w in words]
                 for end in range(len(words)):
                     last = lowered[end]
@@ -272,7 +244,7 @@ def name_type(votes: Counter) -> str | None:
 def write_tables(mined, out: Path) -> dict[str, int]:
     (with_modifier, standalone, acronyms, acronym_papers, name_papers, lower_papers, name_votes, term_papers,
      (word_count, graded_count)) = mined
-    families = sorted((line.lower() for line in read_lines("model_families.txt")), key=len, reverse=True)
+    families = sorted((line.lower() for line in load_table("model_families.txt")), key=len, reverse=True)
     acronym_rows = []
     acronym_types = {}
     for short, forms in acronyms.items():
@@ -332,8 +304,8 @@ def write_tables(mined, out: Path) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--out", type=Path, default=TABLES)
+    corpus_option(parser)
+    parser.add_argument("--out", type=Path, default=TABLES_DIR)
     args = parser.parse_args()
     counts = write_tables(mine(args.corpus), args.out)
     for file_name, n in counts.items():

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy
 import spacy
+from shared_data import ROOT, require, training_options
 from thinc.api import Config
 
 from kg.extract.pipeline import default_model
@@ -30,8 +31,6 @@ from kg.learn.recogniser import MODEL_DIR, host_identity, model_config, save_rec
 from kg.learn.train import examples, host_docs, predict, train_recogniser
 from kg.learn.vectors import train_vectors
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 
 
 def doc_entities(doc) -> list[dict]:
@@ -86,10 +85,8 @@ def corpus_word_vectors(host, corpus: Path, config: Config, cache: Path | None):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("--labels", type=Path, default=ROOT / "training" / "labels", help="folder of *.jsonl labels")
+    training_options(parser)
     parser.add_argument("--config", type=Path, default=ROOT / "training" / "config.cfg")
-    parser.add_argument("--corpus", type=Path, default=SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz")
-    parser.add_argument("--score", type=Path, default=SHARED / "eval" / "score.py")
     parser.add_argument("--limit", type=int, help="train on the first N papers of the train split only")
     parser.add_argument("--vectors", type=Path, help="cache file (.npz) of the corpus word vectors: read if it "
                         "exists, else trained and written there")
@@ -98,9 +95,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the recogniser here")
     parser.add_argument("--ship", action="store_true", help=f"write the recogniser to {MODEL_DIR}")
     args = parser.parse_args()
-    for needed in (args.corpus, args.score):
-        if not needed.exists():
-            sys.exit(f"train_model: {needed} is missing (it lives in ../shared)")
+    require(parser, args.corpus, args.score)
 
     clock = time.perf_counter()
     config = Config().from_disk(args.config)

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from shared_data import require, training_options
+
 from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.extract.claims import detector_features
 from kg.extract.entity_scorer import entity_candidates
@@ -40,8 +42,6 @@ from kg.learn.linear import Example, LinearModel, train
 from kg.learn.pairs import PaperEntity
 from kg.records import ENTITY_TYPES
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 L2_CHOICES = (3e-4, 1e-3, 3e-3)
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(19))
 
@@ -222,16 +222,12 @@ def fit(name: str, examples: list[Example], outcomes: tuple[str, ...],
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("--labels", type=Path, default=ROOT / "training" / "labels", help="folder of *.jsonl labels")
-    parser.add_argument("--corpus", type=Path, default=SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz")
-    parser.add_argument("--score", type=Path, default=SHARED / "eval" / "score.py")
+    training_options(parser)
     parser.add_argument("--recogniser", type=Path, help="the recogniser to train over (default: the shipped one)")
     parser.add_argument("--ship", action="store_true", help=f"write the weights to {pairs.WEIGHTS_FILE.parent}")
     parser.add_argument("--out", type=Path, help="write the weights to this folder")
     args = parser.parse_args()
-    for needed in (args.corpus, args.score):
-        if not needed.exists():
-            sys.exit(f"train_scorers: {needed} is missing (it lives in ../shared)")
+    require(parser, args.corpus, args.score)
     clock = time.perf_counter()
     score = load_score_module(args.score)
     labels = [label for label in read_labels(sorted(args.labels.glob("*.jsonl")))

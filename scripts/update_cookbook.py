@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-REPO = Path(__file__).resolve().parent.parent
-DOC = REPO / "docs" / "cypher.md"
-SEEDS = REPO.parent / "shared" / "seeds"
+from shared_data import ROOT, SEEDS
+
+DOC = ROOT / "docs" / "cypher.md"
 CELL_WIDTH = 40  # answer cells in the doc are cut here, so tables stay readable on a page
 
 _FENCE = re.compile(r"^```(\w*)\s*$")
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--graph", type=Path, help="the graph.json to answer from")
     source.add_argument("--seeds", action="store_true", help=f"build {SEEDS} in a temporary store first")
-    parser.add_argument("--doc", type=Path, default=DOC, help=f"the cookbook (default {DOC.relative_to(REPO)})")
+    parser.add_argument("--doc", type=Path, default=DOC, help=f"the cookbook (default {DOC.relative_to(ROOT)})")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if an answer is out of date")
     args = parser.parse_args(argv)
 

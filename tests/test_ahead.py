@@ -1,4 +1,4 @@
-"""kg.ahead: a generator's items made in a forked child, read in order by the parent."""
+"""kg.export.neo4j.ahead: a generator's items made in a forked child, read in order by the parent."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import process_gone
 
-from kg.ahead import AheadError, can_fork, forks_safely, made_ahead
+from kg.errors import AheadError
+from kg.export.neo4j.ahead import can_fork, forks_safely, made_ahead
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="made_ahead needs fork() (Linux)")
 
@@ -100,7 +101,7 @@ def test_ahead_the_child_starts_at_once_and_stops_when_the_reader_leaves(tmp_pat
 
 _KILLED_READER = """
 import os, signal, sys, pathlib
-from kg.ahead import made_ahead
+from kg.export.neo4j.ahead import made_ahead
 
 def endless():
     pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))

@@ -5,7 +5,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg.ahead import can_fork
+from kg.export.neo4j.ahead import can_fork
 from kg.cli import main
 from kg.graph import KnowledgeGraph
 

@@ -1,4 +1,5 @@
 """Failure paths of the command line: each ends in one line that names what failed, exit status 1."""
+import importlib
 import os
 import sqlite3
 import subprocess
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from kg.cache import CACHE_FILE
 from kg.cli import main
+from kg.errors import InputError, Neo4jExportError, QueryError, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "papers.jsonl"
@@ -129,3 +131,44 @@ def test_cli_errors_unwritable_extract_output_names_the_path_and_the_reason(tmp_
     errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 1 and str(target) in errors[0] and "Not a directory" in errors[0], result.output
     assert "Traceback" not in result.output
+
+
+# --- what counts as the user's error: kg's errors, and nothing else ---
+
+def test_cli_errors_a_graph_kg_cannot_export_names_the_file(tmp_path):
+    bad = tmp_path / "graph.json"
+    bad.write_text('{"graph": {"format": "kg"}, "directed": true, "multigraph": true, "edges": [],'
+                   ' "nodes": [{"node": "x", "label": "Spaceship", "key": "x"}]}')
+    for command in (["export", "neo4j", "--dry-run"], ["export", "cypher", "-o", str(tmp_path / "g.cypher")]):
+        line = _one_error_line(CliRunner().invoke(main, [*command, "--graph", str(bad)]))
+        assert line.startswith(f"Error: {bad}: ") and "'Spaceship'" in line
+
+
+@pytest.mark.parametrize("error", [InputError("no paper 'x' in out"), StoreError("out: not a kg store"),
+                                   QueryError("query failed: bad"), Neo4jExportError("cannot reach it")])
+def test_cli_errors_each_kg_error_is_one_line(graph_file, monkeypatch, error):
+    def fails(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("kg.stats.graph_stats", fails)
+    assert _one_error_line(CliRunner().invoke(main, ["stats", "--graph", str(graph_file)])) == f"Error: {error}"
+
+
+BUG_SITES = [  # (module, function, command): each command caught every ValueError once
+    ("kg.build", "build_store", ["build", str(EXAMPLES), "-o", "{tmp}/out", "-j", "1"]),
+    ("kg.build", "remove_papers", ["remove", "2106.09685", "--graph", "{graph}"]),
+    ("kg.export.explain", "find_extraction", ["explain", "2106.09685", "--no-open", "--graph", "{graph}"]),
+]
+
+
+@pytest.mark.parametrize("module, function, command", BUG_SITES)
+@pytest.mark.parametrize("bug", [ValueError("a bug"), KeyError("a bug")])
+def test_cli_errors_a_bug_keeps_its_traceback(graph_file, tmp_path, monkeypatch, module, function, command, bug):
+    def fails(*args, **kwargs):
+        raise bug
+
+    monkeypatch.setattr(importlib.import_module(module), function, fails)
+    args = [a.format(tmp=tmp_path, graph=graph_file) for a in command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and result.exception is bug
+    assert "Error: " not in result.output

@@ -6,28 +6,13 @@ stopped running on one of the engines (fix the query).
 """
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import pytest
+import update_cookbook
+from shared_data import SEEDS
+from update_cookbook import DOC
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "seeds"
-DOC = REPO / "docs" / "cypher.md"
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("update_cookbook", REPO / "scripts" / "update_cookbook.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-update_cookbook = _load_script()
 RECIPES = update_cookbook.parse_cookbook(DOC.read_text(encoding="utf-8"))
 RECIPE_IDS = [re.sub(r"[^a-z0-9]+", "-", r.title.lower()).strip("-")[:40] for r in RECIPES]
 

@@ -32,8 +32,9 @@ import socket
 import subprocess
 import sys
 
+import falkordb_server
 import pytest
-from conftest import BoltSettings, database_state, expected_state, load_falkordb_server
+from conftest import BoltSettings, database_state, expected_state
 
 from kg.export.neo4j import connect
 from kg.export.rows import graph_rows
@@ -48,13 +49,14 @@ CHECKPOINT, KILL = 1 / 3, 2 / 3  # fractions of the relationships' rows written 
 
 _LOADER = """
 import sys
-import kg.export.neo4j as neo4j_export
-from kg.export.neo4j import Neo4jExportError, connect, export_to_neo4j
+import kg.export.neo4j.load as neo4j_load
+from kg.errors import Neo4jExportError
+from kg.export.neo4j import connect, export_to_neo4j
 from kg.graph import KnowledgeGraph
 
 graph, uri, retry, batch_size = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 stops = [int(rows) for rows in sys.argv[5:]]  # rows written after which to wait for the test
-written, run = {}, neo4j_export._run
+written, run = {}, neo4j_load.run
 
 def progress(name, done, total):
     written[name] = done
@@ -66,7 +68,7 @@ def wait_then_run(tx, query, **parameters):
         sys.stdin.readline()
     return run(tx, query, **parameters)
 
-neo4j_export._run = wait_then_run
+neo4j_load.run = wait_then_run
 kg = KnowledgeGraph.load(graph)
 try:
     with connect(uri, retry_seconds=retry) as connection:
@@ -116,7 +118,6 @@ def _duplicates(uri: str) -> dict[str, tuple[int, int]]:
 
 def _own_falkordb(tmp_path):
     """A FalkorDB of the test's own, to kill (the session's server stays untouched)."""
-    falkordb_server = load_falkordb_server()
     try:
         return falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
     except falkordb_server.FalkorDBStartError as err:
@@ -187,10 +188,10 @@ def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic
 # notices let through (the CLI keeps the "neo4j" loggers quiet) so that the test can count them.
 _CLI = """
 import logging, sys
-import kg.export.neo4j as neo4j_export
+import kg.export.neo4j.load as neo4j_load
 from kg.cli import main
 
-run, stopped = neo4j_export._run, []
+run, stopped = neo4j_load.run, []
 
 def wait_then_run(tx, query, **parameters):
     if "MENTIONS" in query and not stopped:
@@ -199,7 +200,7 @@ def wait_then_run(tx, query, **parameters):
         sys.stdin.readline()
     return run(tx, query, **parameters)
 
-neo4j_export._run = wait_then_run
+neo4j_load.run = wait_then_run
 logging.getLogger("neo4j.session").setLevel(logging.WARNING)
 main()
 """

@@ -14,17 +14,18 @@ import sys
 import termios
 from pathlib import Path
 
+import falkordb_server
 import neo4j
 import pytest
-from conftest import (TEST_LABEL, BoltSettings, database_state, expected_state, load_falkordb_server,
-                      process_gone)
+from conftest import TEST_LABEL, BoltSettings, database_state, expected_state, process_gone
 from neo4j import exceptions as neo4j_errors
 from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 
-import kg.export.neo4j as neo4j_export
-from kg.ahead import can_fork
+import kg.export.neo4j.load as neo4j_load
+from kg.errors import Neo4jExportError
+from kg.export.neo4j.ahead import can_fork
 from kg.export.cypher import write_statements
-from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, NEO4J, Neo4jExportError, batch_limits, connect, display_uri,
+from kg.export.neo4j import (DEFAULT_LIMITS, FALKORDB, NEO4J, batch_limits, connect, display_uri,
                              export_to_neo4j, falkordb_query_fits, plan_export, wipe)
 from kg.export.rows import graph_rows
 from kg.graph import build_graph
@@ -108,13 +109,13 @@ def test_neo4j_rejects_uris_that_are_not_bolt(uri):
 
 
 def test_neo4j_ahead_where_fork_is_unsafe_is_refused_before_connecting(monkeypatch):
-    monkeypatch.setattr(neo4j_export, "can_fork", lambda: False)
+    monkeypatch.setattr(neo4j_load, "can_fork", lambda: False)
     with pytest.raises(Neo4jExportError, match="fork"):
         export_to_neo4j(sample_graph(), uri="bolt://127.0.0.1:9", ahead=True)
 
 
 def test_neo4j_unreachable_host_is_one_clear_error(monkeypatch):
-    port = load_falkordb_server().free_port()
+    port = falkordb_server.free_port()
     attempts = []
     connect_socket = socket.socket.connect
 
@@ -223,7 +224,7 @@ def test_neo4j_a_value_over_the_byte_cap_is_written_in_parts_and_arrives_whole(b
 def test_neo4j_a_transaction_run_again_writes_a_value_in_parts_over_from_its_first_part(bolt, monkeypatch):
     # ~100 parts, more than a transaction's statements: all must share one, or a retry would append twice.
     extraction = _long_paper(300_000)
-    run, appends, failed = neo4j_export._run, [], []
+    run, appends, failed = neo4j_load.run, [], []
 
     def fails_once_late_in_the_parts(tx, query, **parameters):
         counters = run(tx, query, **parameters)
@@ -234,7 +235,7 @@ def test_neo4j_a_transaction_run_again_writes_a_value_in_parts_over_from_its_fir
                 raise neo4j_errors.ServiceUnavailable("injected: the connection dropped among the parts")
         return counters
 
-    monkeypatch.setattr(neo4j_export, "_run", fails_once_late_in_the_parts)
+    monkeypatch.setattr(neo4j_load, "run", fails_once_late_in_the_parts)
     export_to_neo4j(build_graph([extraction]), **bolt.connection_args(), batch_bytes=4_000)
     assert failed and len(appends) > batch_limits(_kind(bolt)).transaction
     abstract = extraction.paper.abstract  # read back in pieces: FalkorDB's Bolt port stalls on a 300 KB value
@@ -294,7 +295,7 @@ def test_neo4j_a_retried_transaction_creates_each_node_and_relationship_once(bol
                                                                              created):
     # FalkorDB does not roll back a failed transaction's statements: the retry must not CREATE them again.
     kg = synthetic_graph(60)
-    run, failed = neo4j_export._run, []
+    run, failed = neo4j_load.run, []
 
     def fails_once_after_a_create(tx, query, **parameters):
         counters = run(tx, query, **parameters)
@@ -303,7 +304,7 @@ def test_neo4j_a_retried_transaction_creates_each_node_and_relationship_once(bol
             raise neo4j_errors.ServiceUnavailable("injected: the connection dropped after a statement")
         return counters
 
-    monkeypatch.setattr(neo4j_export, "_run", fails_once_after_a_create)
+    monkeypatch.setattr(neo4j_load, "run", fails_once_after_a_create)
     summary = export_to_neo4j(kg, **bolt.connection_args())
     assert failed, f"nothing was written by a CREATE that does not look first ({created})"
     assert database_state(bolt) == expected_state(kg)
@@ -400,10 +401,10 @@ def test_neo4j_falkordb_is_recognised_and_its_string_parameters_escaped(bolt):
 # committed), says so and waits there to be killed: the test kills it at a known point, not a racing one.
 _LOADER = """
 import json, sys, threading
-import kg.export.neo4j as neo4j_export
+import kg.export.neo4j.load as neo4j_load
 from kg.graph import KnowledgeGraph
 
-run, mentions_written = neo4j_export._run, []
+run, mentions_written = neo4j_load.run, []
 
 def run_then_hold(tx, query, **parameters):
     counters = run(tx, query, **parameters)
@@ -416,8 +417,8 @@ def progress(name, done, total):
     if name.startswith("MENTIONS"):
         mentions_written.append(done)
 
-neo4j_export._run = run_then_hold
-neo4j_export.export_to_neo4j(KnowledgeGraph.load(sys.argv[1]), **json.loads(sys.argv[2]), batch_size=3,
+neo4j_load.run = run_then_hold
+neo4j_load.export_to_neo4j(KnowledgeGraph.load(sys.argv[1]), **json.loads(sys.argv[2]), batch_size=3,
                              ahead=sys.argv[3] == "ahead", progress=progress)
 """
 
@@ -531,7 +532,6 @@ def _kg_command(*args: str, **options) -> subprocess.Popen:
 
 @pytest.mark.live
 def test_neo4j_retry_seconds_waits_for_a_server_that_starts_late(tmp_path):
-    falkordb_server = load_falkordb_server()
     port = falkordb_server.free_bolt_port()
     path = tmp_path / "graph.json"
     sample_graph().save(path)
@@ -559,7 +559,6 @@ def test_neo4j_retry_seconds_waits_for_a_server_that_starts_late(tmp_path):
 
 @pytest.mark.live
 def test_neo4j_retry_seconds_outlasts_falkordbs_stall_after_a_client_left(tmp_path, caplog):
-    falkordb_server = load_falkordb_server()
     try:
         server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
     except falkordb_server.FalkorDBStartError as err:
@@ -606,7 +605,7 @@ def _on_a_terminal(slave: int):
 def test_neo4j_export_asks_for_the_password_without_echo_on_a_terminal(tmp_path):
     path = tmp_path / "graph.json"
     sample_graph().save(path)
-    port = load_falkordb_server().free_port()  # nothing listens: the command goes on to connect, and says so
+    port = falkordb_server.free_port()  # nothing listens: the command goes on to connect, and says so
     master, slave = pty.openpty()
     cli = _kg_command("export", "neo4j", "--graph", str(path), "--uri", f"bolt://127.0.0.1:{port}", "--user", "neo4j",
                       stdin=slave, stdout=slave, stderr=slave, preexec_fn=_on_a_terminal(slave))
@@ -634,7 +633,7 @@ def test_neo4j_export_asks_for_no_password_without_a_terminal_or_with_one_given(
 
     path = tmp_path / "graph.json"
     sample_graph().save(path)
-    uri = f"bolt://127.0.0.1:{load_falkordb_server().free_port()}"
+    uri = f"bolt://127.0.0.1:{falkordb_server.free_port()}"
     for extra in (["--user", "neo4j"], ["--user", "neo4j", "--password", "given"], []):
         result = CliRunner().invoke(main, ["export", "neo4j", "--graph", str(path), "--uri", uri, *extra],
                                     input="never read\n")

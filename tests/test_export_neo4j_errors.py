@@ -6,15 +6,16 @@ from __future__ import annotations
 import errno
 from types import SimpleNamespace
 
+import falkordb_server
 import neo4j
 import pytest
 from click.testing import CliRunner
-from conftest import load_falkordb_server
 from neo4j import exceptions as neo4j_errors
 from samples import sample_graph
 
 from kg.cli import main
-from kg.export.neo4j import (NEO4J, Neo4jConnection, Neo4jExportError, ServerInfo, connect, explain,
+from kg.errors import Neo4jExportError
+from kg.export.neo4j import (NEO4J, Neo4jConnection, ServerInfo, connect, explain,
                              export_to_neo4j, wipe)
 from kg.query import QueryError, query_neo4j
 
@@ -92,7 +93,7 @@ class _Driver:
 @pytest.fixture
 def free_uri():
     """A Bolt URI on loopback where nothing listens (connect probes the address after a server's failure)."""
-    return f"bolt://127.0.0.1:{load_falkordb_server().free_port()}"
+    return f"bolt://127.0.0.1:{falkordb_server.free_port()}"
 
 
 @pytest.fixture

@@ -5,27 +5,12 @@ entity names are invented so that the tests do not lean on a lexicon.
 """
 from __future__ import annotations
 
-
 import pytest
+from conftest import claims_of, only_claim
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.numbers import as_value, find_numbers, parse_value
-from kg.records import Paper
-
-TITLE = "Zorblax: A Test Paper"
-
-
-def claims_of(nlp, sentence: str, title: str = TITLE):
-    paper = Paper(id="t", title=title, abstract=sentence)
-    doc = nlp(paper.text)
-    return paper.text, doc._.kg_claims
-
-
-def only_claim(nlp, sentence: str, title: str = TITLE):
-    _, claims = claims_of(nlp, sentence, title)
-    assert len(claims) == 1, [c.value for c in claims]
-    return claims[0]
 
 
 # -- units ---------------------------------------------------------------------------------

@@ -1,17 +1,12 @@
 """kg.ingest on the real inputs in ../shared: the Daily Papers seeds and the arXiv corpus."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from shared_data import CORPUS, SEEDS
 
 from kg.ingest import InputProblem, read_inputs, unique_papers
 from kg.ingest.daily_papers import CHROME
 from kg.records import Paper
-
-SHARED = Path(__file__).parents[2] / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
 
 pytestmark = [
     pytest.mark.seeds,

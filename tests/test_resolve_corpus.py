@@ -1,16 +1,11 @@
 """Resolution on real papers: the seeds, then the seeds plus 2,000 corpus papers."""
-import gzip
-from itertools import islice
 from pathlib import Path
 
 import pytest
+from shared_data import CORPUS, SEEDS, first_papers
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.graph import KnowledgeGraph
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
 
 pytestmark = [
     pytest.mark.seeds,
@@ -21,9 +16,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     work = tmp_path_factory.mktemp("corpus-stores")
-    sample = work / "corpus-2000.jsonl.gz"
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as f, gzip.open(sample, "wt", encoding="utf-8") as out:
-        out.writelines(islice(f, 2000))
+    sample = first_papers(CORPUS, 2000, work / "corpus-2000.jsonl.gz")
     options = BuildOptions(html=False, jobs=2)
     build_store([str(SEEDS)], work / "seeds", options)
     build_store([str(SEEDS)], work / "in-turn", options)

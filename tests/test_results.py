@@ -10,10 +10,9 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from pathlib import Path
-
 import pytest
-from test_extract_claims import claims_of, only_claim
+from conftest import claims_of, only_claim
+from shared_data import CORPUS
 
 from kg.graph import build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Span
@@ -23,8 +22,6 @@ from kg.results.leaderboard import Query, leaderboard, menu, result_rows, units
 from kg.results.plot import results_svg, trends_svg
 from kg.results.report import shown_value
 from kg.results.trends import entity_timelines, growth, trends
-
-CORPUS = Path(__file__).parents[2] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
 
 
 def claim_in(sentence: str, number: str, *, unit: str | None = None, metric: str | None = None,

@@ -6,7 +6,6 @@ any attempted request, console error or page error.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import math
 import os
@@ -21,6 +20,8 @@ from kg.export.html import ALL_NODES_MAX, DEFAULT_TOP, HEADLINES_MAX, UNFOLDED_M
 from kg.graph import build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
 from samples import HOSTILE_STRINGS, sample_graph
+from shared_data import SEEDS
+from synthetic import zipf_extractions
 
 pytest_plugins = ("conftest_browser",)
 
@@ -29,19 +30,9 @@ SCREENSHOTS = ROOT / "test-output"
 DATA_BLOCK = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL)
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("bench_view", ROOT / "scripts" / "bench_view.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench_view = _bench_module()
-
-
 @pytest.fixture(scope="module")
 def synthetic():
-    return build_graph(bench_view.synthetic_extractions(150))
+    return build_graph(zipf_extractions(150))
 
 
 # Two fields that no paper shares: each paper names its field's two leaders and three of its other
@@ -254,7 +245,7 @@ def test_view_summary_counts_the_entities_drawn_first(tmp_path, two_fields):
 
 
 def test_view_big_graph_starts_with_top_entities():
-    kg = build_graph(bench_view.synthetic_extractions(1500))
+    kg = build_graph(zipf_extractions(1500))
     assert kg.graph.number_of_nodes() > ALL_NODES_MAX
     data = view_data(kg)
     assert data["top"] == DEFAULT_TOP and data["physics"] is False
@@ -701,9 +692,6 @@ def test_view_notebook_helper_wraps_the_page_in_a_sandboxed_iframe():
     assert frame.startswith("<div><iframe srcdoc=\"&lt;!DOCTYPE html&gt;")
     assert 'sandbox="allow-scripts' in frame and "height:500px" in frame
     assert "<script>window.__pwned" not in frame
-
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.mark.browser

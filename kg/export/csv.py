@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from kg.errors import ExportError
 from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows
 from kg.files import atomic_open, write_text_atomic
 from kg.graph import KnowledgeGraph
@@ -111,7 +112,7 @@ def array_delimiter(rows: GraphRows) -> str:
     for delimiter in ARRAY_DELIMITERS:
         if delimiter not in used:
             return delimiter
-    raise ValueError("list values hold both ';' and U+001F: no array delimiter is safe")
+    raise ExportError("list values hold both ';' and U+001F: no array delimiter is safe")
 
 
 def _property_columns(groups_rows: Sequence) -> list[tuple[str, str]]:

@@ -38,6 +38,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+from kg.errors import ExportError
 from kg.export.rows import GraphRows, NodeGroup, RelationshipGroup, graph_rows, json_text, property_name
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph
@@ -430,7 +431,7 @@ class _Parts:
         """Bytes left for the piece in ``query`` once the row around it is counted."""
         budget = self.caps.for_query(query) - literal_size([[*self.ident, part]]) + literal_size(part)
         if budget < 64:
-            raise ValueError(f"batch bytes too small to write {self.name} {self.ident} in parts")
+            raise ExportError(f"batch bytes too small to write {self.name} {self.ident} in parts")
         return budget
 
     def _emit(self, set_clause: str, part: Any = None) -> None:
@@ -453,7 +454,7 @@ class _Parts:
     def scalar(self, prop: str, value: Any) -> None:
         """A number or boolean that does not fit beside the rest of its row goes alone."""
         if literal_size(value) > self._budget(f"{self.match}\nSET t.{prop} = {self.part}", value):
-            raise ValueError(f"{self.name} {self.ident}: property {prop!r} is over the byte cap on its own")
+            raise ExportError(f"{self.name} {self.ident}: property {prop!r} is over the byte cap on its own")
         self._value_begins = True
         self._emit(f"SET t.{prop} = {self.part}", value)
 
@@ -518,7 +519,7 @@ def _fit(name: str, ident: list, properties: Mapping, merged: Mapping, cap: int,
         else:
             parts.scalar(prop, value)
     if literal_size([_row(ident, properties, merged)]) > cap:
-        raise ValueError(f"{name} {ident}: the row's key alone is over the byte cap of {cap}")
+        raise ExportError(f"{name} {ident}: the row's key alone is over the byte cap of {cap}")
     return properties, merged
 
 

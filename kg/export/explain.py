@@ -14,6 +14,7 @@ from pathlib import Path
 from spacy import displacy
 
 from kg.build import EXTRACTIONS_FILE, load_extractions
+from kg.errors import InputError, StoreError
 from kg.files import write_text_atomic
 from kg.graph import paper_label
 from kg.ingest.ids import arxiv_id
@@ -38,16 +39,16 @@ td.sentence { color: #52606d; font-style: italic; }
 
 def find_extraction(store_dir: str | Path, paper_id: str) -> Extraction:
     """The extraction of ``paper_id`` (as the store has it, or an arXiv id in any form) in the store
-    in ``store_dir``; a ValueError naming the nearest ids when it has no such paper."""
+    in ``store_dir``; an InputError naming the nearest ids when it has no such paper."""
     store_path = Path(store_dir) / EXTRACTIONS_FILE
     if not store_path.exists():
-        raise ValueError(f"{store_path} does not exist: {store_dir} is not a kg store")
+        raise StoreError(f"{store_path} does not exist: {store_dir} is not a kg store")
     stored = {e.paper.id: e for e in load_extractions(store_path)}
     wanted = arxiv_id(paper_id) or paper_id
     if wanted in stored:
         return stored[wanted]
     nearest = ", ".join(difflib.get_close_matches(wanted, stored, SUGGESTIONS, SIMILARITY_CUTOFF))
-    raise ValueError(f"no paper {paper_id!r} in {store_path}" + (f"; did you mean {nearest}?" if nearest else "")
+    raise InputError(f"no paper {paper_id!r} in {store_path}" + (f"; did you mean {nearest}?" if nearest else "")
                      + " (its ids: kg query \"MATCH (p:Paper) RETURN p.id\")")
 
 

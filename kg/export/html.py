@@ -42,6 +42,8 @@ from kg.export.communities import LEADERS, Community, co_occurrence, communities
 from kg.export.view_results import results_data, timelines_data
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph, paper_label
+from kg.resolve import MODEL_PARTS
+from kg.results.index import ResultsIndex, build_index
 from kg.schema import load_schema
 
 if TYPE_CHECKING:
@@ -91,7 +93,6 @@ def _entity_size(papers: int) -> float:
     return min(42.0, 8.0 + 5.0 * math.sqrt(papers))
 
 
-ENTITY_EXTRA_FIELDS = ("family", "size", "version", "variant")
 _MARKER = re.compile(r"__KG_([A-Z_]+)__")
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -323,7 +324,8 @@ def _topic_of_others(kg: KnowledgeGraph, index: dict[str, int], drawn: int, topi
         topic[i] = min(counter, key=lambda t: (-counter[t], t))
 
 
-def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = False) -> dict[str, Any]:
+def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = False,
+              results: ResultsIndex | None = None) -> dict[str, Any]:
     """The page's payload: every node and edge as short positional records, with the topics and labels
     of the first screen.
 
@@ -336,6 +338,8 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
         graphs of at most ``UNFOLDED_MAX`` nodes, which open with everything drawn.
     physics : let vis physics rework the computed layout as the page opens (it then stops; the page
         has a switch for live physics).
+    results : the claim rows and timelines of ``kg``, every entity with a dated paper
+        (``build_index(kg, min_papers=1)``), when the caller has them already; else computed here.
 
     Returns
     -------
@@ -358,6 +362,8 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
     n_entities = sum(1 for node in order if g.nodes[node]["label"] in schema.entity_labels)
     top = _resolve_top(top, len(order))
     drawn = n_entities if top is None else min(top, n_entities)
+    if results is None:
+        results = build_index(kg, min_papers=1)
 
     sentences: dict[str, int] = {}
 
@@ -418,8 +424,8 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
         "s": list(sentences),
         "n": nodes,
         "e": edges,
-        **results_data(kg, index),
-        **timelines_data(kg, index, n_entities),
+        **results_data(kg, index, results.rows),
+        **timelines_data(results, index, n_entities),
     }
 
 
@@ -442,7 +448,7 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
     name = data["name"]
     record = head + [data["key"], name, int(data.get("paper_count") or 0)]
     aliases = [a for a in data.get("aliases") or () if a != name]
-    extra = {f: data[f] for f in ENTITY_EXTRA_FIELDS if data.get(f) not in (None, "", [], {})}
+    extra = {f: data[f] for f in MODEL_PARTS if data.get(f) not in (None, "", [], {})}
     votes = data.get("type_votes") or {}
     if len(votes) > 1:
         extra["votes"] = votes
@@ -470,8 +476,9 @@ def _read(path: Path) -> str:
     return text
 
 
-def _render(kg: KnowledgeGraph, top: int | None, physics: bool) -> tuple[str, ViewSummary]:
-    data = view_data(kg, top=top, physics=physics)
+def _render(kg: KnowledgeGraph, top: int | None, physics: bool,
+            results: ResultsIndex | None = None) -> tuple[str, ViewSummary]:
+    data = view_data(kg, top=top, physics=physics, results=results)
     # The source-map comment names a file the page does not have; a debugger would ask for it.
     vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
     view_js = _read(VIZ_DIR / "view.js")
@@ -516,10 +523,11 @@ def render_html(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = F
     return _render(kg, top, physics)[0]
 
 
-def write_html(kg: KnowledgeGraph, path: str | Path, *, top: int | None = None,
-               physics: bool = False) -> ViewSummary:
-    """Write the view of ``kg`` to ``path`` atomically; say what it holds and draws."""
-    page, summary = _render(kg, top, physics)
+def write_html(kg: KnowledgeGraph, path: str | Path, *, top: int | None = None, physics: bool = False,
+               results: ResultsIndex | None = None) -> ViewSummary:
+    """Write the view of ``kg`` to ``path`` atomically; say what it holds and draws (``results``: see
+    ``view_data``)."""
+    page, summary = _render(kg, top, physics, results)
     encoded = page.encode("utf-8")
     with atomic_open(path, "wb") as f:
         f.write(encoded)

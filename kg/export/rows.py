@@ -44,6 +44,7 @@ from functools import cache
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
+from kg.errors import StoreError
 from kg.graph import NODE_FIELD, KnowledgeGraph
 from kg.schema import Schema, load_schema
 
@@ -123,6 +124,10 @@ class GraphRows:
             counts[g.type] += len(g.rows)
         return dict(sorted(counts.items()))
 
+    def row_counts(self) -> dict[str, int]:
+        """Rows per label and per relationship group (by its name): what a load's progress is counted against."""
+        return self.node_counts() | {g.name: len(g.rows) for g in self.relationships}
+
 
 def json_text(value: Any) -> str:
     """Compact, key-sorted JSON: equal values give equal strings, so they merge."""
@@ -169,13 +174,13 @@ def storable(value: Any) -> Value | None:
         return value
     if isinstance(value, Mapping):
         return json_text(value)
-    raise TypeError(f"cannot store a {type(value).__name__} as a graph property")
+    raise StoreError(f"cannot store a {type(value).__name__} as a graph property")
 
 
 @cache
 def property_name(name: str) -> str:
     if not isinstance(name, str) or not IDENTIFIER.match(name):
-        raise ValueError(f"property name {name!r} is not a plain identifier")
+        raise StoreError(f"property name {name!r} is not a plain identifier")
     return name
 
 
@@ -224,7 +229,7 @@ def _checked_evidence_key(span: Any, u: str, v: str, rel_type: str) -> str:
     try:
         return evidence_key(span)
     except (KeyError, TypeError):
-        raise ValueError(f"edge {u!r}-[{rel_type}]->{v!r} has evidence that is not a span (paper, start, end, "
+        raise StoreError(f"edge {u!r}-[{rel_type}]->{v!r} has evidence that is not a span (paper, start, end, "
                          f"text): {span!r:.100}") from None
 
 
@@ -246,14 +251,14 @@ def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeG
     for node, data in kg.graph.nodes(data=True):
         label = data.get("label")
         if label in (ENTITY, EVIDENCE) or label not in schema.labels:
-            raise ValueError(f"node {node!r} has label {label!r}, which is not the label of a stored node")
+            raise StoreError(f"node {node!r} has label {label!r}, which is not the label of a stored node")
         key_label = key_label_of(label, schema)
         key_name = key_property(key_label, schema)
         key = data.get(key_name)
         if not isinstance(key, str) or not key:
-            raise ValueError(f"node {node!r} ({label}) has no {key_name!r}")
+            raise StoreError(f"node {node!r} ({label}) has no {key_name!r}")
         if (key_label, key) in keys:
-            raise ValueError(f"node {node!r} ({label}) has the {key_name} {key!r} of another {key_label} node")
+            raise StoreError(f"node {node!r} ({label}) has the {key_name} {key!r} of another {key_label} node")
         keys.add((key_label, key))
         properties, merged = _split_properties(data, frozenset({"label", NODE_FIELD, key_name}),
                                                key_label in MERGING_GROUPS)
@@ -270,7 +275,7 @@ def node_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[NodeG
 def _check_endpoint(rel_type: str, end: str, key_label: str, schema: Schema) -> None:
     allowed = schema.relationship_types[rel_type]["from" if end == "start" else "to"]
     if key_label not in allowed:
-        raise ValueError(f"a {rel_type} relationship cannot {'start' if end == 'start' else 'end'} at a {key_label}")
+        raise StoreError(f"a {rel_type} relationship cannot {'start' if end == 'start' else 'end'} at a {key_label}")
 
 
 def relationship_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tuple[RelationshipGroup, ...]:
@@ -292,7 +297,7 @@ def relationship_groups(kg: KnowledgeGraph, schema: Schema | None = None) -> tup
     by_group: dict[tuple[str, str, str], list[RelationshipRow]] = defaultdict(list)
     for u, v, rel_type, data in kg.graph.edges(keys=True, data=True):
         if data.get("type", rel_type) != rel_type:
-            raise ValueError(f"edge {u!r}->{v!r} is keyed {rel_type!r} but typed {data.get('type')!r}")
+            raise StoreError(f"edge {u!r}->{v!r} is keyed {rel_type!r} but typed {data.get('type')!r}")
         start_label, start = key_of(u)
         end_label, end = key_of(v)
         if (rel_type, start_label, end_label) not in checked:

@@ -13,14 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.graph import entity_node
-from kg.results.leaderboard import Query, leaderboard, menu, rankable, result_rows, units
-from kg.results.trends import entity_timelines
+from kg.results.leaderboard import Query, ResultRow, leaderboard, menu, rankable, units
+from kg.schema import load_schema
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
+    from kg.results.index import ResultsIndex
 
 BOARDS = 40  # the boards a page offers, biggest first (kg.results.leaderboard.menu)
-LINKED = ("ABOUT", "MEASURED_ON", "AGAINST")  # a claim's subject, dataset and baseline entities
+LINKED = ("subject", "dataset", "baseline")  # the fields of a board row that can link to an entity, in its order
 
 
 def _number(value: float) -> float | int:
@@ -28,8 +29,9 @@ def _number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def results_data(kg: KnowledgeGraph, index: dict[str, int]) -> dict[str, list]:
-    """The leaderboards of ``kg`` for the page, with ``index`` mapping node ids to their place in ``n``.
+def results_data(kg: KnowledgeGraph, index: dict[str, int], result_rows: list[ResultRow]) -> dict[str, list]:
+    """The leaderboards of ``kg`` (its ``result_rows``) for the page, with ``index`` mapping node ids to their
+    place in ``n``.
 
     Returns
     -------
@@ -40,7 +42,8 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int]) -> dict[str, list]:
     written, or None). ``unit`` is "" for bare numbers.
     """
     g = kg.graph
-    rows = [row for row in result_rows(kg) if rankable(row)]
+    relationship_of = load_schema().claim_relationships
+    rows = [row for row in result_rows if rankable(row)]
     claim_nodes = {data["id"]: node for node, data in kg.claims()}
     boards: list[list[Any]] = []
     records: list[list[Any]] = []
@@ -49,8 +52,8 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int]) -> dict[str, list]:
     def record(row) -> int:
         if row.claim not in row_index:
             node = claim_nodes[row.claim]
-            linked = {rel: index[target] for _, target, rel in g.out_edges(node, keys=True) if rel in LINKED}
-            fields = [linked.get(rel, text) for rel, text in zip(LINKED, (row.subject, row.dataset, row.baseline))]
+            linked = {rel: index[target] for _, target, rel in g.out_edges(node, keys=True)}
+            fields = [linked.get(relationship_of[name], getattr(row, name)) for name in LINKED]
             high = row.value_max if row.value_max is not None and row.value_max != row.value_min else None
             row_index[row.claim] = len(records)
             records.append([index[node], *fields, _number(row.value_min)] + ([] if high is None else [_number(high)]))
@@ -70,8 +73,9 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int]) -> dict[str, list]:
     return {"B": boards, "b": records}
 
 
-def timelines_data(kg: KnowledgeGraph, index: dict[str, int], n_entities: int) -> dict[str, list]:
-    """Each entity's dated papers per month, from ``kg.results.trends.entity_timelines``.
+def timelines_data(results: ResultsIndex, index: dict[str, int], n_entities: int) -> dict[str, list]:
+    """Each entity's dated papers per month, from ``results`` (every entity with a dated paper:
+    ``kg.results.index.build_index(kg, min_papers=1)``).
 
     Returns
     -------
@@ -80,11 +84,10 @@ def timelines_data(kg: KnowledgeGraph, index: dict[str, int], n_entities: int) -
     and counts; empty when none of its papers is dated; only the month's index when the entity has one
     dated paper, as most of a corpus's entities have).
     """
-    timelines, papers_per_month = entity_timelines(kg, min_papers=1)
-    months = list(papers_per_month)
+    months = list(results.papers_per_month)
     month_index = {m: i for i, m in enumerate(months)}
     per_entity: list[list[int] | int] = [[] for _ in range(n_entities)]
-    for timeline in timelines:
+    for timeline in results.timelines:
         flat = [x for month, papers in timeline.months.items() for x in (month_index[month], papers)]
         per_entity[index[entity_node(timeline.key)]] = flat[0] if flat[1:] == [1] else flat
     return {"M": months, "m": per_entity}

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
 INDEX_SUFFIX = ".results.json"
+INDEX_MIN_PAPERS = 2  # the timelines the index keeps: entities with at least this many dated papers
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ def _stamp(graph_path: Path) -> dict[str, Any]:
     return {"code": _code(), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def build_index(kg: KnowledgeGraph) -> ResultsIndex:
-    timelines, per_month = entity_timelines(kg)
+def build_index(kg: KnowledgeGraph, min_papers: int = INDEX_MIN_PAPERS) -> ResultsIndex:
+    """The claim rows of ``kg``, and the timelines of its entities with at least ``min_papers`` dated papers."""
+    timelines, per_month = entity_timelines(kg, min_papers)
     return ResultsIndex(result_rows(kg), timelines, per_month)
 
 
@@ -91,12 +93,14 @@ def load_index(graph_path: str | Path, load_graph: Callable[[str], KnowledgeGrap
         pass  # absent, unreadable or from another kg: made again below
     if on_build is not None:
         on_build()
-    return save_index(load_graph(str(graph_path)), graph_path)
+    return save_index(build_index(load_graph(str(graph_path))), graph_path)
 
 
-def save_index(kg: KnowledgeGraph, graph_path: str | Path) -> ResultsIndex:
-    """The index of ``kg``, just saved at ``graph_path``, written beside it where that can be done."""
-    index = build_index(kg)
+def save_index(index: ResultsIndex, graph_path: str | Path) -> ResultsIndex:
+    """``index``, of the graph just saved at ``graph_path``, as the index keeps it (the timelines of
+    :data:`INDEX_MIN_PAPERS` papers or more), written beside the graph where that can be done."""
+    index = ResultsIndex(index.rows, [t for t in index.timelines if sum(t.months.values()) >= INDEX_MIN_PAPERS],
+                         index.papers_per_month)
     try:
         with atomic_open(index_path(graph_path)) as f:
             f.write(json.dumps(_to_data(index, _stamp(Path(graph_path))), ensure_ascii=False, separators=(",", ":")))

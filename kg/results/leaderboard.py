@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any, Iterable
 from kg.records import Claim
 from kg.resolve import canonical_key
 from kg.results.comparable import comparable, improves
+from kg.schema import load_schema
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
 KINDS = ("score", "gain", "budget")
 MENU_SIZE = 20
-CLAIM_EDGES = {"ABOUT": "subject", "MEASURED_ON": "dataset", "AGAINST": "baseline"}
+CLAIM_EDGES = {rel: name for name, rel in load_schema().claim_relationships.items()}  # relationship -> claim field
 
 
 @dataclass(frozen=True)

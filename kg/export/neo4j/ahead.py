@@ -34,14 +34,12 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Callable, Iterable, Iterator, TypeVar
 
+from kg.errors import AheadError
+
 T = TypeVar("T")
 
 PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged pipe
 _SENDER_SWITCH_SECONDS = 0.0002  # the child's sender waits at most this long for the lock once the pipe has room
-
-
-class AheadError(RuntimeError):
-    """The child ended without finishing, or raised something that cannot be sent back."""
 
 
 def can_fork() -> bool:
@@ -150,4 +148,4 @@ def _send(outbox: queue.SimpleQueue, writer: Connection, reader_gone: threading.
             return
 
 
-__all__ = ["AheadError", "can_fork", "forks_safely", "made_ahead"]
+__all__ = ["can_fork", "forks_safely", "made_ahead"]
