@@ -31,6 +31,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from kg.abbreviations import long_form_start
 from kg.extract.doc import ENTITY_SPANS
 from kg.records import ENTITY_TYPES, title_end
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
@@ -439,19 +440,13 @@ class EntityRecognizer:
         return j
 
     def _long_form(self, doc: Doc, doc_text: str, first: int, end: int, short: str) -> Span | None:
-        letters = [c.lower() for c in short.rstrip("s") if c.isalnum()] or [c.lower() for c in short if c.isalnum()]
+        letters = "".join(c.lower() for c in short.rstrip("s") if c.isalnum()) or "".join(
+            c.lower() for c in short if c.isalnum())
         base = doc[first].idx
-        text = doc_text[base:doc[end - 1].idx + len(doc[end - 1].text)].lower()
-        s, i = len(letters) - 1, len(text) - 1
-        while s >= 0:
-            c = letters[s]
-            while i >= 0 and (text[i] != c or (s == 0 and i > 0 and text[i - 1].isalnum())):
-                i -= 1
-            if i < 0:
-                return None
-            s -= 1
-            i -= 1
-        span = doc.char_span(base + i + 1, doc[end - 1].idx + len(doc[end - 1].text), alignment_mode="expand")
+        start = long_form_start(letters, doc_text[base:doc[end - 1].idx + len(doc[end - 1].text)].lower())
+        if start is None:
+            return None
+        span = doc.char_span(base + start, doc[end - 1].idx + len(doc[end - 1].text), alignment_mode="expand")
         if span is None:
             return None
         trimmed = self._trim(span)
