@@ -13,6 +13,7 @@ The cue words are data: ``tables/relation_cues.json``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -34,6 +35,7 @@ CLAUSE_LINKS = frozenset({
 })
 NAMING_VERBS = frozenset({"call", "name", "dub", "term", "coin"})
 RESULTS = "<results>"
+MAX_CLIMB = 12  # walks up the parse towards a subject stop after this many heads, whatever the tree looks like
 # A name that extends another by a version, size or release suffix is a variant of it.
 VARIANT_SUFFIX = re.compile(
     r"^[-. _/]?(?:v?\d[\w.]*|\d+(?:\.\d+)?[bmk]\b|(?:instruct|chat|base|lite|large|small|mini|pro|turbo|max|plus|xl)(?=$|[-. _]?\d|-))",
@@ -269,8 +271,6 @@ def _np_entity(view: _PaperView, token: Token, depth: int = 0) -> str | None:
     for child in token.children:
         if child.dep_ == "appos" and child.i in view.mention_at:
             return view.entity(child)
-    if token.dep_ == "appos" and token.head.i in view.mention_at:
-        return view.entity(token.head)
     for child in token.children:  # "a grader named GradeBot"
         if child.dep_ == "acl" and child.lemma_.lower() in NAMING_VERBS:
             named = [c for c in child.children if c.dep_ in ("oprd", "dobj", "attr") and c.i in view.mention_at]
@@ -298,28 +298,42 @@ def _np_entity(view: _PaperView, token: Token, depth: int = 0) -> str | None:
 
 def _agent(view: _PaperView, token: Token) -> str | None:
     """The entity the clause around ``token`` is about: its subject, or what it modifies."""
-    t = token
-    for _ in range(12):
-        subject = next((c for c in t.children if c.dep_ in SUBJECTS), None)
+    for t, subject in _climb(token):
         if subject is not None:
             who = _np_entity(view, subject)
-            if who == RESULTS:
-                return _reported(view, t)
-            return who
+            return _reported(view, t) if who == RESULTS else who
         if t.dep_ in ("relcl", "acl") and t.pos_ in ("VERB", "AUX"):
             who = _np_entity(view, t.head)
             return _reported(view, t.head.head) if who == RESULTS else who
-        if t.dep_ not in CLAUSE_LINKS or t.head is t:
+        if t.dep_ not in CLAUSE_LINKS:
             return None
-        t = t.head
     return None
+
+
+def _subject(token: Token) -> Token | None:
+    return next((c for c in token.children if c.dep_ in SUBJECTS), None)
+
+
+def _climb(token: Token) -> Iterator[tuple[Token, Token | None]]:
+    """``token`` and the heads above it up to the root (at most MAX_CLIMB of them), each with its subject."""
+    t = token
+    for _ in range(MAX_CLIMB):
+        yield t, _subject(t)
+        if t.head is t:
+            return
+        t = t.head
+
+
+def _nearest_subject(token: Token) -> Token | None:
+    """The subject of ``token``'s clause or of the nearest clause above it."""
+    return next((subject for _, subject in _climb(token) if subject is not None), None)
 
 
 def _reported(view: _PaperView, verb: Token) -> str | None:
     """"Experiments show that X ...": X, else the proposed entity."""
     for child in verb.children:
         if child.dep_ == "ccomp":
-            subject = next((c for c in child.children if c.dep_ in SUBJECTS), None)
+            subject = _subject(child)
             if subject is not None:
                 who = _np_entity(view, subject)
                 if who and who != RESULTS:
@@ -399,15 +413,8 @@ def _uses_frame(view: _PaperView, sent: Span, verb: Token, preps: list[str]) -> 
 
 def _subject_word(token: Token) -> str | None:
     """The lower-cased head word of the nearest subject above ``token``."""
-    t = token
-    for _ in range(12):
-        subject = next((c for c in t.children if c.dep_ in SUBJECTS), None)
-        if subject is not None:
-            return subject.lower_
-        if t.head is t:
-            return None
-        t = t.head
-    return None
+    subject = _nearest_subject(token)
+    return subject.lower_ if subject is not None else None
 
 
 def _implied_agent(view: _PaperView, sent: Span, token: Token) -> str | None:
@@ -416,38 +423,25 @@ def _implied_agent(view: _PaperView, sent: Span, token: Token) -> str | None:
     only after the paper has named it, and not when the subject is other work."""
     if view.proposed is None or view.first_at.get(view.proposed, len(view.doc)) > sent.start:
         return None
-    t = token
-    for _ in range(12):
-        subject = next((c for c in t.children if c.dep_ in SUBJECTS), None)
-        if subject is not None:
-            if _np_entity(view, subject) is not None:
-                return None
-            if any(w.lower_ in view.cues["other_work"] for w in subject.subtree):
-                return None
-            break
-        if t.head is t:
-            break
-        t = t.head
+    subject = _nearest_subject(token)
+    if subject is not None and (_np_entity(view, subject) is not None
+                                or any(w.lower_ in view.cues["other_work"] for w in subject.subtree)):
+        return None
     return view.proposed
 
 
 def _agent_is_results(view: _PaperView, token: Token) -> bool:
-    t = token
-    for _ in range(12):
-        subject = next((c for c in t.children if c.dep_ in SUBJECTS), None)
+    for t, subject in _climb(token):
         if subject is not None:
             return _np_entity(view, subject) == RESULTS
         if t.dep_ in ("relcl", "acl"):
             return _np_entity(view, t.head) == RESULTS
-        if t.head is t:
-            return False
-        t = t.head
     return False
 
 
 def _self_frame(view: _PaperView, sent: Span, verb: Token) -> None:
     """"We propose/introduce Y" in a paper about X: Y is a part of X."""
-    subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    subject = _subject(verb)
     if subject is None or subject.lower_ != "we" or view.proposed is None:
         return
     roots = [c for c in verb.children if c.dep_ in OBJECTS and view.entity(c) != view.proposed]
@@ -461,7 +455,7 @@ def _method_verb(view: _PaperView, sent: Span, verb: Token) -> None:
     method = view.entity(verb)
     if view.types.get(method) != "Method":
         return
-    subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    subject = _subject(verb)
     if subject is None:
         return
     if subject.dep_ == "nsubj" and subject.lower_ == "we":
