@@ -12,6 +12,7 @@ import pytest
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.cache import CACHE_FILE, ExtractionCache
 from kg.records import Paper
+from kg.store import STORE_DIR
 from samples import medusa_extraction
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
@@ -91,7 +92,8 @@ def test_cache_killed_build_resumes_to_the_same_result(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"{done_before} from the cache" in result.stdout
     assert (out / GRAPH_FILE).read_bytes() == (reference / GRAPH_FILE).read_bytes()
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != STORE_DIR]
+    assert sorted(p.name for p in (out / STORE_DIR).iterdir()) == ["current", "lock", "v-0"]
 
 
 def _papers(n: int) -> list[Paper]:
