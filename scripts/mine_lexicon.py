@@ -36,7 +36,7 @@ from pathlib import Path
 from shared_data import corpus_option
 
 from kg.abbreviations import long_form_start
-from kg.extract.entities import MODIFIER_SUFFIX, NAME_SHAPE, PARAM_SIZE, QUANTITY
+from kg.extract.entities.names import MODIFIER_SUFFIX, NAME_SHAPE, PARAM_SIZE, QUANTITY
 from kg.tables import TABLES_DIR, load_table
 
 # Words and tokens of plain text: the miner reads 23k abstracts without spaCy.

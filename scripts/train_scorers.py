@@ -71,7 +71,7 @@ def entity_examples(score, nlp, doc, label: dict) -> list[tuple[Example, PaperEn
     the entity as score.py reads it."""
     golds = score.scored_entities(label)
     found = []
-    for entity, features in entity_candidates(doc, nlp.get_pipe("kg_entities").lexicon_type):
+    for entity, features in entity_candidates(doc, nlp.get_pipe("kg_entities").lexicon.type_of):
         proposed = {"name": entity.name, "aliases": sorted({m.text for m in entity.mentions} - {entity.name})}
         gold = next((g for g in golds if score.names_of(g) & score.names_of(proposed)), None)
         found.append(((features, ENTITY_TYPES, gold["type"] if gold else entities.NOT_ENTITY), entity, proposed))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import group_entities
-from kg.extract.entities import name_key
+from kg.extract.entities.lexicon import name_key
 from kg.records import Paper
 
 TITLE = "Quillfeather: A Test Paper"

@@ -41,7 +41,7 @@ def _entities(doc) -> dict[str, set[str]]:
 
 def test_scorers_entity_features_say_how_an_entity_was_found_and_where(nlp):
     doc = nlp(TEXT)
-    by_name = {e.name: f for e, f in entity_candidates(doc, nlp.get_pipe("kg_entities").lexicon_type)}
+    by_name = {e.name: f for e, f in entity_candidates(doc, nlp.get_pipe("kg_entities").lexicon.type_of)}
     assert {"type:Method", "role:proposed", "title", "capital", "recognised:none:Method", "after:,"} <= set(by_name["Orvalent"])
     assert {"type:Dataset", "acronym", "digit", "before:on", "gov:on"} <= set(by_name["GSM8K"])
     assert "title" not in by_name["GSM8K"]

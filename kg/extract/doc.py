@@ -18,3 +18,16 @@ for _name in ("kg_roles", "kg_claims", "kg_relations"):
         Doc.set_extension(_name, default=None)
 if not Span.has_extension("kg_name"):
     Span.set_extension("kg_name", default=None)
+
+
+def starts_sentence(doc: Doc, i: int) -> bool:
+    """Whether a sentence really starts at token ``i``.
+
+    The parser often opens a one-word "sentence" inside a title-cased name
+    ("3D | Gaussian | Splatting"); only a full stop, a line break or the
+    start of the text ends one.
+    """
+    if i <= 0:
+        return True
+    previous = doc[i - 1]
+    return previous.text in (".", "!", "?") or (previous.is_space and "\n" in previous.text)

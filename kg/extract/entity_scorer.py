@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.doc import ENTITY_SPANS
-from kg.extract.entities import name_key
+from kg.extract.entities.lexicon import name_key
 from kg.learn.entities import OUTCOMES, WEIGHTS_FILE, decide, entity_features
 from kg.learn.linear import LinearModel
 from kg.learn.pairs import PaperEntity, paper_entities
@@ -43,7 +43,7 @@ class EntityScoring:
         self.name = name
         self.scorer = LinearModel.load(Path(weights) if weights else WEIGHTS_FILE, OUTCOMES)
         recognizer = nlp.get_pipe("kg_entities")
-        self.lexicon_type = recognizer.lexicon_type
+        self.lexicon_type = recognizer.lexicon.type_of
         self.user_names = recognizer.user_names
 
     def decide(self, entity: PaperEntity, features: list[str]) -> str | None:
