@@ -9,7 +9,12 @@
 """
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 from spacy.tokens import Doc, Span
+
+from kg.records import majority_type
 
 ENTITY_SPANS = "kg_entities"
 
@@ -18,3 +23,11 @@ for _name in ("kg_roles", "kg_claims", "kg_relations"):
         Doc.set_extension(_name, default=None)
 if not Span.has_extension("kg_name"):
     Span.set_extension("kg_name", default=None)
+
+
+def entity_types(spans: Iterable[Span]) -> dict[str, str]:
+    """Each entity's type, by name: the type most of its mentions carry (``majority_type``)."""
+    votes: dict[str, Counter] = {}
+    for span in spans:
+        votes.setdefault(span._.kg_name or span.text, Counter())[span.label_] += 1
+    return {name: majority_type(v) for name, v in votes.items()}

@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.abbreviations import long_form_start
 from kg.extract.doc import ENTITY_SPANS
-from kg.records import ENTITY_TYPES, title_end
+from kg.records import majority_type, title_end
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
 from kg.tables import load_table, table_rows
 from kg.terms import TermMatcher, read_terms, user_aliases
@@ -111,8 +111,9 @@ QUANTITY = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{1,2}$")
 TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
 FUNCTION_POS = frozenset({"ADV", "SCONJ", "CCONJ", "ADP", "DET", "PRON", "AUX", "VERB", "PART", "INTJ"})
 YEAR = re.compile(r"\b(?:19|20)\d\d[a-z]?\b")
-# How much each kind of evidence counts when an entity's mentions disagree on its type.
-# "user": a term of the user's own (--terms), whose type nothing outweighs.
+# How much each kind of evidence counts when an entity's mentions disagree on its type, and which of two
+# overlapping candidates of one length is kept. "user": a term of the user's own (--terms), whose type
+# nothing outweighs.
 WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3,
           "model": 6.0, "user": 1000.0}
 SPAN_END_PUNCTUATION = frozenset({".", ",", ";", ":"})
@@ -867,9 +868,7 @@ class EntityRecognizer:
 
     def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
         """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
-        rank = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1, "model": 4,
-                "user": 5}
-        ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -rank[c.evidence], c.start))
+        ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -WEIGHT[c.evidence], c.start))
         taken: set[int] = set()
         chosen = []
         for cand in ordered:
@@ -965,7 +964,7 @@ class EntityRecognizer:
             scores: dict[str, float] = defaultdict(float)
             for cand, _ in members:
                 scores[cand.type] += WEIGHT[cand.evidence]
-            entity_type = max(ENTITY_TYPES, key=lambda t: (scores.get(t, 0.0), -ENTITY_TYPES.index(t)))
+            entity_type = majority_type(scores)
             name = canonical.get(key)
             if name is None:
                 texts = [text for _, text in members if name_key(text) == key] or [members[0][1]]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.doc import ENTITY_SPANS
+from kg.extract.doc import ENTITY_SPANS, entity_types
 from kg.tables import load_table
 from kg.records import Relation, title_end
 
@@ -124,14 +124,10 @@ class RelationFinder:
 
 def _view(doc: Doc, spans: list[Span]) -> _PaperView:
     mention_at: dict[int, Span] = {}
-    types: dict[str, dict[str, int]] = {}
     for span in spans:
-        name = span._.kg_name or span.text
-        counts = types.setdefault(name, {})
-        counts[span.label_] = counts.get(span.label_, 0) + 1
         for i in range(span.start, span.end):
             mention_at.setdefault(i, span)
-    best_type = {name: max(counts, key=counts.get) for name, counts in types.items()}
+    best_type = entity_types(spans)
     first_at: dict[str, int] = {}  # first mention in the abstract
     abstract_start = title_end(doc.text)
     for span in spans:
