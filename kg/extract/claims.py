@@ -29,7 +29,7 @@ from kg.extract.doc import ENTITY_SPANS
 from kg.numbers import CHANGE_FROM, RANGE_LEAD, NumberMention, as_value, find_numbers
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
-from kg.tables import load_table
+from kg.tables import cue_table, load_table
 from kg.records import TITLE_SEPARATOR, Claim, title_end
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(?:/\S*)?", re.IGNORECASE)
@@ -86,15 +86,8 @@ class ClaimCues:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> ClaimCues:
-        table = load_table("claim_cues.json")
-        fields = {}
-        for name, kind in cls.__annotations__.items():
-            if name in ("metrics", "qualifiers"):
-                continue
-            values = table[name]
-            fields[name] = tuple(values) if "tuple" in kind else frozenset(values)
-        qualifiers = dict(sorted(table["qualifiers"].items(), key=lambda kv: -len(kv[0])))
-        return cls(qualifiers=qualifiers, metrics=load_table("claim_metrics.txt"), **fields)
+        qualifiers = dict(sorted(load_table("claim_cues.json")["qualifiers"].items(), key=lambda kv: -len(kv[0])))
+        return cue_table(cls, "claim_cues.json", qualifiers=qualifiers, metrics=load_table("claim_metrics.txt"))
 
 
 def _words_before(text: str, start: int, limit: int, floor: int) -> str:

@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.abbreviations import long_form_start
 from kg.extract.doc import ENTITY_SPANS
 from kg.records import majority_type, title_end
-from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
+from kg.extract.roles import RoleCues  # also registers kg_roles, which reads what kg_entities writes
 from kg.tables import load_table, table_rows
 from kg.terms import TermMatcher, read_terms, user_aliases
 
@@ -179,7 +179,7 @@ class EntityRecognizer:
         self.low_precision_heads = frozenset(heads["low_precision_heads"])
         self.procedure_keys = frozenset(name_key(w) for w in heads["procedure_words"])
         self.procedure_dismissers = frozenset(heads["procedure_dismissers"])
-        self.own_markers = tuple(tuple(m.split()) for m in load_table("role_cues.json")["own_markers"])
+        self.own_markers = frozenset(tuple(m.split()) for m in RoleCues.load().own_markers)
         stop_phrases = load_table("stop_phrases.txt")
         self.stop_keys = frozenset(name_key(p) for p in stop_phrases)
         # "language modeling" shares its key with "language model", but only the model is an umbrella term
