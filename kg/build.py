@@ -424,10 +424,16 @@ def _store_fingerprint(ordered: list[Extraction]) -> str:
 def _builder_version() -> str:
     """kg's version and a fingerprint of the code and data that turn extractions into the outputs."""
     import kg
+
+    return kg.__version__ + code_fingerprint(BUILD_CODE, builder_data())
+
+
+def builder_data() -> tuple[Path, ...]:
+    """The folders that turning extractions into the outputs reads besides its code."""
     from kg.export.html import VIZ_DIR
     from kg.schema import SCHEMA_DIR
 
-    return kg.__version__ + code_fingerprint(BUILD_CODE, (TABLES_DIR, SCHEMA_DIR, VIZ_DIR))
+    return TABLES_DIR, SCHEMA_DIR, VIZ_DIR
 
 
 def _current_manifest(out: Path, folder: Path, fingerprint: str, html: bool) -> dict | None:

@@ -63,20 +63,37 @@ def module_closure(roots: Iterable[str], package_dir: Path = PACKAGE_DIR) -> lis
     return sorted(set(seen.values()))
 
 
-def files_under(paths: Iterable[Path]) -> list[Path]:
-    """The files among ``paths`` and, for folders, every file below them (caches left out)."""
-    found: list[Path] = []
+def named_files(paths: Iterable[Path]) -> list[tuple[str, Path]]:
+    """The files among ``paths`` and below the folders among them, each named by its path inside the folder
+    it was found in (a file given alone: its name); caches left out."""
+    found: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            below = [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+            found.extend(sorted((p.relative_to(path).as_posix(), p) for p in below))
         elif path.is_file():
-            found.append(path)
-    return sorted(set(found))
+            found.append((path.name, path))
+    return found
+
+
+def files_digest(paths: Iterable[Path], package_dir: Path | None = None) -> str:
+    """A hash of the files among ``paths`` and below the folders among them, names and contents.
+
+    A file is named by its path relative to ``package_dir`` when given, else inside the folder it was found
+    in, never by where kg is installed: a wheel and a checkout agree (schema/ and viz/ are folders of the
+    checkout and packages inside kg in a wheel), while a file renamed or moved changes the hash.
+    """
+    if package_dir is None:
+        named = named_files(paths)
+    else:
+        named = sorted((p.relative_to(package_dir).as_posix(), p) for p in paths)
+    digest = hashlib.sha1()
+    for name, path in named:
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def code_fingerprint(roots: Iterable[str], data: Iterable[Path] = (), package_dir: Path = PACKAGE_DIR) -> str:
     """A hash of the code that ``roots`` run and of the ``data`` files and folders they read."""
-    digest = hashlib.sha1()
-    for path in [*module_closure(roots, package_dir), *files_under(data)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    code = files_digest(module_closure(roots, package_dir), package_dir)
+    return hashlib.sha1(f"{code}|{files_digest(data)}".encode()).hexdigest()

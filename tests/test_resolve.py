@@ -3,9 +3,7 @@ from pathlib import Path
 import pytest
 
 from kg.records import Entity, Extraction, Paper, Span
-from kg.records import majority_type
 from kg.resolve import canonical_key, clean_surface, finish, resolve, tally
-from collections import Counter
 
 
 @pytest.mark.parametrize("names", [
@@ -30,11 +28,6 @@ def test_resolve_versions_and_sizes_stay_apart(a, b):
 def test_resolve_clean_surface_folds_unicode():
     assert clean_surface("3\u00d7 faster \u2013 Llama\u2011 2") == "3x faster - Llama- 2"
     assert clean_surface("\uff27\uff30\uff34-4") == "GPT-4"
-
-
-def test_resolve_type_ties_follow_priority():
-    assert majority_type(Counter({"Method": 2, "Model": 2})) == "Model"
-    assert majority_type(Counter({"Method": 3, "Model": 2})) == "Method"
 
 
 def _extraction(pid, *entities):

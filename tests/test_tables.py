@@ -1,10 +1,14 @@
 """kg.tables: pattern tables read once from kg/extract/tables/ (JSON, or a set of non-comment lines)."""
 import json
+from dataclasses import dataclass
 
 import pytest
 
 import kg.tables
-from kg.tables import TABLES_DIR, load_table
+from kg.extract.claims import ClaimCues
+from kg.extract.relations import RelationCues
+from kg.extract.roles import RoleCues
+from kg.tables import TABLES_DIR, cue_table, load_table
 
 REAL_TABLES = sorted(p.name for p in TABLES_DIR.iterdir() if p.is_file())
 LINE_TABLES = [name for name in REAL_TABLES if not name.endswith(".json")]
@@ -98,3 +102,33 @@ def test_tables_every_shipped_json_table_is_an_object(name):
 ])
 def test_tables_shipped_tables_hold_the_entries_their_files_list(name, entry):
     assert entry in load_table(name)
+
+
+@dataclass(frozen=True)
+class SampleCues:
+    ordered: tuple[str, ...]
+    phrases: frozenset[tuple[str, ...]]
+    words: frozenset[str]
+    by_verb: dict[str, list[str]]
+    given: int
+
+
+def test_tables_cue_table_converts_each_field_by_its_type(tables_dir):
+    document = {"_doc": "a note", "ordered": ["b", "a", "b"], "phrases": ["such as", "like"], "words": ["x", "x"],
+                "by_verb": {"use": ["with", "as"]}}
+    (tables_dir / "cues.json").write_text(json.dumps(document), encoding="utf-8")
+    assert cue_table(SampleCues, "cues.json", given=3) == SampleCues(
+        ("b", "a", "b"), frozenset({("such", "as"), ("like",)}), frozenset({"x"}), {"use": ["with", "as"]}, 3)
+
+
+def test_tables_cue_table_rejects_a_key_no_field_reads(tables_dir):
+    document = {"ordered": [], "phrases": [], "words": [], "by_verb": {}, "spare": ["our"]}
+    (tables_dir / "cues.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match="no field of SampleCues reads spare"):
+        cue_table(SampleCues, "cues.json", given=0)
+
+
+@pytest.mark.parametrize("cues", [ClaimCues, RelationCues, RoleCues])
+def test_tables_every_shipped_cue_table_loads_whole(cues):
+    loaded = cues.load()
+    assert all(getattr(loaded, name) for name in loaded.__dataclass_fields__)

@@ -5,14 +5,14 @@ turns a processed Doc into the paper's ``Extraction``.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span as SpacySpan
 
-from kg.extract.doc import ENTITY_SPANS
+from kg.extract.doc import ENTITY_SPANS, entity_types
 from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
-from kg.records import Entity, Extraction, Paper, Span, majority_type
+from kg.records import Entity, Extraction, Paper, Span
 
 
 def group_entities(doc: Doc) -> tuple[Entity, ...]:
@@ -21,13 +21,13 @@ def group_entities(doc: Doc) -> tuple[Entity, ...]:
     for span in doc.spans.get(ENTITY_SPANS, []):
         mentions[span._.kg_name or span.text].append(span)
     roles = doc._.kg_roles or {}
+    types = entity_types(doc.spans.get(ENTITY_SPANS, []))
     entities = []
     for name, spans in mentions.items():
-        entity_type = majority_type(Counter(s.label_ for s in spans))
         aliases = sorted({s.text for s in spans} - {name})
         entities.append(Entity(
             name=name,
-            type=entity_type,
+            type=types[name],
             role=roles.get(name, "mentioned"),
             mentions=tuple(Span(s.start_char, s.end_char, s.text) for s in spans),
             aliases=tuple(aliases),

@@ -29,7 +29,7 @@ from kg.extract.doc import ENTITY_SPANS
 from kg.numbers import CHANGE_FROM, RANGE_LEAD, NumberMention, as_value, find_numbers
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
-from kg.tables import load_table
+from kg.tables import cue_table, load_table
 from kg.records import TITLE_SEPARATOR, Claim, title_end
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(?:/\S*)?", re.IGNORECASE)
@@ -86,15 +86,8 @@ class ClaimCues:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> ClaimCues:
-        table = load_table("claim_cues.json")
-        fields = {}
-        for name, kind in cls.__annotations__.items():
-            if name in ("metrics", "qualifiers"):
-                continue
-            values = table[name]
-            fields[name] = tuple(values) if "tuple" in kind else frozenset(values)
-        qualifiers = dict(sorted(table["qualifiers"].items(), key=lambda kv: -len(kv[0])))
-        return cls(qualifiers=qualifiers, metrics=load_table("claim_metrics.txt"), **fields)
+        qualifiers = dict(sorted(load_table("claim_cues.json")["qualifiers"].items(), key=lambda kv: -len(kv[0])))
+        return cue_table(cls, "claim_cues.json", qualifiers=qualifiers, metrics=load_table("claim_metrics.txt"))
 
 
 def _words_before(text: str, start: int, limit: int, floor: int) -> str:
@@ -306,10 +299,6 @@ def _entity_spans(doc: Doc) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
-def _entity_name(span: Span) -> str:
-    return span.text
-
-
 def _entity_in(spans: list[Span], start: int, end: int, head: int | None = None,
                label: str | None = None) -> Span | None:
     """The entity mention in tokens [start, end): the one holding ``head``, else the last before it."""
@@ -331,11 +320,6 @@ def _entity_in(spans: list[Span], start: int, end: int, head: int | None = None,
 def _name_like(span: Span) -> bool:
     """'HDR-GS', 'Medusa', 'LLaMA-2' rather than 'fusion algorithms'."""
     return any(t.pos_ == "PROPN" or any(c.isupper() or c.isdigit() for c in t.text) for t in span)
-
-
-def _noun_region(head: Token) -> tuple[int, int]:
-    """The subject's own words: its left side up to the head, without relative clauses."""
-    return head.left_edge.i, head.i + 1
 
 
 def _climb_to_noun(token: Token) -> Token:
@@ -379,7 +363,8 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
     """What a subject token names: an entity or name (str), PROPOSED for 'we'/'our method', or a
     (plain noun phrase,) tuple as a last resort, or None when it names nothing."""
     cues, doc = ctx.cues, ctx.doc
-    start, end = _noun_region(subj)
+    # the subject's own words: its left side up to the head, without relative clauses
+    start, end = subj.left_edge.i, subj.i + 1
     if subj.dep_ in ("csubj", "csubjpass"):
         start, end = subj.left_edge.i, subj.right_edge.i + 1
     if any(t.like_num and t.i != subj.i for t in doc[start:end]) and subj.dep_ not in ("csubj", "csubjpass"):
@@ -390,11 +375,11 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
         if words in cues.instance_preps or (words == "as" and prep.i > 0 and doc[prep.i - 1].lower_ == "such"):
             entity = _entity_in(spans, prep.i, prep.right_edge.i + 1)
             if entity is not None and entity.label_ != "Metric":
-                return _entity_name(entity)
+                return entity.text
     entity = _entity_in(spans, start, end, head=subj.i)
     if entity is not None and entity.label_ != "Metric" and (
             _name_like(entity) or not any(t.lower_ in cues.proposed_markers for t in doc[start:entity.start])):
-        return _entity_name(entity)
+        return entity.text
     words = [t.lower_ for t in doc[start:end]]
     if any(w in cues.other_markers for w in words):
         return None
@@ -441,7 +426,7 @@ def _changed_measure(change: Token, ctx: ClaimContext, spans: list[Span]) -> str
         return None
     entity = _entity_in(spans, obj.left_edge.i, obj.i + 1, head=obj.i)
     if entity is not None:
-        return _entity_name(entity) if entity.label_ == "Metric" else None  # "improvement in ASR": where, not what
+        return entity.text if entity.label_ == "Metric" else None  # "improvement in ASR": where, not what
     if obj.lower_ in ctx.cues.setup_nouns_after:
         return None  # "an improvement in ASR tasks"
     return _head_phrase(obj, ctx.cues.metric_skip_words)
@@ -510,7 +495,7 @@ def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str 
         return None
     entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
     if entity is not None:
-        return _entity_name(entity)
+        return entity.text
     return _head_phrase(obj, skip)
 
 
@@ -548,7 +533,7 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
                 if obj is not None:
                     entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, label="Dataset")
                     if entity is not None and not _names_hardware(entity, cues):
-                        dataset = _entity_name(entity)
+                        dataset = entity.text
                     elif obj.lemma_.lower() in cues.dataset_heads:
                         names = [x for x in obj.lefts if x.dep_ == "compound" or x.pos_ == "PROPN"]
                         if names:
@@ -562,11 +547,11 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
             obj = next((c for c in t.children if c.dep_ == "dobj"), None)
             if obj is not None and not (obj.left_edge.i <= ctx.anchor.i <= obj.right_edge.i):
                 entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
-                baseline = _entity_name(entity) if entity is not None else _head_phrase(obj, skip)
+                baseline = entity.text if entity is not None else _head_phrase(obj, skip)
     if dataset is None:
         entity = _entity_in(spans, ctx.sent.start, ctx.sent.end, label="Dataset")
         if entity is not None and not _names_hardware(entity, cues):
-            dataset = _entity_name(entity)
+            dataset = entity.text
     return via, baseline, dataset
 
 

@@ -9,7 +9,12 @@
 """
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 from spacy.tokens import Doc, Span
+
+from kg.records import majority_type
 
 ENTITY_SPANS = "kg_entities"
 
@@ -31,3 +36,11 @@ def starts_sentence(doc: Doc, i: int) -> bool:
         return True
     previous = doc[i - 1]
     return previous.text in (".", "!", "?") or (previous.is_space and "\n" in previous.text)
+
+
+def entity_types(spans: Iterable[Span]) -> dict[str, str]:
+    """Each entity's type, by name: the type most of its mentions carry (``majority_type``)."""
+    votes: dict[str, Counter] = {}
+    for span in spans:
+        votes.setdefault(span._.kg_name or span.text, Counter())[span.label_] += 1
+    return {name: majority_type(v) for name, v in votes.items()}

@@ -8,29 +8,23 @@ relabelled. Names the user gave (``--terms``) are never dropped or retyped.
 """
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Callable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.doc import ENTITY_SPANS
+from kg.extract.doc import ENTITY_SPANS, entity_types
 from kg.extract.entities.lexicon import name_key
 from kg.learn.entities import OUTCOMES, WEIGHTS_FILE, decide, entity_features
 from kg.learn.linear import LinearModel
 from kg.learn.pairs import PaperEntity, paper_entities
-from kg.records import majority_type
 
 
 def entity_candidates(doc: Doc, lexicon_type: Callable[[str], str | None]) -> list[tuple[PaperEntity, list[str]]]:
     """Each entity the doc's ``kg_entities`` spans propose, with its features."""
     spans = list(doc.spans[ENTITY_SPANS]) if ENTITY_SPANS in doc.spans else []
-    votes: dict[str, Counter] = {}
-    for span in spans:
-        votes.setdefault(span._.kg_name or span.text, Counter())[span.label_] += 1
-    types = {name: majority_type(v) for name, v in votes.items()}
-    entities = paper_entities(doc, spans, types, doc._.kg_roles or {})
+    entities = paper_entities(doc, spans, entity_types(spans), doc._.kg_roles or {})
     recognised = {(e.start, e.end): e.label_ for e in doc.ents}
     return [(e, entity_features(e, recognised, lexicon_type, len(entities))) for e in entities]
 

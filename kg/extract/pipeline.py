@@ -131,8 +131,13 @@ def _extractor_version(config: PipelineConfig, stamp: tuple[str, ...]) -> str:
         model_version = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         model_version = "unknown"
+    parts = [kg.__version__, name, model_version, ",".join(config.components),
+             code_fingerprint(EXTRACTION_CODE, extraction_data(config))]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+def extraction_data(config: PipelineConfig) -> list[Path]:
+    """The files and folders extraction reads besides its code: the tables, the learned parts, the user's files."""
     read = (config.recogniser, config.entity_weights, config.claim_weights, config.subject_weights,
             config.relation_weights, config.terms, config.aliases)
-    data = [tables.TABLES_DIR, *(Path(p) for p in read if p)]
-    parts = [kg.__version__, name, model_version, ",".join(config.components), code_fingerprint(EXTRACTION_CODE, data)]
-    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+    return [tables.TABLES_DIR, *(Path(p) for p in read if p)]

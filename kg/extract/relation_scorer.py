@@ -9,7 +9,6 @@ mentioned closest, else the one that mentions the tail first.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -17,11 +16,11 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.doc import ENTITY_SPANS
+from kg.extract.doc import ENTITY_SPANS, entity_types
 from kg.extract.relations import main_proposed, sentence_bounds, types_fit
 from kg.learn.linear import LinearModel
 from kg.learn.pairs import OUTCOMES, WEIGHTS_FILE, PaperEntity, pair_features, paper_entities
-from kg.records import RELATION_TYPES, Relation, majority_type
+from kg.records import RELATION_TYPES, Relation
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,7 @@ def doc_entities(doc: Doc) -> tuple[list[PaperEntity], str | None]:
     """The doc's entities (typed by their mentions' majority, as the extraction reports them) and the
     one "we" and "our method" stand for."""
     spans = list(doc.spans[ENTITY_SPANS]) if ENTITY_SPANS in doc.spans else []
-    votes: dict[str, Counter] = {}
-    for span in spans:
-        votes.setdefault(span._.kg_name or span.text, Counter())[span.label_] += 1
-    types = {name: majority_type(v) for name, v in votes.items()}
+    types = entity_types(spans)
     return paper_entities(doc, spans, types, doc._.kg_roles or {}), main_proposed(doc, spans, types) if spans else None
 
 

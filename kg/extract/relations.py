@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.doc import ENTITY_SPANS
-from kg.tables import load_table
+from kg.extract.doc import ENTITY_SPANS, entity_types
+from kg.tables import cue_table
 from kg.records import Relation, title_end
 
 ACTORS = frozenset({"Method", "Model"})
@@ -43,6 +44,46 @@ VARIANT_SUFFIX = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class RelationCues:
+    """The cue words of ``tables/relation_cues.json``, as sets for look-ups."""
+
+    uses_verbs: dict[str, list[str]]  # verb -> the prepositions that introduce what it uses
+    self_verbs: frozenset[str]
+    uses_preps: frozenset[str]
+    title_uses_preps: frozenset[str]
+    outperforms_verbs: frozenset[str]
+    training_verbs: frozenset[str]
+    comparison_words: frozenset[str]
+    comparatives: frozenset[str]
+    comparative_preps: frozenset[str]
+    gain_nouns: frozenset[str]
+    gain_preps: frozenset[str]
+    evaluation_preps: frozenset[str]
+    evaluation_words: frozenset[str]
+    application_preps: frozenset[str]
+    application_verbs: frozenset[str]
+    task_preps: frozenset[str]
+    task_verbs: frozenset[str]
+    negative_verbs: frozenset[str]
+    hedges: frozenset[str]
+    self_nouns: frozenset[str]
+    result_nouns: frozenset[str]
+    such_as: frozenset[str]
+    uses_prep_only: frozenset[str]
+    uses_nouns: frozenset[str]
+    other_work: frozenset[str]
+    task_list_verbs: frozenset[str]
+    transparent_nouns: frozenset[str]
+    part_nouns: frozenset[str]
+    used_by_verbs: frozenset[str]
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> RelationCues:
+        return cue_table(cls, "relation_cues.json")
+
+
 @dataclass
 class _PaperView:
     """What the rules need to know about one doc: mentions by token, types, the proposed entity."""
@@ -51,7 +92,7 @@ class _PaperView:
     mention_at: dict[int, Span]
     types: dict[str, str]
     proposed: str | None
-    cues: dict
+    cues: RelationCues
     first_at: dict[str, int] = field(default_factory=dict)
     benchmark: str | None = None  # the one dataset the paper proposes
     found: dict[tuple[str, str, str], Relation] = field(default_factory=dict)
@@ -124,14 +165,10 @@ class RelationFinder:
 
 def _view(doc: Doc, spans: list[Span]) -> _PaperView:
     mention_at: dict[int, Span] = {}
-    types: dict[str, dict[str, int]] = {}
     for span in spans:
-        name = span._.kg_name or span.text
-        counts = types.setdefault(name, {})
-        counts[span.label_] = counts.get(span.label_, 0) + 1
         for i in range(span.start, span.end):
             mention_at.setdefault(i, span)
-    best_type = {name: max(counts, key=counts.get) for name, counts in types.items()}
+    best_type = entity_types(spans)
     first_at: dict[str, int] = {}  # first mention in the abstract
     abstract_start = title_end(doc.text)
     for span in spans:
@@ -140,7 +177,7 @@ def _view(doc: Doc, spans: list[Span]) -> _PaperView:
     roles = doc._.kg_roles or {}
     proposed_data = [n for n, role in roles.items() if role == "proposed" and best_type.get(n) == "Dataset"]
     return _PaperView(doc, mention_at, best_type, main_proposed(doc, spans, best_type),
-                      load_table("relation_cues.json"), first_at, proposed_data[0] if len(proposed_data) == 1 else None)
+                      RelationCues.load(), first_at, proposed_data[0] if len(proposed_data) == 1 else None)
 
 
 def main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | None:
@@ -170,32 +207,32 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
     clause, so there only clauses with a subject count (``_title_relations`` reads the rest)."""
     cues = view.cues
     lemmas = {t.lemma_.lower() for t in sent}
-    compares = bool(lemmas & (set(cues["outperforms_verbs"]) | set(cues["comparison_words"])))
-    evaluates = bool(lemmas & set(cues["evaluation_words"]))
+    compares = bool(lemmas & (cues.outperforms_verbs | cues.comparison_words))
+    evaluates = bool(lemmas & cues.evaluation_words)
     for token in sent:
         lemma = token.lemma_.lower()
         if token.pos_ in ("VERB", "AUX") and not _negated(token, cues):
-            if not title and lemma in cues["uses_verbs"] and not _hyphen_based(token):
-                _uses_frame(view, sent, token, cues["uses_verbs"][lemma])
-            elif not title and lemma in cues["self_verbs"]:
+            if not title and lemma in cues.uses_verbs and not _hyphen_based(token):
+                _uses_frame(view, sent, token, cues.uses_verbs[lemma])
+            elif not title and lemma in cues.self_verbs:
                 _self_frame(view, sent, token)
-            if lemma in cues["outperforms_verbs"]:
+            if lemma in cues.outperforms_verbs:
                 for tail in _objects(view, token, ()):
                     view.add(_agent(view, token), "OUTPERFORMS", tail, sent)
             if token.i in view.mention_at:
                 _method_verb(view, sent, token)
-        comparative = lemma in cues["comparatives"] or token.lower_ in cues["comparatives"]
-        if comparative or lemma in cues["gain_nouns"]:
-            preps = cues["comparative_preps"] if comparative else cues["gain_preps"]
+        comparative = lemma in cues.comparatives or token.lower_ in cues.comparatives
+        if comparative or lemma in cues.gain_nouns:
+            preps = cues.comparative_preps if comparative else cues.gain_preps
             for tail in _prep_objects(view, token, preps):
                 view.add(_agent(view, token), "OUTPERFORMS", tail, sent)
-        if lemma in cues["uses_nouns"] and token.pos_ == "NOUN" and not title:
+        if lemma in cues.uses_nouns and token.pos_ == "NOUN" and not title:
             head = _agent(view, token) or _implied_agent(view, sent, token)
             for tail in _prep_objects(view, token, ("of",)):
                 view.add(head, "USES", tail, sent)
-        if token.lower_ in cues["uses_preps"] and token.dep_ == "prep" and not title:
+        if token.lower_ in cues.uses_preps and token.dep_ == "prep" and not title:
             _via(view, sent, token)
-        if token.tag_ == "VBN" and token.dep_ == "acl" and lemma in cues["used_by_verbs"] and not _negated(token, cues):
+        if token.tag_ == "VBN" and token.dep_ == "acl" and lemma in cues.used_by_verbs and not _negated(token, cues):
             _used_by(view, sent, token)
         if lemma == "base" and _hyphen_based(token):
             _hyphen_uses(view, sent, token)
@@ -221,10 +258,10 @@ def _colon_parts(view: _PaperView, sent: Span) -> None:
     cues = view.cues
     before = view.doc[sent.start:colon.i]
     about_main = any(
-        (t.lemma_.lower() in cues["self_verbs"] and not _negated(t, cues)
+        (t.lemma_.lower() in cues.self_verbs and not _negated(t, cues)
          and any(c.dep_ == "nsubj" and c.lower_ == "we" for c in t.children))
         or view.entity(t) == main for t in before)
-    if not about_main or not any(t.lemma_.lower() in cues["part_nouns"] for t in before):
+    if not about_main or not any(t.lemma_.lower() in cues.part_nouns for t in before):
         return
     end = next((t.i for t in view.doc[colon.i + 1:sent.end] if t.text in (":", ";")), sent.end)
     for span in _mentions_in(view, view.doc[colon.i + 1:end]):
@@ -245,10 +282,10 @@ def _mentions_in(view: _PaperView, sent: Span) -> list[Span]:
     return seen
 
 
-def _negated(token: Token, cues: dict) -> bool:
+def _negated(token: Token, cues: RelationCues) -> bool:
     """Whether the clause of ``token`` is negated or hedged; a coordinated clause with its own subject
     ("X does not use Y, but it outperforms Z") has its own polarity, not that of the clause before."""
-    hedges = cues["hedges"]
+    hedges = cues.hedges
     own_clause = token.dep_ == "conj" and any(c.dep_ in SUBJECTS for c in token.children)
     for t in (token,) if own_clause else (token, token.head):
         if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in hedges) for c in t.children):
@@ -281,7 +318,7 @@ def _np_entity(view: _PaperView, token: Token, depth: int = 0) -> str | None:
         if subject is not None:
             return _np_entity(view, subject, depth + 1)
     lemma = token.lemma_.lower()
-    if lemma in view.cues["self_nouns"]:
+    if lemma in view.cues.self_nouns:
         for child in token.children:
             if child.dep_ in ("compound", "amod", "nmod") and child.i in view.mention_at:
                 return view.entity(child)
@@ -291,7 +328,7 @@ def _np_entity(view: _PaperView, token: Token, depth: int = 0) -> str | None:
                     return view.entity(named[0])
         if any(c.lower_ in ("our", "this", "proposed") for c in token.children):
             return view.proposed
-    if lemma in view.cues["result_nouns"]:
+    if lemma in view.cues.result_nouns:
         return RESULTS
     return None
 
@@ -344,7 +381,7 @@ def _reported(view: _PaperView, verb: Token) -> str | None:
 def _collect(view: _PaperView, roots: list[Token], preps: tuple[str, ...] = ("of",)) -> list[str]:
     """Entities in the noun phrases under ``roots``, without entering clauses hung on them."""
     names: list[str] = []
-    such_as = list(view.cues["such_as"]) + list(preps)
+    such_as = view.cues.such_as | frozenset(preps)
     stack = list(roots)
     seen = 0
     while stack and seen < 200:
@@ -390,7 +427,7 @@ def _prep_objects(view: _PaperView, token: Token, preps) -> list[str]:
 
 def _uses_frame(view: _PaperView, sent: Span, verb: Token, preps: list[str]) -> None:
     """"X uses Y", "Using Y, X ...", "X, which is built on Y", "integrating Y into X"."""
-    if verb.lemma_.lower() in view.cues["uses_prep_only"]:
+    if verb.lemma_.lower() in view.cues.uses_prep_only:
         tails = _prep_objects(view, verb, preps) + _collect(view, [
             c for a in verb.children if a.dep_ == "agent" and "by" in preps for c in a.children if c.dep_ == "pobj"],
             ("of", "with"))
@@ -425,7 +462,7 @@ def _implied_agent(view: _PaperView, sent: Span, token: Token) -> str | None:
         return None
     subject = _nearest_subject(token)
     if subject is not None and (_np_entity(view, subject) is not None
-                                or any(w.lower_ in view.cues["other_work"] for w in subject.subtree)):
+                                or any(w.lower_ in view.cues.other_work for w in subject.subtree)):
         return None
     return view.proposed
 
@@ -511,7 +548,7 @@ def _hyphen_uses(view: _PaperView, sent: Span, based: Token) -> None:
     noun = based.head
     while noun.dep_ == "compound" and noun.head is not noun and noun.i not in view.mention_at:
         noun = noun.head
-    such_as = view.cues["such_as"]
+    such_as = view.cues.such_as
     heads = []
     for child in noun.children:
         if child.dep_ in ("prep", "acl") and child.lower_ in such_as:
@@ -527,7 +564,7 @@ def _hyphen_uses(view: _PaperView, sent: Span, based: Token) -> None:
 def _governor(view: _PaperView, span: Span) -> tuple[str, Token] | None:
     """How a mention attaches to its clause: ("prep word", its head) or (dependency, head)."""
     t = span.root
-    such_as = view.cues["such_as"]
+    such_as = view.cues.such_as
     for _ in range(8):
         while t.dep_ in ("conj", "appos") and t.head is not t:
             t = t.head
@@ -536,7 +573,7 @@ def _governor(view: _PaperView, span: Span) -> tuple[str, Token] | None:
             if prep.lower_ in such_as and prep.head is not prep:
                 t = prep.head if prep.head.lower_ != "such" else prep.head.head
                 continue
-            if prep.lower_ == "of" and prep.head.lemma_.lower() in view.cues["transparent_nouns"]:
+            if prep.lower_ == "of" and prep.head.lemma_.lower() in view.cues.transparent_nouns:
                 t = prep.head  # "the field of NLP"
                 continue
             return prep.lower_, prep.head
@@ -556,9 +593,9 @@ def _dataset_relations(view: _PaperView, sent: Span, span: Span) -> None:
         return
     how, anchor = found
     cues = view.cues
-    if anchor.lemma_.lower() in cues["training_verbs"]:
+    if anchor.lemma_.lower() in cues.training_verbs:
         return  # "trained on The Pile" is where it learnt, not where it was evaluated
-    if how in cues["evaluation_preps"] or (how == "dobj" and anchor.lemma_.lower() in cues["evaluation_words"]):
+    if how in cues.evaluation_preps or (how == "dobj" and anchor.lemma_.lower() in cues.evaluation_words):
         head = _agent(view, anchor) or _implied_agent(view, sent, anchor)
         view.add(head, "EVALUATED_ON", span._.kg_name or span.text, sent)
 
@@ -571,9 +608,9 @@ def _model_relations(view: _PaperView, sent: Span, span: Span) -> None:
     how, anchor = found
     cues = view.cues
     lemma = anchor.lemma_.lower()
-    if not (how in cues["application_preps"] or (how == "dobj" and lemma in cues["application_verbs"])):
+    if not (how in cues.application_preps or (how == "dobj" and lemma in cues.application_verbs)):
         return
-    if lemma in cues["uses_verbs"] and lemma != "apply":
+    if lemma in cues.uses_verbs and lemma != "apply":
         return
     head = _agent(view, anchor)
     model = span._.kg_name or span.text
@@ -594,19 +631,19 @@ def _task_relations(view: _PaperView, sent: Span, span: Span, title: bool = Fals
     if found is not None:
         how, anchor = found
         lemma = anchor.lemma_.lower()
-        if lemma in cues["negative_verbs"] or _negated(anchor, cues):
+        if lemma in cues.negative_verbs or _negated(anchor, cues):
             return
         if title and not any(c.dep_ in SUBJECTS for c in anchor.children):
             return
-        if how in cues["task_preps"] and anchor.i in view.mention_at:
+        if how in cues.task_preps and anchor.i in view.mention_at:
             head = view.entity(anchor)
-        elif how in cues["task_preps"] or how in ("dobj", "nsubjpass", "attr", "oprd"):
+        elif how in cues.task_preps or how in ("dobj", "nsubjpass", "attr", "oprd"):
             head = _agent(view, anchor)
-            if how == "dobj" and lemma not in cues["task_verbs"] and head != view.proposed:
+            if how == "dobj" and lemma not in cues.task_verbs and head != view.proposed:
                 head = None
     if head is None and not title and span.root.dep_ not in SUBJECTS:
         root = sent.root
-        if root.lemma_.lower() in cues["task_list_verbs"] and not _negated(root, cues):
+        if root.lemma_.lower() in cues.task_list_verbs and not _negated(root, cues):
             who = _agent(view, root)
             head = who if who == view.proposed else None
     view.add(head, "ADDRESSES", span._.kg_name or span.text, sent)
@@ -618,7 +655,7 @@ def _title_relations(view: _PaperView, title: Span) -> None:
     if main is None or not _title_names(view, title, main):
         return
     after_cue = False
-    uses_preps = view.cues["title_uses_preps"]
+    uses_preps = view.cues.title_uses_preps
     for span in _mentions_in(view, title):
         name = span._.kg_name or span.text
         if name == main:

@@ -15,13 +15,36 @@ role). An entity takes the strongest role any of its mentions earns:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.doc import ENTITY_SPANS
-from kg.tables import load_table
+from kg.tables import cue_table
 
 ROLE_RANK = {"mentioned": 0, "used": 1, "compared": 2, "proposed": 3}
+
+
+@dataclass(frozen=True)
+class RoleCues:
+    """The cue words of ``tables/role_cues.json``, as sets for look-ups (phrases as tuples of words)."""
+
+    propose_verbs: frozenset[str]
+    propose_after: frozenset[str]
+    novel_words: frozenset[str]
+    compare_before: frozenset[tuple[str, ...]]
+    use_before: frozenset[tuple[str, ...]]
+    compare_breaks: frozenset[str]
+    own_markers: frozenset[str]
+    descriptor_words: frozenset[str]
+    own_name_before: frozenset[str]
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> RoleCues:
+        return cue_table(cls, "role_cues.json")
 
 
 @Language.factory("kg_roles", default_config={"window": 12})
@@ -31,16 +54,7 @@ class RoleTagger:
     def __init__(self, nlp: Language, name: str, window: int):
         self.name = name
         self.window = window
-        cues = load_table("role_cues.json")
-        self.propose_verbs = frozenset(cues["propose_verbs"])
-        self.propose_after = frozenset(cues["propose_after"])
-        self.novel_words = frozenset(cues["novel_words"])
-        self.compare_before = frozenset(tuple(p.split()) for p in cues["compare_before"])
-        self.use_before = frozenset(tuple(p.split()) for p in cues["use_before"])
-        self.compare_breaks = frozenset(cues["compare_breaks"])
-        self.own_markers = frozenset(cues["own_markers"])
-        self.descriptor_words = frozenset(cues["descriptor_words"])
-        self.own_name_before = frozenset(cues["own_name_before"])
+        self.cues = RoleCues.load()
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(ENTITY_SPANS, []))
@@ -60,7 +74,7 @@ class RoleTagger:
     def _own_start(self, doc: Doc) -> int:
         """First token of the first sentence where the paper speaks of its own work."""
         for sent in doc.sents:
-            if any(t.lower_ in self.own_markers for t in sent):
+            if any(t.lower_ in self.cues.own_markers for t in sent):
                 return sent.start
         return 0
 
@@ -86,7 +100,8 @@ class RoleTagger:
             return "proposed"
         if self._compared(before) or self._compared(lemmas):
             return "compared"
-        if self._cue_end(before, self.use_before, 3) is not None or self._cue_end(lemmas, self.use_before, 3) is not None:
+        use_before = self.cues.use_before
+        if self._cue_end(before, use_before, 3) is not None or self._cue_end(lemmas, use_before, 3) is not None:
             return "used"
         if span.start >= own_start or span.label_ in ("Dataset", "Metric"):
             return "used"
@@ -94,20 +109,20 @@ class RoleTagger:
 
     def _proposed(self, doc: Doc, span: Span, before: list[str], lemmas: list[str], ends: dict[int, int],
                   covered: frozenset[int]) -> bool:
-        if any(w in self.propose_after for w in before[-2:]):
+        if any(w in self.cues.propose_after for w in before[-2:]):
             return True
-        if before[-1:] and before[-1] in self.own_name_before and _name_like(span):
+        if before[-1:] and before[-1] in self.cues.own_name_before and _name_like(span):
             return True  # "our CAVG model", "our HDR-GS surpasses ...": the paper's own named thing
         # "X, a novel framework ..." / "X is a new benchmark"
         after = [t.lower_ for t in doc[span.end:min(len(doc), span.end + 4)]]
-        if after[:1] in ([","], ["is"]) and any(w in self.novel_words for w in after[1:]):
+        if after[:1] in ([","], ["is"]) and any(w in self.cues.novel_words for w in after[1:]):
             return True
         if self._describes_next(doc, span, ends):
             return False
         # "we propose / introduce / present X": the verb's object, close enough and with no
         # other verb between
         for k in range(len(lemmas) - 1, -1, -1):
-            if lemmas[k] in self.propose_verbs:
+            if lemmas[k] in self.cues.propose_verbs:
                 subject = before[max(0, k - 3):k]
                 if "we" in subject or "paper" in subject or "work" in subject or "study" in subject:
                     between = doc[span.start - (len(lemmas) - k) + 1:span.start]
@@ -123,7 +138,8 @@ class RoleTagger:
             if j in ends:
                 return j > span.end
             token = doc[j]
-            if not (token.text == "," or token.lower_ in self.descriptor_words or token.lower_ in self.propose_after):
+            if not (token.text == "," or token.lower_ in self.cues.descriptor_words
+                    or token.lower_ in self.cues.propose_after):
                 return False
         return False
 
@@ -136,13 +152,14 @@ class RoleTagger:
         if i not in ends:
             return False
         gap = doc[ends[i]:span.start]
-        return not all(t.is_punct or t.lower_ in self.descriptor_words or t.lower_ in self.propose_after for t in gap)
+        describing = self.cues.descriptor_words | self.cues.propose_after
+        return not all(t.is_punct or t.lower_ in describing for t in gap)
 
     def _compared(self, words: list[str]) -> bool:
         """Whether a comparison cue governs the mention: "outperforms X", "than X"; not the dataset or
         tool named after a preposition that follows the baseline ("beats BERT on SQuAD")."""
-        end = self._cue_end(words, self.compare_before, 4)
-        return end is not None and not any(w in self.compare_breaks for w in words[end:])
+        end = self._cue_end(words, self.cues.compare_before, 4)
+        return end is not None and not any(w in self.cues.compare_breaks for w in words[end:])
 
     @staticmethod
     def _cue_end(words: list[str], cues: frozenset[tuple[str, ...]], slack: int) -> int | None:

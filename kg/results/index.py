@@ -9,7 +9,6 @@ used without being kept.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from kg.files import atomic_open
-from kg.fingerprint import files_under
+from kg.fingerprint import files_digest
 from kg.results.comparable import METRIC_TABLE
 from kg.results.leaderboard import ROW_FIELDS, ResultRow, result_rows
 from kg.results.trends import EntityTimeline, entity_timelines
@@ -46,10 +45,7 @@ def index_path(graph_path: str | Path) -> Path:
 def _code() -> str:
     """A hash of what makes the index: this package's code and the metric table (read, not parsed:
     it runs on every query)."""
-    digest = hashlib.sha1()
-    for path in files_under([Path(__file__).parent, TABLES_DIR / METRIC_TABLE]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_digest([Path(__file__).parent, TABLES_DIR / METRIC_TABLE])
 
 
 def _stamp(graph_path: Path) -> dict[str, Any]:

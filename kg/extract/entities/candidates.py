@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# How much each kind of evidence counts when an entity's mentions disagree on its type.
-# "user": a term of the user's own (--terms), whose type nothing outweighs.
+# How much each kind of evidence counts when an entity's mentions disagree on its type, and which of two
+# overlapping candidates of one length is kept. "user": a term of the user's own (--terms), whose type
+# nothing outweighs.
 WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3,
           "model": 6.0, "user": 1000.0}
-# Which of two overlapping candidates of one length wins.
-RANK = {"lexicon": 3, "apposition": 3, "cue": 2, "shape": 2, "head": 1, "weak": 0, "default": 1, "model": 4, "user": 5}
 # Rule evidence that types a span the learned recogniser also found: its type stands over the recogniser's.
 TYPING_EVIDENCE = frozenset({"lexicon", "apposition", "cue", "shape"})
 
@@ -24,7 +23,7 @@ class Candidate:
 
 def resolve(candidates: list[Candidate]) -> list[Candidate]:
     """Keep non-overlapping candidates, longest first; abbreviation long forms and names win ties."""
-    ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -RANK[c.evidence], c.start))
+    ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -int(c.name), -WEIGHT[c.evidence], c.start))
     taken: set[int] = set()
     chosen = []
     for cand in ordered:

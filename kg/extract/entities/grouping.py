@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 from kg.extract.entities.candidates import WEIGHT, Candidate
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.phrases import measured
-from kg.records import ENTITY_TYPES
+from kg.records import majority_type
 
 VARIANT = re.compile(r"^(?P<base>[A-Za-z][A-Za-z]*[A-Za-z])[-_ ](?=[\w.\-]*\d)[\w.\-]+$")
 
@@ -144,7 +144,7 @@ def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[
         scores: dict[str, float] = defaultdict(float)
         for cand, _ in members:
             scores[cand.type] += WEIGHT[cand.evidence]
-        entity_type = max(ENTITY_TYPES, key=lambda t: (scores.get(t, 0.0), -ENTITY_TYPES.index(t)))
+        entity_type = majority_type(scores)
         name = canonical.get(key)
         if name is None:
             texts = [text for _, text in members if name_key(text) == key] or [members[0][1]]

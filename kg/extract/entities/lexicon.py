@@ -12,6 +12,7 @@ import unicodedata
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
+from kg.extract.roles import RoleCues
 from kg.tables import load_table, table_rows
 
 INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
@@ -47,7 +48,7 @@ class Lexicon:
         self.low_precision_heads = frozenset(heads["low_precision_heads"])
         self.procedure_keys = frozenset(name_key(w) for w in heads["procedure_words"])
         self.procedure_dismissers = frozenset(heads["procedure_dismissers"])
-        self.own_markers = tuple(tuple(m.split()) for m in load_table("role_cues.json")["own_markers"])
+        self.own_markers = frozenset(tuple(m.split()) for m in RoleCues.load().own_markers)
         stop_phrases = load_table("stop_phrases.txt")
         self.stop_keys = frozenset(name_key(p) for p in stop_phrases)
         # "language modeling" shares its key with "language model", but only the model is an umbrella term
