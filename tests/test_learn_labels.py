@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.learn.labels import (LabelError, clause_span, corpus_texts, entity_mentions, from_draft, read_labels, to_gold,
+from kg.errors import LabelError
+from kg.learn.labels import (clause_span, corpus_texts, entity_mentions, from_draft, read_labels, to_gold,
                              write_gold)
 
 TEXT = ("Medusa: Simple LLM Inference Acceleration\n\n"
