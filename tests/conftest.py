@@ -10,6 +10,7 @@ from pathlib import Path
 
 import falkordb_server
 import pytest
+import samples
 from synthetic import synthetic_extractions
 
 # KG_REQUIRE_ALL=1 (CI): a test that would skip fails instead
@@ -134,6 +135,12 @@ def bolt(bolt_server):
         bolt_server.falkordb.restart()  # a test before this one left the server unable to answer
         clean()
     return bolt_server
+
+
+@pytest.fixture()
+def board_graph():
+    """``samples.board_graph()``: seven results to rank, index and draw (a graph of its own per test)."""
+    return samples.board_graph()
 
 
 @pytest.fixture(scope="session")
