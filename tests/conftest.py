@@ -41,6 +41,14 @@ def nlp():
     return load_pipeline(PipelineConfig.rules_only())
 
 
+@pytest.fixture(scope="session")
+def shipped_nlp():
+    """kg's spaCy pipeline as it ships: the rules with the learned recogniser and scorers."""
+    from kg.extract.pipeline import PipelineConfig, load_pipeline
+
+    return load_pipeline(PipelineConfig())
+
+
 TITLE = "Zorblax: A Test Paper"
 
 
