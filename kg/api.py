@@ -199,7 +199,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
     ------
     kg.errors.InputError : no usable paper was read (the message names the first problems).
     kg.errors.StoreError : ``out`` is not a store.
-    kg.terms.TermsError : a line of ``terms`` or ``aliases`` cannot be read.
+    kg.errors.TermsError : a line of ``terms`` or ``aliases`` cannot be read.
     kg.errors.StoreBusy : another process wrote ``out`` for longer than ``wait`` seconds.
     The first three are ValueErrors.
 

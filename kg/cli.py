@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import KgError, StoreError
-from kg.files import OutputError, atomic_open, error_reason
+from kg.errors import KgError, StoreError, TermsError
+from kg.files import atomic_open, error_reason
 from kg.ingest import FORMATS
 from kg.records import ENTITY_TYPES
 
@@ -94,7 +94,7 @@ model_option = click.option(
 
 def _checked_user_file(ctx, param, value):
     """The --terms or --aliases file's absolute path, once it reads; else one line naming its bad line."""
-    from kg.terms import TermsError, checked_aliases, checked_terms
+    from kg.terms import checked_aliases, checked_terms
 
     check = {"terms": checked_terms, "aliases": checked_aliases}[param.name]
     try:
@@ -131,8 +131,6 @@ Shell completion, once in your shell's start-up file:
 
 def _os_error_line(err: OSError) -> str:
     """One line for a failed file operation: the path(s) and the system's reason."""
-    if isinstance(err, OutputError):
-        return str(err)
     paths = [os.fsdecode(p) for p in (err.filename, err.filename2) if p is not None]
     return f"{' -> '.join(paths)}: {error_reason(err)}" if paths else error_reason(err)
 
@@ -254,7 +252,6 @@ def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, en
     """
     from kg.build import BuildOptions, build_store
     from kg.engine import default_jobs
-    from kg.extract.pipeline import ModelNotFound
 
     options = BuildOptions(fmt=fmt, model=model, terms=terms, aliases=aliases, jobs=jobs or default_jobs(),
                            use_cache=use_cache, engine=engine, scheduler=scheduler, html=html, wait=wait)
@@ -262,8 +259,6 @@ def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, en
     progress = _Progress("extracted")
     try:
         report = build_store(inputs, out_dir, options, progress=progress)
-    except ModelNotFound as err:
-        _fail(str(err))
     finally:
         progress.close()
     _report_problems(report.problems)
@@ -313,7 +308,6 @@ def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
     """
     from kg.build import extract_papers, read_papers
     from kg.engine import default_jobs
-    from kg.extract.pipeline import ModelNotFound
 
     started = time.perf_counter()
     problems = []
@@ -329,8 +323,6 @@ def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
                 progress(count)
             if not count:
                 raise click.ClickException("no usable paper was read from the inputs")
-    except ModelNotFound as err:
-        _fail(str(err))
     finally:
         progress.close()
         _report_problems(problems)

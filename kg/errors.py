@@ -1,12 +1,9 @@
 """kg's errors: failures the user can act on, each with a one-line message that says what and where.
 
 The command line prints a :class:`KgError` as one line (``Error: ...``, exit status 1); any other
-exception is a bug and keeps its traceback. Errors about what the user gave or about a store are
-also ValueErrors, as they were before this module, so ``except ValueError`` around
-``kg.load`` or ``kg.build`` keeps working.
-
-One more error the user can act on lives with the code that raises it, because moving it would
-change the extractor's version: ``kg.extract.pipeline.ModelNotFound`` (no spaCy model by that name).
+exception is a bug and keeps its traceback. Each keeps the built-in base it had before this module
+(errors about what the user gave or about a store are ValueErrors, an output that cannot be written
+an OSError), so ``except ValueError`` around ``kg.load`` or ``kg.build`` keeps working.
 """
 from __future__ import annotations
 
@@ -21,6 +18,22 @@ class InputError(KgError, ValueError):
 
 class StoreError(KgError, ValueError):
     """A store, graph file or cache that kg cannot read or use (not kg's, damaged, edited by hand)."""
+
+
+class TermsError(InputError):
+    """A line of a ``--terms`` or ``--aliases`` file that cannot be read; the message names the file and line."""
+
+
+class ModelNotFound(KgError, RuntimeError):
+    """No spaCy model by the name given (or none installed), or one that cannot be loaded."""
+
+
+class OutputError(KgError, OSError):
+    """An output that cannot be written; the message names it and gives the system's reason."""
+
+
+class LabelError(KgError, ValueError):
+    """An annotation (``training/``) that cannot be tied to its paper's text."""
 
 
 class StoreBusy(KgError):

@@ -9,9 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-
-class OutputError(OSError):
-    """An output that cannot be written; the message names it and gives the system's reason."""
+from kg.errors import OutputError
 
 
 def error_reason(err: OSError) -> str:

@@ -20,15 +20,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from kg.errors import TermsError
 from kg.records import ENTITY_TYPES
 
 TERMS_HEADER = ("name", "type")
 ALIASES_HEADER = "canonical"
 ALIAS_SEPARATOR = "|"
-
-
-class TermsError(ValueError):
-    """A line of a terms or aliases file that cannot be read; the message names the file and line."""
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from shared_data import EVAL, corpus_option
 
+from kg.errors import LabelError
 from kg.files import atomic_open
-from kg.learn.labels import SPLITS, LabelError, corpus_texts, from_draft, occurrences, read_labels, split_of, write_gold
+from kg.learn.labels import SPLITS, corpus_texts, from_draft, occurrences, read_labels, split_of, write_gold
 
 POOL = EVAL / "train_pool.txt"
 

@@ -30,7 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
+from shared_data import corpus_option
+
 SEED = 19
 GOALS = {"update": 10.0, "update_seconds": 5.0, "alone": 3.0, "memory": 1.2}
 
@@ -84,7 +85,7 @@ def chosen_papers(store: Path, count: int, out: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, required=True, help="a store built from the corpus (not changed)")
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    corpus_option(parser)
     parser.add_argument("--papers", type=int, default=100)
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--jobs", type=int, default=2, help="for the whole-corpus build")

@@ -12,9 +12,8 @@ are compared byte for byte; the files that differ are listed. Extractions come f
 
 Two values are stamps of the code rather than output: the manifest's ``fingerprint`` (kg/build.py,
 BUILD_CODE) and the results index's ``stamp`` (its graph file's mtime and the code's hash). They
-differ whenever the build's code does, and also when the same code lives elsewhere (the fingerprint
-hashes the files in the order of their paths). Those files are compared without them, and a changed
-stamp is reported. A view page (.html) whose payload holds the same data with its objects' keys in
+differ whenever the build's code does. Those files are compared without them, and a changed stamp is
+reported. A view page (.html) whose payload holds the same data with its objects' keys in
 another order, and is the same byte for byte otherwise, is reported apart too: the page reads its
 records by key. REV's outputs are kept in WORK and reused while REV names the same commit.
 Exit status 1 when anything else differs.

@@ -32,9 +32,9 @@ LEARNED = {"recogniser": "recogniser", "entities": "entity_weights", "claims": "
 
 
 def dev_set() -> tuple[list[Paper], Path]:
-    with (EVAL / "dev" / "papers.jsonl").open(encoding="utf-8") as lines:
+    with (DEV / "papers.jsonl").open(encoding="utf-8") as lines:
         records = [json.loads(line) for line in lines if line.strip()]
-    return [Paper(id=str(r["id"]), title=r["title"], abstract=r["abstract"]) for r in records], EVAL / "dev" / "gold.jsonl"
+    return [Paper(id=str(r["id"]), title=r["title"], abstract=r["abstract"]) for r in records], DEV / "gold.jsonl"
 
 
 def labelled_split(split: str, folder: Path) -> tuple[list[Paper], Path]:

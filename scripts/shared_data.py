@@ -19,6 +19,7 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz"
 SEEDS = SHARED / "seeds"
 EVAL = SHARED / "eval"
+DEV = EVAL / "dev"  # the dev papers (papers.jsonl) and their gold (gold.jsonl)
 SCORE = EVAL / "score.py"
 LABELS = ROOT / "training" / "labels"
 

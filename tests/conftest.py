@@ -10,6 +10,7 @@ from pathlib import Path
 
 import falkordb_server
 import pytest
+import samples
 from synthetic import synthetic_extractions
 
 # KG_REQUIRE_ALL=1 (CI): a test that would skip fails instead
@@ -38,6 +39,14 @@ def nlp():
     from kg.extract.pipeline import PipelineConfig, load_pipeline
 
     return load_pipeline(PipelineConfig.rules_only())
+
+
+@pytest.fixture(scope="session")
+def shipped_nlp():
+    """kg's spaCy pipeline as it ships: the rules with the learned recogniser and scorers."""
+    from kg.extract.pipeline import PipelineConfig, load_pipeline
+
+    return load_pipeline(PipelineConfig())
 
 
 TITLE = "Zorblax: A Test Paper"
@@ -134,6 +143,12 @@ def bolt(bolt_server):
         bolt_server.falkordb.restart()  # a test before this one left the server unable to answer
         clean()
     return bolt_server
+
+
+@pytest.fixture()
+def board_graph():
+    """``samples.board_graph()``: seven results to rank, index and draw (a graph of its own per test)."""
+    return samples.board_graph()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
-"""Small hand-written extractions for tests of the graph and its exports (no spaCy needed)."""
+"""Small hand-written extractions for tests of the graph, its exports and its results (no spaCy needed)."""
 from __future__ import annotations
+
+import re
 
 from kg.graph import KnowledgeGraph, build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
@@ -78,3 +80,57 @@ def hostile_extraction(index: int = 0) -> Extraction:
 
 def sample_graph() -> KnowledgeGraph:
     return build_graph([medusa_extraction(), *(hostile_extraction(i) for i in range(len(HOSTILE_STRINGS)))])
+
+
+def claim_in(sentence: str, number: str, *, unit: str | None = None, metric: str | None = None,
+             value_min: float | None = None, value_max: float | None = None, **fields) -> Claim:
+    """A claim on the first ``number`` of ``sentence``, as the extractor records it."""
+    start = sentence.index(number)
+    low = value_min if value_min is not None else float(re.findall(r"[\d.]+", number)[0])
+    return Claim(value=number, start=start, end=start + len(number), text=sentence, text_start=0,
+                 text_end=len(sentence), value_min=low, value_max=value_max if value_max is not None else low,
+                 unit=unit, metric=metric, **fields)
+
+
+def dated_paper(pid: str, date: str, text: str) -> Paper:
+    """A paper of ``date`` whose abstract is ``text``."""
+    return Paper(id=pid, title=f"Paper {pid}", abstract=text, date=date)
+
+
+def result_extraction(pid: str, date: str, subject: str, sentence: str, number: str, *, unit=None, metric=None,
+                      dataset=None, task=None) -> Extraction:
+    """A paper whose abstract is ``sentence``, reporting one result of ``subject`` on ``number``."""
+    paper = dated_paper(pid, date, sentence)
+    offset = paper.abstract_offset
+    claim = claim_in(sentence, number, unit=unit, metric=metric, subject=subject, dataset=dataset)
+    claim = Claim(**{**claim.to_dict(), "start": claim.start + offset, "end": claim.end + offset,
+                     "text_start": offset, "text_end": offset + len(sentence)})
+    entities = [Entity(subject, "Model", "proposed", (Span(offset, offset + len(subject), subject),))]
+    for name, kind in ((dataset, "Dataset"), (task, "Task")):
+        if name:
+            at = sentence.index(name) + offset
+            entities.append(Entity(name, kind, "used", (Span(at, at + len(name), name),)))
+    return Extraction(paper, tuple(entities), (claim,))
+
+
+def board_graph() -> KnowledgeGraph:
+    """Seven results: accuracy and WER boards on two datasets, and two speedups."""
+    rows = [
+        ("p1", "2025-01-10", "Quillon", "Quillon reaches 81.5% accuracy on Fenbench for tabular parsing.", "81.5",
+         "%", "accuracy", "Fenbench", "tabular parsing"),
+        ("p2", "2025-03-02", "Marlo", "Marlo reaches 88.0% accuracy on Fenbench.", "88.0", "%", "accuracy",
+         "Fenbench", None),
+        ("p3", "2025-06-20", "Tessar", "Tessar reaches 0.91 accuracy on Fenbench.", "0.91", None, "accuracy",
+         "Fenbench", None),
+        ("p4", "2025-02-11", "Quillon", "Quillon reaches 3.1% WER on Vosk-clean.", "3.1", "%", "WER",
+         "Vosk-clean", None),
+        ("p5", "2025-05-05", "Marlo", "Marlo reaches 2.4% WER on Vosk-clean.", "2.4", "%", "WER", "Vosk-clean",
+         None),
+        ("p6", "2025-04-01", "Zemmet", "Zemmet gives a 2.2x speedup over greedy decoding.", "2.2", "x", "speedup",
+         None, None),
+        ("p7", "2025-04-09", "Orrin", "Orrin gives a 3.5x speedup over greedy decoding.", "3.5", "x", "speedup",
+         None, None),
+    ]
+    return build_graph([result_extraction(pid, date, subject, sentence, number, unit=unit, metric=metric,
+                                          dataset=dataset, task=task)
+                        for pid, date, subject, sentence, number, unit, metric, dataset, task in rows])

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_data import SEEDS
 
 from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, STORE_FILES, BuildOptions, build_store, load_extractions
 from kg.graph import KnowledgeGraph
@@ -112,9 +113,6 @@ def test_build_refuses_a_graph_without_its_extractions(tmp_path):
     (tmp_path / GRAPH_FILE).write_text("{}")
     with pytest.raises(ValueError, match="not a kg store"):
         build_store([str(EXAMPLES)], tmp_path, NO_HTML)
-
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} is absent")

@@ -5,12 +5,19 @@ entity names are invented so that the tests do not lean on a lexicon.
 """
 from __future__ import annotations
 
+import gzip
+import json
+import math
+import re
+
 import pytest
 from conftest import claims_of, only_claim
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_data import CORPUS
 
 from kg.numbers import as_value, find_numbers, parse_value
+from kg.records import Paper
 
 
 # -- units ---------------------------------------------------------------------------------
@@ -314,3 +321,40 @@ def test_claims_a_range_written_with_to_is_one_claim(nlp, sentence, value, low, 
 def test_claims_a_change_from_one_value_to_another_is_two_claims(nlp):
     claims = nlp("Orvalent: Fast\n\nOrvalent raises accuracy from 70% to 78% on GSM8K.")._.kg_claims
     assert [c.value for c in claims] == ["70", "78"]
+
+
+# -- values as written: parsed or dropped, never invented ----------------------------------------
+
+def test_claims_scientific_notation_is_not_a_multiple(nlp):
+    _, claims = claims_of(nlp, "Quillon's loss stops following the power law below 2.2 times 10^{15} FLOPs.")
+    assert not any(c.unit == "x" for c in claims), [(c.value, c.unit) for c in claims]
+
+
+def test_claims_a_qualifier_before_the_number_is_not_a_baseline(nlp):
+    found = only_claim(nlp, "Quillon can achieve over 2.2x speedup without losing quality.")
+    assert (found.value, found.qualifier, found.baseline) == ("2.2", "over", None)
+
+
+@pytest.mark.seeds
+@pytest.mark.skipif(not CORPUS.is_file(), reason="../shared/corpora is not here")
+def test_claims_corpus_claim_values_are_finite_and_inside_what_is_written():
+    import kg
+
+    papers = []
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            record = json.loads(line)
+            if n % 40 == 0:
+                papers.append(Paper(id=record["id"], title=record["title"], abstract=record["abstract"]))
+    checked = 0
+    for extraction in kg.extract(papers, jobs=1):
+        for c in extraction.claims:
+            written = [float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?|\.\d+",
+                                                                      extraction.paper.text[c.start:c.end])]
+            assert c.value_min is not None and math.isfinite(c.value_min) and math.isfinite(c.value_max), c
+            assert c.value_min <= c.value_max, c
+            if written:  # a value with a K/M/B scale is its number times the scale
+                scale = max(1.0, c.value_max / max(written)) if max(written) else 1.0
+                assert min(written) * scale - 1e-6 <= c.value_min and c.value_max <= max(written) * scale + 1e-6, c
+            checked += 1
+    assert checked > 200

@@ -1,17 +1,15 @@
 """Evidence: every mention, claim and relation points at its exact span of the paper's text,
 over the whole seeds corpus and the dev papers (skipped when ../shared is absent)."""
 import json
-from pathlib import Path
 
 import pytest
+from shared_data import DEV, SEEDS
 
 from kg.build import extract_papers, read_papers
 from kg.numbers import as_value, parse_value
 from kg.records import Paper
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-DEV = SHARED / "eval" / "dev" / "papers.jsonl"
-SEEDS = SHARED / "seeds"
+DEV_PAPERS = DEV / "papers.jsonl"
 
 pytestmark = [pytest.mark.seeds, pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared is absent")]
 
@@ -19,9 +17,9 @@ pytestmark = [pytest.mark.seeds, pytest.mark.skipif(not SEEDS.is_dir(), reason="
 @pytest.fixture(scope="module")
 def extractions():
     papers = list(read_papers([str(SEEDS)]))
-    if DEV.exists():
+    if DEV_PAPERS.exists():
         papers += [Paper(id=r["id"], title=r["title"], abstract=r["abstract"])
-                   for r in map(json.loads, DEV.read_text(encoding="utf-8").splitlines())]
+                   for r in map(json.loads, DEV_PAPERS.read_text(encoding="utf-8").splitlines())]
     assert len(papers) >= 489
     return list(extract_papers(papers, jobs=2))
 

@@ -143,10 +143,9 @@ def test_scorers_subject_the_rules_found_among_the_entities_stands(nlp, tmp_path
     assert [(c.value, c.subject) for c in doc._.kg_claims] == [("45.1", "Llama-2")]
 
 
-def test_scorers_shipped_weights_read_a_text_we_wrote():
-    nlp = load_pipeline(PipelineConfig())
-    assert {"kg_entity_scorer", "kg_relation_scorer", "kg_subject_scorer"} <= set(nlp.pipe_names)
-    doc = nlp("Orvalent: Faster Decoding for Llama-2\n\nWe propose Orvalent, a speculative decoding method for "
+def test_scorers_shipped_weights_read_a_text_we_wrote(shipped_nlp):
+    assert {"kg_entity_scorer", "kg_relation_scorer", "kg_subject_scorer"} <= set(shipped_nlp.pipe_names)
+    doc = shipped_nlp("Orvalent: Faster Decoding for Llama-2\n\nWe propose Orvalent, a speculative decoding method for "
               "Llama-2. We evaluate Orvalent on GSM8K, where it outperforms Medusa and reaches 45.1% accuracy.")
     found = {(r.head, r.type, r.tail) for r in doc._.kg_relations}
     assert ("Orvalent", "EVALUATED_ON", "GSM8K") in found, found

@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from kg.files import OutputError, atomic_open, write_text_atomic
+from kg.errors import OutputError
+from kg.files import atomic_open, write_text_atomic
 
 
 def _leftovers(folder):

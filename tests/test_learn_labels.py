@@ -1,10 +1,11 @@
 """Training labels are stored as offsets and names, and join back with the paper's text."""
 import json
-from pathlib import Path
 
 import pytest
+from shared_data import CORPUS, DEV, LABELS
 
-from kg.learn.labels import (LabelError, clause_span, corpus_texts, entity_mentions, from_draft, read_labels, to_gold,
+from kg.errors import LabelError
+from kg.learn.labels import (clause_span, corpus_texts, entity_mentions, from_draft, read_labels, to_gold,
                              write_gold)
 
 TEXT = ("Medusa: Simple LLM Inference Acceleration\n\n"
@@ -86,17 +87,14 @@ def test_labels_write_gold_is_score_py_input_joined_with_the_text(tmp_path):
     assert record["claims"][0]["text"] == "Medusa-1 achieves over 2.2x" and "span" not in record["claims"][0]
 
 
-SHARED = Path(__file__).parents[2] / "shared"
-
-
 @pytest.mark.seeds
-@pytest.mark.skipif(not (SHARED / "eval" / "dev").is_dir(), reason="../shared/eval is not here")
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/eval is not here")
 def test_labels_never_hold_a_dev_paper():
     from kg.records import normalise_title
 
-    dev = [json.loads(line) for line in (SHARED / "eval" / "dev" / "papers.jsonl").open(encoding="utf-8")]
-    labels = list(read_labels(sorted((Path(__file__).parents[1] / "training" / "labels").glob("*.jsonl"))))
-    texts = corpus_texts(SHARED / "corpora" / "arxiv-ml-abstracts.jsonl.gz", (label["id"] for label in labels))
+    dev = [json.loads(line) for line in (DEV / "papers.jsonl").open(encoding="utf-8")]
+    labels = list(read_labels(sorted(LABELS.glob("*.jsonl"))))
+    texts = corpus_texts(CORPUS, (label["id"] for label in labels))
     dev_titles = {normalise_title(paper["title"]) for paper in dev}
     dev_ids = {str(paper["id"]) for paper in dev}
     clashes = [label["id"] for label in labels

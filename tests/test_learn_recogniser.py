@@ -4,7 +4,7 @@ import pytest
 import spacy
 from thinc.api import Config
 
-from kg.extract.pipeline import PipelineConfig, default_model, extractor_version, load_pipeline
+from kg.extract.pipeline import PipelineConfig, default_model, extractor_version
 from kg.learn.architecture import doc_tensor
 from kg.learn.recogniser import MODEL_DIR, RECOGNISER, host_identity, load_recogniser, save_recogniser, shipped_meta
 from kg.learn.train import examples, host_docs, predict, train_recogniser
@@ -113,11 +113,10 @@ def test_recogniser_joins_only_the_host_it_was_trained_over(trained, tmp_path):
     assert RECOGNISER not in host.pipe_names
 
 
-def test_recogniser_shipped_model_predicts_on_a_sentence_we_wrote():
+def test_recogniser_shipped_model_predicts_on_a_sentence_we_wrote(shipped_nlp):
     assert shipped_meta() is not None, f"no recogniser ships in {MODEL_DIR}"
-    nlp = load_pipeline(PipelineConfig())
-    assert RECOGNISER in nlp.pipe_names
-    doc = nlp("Orvalent: Faster Decoding\n\nWe fine-tune Llama-2 with LoRA and evaluate it on the GSM8K "
+    assert RECOGNISER in shipped_nlp.pipe_names
+    doc = shipped_nlp("Orvalent: Faster Decoding\n\nWe fine-tune Llama-2 with LoRA and evaluate it on the GSM8K "
               "benchmark, where accuracy improves by 4 points.")
     found = {(e.text, e.label_) for e in doc.ents}
     assert {e.label_ for e in doc.ents} <= set(ENTITY_TYPES)

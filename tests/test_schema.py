@@ -7,6 +7,7 @@ import pytest
 from samples import sample_graph
 
 import kg.schema
+from kg import records
 from kg.schema import SCHEMA_DIR, constraints_cypher, load_schema
 
 GRAPH_JSON = json.loads((SCHEMA_DIR / "graph.json").read_text(encoding="utf-8"))
@@ -157,3 +158,10 @@ def test_schema_malformed_graph_json_raises_a_decode_error(schema_dir):
     (schema_dir / "graph.json").write_text('{"node_labels": {', encoding="utf-8")
     with pytest.raises(json.JSONDecodeError):
         load_schema()
+
+
+def test_schema_vocabulary_is_the_records_vocabulary():
+    # graph.json is data and cannot import kg.records: this pins the two together
+    assert tuple(ENTITY_TYPES) == records.ENTITY_TYPES
+    assert set(GRAPH_JSON["role_relationships"]) == set(records.ROLES)
+    assert set(records.RELATION_TYPES) <= set(load_schema().relationship_types)

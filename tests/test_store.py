@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from shared_data import SEEDS
 
 from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, BuildOptions, build_store,
                       load_extractions)
@@ -26,7 +27,6 @@ from kg.store import CURRENT, LOCK_FILE, STORE_DIR, StoreBusy, current_folder, l
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "papers.jsonl"
-SEEDS = REPO.parent / "shared" / "seeds"
 KG = Path(sys.executable).with_name("kg")
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
 NO_HTML = BuildOptions(html=False, jobs=1)

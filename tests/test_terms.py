@@ -15,7 +15,8 @@ import kg
 from kg.cli import main
 from kg.extract.pipeline import PipelineConfig, extractor_version
 from kg.records import ENTITY_TYPES
-from kg.terms import Term, TermsError, read_aliases, read_terms
+from kg.errors import TermsError
+from kg.terms import Term, read_aliases, read_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 ZORBLAX_TEXT = ("We introduce Zorblax, a new benchmark for machine translation. ZBX improves BLEU on WMT14, "

