@@ -44,6 +44,7 @@ from kg.export.layout import GOLDEN_ANGLE, VIEW_H, VIEW_W, Layout, fresh_positio
 from kg.export.view_results import results_data, timelines_data
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph, paper_label
+from kg.memory import collection_paused
 from kg.resolve import MODEL_PARTS
 from kg.results.index import ResultsIndex, build_index
 from kg.schema import load_schema
@@ -370,7 +371,8 @@ def _read(path: Path) -> str:
 
 def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIndex | None = None,
             kept: Layout | None = None) -> tuple[str, ViewSummary]:
-    data, layout, n_kept = _view(kg, top, physics, results, kept)
+    with collection_paused():  # the payload is a big object graph: full collections would walk it and kg's graph
+        data, layout, n_kept = _view(kg, top, physics, results, kept)
     # The source-map comment names a file the page does not have; a debugger would ask for it.
     vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
     view_js = _read(VIZ_DIR / "view.js")
