@@ -112,13 +112,22 @@ class ViewSummary:
     layout: Layout | None = field(default=None, repr=False)  # every node's position, to keep for the next view
 
 
-def _node_order(kg: KnowledgeGraph) -> list[str]:
-    """Entities most connected first (ties by key), then papers, then claims, each sorted."""
+def _node_order(kg: KnowledgeGraph) -> tuple[list[str], int, int]:
+    """Entities most connected first (ties by key), then papers, then claims, each sorted (one pass over
+    the nodes); and how many entities and papers there are."""
     g = kg.graph
-    entities = sorted((n for n, _ in kg.entities()), key=lambda n: (-g.degree(n), n))
-    papers = sorted(n for n, _ in kg.papers())
-    claims = sorted(n for n, _ in kg.claims())
-    return entities + papers + claims
+    entity_labels = set(load_schema().entity_labels)
+    entities, papers, claims = [], [], []
+    for node, label in g.nodes(data="label"):
+        if label in entity_labels:
+            entities.append(node)
+        elif label == "Paper":
+            papers.append(node)
+        elif label == "Claim":
+            claims.append(node)
+    degree = dict(g.degree(entities))
+    entities.sort(key=lambda n: (-degree[n], n))
+    return entities + sorted(papers) + sorted(claims), len(entities), len(papers)
 
 
 def _headlines(drawn: list[int], candidates: list[int], positions: np.ndarray, sizes: list[float],
@@ -180,15 +189,17 @@ def _resolve_top(top: int | None, n_nodes: int) -> int | None:
     return top or None
 
 
-def _topic_of_others(kg: KnowledgeGraph, index: dict[str, int], drawn: int, topic: list[int]) -> None:
-    """Give each entity beyond the first ``drawn`` the topic its papers name most among the drawn ones
+def _topic_of_others(kg: KnowledgeGraph, papers: list[str], index: dict[str, int], drawn: int,
+                     topic: list[int]) -> None:
+    """Give each entity beyond the first ``drawn`` the topic its ``papers`` name most among the drawn ones
     (ties: the lower topic), so an entity brought into view later wears its neighbours' colour."""
     if drawn == len(topic):
         return
-    g = kg.graph
+    adjacency = kg.graph.adj
+    n_entities = len(topic)
     votes: dict[int, Counter[int]] = {}
-    for paper, _ in kg.papers():
-        named = [index[v] for v in g.successors(paper) if index[v] < len(topic)]
+    for paper in papers:
+        named = [i for i in map(index.__getitem__, adjacency[paper]) if i < n_entities]
         present = Counter(topic[i] for i in named if i < drawn and topic[i] >= 0)
         if present:
             for i in named:
@@ -234,14 +245,13 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
     """``view_data``'s payload, every node's position in it, and how many of them were kept."""
     schema = load_schema()
     g = kg.graph
-    order = _node_order(kg)
+    order, n_entities, n_papers = _node_order(kg)
     index = {node: i for i, node in enumerate(order)}
     types = [*schema.entity_labels, "Paper", "Claim"]
     type_index = {t: i for i, t in enumerate(types)}
     present = {k for _, _, k in g.edges(keys=True)}
     rels = [r for r in schema.relationship_types if r in present]
     rel_index = {r: i for i, r in enumerate(rels)}
-    n_entities = sum(1 for node in order if g.nodes[node]["label"] in schema.entity_labels)
     top = _resolve_top(top, len(order))
     drawn = n_entities if top is None else min(top, n_entities)
     if results is None:
@@ -259,7 +269,7 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
         neighbours[a].add(b)
         neighbours[b].add(a)
         record: list[Any] = [a, b, rel_index[rel]]
-        if g.nodes[u]["label"] in schema.entity_labels:
+        if a < n_entities:
             evidence = []
             for item in data.get("evidence", []):
                 paper = index.get(f"paper:{item['paper']}")
@@ -279,7 +289,7 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
     for k, community in enumerate(topics):
         for member in community.members:
             topic[index[member]] = k
-    _topic_of_others(kg, index, drawn, topic)
+    _topic_of_others(kg, order[n_entities:n_entities + n_papers], index, drawn, topic)
     weights = {(min(index[u], index[v]), max(index[u], index[v])): float(w)
                for u, v, w in together.edges(data="weight")}
     groups = [[index[m] for m in c.members] for c in topics]
