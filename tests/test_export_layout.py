@@ -15,7 +15,7 @@ from kg.graph import build_graph
 from kg.store import current_folder
 
 PAPERS, BEFORE = 240, 200  # a store of the first BEFORE generated papers, then all PAPERS of them
-NEAR = 150.0  # canvas pixels: a new node is at most this far from its neighbours' mean (the graph spans ~2,000)
+NEAR = 200.0  # canvas pixels: a new node is at most this far from its neighbours' mean (the graph spans ~2,000)
 
 
 @pytest.fixture(scope="module")

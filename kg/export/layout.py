@@ -37,11 +37,16 @@ GRAVITY = 3.0
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 # The first screen: the graph's area of a 1400x900 window (vis's 10 % margin taken off).
 VIEW_W, VIEW_H = 760.0, 840.0
-# Relaxing new nodes: each step moves every new node off the nodes nearer than CLEARANCE canvas pixels (about
-# the gap between two drawn entities) and PULL of the way towards the mean of its neighbours.
+# Relaxing new nodes: each step moves every new node PULL of the way towards REST canvas pixels from the mean
+# of its neighbours (the first ring of their sunflower) and off the nodes nearer than CLEARANCE (about the gap
+# between two drawn entities). Pulled all the way, the children of one hub would pile up on it.
 RELAX_STEPS = 8
 CLEARANCE = 36.0
 PULL = 0.2
+REST = 45.0
+# Each step costs about as much as the pairs of nodes in touching cells, ~125 per new node where the sunflowers
+# are dense: an update of more than RELAX_WORK / RELAX_STEPS new nodes relaxes in fewer steps (at least one).
+RELAX_WORK = 40_000
 
 log = logging.getLogger(__name__)
 
@@ -241,51 +246,70 @@ def kept_positions(neighbours: list[list[int]], ids: list[str], kept: Layout) ->
             children[p] = sum(1 for m in neighbours[p] if placed[m])
         _spread(pos, placed, neighbours, children, deque(parents))
         _place_islands(pos, placed, neighbours, children)
-        _relax(pos, new, np.flatnonzero(placed_before), neighbours)
+        _relax(pos, new, neighbours)
     return np.rint(pos).astype(int), ~placed_before
 
 
 def _cells(xy: np.ndarray) -> np.ndarray:
-    return np.floor(xy / CLEARANCE).astype(np.int64)
+    """The CLEARANCE-sized cell of each position, as one integer."""
+    cells = np.floor(xy / CLEARANCE).astype(np.int64)
+    return cells[:, 0] * CELL_ROW + cells[:, 1]
 
 
-def _grid(nodes: np.ndarray, pos: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
-    """``nodes`` by the CLEARANCE-sized cell their position falls in."""
-    cells = _cells(pos[nodes])
-    order = np.lexsort((cells[:, 1], cells[:, 0]))
-    cells = cells[order]
-    starts = np.flatnonzero(np.r_[True, (np.diff(cells, axis=0) != 0).any(axis=1)])
-    ends = np.r_[starts[1:], len(order)]
-    return {(int(cells[s, 0]), int(cells[s, 1])): nodes[order[s:e]] for s, e in zip(starts, ends)}
+CELL_ROW = 1 << 32  # cells of one column are numbered apart from the next column's
+AROUND = np.array([dx * CELL_ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
 
 
-AROUND = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+def _close_pairs(pos: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (new node, other node) pair in the same or touching cells."""
+    cells = _cells(pos)
+    order = np.argsort(cells, kind="stable")
+    sorted_cells = cells[order]
+    sources, others = [], []
+    for offset in AROUND:
+        target = cells[new] + offset
+        low = np.searchsorted(sorted_cells, target, "left")
+        counts = np.searchsorted(sorted_cells, target, "right") - low
+        total = int(counts.sum())
+        starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+        sources.append(np.repeat(new, counts))
+        others.append(order[starts + np.arange(total)])
+    source, other = np.concatenate(sources), np.concatenate(others)
+    keep = source != other
+    return source[keep], other[keep]
 
 
-def _relax(pos: np.ndarray, new: np.ndarray, old: np.ndarray, neighbours: list[list[int]]) -> None:
-    """Move the ``new`` nodes only (the ``old`` ones never): ``RELAX_STEPS`` times, each new node in turn is
-    pulled ``PULL`` of the way towards its neighbours' mean, then pushed off the nodes nearer than
-    ``CLEARANCE`` (found in the cells around it; the new nodes' cells as they were when the step began)."""
-    fixed = _grid(old, pos)
-    for step in range(RELAX_STEPS):
-        moving = _grid(new, pos)
-        for i in new.tolist():
-            if neighbours[i]:
-                pos[i] += PULL * (pos[neighbours[i]].mean(axis=0) - pos[i])
-            cx, cy = _cells(pos[i]).tolist()
-            near = [grid[cell] for grid in (fixed, moving) for cell in ((cx + dx, cy + dy) for dx, dy in AROUND)
-                    if cell in grid]
-            if not near:
-                continue
-            others = np.concatenate(near)
-            others = others[others != i]
-            delta = pos[i] - pos[others]
-            distance = np.hypot(delta[:, 0], delta[:, 1])
-            close = distance < CLEARANCE
-            if not close.any():
-                continue
-            # Nodes on the very same point part along a direction of their own.
-            angle = (i + step) * GOLDEN_ANGLE
-            apart = distance[close, None]
-            direction = np.where(apart > 1e-9, delta[close] / np.maximum(apart, 1e-9), (math.cos(angle), math.sin(angle)))
-            pos[i] += ((CLEARANCE - distance[close])[:, None] * direction).mean(axis=0)
+def _sums(groups: np.ndarray, xy: np.ndarray, n: int) -> np.ndarray:
+    """The sum of the rows of ``xy`` in each of ``n`` groups."""
+    return np.stack([np.bincount(groups, xy[:, 0], n), np.bincount(groups, xy[:, 1], n)], axis=1)
+
+
+def _relax(pos: np.ndarray, new: np.ndarray, neighbours: list[list[int]]) -> None:
+    """Move the ``new`` nodes only: ``RELAX_STEPS`` times, every new node at once is pulled ``PULL`` of the way
+    towards the ``REST`` distance from its neighbours' mean, then pushed off the nodes nearer than ``CLEARANCE``
+    by their mean overlap."""
+    linked = [neighbours[i] for i in new.tolist()]
+    counts = np.array([len(m) for m in linked])
+    owner = np.repeat(np.arange(len(new)), counts)
+    flat = np.fromiter((m for ms in linked for m in ms), dtype=np.int64, count=int(counts.sum()))
+    has = counts > 0
+    slot = np.zeros(len(pos), dtype=np.int64)
+    slot[new] = np.arange(len(new))
+    for step in range(max(1, min(RELAX_STEPS, RELAX_WORK // len(new)))):
+        towards = _sums(owner, pos[flat], len(new))[has] / counts[has, None] - pos[new[has]]
+        length = np.maximum(np.hypot(towards[:, 0], towards[:, 1]), 1e-9)
+        pos[new[has]] += PULL * (np.maximum(length - REST, 0.0) / length)[:, None] * towards
+        source, other = _close_pairs(pos, new)
+        delta = pos[source] - pos[other]
+        distance = np.hypot(delta[:, 0], delta[:, 1])
+        close = distance < CLEARANCE
+        source, delta, distance = source[close], delta[close], distance[close]
+        # Nodes on the very same point part along a direction of their own.
+        angle = (source + step) * GOLDEN_ANGLE
+        same = distance < 1e-9
+        direction = np.where(same[:, None], np.stack([np.cos(angle), np.sin(angle)], axis=1),
+                             delta / np.maximum(distance, 1e-9)[:, None])
+        push = _sums(slot[source], (CLEARANCE - distance)[:, None] * direction, len(new))
+        pushed = np.bincount(slot[source], minlength=len(new))
+        moved = pushed > 0
+        pos[new[moved]] += push[moved] / pushed[moved, None]
