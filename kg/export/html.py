@@ -12,8 +12,9 @@ legend), with readable labels on the leading ones. Papers and claims stay
 folded into their entities until asked for. The payload (``view_data``) holds
 every node and edge, so search and "expand neighbours" reach the whole graph;
 big graphs start with only the ``top`` most connected entities drawn. Positions
-and labels are computed here, deterministically, so the same graph always gives
-the same bytes and no physics has to run in the browser. A Results panel shows the
+(``kg.export.layout``: laid out anew, or kept from the store's last view) and labels
+are computed here, deterministically, so the same graph (and kept positions) always
+gives the same bytes and no physics has to run in the browser. A Results panel shows the
 leaderboards of ``kg.results`` (``kg.export.view_results``), and each entity's card its papers per month.
 
 pyvis is used for its vis-network files only: its ``Network.add_node`` and
