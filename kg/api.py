@@ -182,7 +182,7 @@ class BuildResult:
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os.PathLike | None = None,
           jobs: int | None = None, cache: bool = True, *, fmt: str | None = None, model: str | None = None,
           engine: str = "local", scheduler: str | None = None, terms: str | os.PathLike | None = None,
-          aliases: str | os.PathLike | None = None, wait: float | None = None) -> BuildResult:
+          aliases: str | os.PathLike | None = None, wait: float | None = None, relayout: bool = False) -> BuildResult:
     """Read, extract and resolve ``inputs`` as ``kg build`` does, into a graph.
 
     Parameters
@@ -192,8 +192,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
         graph.html), or None for a graph in memory only.
     jobs : worker processes for extraction (default: every core).
     cache : reuse the extractions of unchanged texts from the shared cache (``$KG_CACHE_DIR``).
-    fmt, model, engine, scheduler, terms, aliases, wait : as ``kg build --format --model --engine --scheduler
-        --terms --aliases --wait``.
+    fmt, model, engine, scheduler, terms, aliases, wait, relayout : as ``kg build --format --model --engine
+        --scheduler --terms --aliases --wait --relayout``.
 
     Raises
     ------
@@ -222,7 +222,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike], out: str | os
     names = [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
     options = BuildOptions(fmt=fmt, model=model, jobs=jobs or default_jobs(), use_cache=cache, engine=engine,
                            scheduler=scheduler, terms=checked_terms(terms), aliases=checked_aliases(aliases),
-                           wait=wait)
+                           wait=wait, relayout=relayout)
     if out is None:
         knowledge_graph, report = build_in_memory(names, options)
         graph = Graph(knowledge_graph) if knowledge_graph is not None else None

@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 
 from kg.cache import CacheUnreadable, ExtractionCache
 from kg.errors import InputError, StoreError
+from kg.export.layout import Layout, layout_path
 from kg.files import atomic_open
 from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
@@ -42,7 +43,8 @@ GRAPH_FILE = "graph.json"
 EXTRACTIONS_FILE = "extractions.jsonl"
 HTML_FILE = "graph.html"
 MANIFEST_FILE = "manifest.json"  # what the store's outputs were built from
-STORE_FILES = (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, index_path(GRAPH_FILE).name)
+LAYOUT_FILE = layout_path(GRAPH_FILE).name  # the view's positions, kept for the next version's view
+STORE_FILES = (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, index_path(GRAPH_FILE).name, LAYOUT_FILE)
 BUILD_CODE = ("kg.build", "kg.export.html")  # where building starts; the fingerprint follows its imports
 LOOKUP_BATCH = 512
 
@@ -61,6 +63,7 @@ class BuildOptions:
     engine: str = "local"  # or "dask"
     scheduler: str | None = None  # dask scheduler address; None: a local cluster of `jobs` workers
     html: bool = True
+    relayout: bool = False  # lay the view out anew rather than keep the positions of the store's last view
     wait: float | None = None  # seconds to wait for another writer of the store; None: as long as it takes
 
 
@@ -309,24 +312,32 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
             return report
         fingerprint = _store_fingerprint(ordered)
         manifest = _current_manifest(out, folder, fingerprint, options.html)
-        if manifest is not None:
+        if manifest is not None and not (options.html and options.relayout):
             report.up_to_date = True
             report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
             report.outputs = _outputs(out, options.html)
             return report
         resolution = run.resolve(ordered)
     graph = _graph(ordered, resolution, report)
-    report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases))
+    kept = _kept_layout(folder, options.html and not options.relayout)
+    report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases, kept))
     report.outputs = _outputs(out, options.html)
     return report
 
 
+def _kept_layout(folder: Path, keep: bool) -> Layout | None:
+    """The positions of the current version's view (in ``folder``), when they are to be kept."""
+    return Layout.load(folder / LAYOUT_FILE) if keep else None
+
+
 def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fingerprint: str,
-                 html: bool, user_aliases: dict[str, str]) -> dict[str, float]:
+                 html: bool, user_aliases: dict[str, str], kept: Layout | None) -> dict[str, float]:
     """Write a store's next version (``kg.store.new_version``): every file, then all of them made
     current at once, so a failure or a kill at any point leaves the store as it was or as it
     should be after. The manifest keeps the user's aliases the graph was resolved with, so
-    ``remove_papers`` resolves the rest the same way. Returns the seconds each step took."""
+    ``remove_papers`` resolves the rest the same way. The view keeps the positions of ``kept``
+    (``kg.export.layout``) and its own are written beside it for the next version.
+    Returns the seconds each step took."""
     seconds = {}
     clock = time.perf_counter()
     results = build_index(graph, min_papers=1)  # the claim rows and timelines, for the view and the index alike
@@ -340,7 +351,8 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
             from kg.export.html import write_html
 
             clock = time.perf_counter()
-            write_html(graph, staged / HTML_FILE, results=results)
+            summary = write_html(graph, staged / HTML_FILE, results=results, kept=kept)
+            summary.layout.save(staged / LAYOUT_FILE)
             seconds["html"] = time.perf_counter() - clock
         manifest = {"fingerprint": fingerprint, "nodes": graph.node_counts(), "relationships": graph.relationship_counts()}
         if user_aliases:
@@ -363,22 +375,24 @@ class RemoveReport:
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
-def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | None = None) -> RemoveReport:
+def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | None = None,
+                  relayout: bool = False) -> RemoveReport:
     """Remove papers from the store in ``out_dir``; ids as the store has them, or arXiv ids in any form.
 
     The graph (and the view, if the store has one) is built again from the other papers'
     extractions, so an entity, claim or relationship stays only where another paper supports it,
     and the store is the one a build of the other papers alone makes. Nothing is extracted, and
     nothing is written when no id is in the store. The store is locked as ``build_store`` locks it.
+    The view keeps the positions of the nodes that stay, unless ``relayout``.
     """
     out = Path(out_dir)
     if not (out / EXTRACTIONS_FILE).exists():
         raise StoreError(f"{out / EXTRACTIONS_FILE} does not exist: {out} is not a kg store")
     with writing(out, wait):
-        return _remove_papers(out, paper_ids)
+        return _remove_papers(out, paper_ids, relayout)
 
 
-def _remove_papers(out: Path, paper_ids: Iterable[str]) -> RemoveReport:
+def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool) -> RemoveReport:
     folder = current_folder(out)
     stored = {e.paper.id: e for e in load_extractions(folder / EXTRACTIONS_FILE)}
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
@@ -397,7 +411,8 @@ def _remove_papers(out: Path, paper_ids: Iterable[str]) -> RemoveReport:
         aliases = {}
     graph = build_graph(kept, finish(tally(kept), aliases))
     html = (out / HTML_FILE).exists()
-    _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases)
+    positions = _kept_layout(folder, html and not relayout)
+    _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases, positions)
     report.store_papers = len(kept)
     report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
     report.outputs = _outputs(out, html)

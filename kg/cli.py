@@ -221,6 +221,12 @@ wait_option = click.option(
 )
 
 
+relayout_option = click.option(
+    "--relayout", is_flag=True,
+    help="Lay the view out anew, rather than keep where the store's last view drew the nodes it still has.",
+)
+
+
 @main.command(epilog=EPILOG_BUILD)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
@@ -231,6 +237,7 @@ wait_option = click.option(
 @aliases_option
 @jobs_option
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write the HTML graph view.")
+@relayout_option
 @click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
               help="Reuse extractions of unchanged texts from the cache ($KG_CACHE_DIR, default ~/.cache/kg).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -240,21 +247,22 @@ wait_option = click.option(
 @wait_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the time of each stage and peak memory.")
 @json_option
-def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, use_cache, engine, scheduler, wait, verbose,
-          as_json):
+def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, relayout, use_cache, engine, scheduler, wait,
+          verbose, as_json):
     """Read INPUTS (files, folders, globs or - for stdin), extract, and build the graph.
 
     Formats: Daily Papers listings (.txt), JSON Lines / JSON arrays (plain or
     .gz), arXiv Atom XML, CSV with an abstract (or text) column; a title is
     optional. Stopped builds resume where they were: finished extractions are
     kept in the cache. One process writes a store at a time; another waits for it
-    (see --wait).
+    (see --wait). The view keeps the positions of the nodes the store had (see --relayout).
     """
     from kg.build import BuildOptions, build_store
     from kg.engine import default_jobs
 
     options = BuildOptions(fmt=fmt, model=model, terms=terms, aliases=aliases, jobs=jobs or default_jobs(),
-                           use_cache=use_cache, engine=engine, scheduler=scheduler, html=html, wait=wait)
+                           use_cache=use_cache, engine=engine, scheduler=scheduler, html=html, relayout=relayout,
+                           wait=wait)
     started = time.perf_counter()
     progress = _Progress("extracted")
     try:
@@ -336,9 +344,10 @@ def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
 @main.command()
 @click.argument("paper_ids", nargs=-1, required=True, metavar="PAPER_ID...")
 @graph_option
+@relayout_option
 @wait_option
 @json_option
-def remove(paper_ids, graph_path, wait, as_json):
+def remove(paper_ids, graph_path, relayout, wait, as_json):
     """Remove papers from a store, with whatever only they supported.
 
     The store's graph (and view) is built again from the other papers' extractions,
@@ -353,7 +362,7 @@ def remove(paper_ids, graph_path, wait, as_json):
     """
     from kg.build import remove_papers
 
-    report = remove_papers(Path(graph_path).parent, paper_ids, wait)
+    report = remove_papers(Path(graph_path).parent, paper_ids, wait, relayout)
     for paper_id in report.missing:
         click.echo(f"not in the store: {paper_id}", err=True)
     if not report.removed:
@@ -705,9 +714,13 @@ def _drawn(summary) -> str:
 @page_output_option
 @click.option("--top", type=int, default=None,
               help="Draw only the N most connected entities at first (default: all up to 3,500 nodes, else 1,500).")
+@relayout_option
 @no_open_option
-def view(graph_path, output, top, no_open):
+def view(graph_path, output, top, relayout, no_open):
     """Open the interactive graph view in the default browser (works offline).
+
+    Nodes are drawn where the store's own view drew them (graph.layout.json beside the graph), new ones
+    beside their neighbours; --relayout lays everything out anew.
 
     \b
     Example:
@@ -717,9 +730,11 @@ def view(graph_path, output, top, no_open):
       show_in_notebook(KnowledgeGraph.load("out/graph.json"))
     """
     from kg.export.html import write_html
+    from kg.export.layout import Layout, layout_path
 
     kg = _load_graph(graph_path)
-    _show_page(output, "view", lambda path: _drawn(write_html(kg, path, top=top)), no_open)
+    kept = None if relayout else Layout.load(layout_path(graph_path))
+    _show_page(output, "view", lambda path: _drawn(write_html(kg, path, top=top, kept=kept)), no_open)
 
 
 @main.command()

@@ -13,8 +13,10 @@ process, timed from start to exit and measured for peak RSS (its own and its wor
 5. load the store in Python (`kg.load`), whose peak memory an update is held to.
 
 Prints each step's seconds, stages (`kg build --verbose`) and peak RSS, then the issue's table:
-each measure, its goal and whether it holds. The row about the view's positions belongs to the
-view's half of the issue, and is left to it.
+each measure, its goal and whether it holds. The view's positions are compared in the store's
+graph.layout.json before and after the removal and the update: a node in both that is drawn
+anywhere else has moved. (A store written before kept layouts has none: its removal lays the
+view out and writes the first, which the update then keeps.)
 """
 from __future__ import annotations
 
@@ -82,6 +84,23 @@ def chosen_papers(store: Path, count: int, out: Path) -> list[str]:
     return [p.id for p in picked]
 
 
+def positions(store: Path) -> dict[str, tuple[int, int]] | None:
+    """Where the store's view draws each node (None: the store has no kept layout)."""
+    from kg.build import LAYOUT_FILE
+    from kg.export.layout import Layout
+
+    layout = Layout.load(store / LAYOUT_FILE)
+    return None if layout is None else layout.positions
+
+
+def moved(before: dict[str, tuple[int, int]] | None, after: dict[str, tuple[int, int]]) -> tuple[int, int] | None:
+    """How many of the nodes drawn both before and after are drawn elsewhere after, and of how many."""
+    if before is None:
+        return None
+    both = before.keys() & after.keys()
+    return sum(1 for node in both if before[node] != after[node]), len(both)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, required=True, help="a store built from the corpus (not changed)")
@@ -104,8 +123,11 @@ def main() -> None:
     steps = {}
     steps["alone"] = run(kg("build", str(new), "-o", str(alone), "-j", "1", "--verbose"))
     steps["load"] = run([sys.executable, "-c", f"import kg; kg.load({str(store)!r})"])
+    drawn = {"copy": positions(store)}
     steps["remove"] = run(kg("remove", *ids, "--graph", str(store / "graph.json")))
+    drawn["remove"] = positions(store)
     steps["add"] = run(kg("build", str(new), "-o", str(store), "-j", "1", "--verbose"))
+    drawn["add"] = positions(store)
     steps["full"] = run(kg("build", str(args.corpus), "-o", str(full), "-j", str(args.jobs), "--verbose"))
 
     for name, step in steps.items():
@@ -128,8 +150,12 @@ def main() -> None:
          f"{steps['load'].peak_mb:.0f} MB)", f"<= {GOALS['memory']:g}x",
          steps["add"].peak_mb / steps["load"].peak_mb <= GOALS["memory"]),
     ]
-    rows.append(("positions of nodes that were there before", "not measured here: the view's half of the issue",
-                 "unchanged", None))
+    counts = {"add": moved(drawn["remove"], drawn["add"]), "remove": moved(drawn["copy"], drawn["remove"])}
+    measured = "; ".join(f"{done[0]:,} of {done[1]:,} moved by the {step}" for step, done in counts.items() if done)
+    if counts["remove"] is None:
+        measured += " (the copy had no kept layout: the removal laid the view out anew)"
+    rows.append(("positions of nodes that were there before", measured, "unchanged",
+                 all(done[0] == 0 for done in counts.values() if done)))
     print()
     print("| measure | measured | goal | holds |")
     print("|---|---|---|---|")

@@ -1,10 +1,13 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from shared_data import SEEDS
 
-from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, STORE_FILES, BuildOptions, build_store, load_extractions
+from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, LAYOUT_FILE, STORE_FILES, BuildOptions, build_store,
+                      load_extractions)
+from kg.export.layout import Layout
 from kg.graph import KnowledgeGraph
 from kg.results.index import index_path
 from kg.store import STORE_DIR
@@ -117,17 +120,29 @@ def test_build_refuses_a_graph_without_its_extractions(tmp_path):
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} is absent")
 def test_build_seeds_in_two_days_equal_them_at_once_byte_for_byte(tmp_path):
-    """Real listings added a day at a time: every file of the store (view and results index too) is the one
-    building them all at once writes."""
+    """Real listings added a day at a time: every file of the store (results index too) is the one building
+    them all at once writes, but for the view, which keeps where the first days' nodes were; laid out anew
+    (``relayout``), the view is the one-build view too."""
     days = sorted(SEEDS.iterdir())
     first, second = [str(p) for p in days[:2]], [str(p) for p in days[2:]]
     options = BuildOptions(jobs=2)
     build_store(first + second, tmp_path / "at-once", options)
     build_store(first, tmp_path / "in-turn", options)
+    kept = Layout.load(tmp_path / "in-turn" / LAYOUT_FILE).positions
     report = build_store(second, tmp_path / "in-turn", options)
     assert report.cache_hits + report.extracted > 100 and report.store_papers > 400
-    for name in STORE_FILES:
-        at_once, in_turn = (tmp_path / "at-once" / name).read_bytes(), (tmp_path / "in-turn" / name).read_bytes()
+    positions = Layout.load(tmp_path / "in-turn" / LAYOUT_FILE).positions
+    assert len(positions) > len(kept) and all(positions[node] == xy for node, xy in kept.items() if node in positions)
+    view = (HTML_FILE, LAYOUT_FILE)
+    _assert_same_files(tmp_path / "at-once", tmp_path / "in-turn", [n for n in STORE_FILES if n not in view])
+    assert (tmp_path / "at-once" / HTML_FILE).read_bytes() != (tmp_path / "in-turn" / HTML_FILE).read_bytes()
+    build_store(second, tmp_path / "in-turn", replace(options, relayout=True))
+    _assert_same_files(tmp_path / "at-once", tmp_path / "in-turn", STORE_FILES)
+
+
+def _assert_same_files(a: Path, b: Path, names) -> None:
+    for name in names:
+        at_once, in_turn = (a / name).read_bytes(), (b / name).read_bytes()
         if name == index_path(GRAPH_FILE).name:  # stamped with its graph file's time
-            at_once, in_turn = (json.dumps({**json.loads(b), "stamp": None}) for b in (at_once, in_turn))
+            at_once, in_turn = (json.dumps({**json.loads(x), "stamp": None}) for x in (at_once, in_turn))
         assert at_once == in_turn, name

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, BuildOptions, build_store,
-                      load_extractions, remove_papers)
+from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, LAYOUT_FILE, MANIFEST_FILE, BuildOptions,
+                      build_store, load_extractions, remove_papers)
 from kg.cli import main
+from kg.export.layout import Layout
 from kg.graph import KnowledgeGraph
 from kg.results.index import INDEX_SUFFIX, load_index
 
@@ -67,6 +68,16 @@ def test_build_remove_leaves_the_store_a_build_of_the_other_papers_makes(halves,
     assert _files(store) == _files(alone)  # extractions, graph, view and manifest, byte for byte
     assert report.store_papers == len(_ids(first))
     assert report.node_counts == KnowledgeGraph.load(alone / GRAPH_FILE).node_counts()
+
+
+def test_build_remove_keeps_the_view_where_it_was_unless_relayout(halves, store):
+    before = Layout.load(store / LAYOUT_FILE).positions
+    remove_papers(store, _ids(halves[1])[:3])
+    after = Layout.load(store / LAYOUT_FILE).positions
+    assert set(after) < set(before) and all(before[node] == xy for node, xy in after.items())
+    remove_papers(store, _ids(halves[1])[3:4], relayout=True)
+    anew = Layout.load(store / LAYOUT_FILE).positions
+    assert sum(1 for node, xy in anew.items() if after[node] != xy) > len(anew) // 2
 
 
 def test_build_remove_keeps_the_index(halves, store):

@@ -12,8 +12,9 @@ legend), with readable labels on the leading ones. Papers and claims stay
 folded into their entities until asked for. The payload (``view_data``) holds
 every node and edge, so search and "expand neighbours" reach the whole graph;
 big graphs start with only the ``top`` most connected entities drawn. Positions
-and labels are computed here, deterministically, so the same graph always gives
-the same bytes and no physics has to run in the browser. A Results panel shows the
+(``kg.export.layout``: laid out anew, or kept from the store's last view) and labels
+are computed here, deterministically, so the same graph (and kept positions) always
+gives the same bytes and no physics has to run in the browser. A Results panel shows the
 leaderboards of ``kg.results`` (``kg.export.view_results``), and each entity's card its papers per month.
 
 pyvis is used for its vis-network files only: its ``Network.add_node`` and
@@ -27,10 +28,11 @@ import base64
 import hashlib
 import html
 import json
+import logging
 import math
 import re
-from collections import Counter, deque
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,9 +41,11 @@ import numpy as np
 import pyvis
 
 from kg.export.communities import LEADERS, Community, co_occurrence, communities
+from kg.export.layout import GOLDEN_ANGLE, VIEW_H, VIEW_W, Layout, fresh_positions, kept_positions
 from kg.export.view_results import results_data, timelines_data
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph, paper_label
+from kg.memory import collection_paused
 from kg.resolve import MODEL_PARTS
 from kg.results.index import ResultsIndex, build_index
 from kg.schema import load_schema
@@ -52,6 +56,8 @@ if TYPE_CHECKING:
 VIZ_DIR = Path(resources.files("kg.viz_data"))  # the repository's viz/, shipped in kg (pyproject.toml)
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
 PAYLOAD_VERSION = 3
+
+log = logging.getLogger(__name__)
 
 # Measured with scripts/bench_view.py in headless Chromium (software rendering) on
 # generated graphs: drawing everything, one zoom redraw takes ~35 ms at 460 nodes,
@@ -68,19 +74,14 @@ AUTHORS_SHOWN = 3
 # Topics: the biggest communities get a colour and a line in the legend; the rest share one grey group.
 TOPICS_MAX = 12
 TOPIC_MIN = 3  # members of the smallest community named as a topic
-# A topic's disc: a force layout of its GROUP_FORCE_MAX most connected members (the dense layout costs
-# members squared), the rest on a sunflower around them; a disc of n members has a radius of about
-# spacing x sqrt(n), the spacing NODE_SPACING canvas pixels, or more where the typical entity drawn is big
-# (SPACING_PER_SIZE times its radius: a corpus's most connected entities are all drawn large).
-GROUP_FORCE_MAX = 600
+# A topic's disc (kg.export.layout) of n members has a radius of about spacing x sqrt(n), the spacing
+# NODE_SPACING canvas pixels, or more where the typical entity drawn is big (SPACING_PER_SIZE times its
+# radius: a corpus's most connected entities are all drawn large).
 NODE_SPACING = 28.0
 SPACING_PER_SIZE = 1.5
-GROUP_GAP = 90.0
-GRAVITY = 3.0
 # Headline labels: view.js draws them HEADLINE_PX high; they are chosen (and their entities nudged) so that
 # none overlaps another when the first screen fits the drawn entities into the graph's area of a 1400x900
 # window (VIEW_W x VIEW_H, with vis's 10 % margin and its zoom capped at 1).
-VIEW_W, VIEW_H = 760.0, 840.0
 HEADLINE_PX = 14.0  # view.js LABEL_PX.headline
 HEADLINES_MAX = 40  # view.js LABELS_ON_SCREEN
 NUDGE, NUDGE_STEPS = 0.3, 16  # a crowded leader may move up to NUDGE x NUDGE_STEPS font sizes to fit its label
@@ -108,151 +109,34 @@ class ViewSummary:
     top: int | None  # entities drawn first, or None when every entity is drawn
     physics: bool
     bytes: int = 0
+    kept: int = 0  # nodes drawn where the kept layout had them
+    layout: Layout | None = field(default=None, repr=False)  # every node's position, to keep for the next view
 
 
-def _node_order(kg: KnowledgeGraph) -> list[str]:
-    """Entities most connected first (ties by key), then papers, then claims, each sorted."""
+def _node_order(kg: KnowledgeGraph) -> tuple[list[str], int, int]:
+    """Entities most connected first (ties by key), then papers, then claims, each sorted (one pass over
+    the nodes); and how many entities and papers there are."""
     g = kg.graph
-    entities = sorted((n for n, _ in kg.entities()), key=lambda n: (-g.degree(n), n))
-    papers = sorted(n for n, _ in kg.papers())
-    claims = sorted(n for n, _ in kg.claims())
-    return entities + papers + claims
-
-
-def _force_layout(n: int, pairs: np.ndarray, weights: np.ndarray, iterations: int) -> np.ndarray:
-    """Fruchterman-Reingold on a dense matrix, plus a pull to the centre growing with distance,
-    so parts that share no edge sit beside the main component instead of far around it."""
-    rng = np.random.default_rng(0)
-    pos = rng.random((n, 2)) - 0.5
-    if n == 1:
-        return np.zeros((1, 2))
-    adjacency = np.zeros((n, n))
-    if len(pairs):
-        np.add.at(adjacency, (pairs[:, 0], pairs[:, 1]), weights)
-        np.add.at(adjacency, (pairs[:, 1], pairs[:, 0]), weights)
-    adjacency = np.minimum(adjacency, 4.0)
-    k = math.sqrt(1.0 / n)
-    temperature = 0.1
-    cooling = temperature / (iterations + 1)
-    for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        distance = np.maximum(np.hypot(delta[..., 0], delta[..., 1]), 0.01)
-        force = k * k / distance**2 - adjacency * distance / k
-        displacement = np.einsum("ijk,ij->ik", delta, force) - GRAVITY * pos
-        length = np.maximum(np.linalg.norm(displacement, axis=1), 0.01)
-        pos += displacement * (temperature / length)[:, None]
-        temperature -= cooling
-    return pos - pos.mean(axis=0)
-
-
-GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-
-
-def _group_layout(members: list[int], weights: list[tuple[int, int, float]], spacing: float) -> np.ndarray:
-    """One group's disc around (0, 0): its leading members by force layout, the rest on a sunflower.
-    ``weights`` are the group's own pairs ``(a, b, weight)``."""
-    n = len(members)
-    forced = members[:GROUP_FORCE_MAX]
-    local = {m: i for i, m in enumerate(forced)}
-    inside = sorted((local[a], local[b], w) for a, b, w in weights if a in local and b in local)
-    pairs = np.array([(a, b) for a, b, _ in inside], dtype=int).reshape(-1, 2)
-    pos = np.zeros((n, 2))
-    xy = _force_layout(len(forced), pairs, np.array([w for _, _, w in inside], dtype=float),
-                       iterations=120 if len(forced) < 300 else 80)
-    # Scale by the bulk, not the extremes, so a few far members do not crowd the rest.
-    bulk = float(np.quantile(np.hypot(xy[:, 0], xy[:, 1]), 0.9))
-    pos[:len(forced)] = xy / bulk * spacing * math.sqrt(len(forced)) if bulk > 0 else xy
-    for k in range(len(forced), n):
-        radius = spacing * math.sqrt(k + 0.5)
-        pos[k] = (radius * math.cos(k * GOLDEN_ANGLE), radius * math.sin(k * GOLDEN_ANGLE))
-    return pos
-
-
-def _pack(radii: list[float], affinity: np.ndarray) -> np.ndarray:
-    """Centres for discs of ``radii`` (biggest first), none overlapping: each next disc goes where it
-    touches one already placed, nearest the middle and the discs it shares most papers with."""
-    angles = np.linspace(0, 2 * math.pi, 48, endpoint=False)
-    ring = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    centres = np.zeros((len(radii), 2))
-    placed_r = np.array(radii, dtype=float)
-    for g in range(1, len(radii)):
-        reach = placed_r[:g] + placed_r[g] + GROUP_GAP
-        candidates = (centres[:g, None, :] + reach[:, None, None] * ring[None, :, :]).reshape(-1, 2)
-        gaps = np.hypot(*(candidates[:, None, :] - centres[None, :g, :]).transpose(2, 0, 1)) - reach[None, :]
-        fits = candidates[(gaps >= -1e-6).all(axis=1)]
-        pull = affinity[g, :g]
-        target = (pull @ centres[:g]) / pull.sum() if pull.sum() > 0 else np.zeros(2)
-        # Distances on the view's aspect, so the discs fill the screen's shape rather than a circle.
-        squash = VIEW_W / VIEW_H
-        cost = (np.hypot(fits[:, 0], fits[:, 1] * squash)
-                + np.hypot(fits[:, 0] - target[0], (fits[:, 1] - target[1]) * squash))
-        centres[g] = fits[int(np.argmin(cost))]
-    return centres
-
-
-def _layout(neighbours: list[list[int]], groups: list[list[int]], weights: dict[tuple[int, int], float],
-            spacing: float) -> np.ndarray:
-    """Positions in vis pixels: each group a disc (``_group_layout``), the discs packed side by side,
-    then every other node placed breadth-first around the nodes that reach it (near-linear)."""
-    n = len(neighbours)
-    pos = np.zeros((n, 2))
-    placed = np.zeros(n, dtype=bool)
-    group_of = {m: g for g, members in enumerate(groups) for m in members}
-    affinity = np.zeros((len(groups), len(groups)))
-    inside: list[list[tuple[int, int, float]]] = [[] for _ in groups]
-    for (a, b), w in weights.items():
-        ga, gb = group_of.get(a), group_of.get(b)
-        if ga is None or gb is None:
-            continue
-        if ga == gb:
-            inside[ga].append((a, b, w))
-        else:
-            affinity[ga, gb] += w
-            affinity[gb, ga] += w
-    discs = [_group_layout(members, pairs, spacing) for members, pairs in zip(groups, inside)]
-    radii = [float(np.hypot(d[:, 0], d[:, 1]).max()) + 40.0 for d in discs]
-    for members, disc, centre in zip(groups, discs, _pack(radii, affinity)):
-        pos[members] = disc + centre
-        placed[members] = True
-    children = np.zeros(n, dtype=int)
-    extent = float(np.abs(pos).max()) if groups else 0.0
-
-    def spread(queue: deque) -> None:
-        nonlocal extent
-        while queue:
-            parent = queue.popleft()
-            for child in neighbours[parent]:
-                if placed[child]:
-                    continue
-                centre = pos[[m for m in neighbours[child] if placed[m]]].mean(axis=0)
-                k = children[parent]
-                children[parent] += 1
-                radius = 45.0 + 9.0 * math.sqrt(k)
-                pos[child] = centre + (radius * math.cos(k * GOLDEN_ANGLE), radius * math.sin(k * GOLDEN_ANGLE))
-                placed[child] = True
-                extent = max(extent, abs(pos[child, 0]), abs(pos[child, 1]))
-                queue.append(child)
-
-    spread(deque(m for members in groups for m in members))
-    islands = 0
-    outside = extent + 150.0
-    for root in range(n):
-        if placed[root]:
-            continue
-        # A part the groups do not reach: seed it on a spiral outside everything placed so far.
-        radius = outside + 60.0 * math.sqrt(islands)
-        pos[root] = (radius * math.cos(islands * GOLDEN_ANGLE), radius * math.sin(islands * GOLDEN_ANGLE))
-        placed[root] = True
-        islands += 1
-        spread(deque([root]))
-    return np.rint(pos).astype(int)
+    entity_labels = set(load_schema().entity_labels)
+    entities, papers, claims = [], [], []
+    for node, label in g.nodes(data="label"):
+        if label in entity_labels:
+            entities.append(node)
+        elif label == "Paper":
+            papers.append(node)
+        elif label == "Claim":
+            claims.append(node)
+    degree = dict(g.degree(entities))
+    entities.sort(key=lambda n: (-degree[n], n))
+    return entities + sorted(papers) + sorted(claims), len(entities), len(papers)
 
 
 def _headlines(drawn: list[int], candidates: list[int], positions: np.ndarray, sizes: list[float],
-               names: list[str]) -> list[int]:
+               names: list[str], movable: np.ndarray) -> list[int]:
     """The entities whose labels head the first screen: ``candidates`` in order, each kept when its label
-    (``HEADLINE_PX`` high at the first screen's zoom) and dot overlap no label or dot kept before it, or
-    would not after moving it a little (``positions`` are updated: leaders sit close together)."""
+    (``HEADLINE_PX`` high at the first screen's zoom) and dot overlap no label or dot kept before it, or,
+    for a ``movable`` one, would not after moving it a little (``positions`` are updated: leaders sit close
+    together). Positions kept from the store's last view are not movable."""
     if not drawn:
         return []
     xy = positions[drawn]
@@ -273,7 +157,7 @@ def _headlines(drawn: list[int], candidates: list[int], positions: np.ndarray, s
         if names[i].casefold() in shown:  # two entities of one name (a Model and a Method): label one
             continue
         half = 0.5 * CHAR_WIDTH * font * min(len(names[i]), LABEL_CHARS) + pad
-        for step in range(NUDGE_STEPS + 1):
+        for step in range(NUDGE_STEPS + 1 if movable[i] else 1):
             x = float(positions[i, 0]) + NUDGE * font * step * math.cos(step * GOLDEN_ANGLE)
             y = float(positions[i, 1]) + NUDGE * font * step * math.sin(step * GOLDEN_ANGLE)
             top = y + sizes[i] + 3.0
@@ -306,15 +190,17 @@ def _resolve_top(top: int | None, n_nodes: int) -> int | None:
     return top or None
 
 
-def _topic_of_others(kg: KnowledgeGraph, index: dict[str, int], drawn: int, topic: list[int]) -> None:
-    """Give each entity beyond the first ``drawn`` the topic its papers name most among the drawn ones
+def _topic_of_others(kg: KnowledgeGraph, papers: list[str], index: dict[str, int], drawn: int,
+                     topic: list[int]) -> None:
+    """Give each entity beyond the first ``drawn`` the topic its ``papers`` name most among the drawn ones
     (ties: the lower topic), so an entity brought into view later wears its neighbours' colour."""
     if drawn == len(topic):
         return
-    g = kg.graph
+    adjacency = kg.graph.adj
+    n_entities = len(topic)
     votes: dict[int, Counter[int]] = {}
-    for paper, _ in kg.papers():
-        named = [index[v] for v in g.successors(paper) if index[v] < len(topic)]
+    for paper in papers:
+        named = [i for i in map(index.__getitem__, adjacency[paper]) if i < n_entities]
         present = Counter(topic[i] for i in named if i < drawn and topic[i] >= 0)
         if present:
             for i in named:
@@ -325,7 +211,7 @@ def _topic_of_others(kg: KnowledgeGraph, index: dict[str, int], drawn: int, topi
 
 
 def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = False,
-              results: ResultsIndex | None = None) -> dict[str, Any]:
+              results: ResultsIndex | None = None, kept: Layout | None = None) -> dict[str, Any]:
     """The page's payload: every node and edge as short positional records, with the topics and labels
     of the first screen.
 
@@ -340,6 +226,8 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
         has a switch for live physics).
     results : the claim rows and timelines of ``kg``, every entity with a dated paper
         (``build_index(kg, min_papers=1)``), when the caller has them already; else computed here.
+    kept : positions to keep (``kg.export.layout``): the nodes it places stay there, the others are placed
+        beside their neighbours; None lays every node out anew.
 
     Returns
     -------
@@ -350,16 +238,21 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
     their rows ``b`` (``kg.export.view_results.results_data``), and each entity's papers per month
     ``M``, ``m`` (``timelines_data``). Record layouts are documented in viz/view.js.
     """
+    return _view(kg, top, physics, results, kept)[0]
+
+
+def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIndex | None,
+          kept: Layout | None) -> tuple[dict[str, Any], Layout, int]:
+    """``view_data``'s payload, every node's position in it, and how many of them were kept."""
     schema = load_schema()
     g = kg.graph
-    order = _node_order(kg)
+    order, n_entities, n_papers = _node_order(kg)
     index = {node: i for i, node in enumerate(order)}
     types = [*schema.entity_labels, "Paper", "Claim"]
     type_index = {t: i for i, t in enumerate(types)}
     present = {k for _, _, k in g.edges(keys=True)}
     rels = [r for r in schema.relationship_types if r in present]
     rel_index = {r: i for i, r in enumerate(rels)}
-    n_entities = sum(1 for node in order if g.nodes[node]["label"] in schema.entity_labels)
     top = _resolve_top(top, len(order))
     drawn = n_entities if top is None else min(top, n_entities)
     if results is None:
@@ -377,7 +270,7 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
         neighbours[a].add(b)
         neighbours[b].add(a)
         record: list[Any] = [a, b, rel_index[rel]]
-        if g.nodes[u]["label"] in schema.entity_labels:
+        if a < n_entities:
             evidence = []
             for item in data.get("evidence", []):
                 paper = index.get(f"paper:{item['paper']}")
@@ -397,7 +290,7 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
     for k, community in enumerate(topics):
         for member in community.members:
             topic[index[member]] = k
-    _topic_of_others(kg, index, drawn, topic)
+    _topic_of_others(kg, order[n_entities:n_entities + n_papers], index, drawn, topic)
     weights = {(min(index[u], index[v]), max(index[u], index[v])): float(w)
                for u, v, w in together.edges(data="weight")}
     groups = [[index[m] for m in c.members] for c in topics]
@@ -406,12 +299,22 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
     names = [record[4] for record in nodes[:n_entities]]
     sizes = [_entity_size(record[5]) for record in nodes[:n_entities]]
     spacing = max(NODE_SPACING, SPACING_PER_SIZE * float(np.median(sizes[:drawn]))) if drawn else NODE_SPACING
-    positions = _layout([sorted(s) for s in neighbours], groups + smaller, weights, spacing)
+    adjacent = [sorted(s) for s in neighbours]
+    placed = kept_positions(adjacent, order, kept) if kept is not None else None
+    if kept is not None and placed is None:
+        log.warning("the kept layout places none of this graph's nodes; laying the view out anew")
+    if placed is None:
+        positions, movable = fresh_positions(adjacent, groups + smaller, weights, spacing), np.ones(len(order), bool)
+    else:
+        positions, movable = placed
     papers = [record[5] for record in nodes[:n_entities]]
-    headline = _headlines(list(range(drawn)), _label_candidates(groups, papers, drawn), positions, sizes, names)
-    for record, (x, y) in zip(nodes, positions.tolist()):
+    headline = _headlines(list(range(drawn)), _label_candidates(groups, papers, drawn), positions, sizes, names,
+                          movable)
+    xy = positions.tolist()
+    for record, (x, y) in zip(nodes, xy):
         record[1:3] = [x, y]
-    return {
+    layout = Layout({node: (x, y) for node, (x, y) in zip(order, xy)})
+    data = {
         "v": PAYLOAD_VERSION,
         "T": types,
         "R": rels,
@@ -427,6 +330,7 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
         **results_data(kg, index, results.rows),
         **timelines_data(results, index, n_entities),
     }
+    return data, layout, int(len(order) - movable.sum())
 
 
 def _text(value: Any) -> str:
@@ -476,9 +380,10 @@ def _read(path: Path) -> str:
     return text
 
 
-def _render(kg: KnowledgeGraph, top: int | None, physics: bool,
-            results: ResultsIndex | None = None) -> tuple[str, ViewSummary]:
-    data = view_data(kg, top=top, physics=physics, results=results)
+def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIndex | None = None,
+            kept: Layout | None = None) -> tuple[str, ViewSummary]:
+    with collection_paused():  # the payload is a big object graph: full collections would walk it and kg's graph
+        data, layout, n_kept = _view(kg, top, physics, results, kept)
     # The source-map comment names a file the page does not have; a debugger would ask for it.
     vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
     view_js = _read(VIZ_DIR / "view.js")
@@ -505,7 +410,7 @@ def _render(kg: KnowledgeGraph, top: int | None, physics: bool,
         edges_drawn = sum(1 for e in data["e"] if e[0] < n_drawn and e[1] < n_drawn)  # entities come first
     summary = ViewSummary(
         nodes=len(data["n"]), edges=len(data["e"]), nodes_drawn=n_drawn, edges_drawn=edges_drawn,
-        top=top_n, physics=data["physics"],
+        top=top_n, physics=data["physics"], kept=n_kept, layout=layout,
     )
     return page, summary
 
@@ -524,10 +429,10 @@ def render_html(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = F
 
 
 def write_html(kg: KnowledgeGraph, path: str | Path, *, top: int | None = None, physics: bool = False,
-               results: ResultsIndex | None = None) -> ViewSummary:
-    """Write the view of ``kg`` to ``path`` atomically; say what it holds and draws (``results``: see
-    ``view_data``)."""
-    page, summary = _render(kg, top, physics, results)
+               results: ResultsIndex | None = None, kept: Layout | None = None) -> ViewSummary:
+    """Write the view of ``kg`` to ``path`` atomically; say what it holds and draws, with the positions
+    it drew every node at (``results`` and ``kept``: see ``view_data``)."""
+    page, summary = _render(kg, top, physics, results, kept)
     encoded = page.encode("utf-8")
     with atomic_open(path, "wb") as f:
         f.write(encoded)

@@ -1,0 +1,24 @@
+"""Memory management for the steps that build big object graphs."""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No automatic cyclic garbage collection in the block (as it was after it).
+
+    A step that allocates many objects, each freed by reference counting or kept, triggers full
+    collections, and every one of them walks the whole heap, with the graph the process holds:
+    the view of 8,000 corpus papers spent 2.3-2.7 s of 9.3-10.3 s in two of them, a Bolt load of
+    5,000 papers 1.3 s of 20 s. What such a step leaves in reference cycles is collected later.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
