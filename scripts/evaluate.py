@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from shared_data import CORPUS, EVAL, LABELS, SCORE
+from shared_data import CORPUS, DEV, EVAL, LABELS, SCORE
 
 from kg.extract import extract
 from kg.extract.pipeline import PipelineConfig
