@@ -223,7 +223,8 @@ def fresh_positions(neighbours: list[list[int]], groups: list[list[int]], weight
     return np.rint(pos).astype(int)
 
 
-def kept_positions(neighbours: list[list[int]], ids: list[str], kept: Layout) -> tuple[np.ndarray, np.ndarray] | None:
+def kept_positions(neighbours: list[list[int]], ids: list[str],
+                   kept: Layout) -> tuple[np.ndarray, np.ndarray] | None:
     """Positions in canvas pixels with the kept ones unchanged, and which nodes are new; None when
     ``kept`` holds none of ``ids`` (nothing to keep: lay out anew)."""
     n = len(ids)
