@@ -33,6 +33,7 @@ from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
 from kg.ingest import InputProblem, read_inputs, title_key, unique_papers
 from kg.ingest.ids import arxiv_id
+from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
 from kg.results.index import build_index, index_path, save_index
@@ -97,7 +98,7 @@ def read_papers(inputs: Iterable[str], fmt: str | None = None,
 def load_extractions(path: str | Path) -> list[Extraction]:
     """The extractions of a store (or of `kg extract` output); a bad line names file and line."""
     extractions = []
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f, collection_paused():
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
@@ -317,10 +318,12 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
             report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
             report.outputs = _outputs(out, options.html)
             return report
-        resolution = run.resolve(ordered)
-    graph = _graph(ordered, resolution, report)
-    kept = _kept_layout(folder, options.html and not options.relayout)
-    report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases, kept))
+        with collection_paused():
+            resolution = run.resolve(ordered)
+    with collection_paused():
+        graph = _graph(ordered, resolution, report)
+        kept = _kept_layout(folder, options.html and not options.relayout)
+        report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases, kept))
     report.outputs = _outputs(out, options.html)
     return report
 
@@ -409,10 +412,11 @@ def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool) -> Remov
         aliases = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")).get("user_aliases", {})
     except (OSError, ValueError):
         aliases = {}
-    graph = build_graph(kept, finish(tally(kept), aliases))
     html = (out / HTML_FILE).exists()
-    positions = _kept_layout(folder, html and not relayout)
-    _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases, positions)
+    with collection_paused():
+        graph = build_graph(kept, finish(tally(kept), aliases))
+        positions = _kept_layout(folder, html and not relayout)
+        _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases, positions)
     report.store_papers = len(kept)
     report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
     report.outputs = _outputs(out, html)

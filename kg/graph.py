@@ -19,6 +19,7 @@ import networkx as nx
 
 from kg.errors import StoreError
 from kg.files import atomic_open
+from kg.memory import collection_paused
 from kg.records import Claim, Extraction
 from kg.resolve import MODEL_PARTS, Resolution, resolve
 from kg.results.comparable import comparable
@@ -127,6 +128,11 @@ class KnowledgeGraph:
 
     @classmethod
     def load(cls, path: str | Path) -> KnowledgeGraph:
+        with collection_paused():  # a graph is one big object graph (kg.memory)
+            return cls._load(path)
+
+    @classmethod
+    def _load(cls, path: str | Path) -> KnowledgeGraph:
         try:
             # Decoded whole (json.load reads it whole too), so the offset of a bad byte is the file's.
             data = json.loads(Path(path).read_bytes().decode("utf-8"))

@@ -6,9 +6,11 @@ import logging
 import math
 
 import pytest
+from click.testing import CliRunner
 from synthetic import zipf_extractions
 
 from kg.build import GRAPH_FILE, HTML_FILE, LAYOUT_FILE, BuildOptions, build_store
+from kg.cli import main
 from kg.export.html import view_data, write_html
 from kg.export.layout import LAYOUT_VERSION, Layout, layout_path
 from kg.graph import build_graph
@@ -172,3 +174,20 @@ def test_export_layout_is_written_with_its_version_or_not_at_all(papers, tmp_pat
         build_store([second], store, BuildOptions(jobs=1))
     assert {name: (store / name).read_bytes() for name in files} == files
     assert len([p for p in (store / ".kg").iterdir() if p.name.startswith("v-")]) == 1
+
+
+def test_export_layout_kg_view_draws_the_store_s_layout_unless_relayout(papers, tmp_path):
+    first, second = papers
+    store = tmp_path / "store"
+    build_store([first], store, BuildOptions(jobs=1))
+    build_store([second], store, BuildOptions(jobs=1))
+    pages = {}
+    for name, flags in (("kept", []), ("anew", ["--relayout"])):
+        done = CliRunner().invoke(main, ["view", "--graph", str(store / GRAPH_FILE), "-o", str(tmp_path / name),
+                                         "--no-open", *flags])
+        assert done.exit_code == 0, done.output
+        pages[name] = (tmp_path / name).read_bytes()
+    assert pages["kept"] == (store / HTML_FILE).read_bytes()
+    assert pages["anew"] != pages["kept"]
+    build_store([first, second], tmp_path / "at-once", BuildOptions(jobs=1))
+    assert pages["anew"] == (tmp_path / "at-once" / HTML_FILE).read_bytes()

@@ -250,7 +250,8 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
     index = {node: i for i, node in enumerate(order)}
     types = [*schema.entity_labels, "Paper", "Claim"]
     type_index = {t: i for i, t in enumerate(types)}
-    present = {k for _, _, k in g.edges(keys=True)}
+    all_edges = sorted(g.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], e[2]))
+    present = {rel for _, _, rel, _ in all_edges}
     rels = [r for r in schema.relationship_types if r in present]
     rel_index = {r: i for i, r in enumerate(rels)}
     top = _resolve_top(top, len(order))
@@ -265,7 +266,7 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
 
     neighbours: list[set[int]] = [set() for _ in order]
     edges = []
-    for u, v, rel, data in sorted(g.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], e[2])):
+    for u, v, rel, data in all_edges:
         a, b = index[u], index[v]
         neighbours[a].add(b)
         neighbours[b].add(a)

@@ -160,37 +160,47 @@ def _pack(radii: list[float], affinity: np.ndarray) -> np.ndarray:
     return centres
 
 
-def _spread(pos: np.ndarray, placed: np.ndarray, neighbours: list[list[int]], children: np.ndarray,
-            queue: deque) -> None:
-    """Place every node the queue's nodes reach, breadth-first: each at the mean of its placed
-    neighbours plus the next point of a sunflower around the node that reached it."""
-    while queue:
-        parent = queue.popleft()
-        for child in neighbours[parent]:
-            if placed[child]:
+class _Placing:
+    """Nodes placed one at a time, breadth-first, in plain Python lists (numpy costs more per single
+    node than the arithmetic itself)."""
+
+    def __init__(self, pos: np.ndarray, placed: np.ndarray, neighbours: list[list[int]], children: list[int]):
+        self.xy: list[list[float]] = pos.tolist()
+        self.placed: list[bool] = placed.tolist()
+        self.neighbours = neighbours
+        self.children = children  # how many nodes each node has placed around itself
+
+    def spread(self, queue: deque) -> None:
+        """Place every node the queue's nodes reach, breadth-first: each at the mean of its placed
+        neighbours plus the next point of a sunflower around the node that reached it."""
+        xy, placed, children = self.xy, self.placed, self.children
+        while queue:
+            parent = queue.popleft()
+            for child in self.neighbours[parent]:
+                if placed[child]:
+                    continue
+                around = [xy[m] for m in self.neighbours[child] if placed[m]]
+                k = children[parent]
+                children[parent] += 1
+                radius = 45.0 + 9.0 * math.sqrt(k)
+                xy[child] = [sum(p[0] for p in around) / len(around) + radius * math.cos(k * GOLDEN_ANGLE),
+                             sum(p[1] for p in around) / len(around) + radius * math.sin(k * GOLDEN_ANGLE)]
+                placed[child] = True
+                queue.append(child)
+
+    def islands(self) -> None:
+        """Seed each part that no placed node reaches on a spiral outside everything placed, and spread it."""
+        extent = max((abs(c) for p, done in zip(self.xy, self.placed) if done for c in p), default=0.0)
+        outside = extent + 150.0
+        islands = 0
+        for root, done in enumerate(self.placed):
+            if done:
                 continue
-            centre = pos[[m for m in neighbours[child] if placed[m]]].mean(axis=0)
-            k = children[parent]
-            children[parent] += 1
-            radius = 45.0 + 9.0 * math.sqrt(k)
-            pos[child] = centre + (radius * math.cos(k * GOLDEN_ANGLE), radius * math.sin(k * GOLDEN_ANGLE))
-            placed[child] = True
-            queue.append(child)
-
-
-def _place_islands(pos: np.ndarray, placed: np.ndarray, neighbours: list[list[int]], children: np.ndarray) -> None:
-    """Seed each part that no placed node reaches on a spiral outside everything placed, and spread it."""
-    extent = float(np.abs(pos[placed]).max()) if placed.any() else 0.0
-    outside = extent + 150.0
-    islands = 0
-    for root in range(len(neighbours)):
-        if placed[root]:
-            continue
-        radius = outside + 60.0 * math.sqrt(islands)
-        pos[root] = (radius * math.cos(islands * GOLDEN_ANGLE), radius * math.sin(islands * GOLDEN_ANGLE))
-        placed[root] = True
-        islands += 1
-        _spread(pos, placed, neighbours, children, deque([root]))
+            radius = outside + 60.0 * math.sqrt(islands)
+            self.xy[root] = [radius * math.cos(islands * GOLDEN_ANGLE), radius * math.sin(islands * GOLDEN_ANGLE)]
+            self.placed[root] = True
+            islands += 1
+            self.spread(deque([root]))
 
 
 def fresh_positions(neighbours: list[list[int]], groups: list[list[int]], weights: dict[tuple[int, int], float],
@@ -217,13 +227,14 @@ def fresh_positions(neighbours: list[list[int]], groups: list[list[int]], weight
     for members, disc, centre in zip(groups, discs, _pack(radii, affinity)):
         pos[members] = disc + centre
         placed[members] = True
-    children = np.zeros(n, dtype=int)
-    _spread(pos, placed, neighbours, children, deque(m for members in groups for m in members))
-    _place_islands(pos, placed, neighbours, children)
-    return np.rint(pos).astype(int)
+    placing = _Placing(pos, placed, neighbours, [0] * n)
+    placing.spread(deque(m for members in groups for m in members))
+    placing.islands()
+    return np.rint(np.array(placing.xy)).astype(int)
 
 
-def kept_positions(neighbours: list[list[int]], ids: list[str], kept: Layout) -> tuple[np.ndarray, np.ndarray] | None:
+def kept_positions(neighbours: list[list[int]], ids: list[str],
+                   kept: Layout) -> tuple[np.ndarray, np.ndarray] | None:
     """Positions in canvas pixels with the kept ones unchanged, and which nodes are new; None when
     ``kept`` holds none of ``ids`` (nothing to keep: lay out anew)."""
     n = len(ids)
@@ -241,11 +252,13 @@ def kept_positions(neighbours: list[list[int]], ids: list[str], kept: Layout) ->
     if len(new):
         # An old node's new neighbours continue the sunflower after the neighbours it had.
         parents = sorted({m for i in new for m in neighbours[i] if placed[m]})
-        children = np.zeros(n, dtype=int)
+        children = [0] * n
         for p in parents:
             children[p] = sum(1 for m in neighbours[p] if placed[m])
-        _spread(pos, placed, neighbours, children, deque(parents))
-        _place_islands(pos, placed, neighbours, children)
+        placing = _Placing(pos, placed, neighbours, children)
+        placing.spread(deque(parents))
+        placing.islands()
+        pos = np.array(placing.xy)
         _relax(pos, new, neighbours)
     return np.rint(pos).astype(int), ~placed_before
 
