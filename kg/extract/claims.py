@@ -25,7 +25,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.doc import ENTITY_SPANS
+from kg.extract.doc import ENTITY_SPANS, MAX_WALK
 from kg.numbers import CHANGE_FROM, RANGE_LEAD, NumberMention, as_value, find_numbers
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
@@ -48,7 +48,6 @@ TITLE_PHRASE_STARTS = frozenset(
     "why how what when where which who can do does is are should towards toward on beyond rethinking".split())
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MAX_ENTITY_TOKENS = 32  # longer "entity" spans are noise and would slow the look-ups
-MAX_WALK = 16  # parse walks stop after this many steps, whatever the tree looks like
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 PROPOSED = object()  # marker: the subject is the paper's own method
 

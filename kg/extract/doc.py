@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from kg.records import majority_type
 
 ENTITY_SPANS = "kg_entities"
+MAX_WALK = 16  # walks up the parse stop after this many heads, whatever the tree looks like
 
 for _name in ("kg_roles", "kg_claims", "kg_relations"):
     if not Doc.has_extension(_name):

@@ -20,7 +20,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.doc import ENTITY_SPANS, entity_types
+from kg.extract.doc import ENTITY_SPANS, MAX_WALK, entity_types
 from kg.tables import cue_table
 from kg.records import Relation, title_end
 
@@ -36,7 +36,6 @@ CLAUSE_LINKS = frozenset({
 })
 NAMING_VERBS = frozenset({"call", "name", "dub", "term", "coin"})
 RESULTS = "<results>"
-MAX_CLIMB = 12  # walks up the parse towards a subject stop after this many heads, whatever the tree looks like
 # A name that extends another by a version, size or release suffix is a variant of it.
 VARIANT_SUFFIX = re.compile(
     r"^[-. _/]?(?:v?\d[\w.]*|\d+(?:\.\d+)?[bmk]\b|(?:instruct|chat|base|lite|large|small|mini|pro|turbo|max|plus|xl)(?=$|[-. _]?\d|-))",
@@ -352,9 +351,9 @@ def _subject(token: Token) -> Token | None:
 
 
 def _climb(token: Token) -> Iterator[tuple[Token, Token | None]]:
-    """``token`` and the heads above it up to the root (at most MAX_CLIMB of them), each with its subject."""
+    """``token`` and the heads above it up to the root (at most MAX_WALK of them), each with its subject."""
     t = token
-    for _ in range(MAX_CLIMB):
+    for _ in range(MAX_WALK):
         yield t, _subject(t)
         if t.head is t:
             return
