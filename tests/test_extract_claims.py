@@ -207,6 +207,41 @@ def test_claims_dataset(nlp, sentence, dataset):
     assert only_claim(nlp, sentence).dataset == dataset
 
 
+@pytest.mark.parametrize("sentence, pairs", [
+    ("Quillon reaches 81.2% on Glorbench and 45.3% on MathVex.", [("81.2", "Glorbench"), ("45.3", "MathVex")]),
+    ("Quillon achieves 81.2%, 45.3% and 60.1% on Glorbench, MathVex and CodeVex.",
+     [("81.2", "Glorbench"), ("45.3", "MathVex"), ("60.1", "CodeVex")]),
+    ("Quillon achieves 81.2% and 45.3% on Glorbench and MathVex, respectively.",
+     [("81.2", "Glorbench"), ("45.3", "MathVex")]),
+    ("On Glorbench and MathVex, Quillon scores 81.2% and 45.3%, respectively.",
+     [("81.2", "Glorbench"), ("45.3", "MathVex")]),
+    ("Quillon improves BLEU by 2.1 and 3.4 points on SpeechVex and TalkVex, respectively.",
+     [("2.1", "SpeechVex"), ("3.4", "TalkVex")]),
+])
+def test_claims_listed_numbers_each_take_their_own_dataset(nlp, sentence, pairs):
+    _, claims = claims_of(nlp, sentence)
+    assert [(c.value, c.dataset) for c in claims] == pairs
+
+
+@pytest.mark.parametrize("sentence, value, low, high", [
+    ("Quillon accelerates inference by 100~1000x over the dense solver.", "100~1000", 100.0, 1000.0),
+    ("Quillon improves accuracy by +5.11 to +6.82 points on Glorbench.", "5.11-6.82", 5.11, 6.82),
+])
+def test_claims_a_range_is_one_claim_with_both_ends(nlp, sentence, value, low, high):
+    claim = only_claim(nlp, sentence)
+    assert (claim.value, claim.value_min, claim.value_max) == (value, low, high)
+
+
+@pytest.mark.parametrize("sentence, subject", [
+    ("Quiet-STaR improves accuracy by 5.0% on Glorbench.", "Quiet-STaR"),
+    ("Our Team Optimization stage improves accuracy by 4.2% on Glorbench.", "Zorblax"),
+    ("The Team Optimization stage of Quillon raises accuracy by 4.2% on Glorbench.", "Quillon"),
+    ("Our Flarn module improves recall by 2.0% on Glorbench.", "Zorblax"),
+])
+def test_claims_a_part_of_the_method_reports_the_method_s_number(nlp, sentence, subject):
+    assert only_claim(nlp, sentence).subject == subject
+
+
 # -- offsets and robustness ----------------------------------------------------------------
 
 def _check(text: str, claims) -> None:

@@ -4,6 +4,7 @@ Every sentence here is written for these tests; the names are invented.
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import math
@@ -250,11 +251,101 @@ def test_the_menu_lists_the_biggest_boards_first(board_graph):
 
 def test_gains_that_made_things_worse_rank_after_improvements():
     graph = build_graph([
-        _extraction("a", "2025-01-01", "Quillon", "Quillon raises WER by 9% on noisy audio.", "9", unit="%",
+        _extraction("a", "2025-01-01", "Quillon", "Quillon raises WER by 9% on phone audio.", "9", unit="%",
                     metric="WER"),
-        _extraction("b", "2025-01-01", "Marlo", "Marlo cuts WER by 4% on noisy audio.", "4", unit="%", metric="WER")])
+        _extraction("b", "2025-01-01", "Marlo", "Marlo cuts WER by 4% on phone audio.", "4", unit="%", metric="WER")])
     ranked = leaderboard(result_rows(graph), Query(metric="WER", kind="gain"))
     assert [r.value for r in ranked] == ["4", "9"]
+
+
+def test_a_drop_is_a_negative_change_below_every_rise():
+    graph = build_graph([
+        _extraction("a", "2025-01-01", "Quillon", "Accuracy of Quillon on Fenbench drops by 3% after pruning.", "3",
+                    unit="%", metric="accuracy", dataset="Fenbench"),
+        _extraction("b", "2025-01-01", "Marlo", "Marlo raises accuracy by 1% on Fenbench.", "1", unit="%",
+                    metric="accuracy", dataset="Fenbench")])
+    ranked = leaderboard(result_rows(graph), Query(metric="accuracy", dataset="Fenbench", kind="gain"))
+    assert [(r.subject, shown_value(r)) for r in ranked] == [("Marlo", "1"), ("Quillon", "-3")]
+
+
+def test_a_range_ranks_by_the_least_it_claims():
+    graph = build_graph([
+        _extraction("a", "2025-01-01", "Quillon", "Quillon runs 100~1000x faster than the solver.", "100~1000",
+                    unit="x", metric="faster"),
+        _extraction("b", "2025-01-01", "Marlo", "Marlo runs 200x faster than the solver.", "200", unit="x",
+                    metric="faster")])
+    rows = result_rows(graph)
+    rows = [r if r.subject == "Marlo" else dataclasses.replace(r, value_max=1000.0) for r in rows]
+    ranked = leaderboard(rows, Query(metric="speedup"))
+    assert [(r.subject, shown_value(r)) for r in ranked] == [("Marlo", "200x"), ("Quillon", "100-1000x")]
+
+
+def test_an_extended_benchmark_is_not_its_base():
+    # the graph merges the names; the board keeps HumanEval+ apart from HumanEval
+    graph = build_graph([
+        _extraction("a", "2025-01-01", "Quillon", "Quillon scores 88.1% on CodeFen.", "88.1", unit="%",
+                    metric="pass@1", dataset="CodeFen"),
+        _extraction("b", "2025-01-01", "Marlo", "Marlo scores 90.2% on CodeFen+.", "90.2", unit="%",
+                    metric="pass@1", dataset="CodeFen+")])
+    rows = result_rows(graph)
+    assert [r.subject for r in leaderboard(rows, Query(metric="pass@1", dataset="CodeFen"))] == ["Quillon"]
+    assert [r.subject for r in leaderboard(rows, Query(metric="pass@1", dataset="CodeFen+"))] == ["Marlo"]
+    assert {(i.dataset, i.claims) for i in menu(rows)} == {("CodeFen", 1), ("CodeFen+", 1)}
+
+
+@pytest.mark.parametrize("sentence, number, subject, metric, why", [
+    ("LLMs reach only 41.2% accuracy on Fenbench.", "41.2", "LLMs", "accuracy", "unnamed subject"),
+    ("Our method reaches 41.2% accuracy on Fenbench.", "41.2", "our method", "accuracy", "unnamed subject"),
+    ("Accuracy on Fenbench falls by 3% under pruning.", "3", "Accuracy", "accuracy", "unnamed subject"),
+    ("The Flarn module adds 2.1% accuracy on Fenbench.", "2.1", "Flarn module", "accuracy", "a part of a method"),
+    ("Under adversarial attack, Quillon keeps 62.3% accuracy on Fenbench.", "62.3", "Quillon", "accuracy",
+     "special setting (adversarial)"),
+    ("Quillon reaches 88.1% accuracy on a filtered subset of Fenbench.", "88.1", "Quillon", "accuracy",
+     "special setting (filtered)"),
+    ("Quillon scores 70.2% accuracy on corrupted Fenbench images.", "70.2", "Quillon", "accuracy",
+     "special setting (corrupted)"),
+    ("Quillon matches Marlo accuracy while using 33% fewer model calls.", "33", "Quillon", "accuracy",
+     "counts another thing"),
+])
+def test_doubtful_claims_say_why(sentence, number, subject, metric, why):
+    assert comparable(claim_in(sentence, number, unit="%", metric=metric, subject=subject)).doubt == why
+
+
+@pytest.mark.parametrize("sentence, number, metric", [
+    ("Quillon reaches 81.5% accuracy on Fenbench.", "81.5", "accuracy"),
+    ("Quillon needs 3x less memory than Marlo.", "3", "memory"),
+    ("Quillon-2B lowers WER by 12% on the call-centre split.", "12", "WER"),
+])
+def test_plain_claims_have_no_doubt(sentence, number, metric):
+    assert comparable(claim_in(sentence, number, unit="%", metric=metric, subject=sentence.split()[0])).doubt is None
+
+
+def test_doubtful_rows_stay_off_a_board_unless_all_are_asked_for():
+    graph = build_graph([
+        _extraction("a", "2025-01-01", "Quillon", "Under attack, Quillon keeps 62.3% accuracy on Fenbench.", "62.3",
+                    unit="%", metric="accuracy", dataset="Fenbench"),
+        _extraction("b", "2025-01-01", "Marlo", "Marlo reaches 55.0% accuracy on Fenbench.", "55.0", unit="%",
+                    metric="accuracy", dataset="Fenbench")])
+    rows = result_rows(graph)
+    assert [r.subject for r in leaderboard(rows, Query(metric="accuracy", dataset="Fenbench"))] == ["Marlo"]
+    everything = leaderboard(rows, Query(metric="accuracy", dataset="Fenbench", doubtful=True))
+    assert [(r.subject, r.doubt) for r in everything] == [("Quillon", "special setting (attack)"), ("Marlo", None)]
+
+
+@pytest.mark.parametrize("sentence, number, reference", [
+    ("Quillon achieves 72.1% accuracy on Fenbench, surpassing Marlo with 65.3%.", "65.3", True),
+    ("Quillon achieves 72.1% accuracy on Fenbench, outperforming Marlo at 65.3%.", "65.3", True),
+    ("Quillon achieves 72.1% accuracy on Fenbench, surpassing Marlo with 5.1% higher accuracy.", "5.1", False),
+    ("Quillon surpasses Marlo with 72.1% accuracy on Fenbench.", "72.1", False),
+])
+def test_a_beaten_baseline_s_number_is_a_reference(sentence, number, reference):
+    assert comparable(claim_in(sentence, number, unit="%", metric="accuracy")).reference is reference
+
+
+def test_every_number_of_a_list_of_changes_is_a_gain():
+    sentence = "Quillon improves accuracy by 3.1% and 2.4% on Fenbench and Marlobench."
+    found = [comparable(claim_in(sentence, n, unit="%", metric="accuracy")) for n in ("3.1", "2.4")]
+    assert [(f.kind, f.change) for f in found] == [("gain", "up"), ("gain", "up")]
 
 
 @pytest.mark.parametrize("sentence, number", [
@@ -367,3 +458,21 @@ def test_the_svg_pictures_parse_and_escape_paper_text(board_graph):
     timelines, per_month = entity_timelines(board_graph, min_papers=1)
     lines = ET.fromstring(trends_svg(trends(timelines, per_month))).findall(".//{http://www.w3.org/2000/svg}polyline")
     assert len(lines) >= 2
+
+
+def test_kg_results_leaves_doubtful_claims_out_and_all_shows_them_marked(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    build_graph([
+        _extraction("a", "2025-01-01", "Quillon", "Under attack, Quillon keeps 62.3% accuracy on Fenbench.", "62.3",
+                    unit="%", metric="accuracy", dataset="Fenbench"),
+        _extraction("b", "2025-01-01", "Marlo", "Marlo reaches 55.0% accuracy on Fenbench.", "55.0", unit="%",
+                    metric="accuracy", dataset="Fenbench")]).save(tmp_path / "graph.json")
+    board = ["results", "--graph", str(tmp_path / "graph.json"), "--metric", "accuracy", "--dataset", "Fenbench"]
+    shown = CliRunner().invoke(main, board)
+    assert shown.exit_code == 0 and "Marlo" in shown.output and "Quillon" not in shown.output
+    everything = CliRunner().invoke(main, [*board, "--all"])
+    assert everything.exit_code == 0
+    assert "Quillon" in everything.output and "[doubt: special setting (attack)]" in everything.output
