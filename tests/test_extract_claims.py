@@ -234,11 +234,13 @@ def test_claims_a_range_is_one_claim_with_both_ends(nlp, sentence, value, low, h
 
 @pytest.mark.parametrize("sentence, subject", [
     ("Quiet-STaR improves accuracy by 5.0% on Glorbench.", "Quiet-STaR"),
+    ("On math, objective-Quiet-STaR reaches 32.03% accuracy on Glorbench.", "Quiet-STaR"),
+    ("The best variant, reasoning-Quiet-STaR, reaches 32.03% accuracy on Glorbench.", "Quiet-STaR"),
     ("Our Team Optimization stage improves accuracy by 4.2% on Glorbench.", "Zorblax"),
     ("The Team Optimization stage of Quillon raises accuracy by 4.2% on Glorbench.", "Quillon"),
     ("Our Flarn module improves recall by 2.0% on Glorbench.", "Zorblax"),
 ])
-def test_claims_a_part_of_the_method_reports_the_method_s_number(nlp, sentence, subject):
+def test_claims_subject_is_the_whole_name_and_the_method_not_its_part(nlp, sentence, subject):
     assert only_claim(nlp, sentence).subject == subject
 
 

@@ -307,8 +307,21 @@ def _entity_spans(doc: Doc) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def _glued_start(doc: Doc, i: int) -> int:
+    """Where the name whose part starts at token ``i`` starts: back over the words hyphen-glued before it
+    ("Quiet-STaR" where the part is "STaR"), but not over a lower-case word leading the run, which is prose
+    ("objective-Quiet-STaR")."""
+    start = i
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_ \
+            and not doc[start - 2].whitespace_ and doc[start - 2].is_alpha:
+        start -= 2
+    while start < i and doc[start].is_lower:
+        start += 2
+    return start
+
+
 def _entity_name(span: Span) -> str:
-    return span.text
+    return span.doc[_glued_start(span.doc, span.start):span.end].text
 
 
 def _entity_in(spans: list[Span], start: int, end: int, head: int | None = None,
@@ -412,7 +425,7 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
         t.pos_ == "PROPN" or any(c.isupper() for c in t.text[1:])
         or (any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text)))]
     if names:
-        return doc[names[0].i:names[-1].i + 1].text
+        return doc[_glued_start(doc, names[0].i):names[-1].i + 1].text
     if subj.lower_ in cues.generic_subject_heads or subj.lemma_.lower() in cues.generic_subject_heads:
         return PROPOSED
     if subj.pos_ == "NOUN" and subj.lemma_.lower() not in cues.metrics and subj.lemma_.lower() != "rate":
