@@ -374,6 +374,7 @@ def test_a_benchmark_is_not_the_subject_of_a_result():
     ("Accuracy on Fenbench drops by at least 50% under paraphrase.", "50", "accuracy"),
     ("Quillon brings an accuracy improvement of 14.0% on Fenbench.", "14.0", "accuracy improvement"),
     ("Quillon yields maximum accuracy gains of 9.3% on Fenbench.", "9.3", "maximum accuracy gains"),
+    ("With Quillon, the base model gains 4.1% accuracy on Fenbench.", "4.1", "accuracy"),
 ])
 def test_changes_written_in_other_ways_are_gains(sentence, number, metric):
     found = comparable(claim_in(sentence, number, unit="%", metric=metric))

@@ -67,7 +67,8 @@ UNIT_WRITTEN = re.compile(r"^[\s$]*(?:%|\\%|points?|pp|times|-?fold)?")
 WORDS_AFTER = 3
 # "by 16%", "+4.1", "by at least 50%": how a change is written right before its number.
 GAIN_BEFORE = re.compile(r"(?:\bby(?:\s+(?:up\s+to|over|about|nearly|at\s+least|more\s+than|roughly|around|"
-                         r"approximately|almost|as\s+much\s+as|~))?|\+)\s*\$?\s*$", re.IGNORECASE)
+                         r"approximately|almost|as\s+much\s+as|~))?|\bgain(?:s|ed|ing)?|\+)\s*\$?\s*$",
+                         re.IGNORECASE)
 # "by 3.1% and 2.4%", "by 2.1, 1.7 and 0.9 points": every number of a list after "by" is a change.
 LISTED_AFTER_BY = re.compile(r"\bby\s*\$?\s*\+?[\d.]+(?:\s*(?:%|\\%|points?|pp|x))?\$?"
                              r"(?:\s*,\s*\+?[\d.]+(?:\s*(?:%|\\%|points?|pp|x))?\$?)*\s*,?\s*(?:and|or)\s*\$?\s*\+?$",
