@@ -217,6 +217,11 @@ def test_claims_dataset(nlp, sentence, dataset):
      [("81.2", "Glorbench"), ("45.3", "MathVex")]),
     ("Quillon improves BLEU by 2.1 and 3.4 points on SpeechVex and TalkVex, respectively.",
      [("2.1", "SpeechVex"), ("3.4", "TalkVex")]),
+    ("Quillon brings an accuracy gain of 14.18% with a 10.72 times speed-up on Glorbench and an accuracy gain "
+     "of 14.00% with a 7.73 times speed-up on MathVex.",
+     [("14.18", "Glorbench"), ("10.72", "Glorbench"), ("14.00", "MathVex"), ("7.73", "MathVex")]),
+    ("Quillon improves accuracy by 11.4% across many models while changing as little as 1.59% of the weights, "
+     "with minimal impact on other abilities as measured by Glorbench.", [("11.4", None), ("1.59", None)]),
 ])
 def test_claims_listed_numbers_each_take_their_own_dataset(nlp, sentence, pairs):
     _, claims = claims_of(nlp, sentence)
@@ -226,6 +231,7 @@ def test_claims_listed_numbers_each_take_their_own_dataset(nlp, sentence, pairs)
 @pytest.mark.parametrize("sentence, value, low, high", [
     ("Quillon accelerates inference by 100~1000x over the dense solver.", "100~1000", 100.0, 1000.0),
     ("Quillon improves accuracy by +5.11 to +6.82 points on Glorbench.", "5.11-6.82", 5.11, 6.82),
+    ("Quillon renders views $100\\sim 1000\\times$ faster than the solver.", "100~1000", 100.0, 1000.0),
 ])
 def test_claims_a_range_is_one_claim_with_both_ends(nlp, sentence, value, low, high):
     claim = only_claim(nlp, sentence)

@@ -38,7 +38,7 @@ COORDINATION = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)\s*$")
 SPAN_TO = re.compile(r"^\s*to\s*$")
 # "gains of 8.38% to 38.6%", "1.36$\times$-1.77$\times$": two numbers joined by "to" or a dash are one
 # range (GUIDELINES: one claim per reported number, a range is one claim) ...
-RANGE_JOIN = re.compile(r"^[\s$]*(?:to|-|\u2013|~)[\s$]*\+?[\s$]*$")
+RANGE_JOIN = re.compile(r"^[\s$]*(?:to|-|\u2013|~|\\sim)[\s$]*\+?[\s$]*$")
 # ... except a change, "from 70% to 78%", which is two; "ranging from 1.3% to 51.8%" is still one
 # (kg.numbers: CHANGE_FROM, RANGE_LEAD).
 PLUS_MINUS = re.compile(r"(?:\\pm|±|\+/-|\+-)\s*\$?\s*$")
@@ -48,6 +48,7 @@ TITLE_PHRASE_STARTS = frozenset(
     "why how what when where which who can do does is are should towards toward on beyond rethinking".split())
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MAX_ENTITY_TOKENS = 32  # longer "entity" spans are noise and would slow the look-ups
+MAX_DATASET_GAP = 12  # tokens between a number and a dataset named outside its clause
 MAX_WALK = 16  # parse walks stop after this many steps, whatever the tree looks like
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 PROPOSED = object()  # marker: the subject is the paper's own method
@@ -537,6 +538,7 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
     """via, baseline and dataset from the prepositions of the number's clause."""
     cues = ctx.cues
     via = baseline = dataset = None
+    dataset_at = len(ctx.doc)
     tokens = _clause_tokens(ctx)
     number_tokens = set(range(ctx.whole.start, ctx.whole.end))
     skip = cues.metric_skip_words
@@ -562,28 +564,35 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
                         x.like_num for x in obj.subtree) else None
                 else:
                     via = _object_phrase(t, spans, skip)
-            elif word in cues.dataset_preps and dataset is None:
+            elif word in cues.dataset_preps and (dataset is None or t.i > ctx.whole.end > dataset_at):
+                # the first dataset of the clause, or the first after the number when that one came before it
+                # ("a 14.2% gain on GSM8K and a 14.0% gain in CSQA": CSQA is the second number's)
                 obj = next((c for c in t.children if c.dep_ == "pobj"), None)
+                named = None
                 if obj is not None:
                     entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, label="Dataset")
                     if entity is not None and not _names_hardware(entity, cues):
-                        dataset = _entity_name(entity)
+                        named = _entity_name(entity)
                     elif obj.lemma_.lower() in cues.dataset_heads:
                         names = [x for x in obj.lefts if x.dep_ == "compound" or x.pos_ == "PROPN"]
                         if names:
-                            dataset = ctx.doc[names[0].i:obj.i].text
+                            named = ctx.doc[names[0].i:obj.i].text
                     elif word == "on" and _name_like(ctx.doc[obj.i:obj.i + 1]) and not _entity_in(
                             spans, obj.left_edge.i, obj.right_edge.i + 1) and not SIZE.match(obj.text) and not (
                             _names_hardware(obj.subtree, cues)):
                         # "by 5% on GSM8K": a name measured on is a dataset the entities missed
-                        dataset = _clean_phrase(ctx.doc, obj.left_edge.i, obj.i + 1, frozenset())
+                        named = _clean_phrase(ctx.doc, obj.left_edge.i, obj.i + 1, frozenset())
+                if named:
+                    dataset, dataset_at = named, t.i
         elif t.lemma_.lower() in cues.beat_verbs and baseline is None:
             obj = next((c for c in t.children if c.dep_ == "dobj"), None)
             if obj is not None and not (obj.left_edge.i <= ctx.anchor.i <= obj.right_edge.i):
                 entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
                 baseline = _entity_name(entity) if entity is not None else _head_phrase(obj, skip)
     if dataset is None:
-        entity = _entity_in(spans, ctx.sent.start, ctx.sent.end, label="Dataset")
+        # a dataset outside the number's clause, only near it ("... with little impact as measured by MMLU" is not it)
+        entity = _entity_in(spans, max(ctx.sent.start, ctx.whole.start - MAX_DATASET_GAP),
+                            min(ctx.sent.end, ctx.whole.end + MAX_DATASET_GAP), label="Dataset")
         if entity is not None and not _names_hardware(entity, cues):
             dataset = _entity_name(entity)
     return via, baseline, dataset
