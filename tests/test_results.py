@@ -306,6 +306,10 @@ def test_an_extended_benchmark_is_not_its_base():
      "special setting (corrupted)"),
     ("Quillon matches Marlo accuracy while using 33% fewer model calls.", "33", "Quillon", "accuracy",
      "counts another thing"),
+    ("An LLM-enhanced planner runs 40% faster than Marlo.", "40", "LLM-enhanced algorithm", "speedup",
+     "unnamed subject"),
+    ("With one typo, the accuracy of Quillon drops from 43.7% to 38.6% on Fenbench.", "38.6", "Quillon", "accuracy",
+     "special setting (after a drop)"),
 ])
 def test_doubtful_claims_say_why(sentence, number, subject, metric, why):
     assert comparable(claim_in(sentence, number, unit="%", metric=metric, subject=subject)).doubt == why
@@ -335,6 +339,7 @@ def test_doubtful_rows_stay_off_a_board_unless_all_are_asked_for():
 @pytest.mark.parametrize("sentence, number, reference", [
     ("Quillon achieves 72.1% accuracy on Fenbench, surpassing Marlo with 65.3%.", "65.3", True),
     ("Quillon achieves 72.1% accuracy on Fenbench, outperforming Marlo at 65.3%.", "65.3", True),
+    ("Quillon reaches a perplexity of 16.9, surpassing Marlo with a perplexity of 75.1.", "75.1", True),
     ("Quillon achieves 72.1% accuracy on Fenbench, surpassing Marlo with 5.1% higher accuracy.", "5.1", False),
     ("Quillon surpasses Marlo with 72.1% accuracy on Fenbench.", "72.1", False),
 ])
@@ -459,6 +464,16 @@ def test_the_svg_pictures_parse_and_escape_paper_text(board_graph):
     timelines, per_month = entity_timelines(board_graph, min_papers=1)
     lines = ET.fromstring(trends_svg(trends(timelines, per_month))).findall(".//{http://www.w3.org/2000/svg}polyline")
     assert len(lines) >= 2
+
+
+def test_a_subject_neither_in_the_sentence_nor_proposed_is_doubtful():
+    graph = build_graph([_extraction("a", "2025-01-01", "Quillon", "The kernels it wrote run 48x faster.", "48",
+                                     unit="x", metric="faster")])
+    assert [r.doubt for r in result_rows(graph)] == [None]  # Quillon is what paper "a" proposes
+    paper_a = next(n for n, d in graph.graph.nodes(data=True) if d.get("label") == "Paper")
+    graph.graph.remove_edges_from([(u, v, k) for u, v, k in graph.graph.out_edges(paper_a, keys=True)
+                                   if k == "PROPOSES"])
+    assert [r.doubt for r in result_rows(graph)] == ["subject not in its sentence"]
 
 
 def test_kg_results_leaves_doubtful_claims_out_and_all_shows_them_marked(tmp_path):

@@ -22,8 +22,8 @@ A claim as extracted keeps its metric as written ("GSM8K zero-shot accuracy",
 - ``doubt``: why the claim should not be ranked, or None: its subject names
   nothing ("LLMs", "our method" where the paper names none), it is a part of a
   method ("the retrieval module"), the score is under a special setting
-  (attacked, filtered, a subset, degraded input), or the number counts another
-  thing ("40% fewer LLM calls" beside an accuracy). Leaderboards leave such
+  (attacked, filtered, a subset, degraded input, what is left after a drop), or
+  the number counts another thing ("40% fewer LLM calls" beside an accuracy). Leaderboards leave such
   claims out unless asked for all (``tables/result_doubts.json``).
 
 Pure text functions of the claim; nothing is converted (a percent stays a
@@ -83,7 +83,8 @@ REFERENCE_BEFORE = re.compile(r"(?:\bfrom|\bvs\.?|\bversus|\bcompared\s+(?:to|wi
 ARROW_AFTER = re.compile(r"^\s*(?:%|\\%)?\s*\$?\s*(?:->|-->|\u2192|\u21d2|=>|\\rightarrow|\\to)\s*\$?\s*[-+]?\.?\d")
 # "X reaches 72.1%, surpassing Y with 65.3%": after a first result, the one a beaten baseline reached.
 BASELINE_WITH = re.compile(r",\s*(?:surpass|outperform|beat|exceed|overtak)\w*ing\s+[^,;]{1,60}?\s+"
-                           r"(?:with|at|which\s+(?:achieves|scores|reaches|attains|gets))\s*(?:only\s+|just\s+)?\$?\s*$",
+                           r"(?:with|at|which\s+(?:achieves|scores|reaches|attains|gets))"
+                           r"(?:\s+(?:an?|the|its)\s+[\w\s-]{1,30}?\s+of)?\s*(?:only\s+|just\s+)?\$?\s*$",
                            re.IGNORECASE)
 CHANGE_TO = re.compile(r"^[^.;]{0,24}?\bto\s*\$?\s*[-+]?\.?\d", re.IGNORECASE)
 GAIN_AFTER = re.compile(
@@ -197,14 +198,28 @@ def _is_reference(prior: str, before: str, after: str) -> bool:
     return not found.group(0).lower().startswith("from") or bool(CHANGE_TO.match(after))
 
 
+@dataclass(frozen=True)
+class DoubtCues:
+    generic: frozenset[str]  # subjects that name nothing
+    generic_heads: frozenset[str]  # "LLM-enhanced algorithm": a description, not a name
+    settings: re.Pattern
+    components: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def _doubt_cues() -> tuple[frozenset[str], re.Pattern, frozenset[str]]:
-    table = load_table(DOUBT_TABLE)
+def _doubt_cues() -> DoubtCues:
+    table, claim_cues = load_table(DOUBT_TABLE), load_table("claim_cues.json")
     settings = "|".join(re.escape(w) for w in table["special_settings"])
     # "Accuracy", "Experiments": a capital that only starts a sentence names nothing either
     generic = frozenset(table["generic_subjects"]) | {row[0] for row in table_rows("common_words.tsv")}
-    return (generic, re.compile(rf"(?<![\w-])(?:{settings})(?![\w-])", re.IGNORECASE),
-            frozenset(load_table("claim_cues.json")["component_heads"]))
+    return DoubtCues(generic, frozenset(claim_cues["generic_subject_heads"]),
+                     re.compile(rf"(?<![\w-])(?:{settings})(?![\w-])", re.IGNORECASE),
+                     frozenset(claim_cues["component_heads"]))
+
+
+# "accuracy drops from 43.7% to 38.6%": the score a degraded setting left.
+AFTER_DROP = re.compile(r"\b(?:drop|fall|fell|decreas|degrad|declin|plummet|collaps|deteriorat)\w*\b[^;]{0,40}?"
+                        r"\bto\s*\$?\s*$", re.IGNORECASE)
 
 
 # "33% fewer LLM calls": the words after a number that say it counts something else than the metric.
@@ -212,17 +227,21 @@ OTHER_COUNT = re.compile(r"^\s*(?:%|\\%|x|times|-?fold)?\s*(?:fewer|less|more)\s
                          re.IGNORECASE)
 
 
-def doubt(claim: Claim, metric: Metric | None, after: str) -> str | None:
+def doubt(claim: Claim, metric: Metric | None, before: str, after: str) -> str | None:
     """Why the claim should stay off a leaderboard (see the module's docstring), or None."""
-    generic, settings, components = _doubt_cues()
+    cues = _doubt_cues()
     subject = (claim.subject or "").strip()
-    if not subject or subject.lower() in generic or not any(c.isupper() or c.isdigit() for c in subject):
-        return "unnamed subject"
-    if subject.split()[-1].lower() in components:
+    last = subject.split()[-1] if subject else ""
+    if subject and last.lower() in cues.components:
         return "a part of a method"
-    setting = settings.search(claim.text)
+    if not subject or subject.lower() in cues.generic or not any(c.isupper() or c.isdigit() for c in subject) or (
+            len(subject.split()) > 1 and last.lower() == last and last in cues.generic_heads):
+        return "unnamed subject"
+    setting = cues.settings.search(claim.text)
     if setting is not None and not (metric is not None and setting.group(0).lower() in metric.name.lower()):
         return f"special setting ({setting.group(0).lower()})"
+    if AFTER_DROP.search(before) and (metric is None or metric.better == "higher"):
+        return "special setting (after a drop)"
     other = OTHER_COUNT.match(after)
     if other is not None and metric is not None:
         what = re.split(r"\b(?:" + "|".join(sorted(AFTER_STOP)) + r")\b", other.group("what"))[0]
@@ -239,7 +258,7 @@ def comparable(claim: Claim) -> Comparable:
     metric = metric_named(claim.metric)
     if metric is None and (claim.metric is None or claim.metric.lower() in CHANGE_NOUNS):
         metric = _metric_beside(before, after)
-    doubted = doubt(claim, metric, after)
+    doubted = doubt(claim, metric, before, after)
     if _is_gain(claim, before, after):
         change = _change(before, after, metric.better if metric else None) or ("up" if claim.unit == "x" else None)
         if metric is not None and metric.name == "speedup":

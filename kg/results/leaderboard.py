@@ -9,13 +9,14 @@ metric's direction; only like is compared with like: one kind of number and
 one unit per board (``units`` tells what else there is). A board holds only
 ``rankable`` rows: a number a subject reports, not the baseline's number it
 is set against, and a subject that is a method or a model; rows with a
-``doubt`` only when the query asks for them.
+``doubt`` only when the query asks for them (the claim's own doubt, or a
+subject neither named in the sentence nor proposed by the paper).
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from kg.records import Claim
@@ -74,6 +75,7 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
     g = kg.graph
     rows = []
     tasks_of: dict[str, tuple[str, ...]] = {}  # per paper: a paper's claims share its tasks
+    proposed_of: dict[str, frozenset[str]] = {}  # per paper: the keys of the entities it proposes
     for node, data in sorted(kg.claims()):
         claim = _claim_of(data)
         linked: dict[str, tuple[str, str, str]] = {}
@@ -86,7 +88,13 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
         if pnode not in tasks_of:
             tasks_of[pnode] = tuple(sorted({g.nodes[t]["key"] for t in g.successors(pnode)
                                             if g.nodes[t]["label"] == "Task"} if paper else ()))
+        if pnode not in proposed_of:
+            proposed_of[pnode] = frozenset(g.nodes[t]["key"] for _, t, rel in g.out_edges(pnode, keys=True)
+                                           if rel == "PROPOSES") if paper else frozenset()
         subject, subject_key, subject_type = linked.get("subject", (claim.subject, None, None))
+        found = comparable(claim)
+        if found.doubt is None and not _stated(claim, subject_key, proposed_of[pnode]):
+            found = replace(found, doubt="subject not in its sentence")
         dataset, dataset_key, _ = linked.get("dataset", (claim.dataset, None, None))
         if dataset_key and _plus(claim.dataset) and not _plus(dataset):
             # the graph merges "HumanEval+" into "HumanEval", but the extended tests make it another benchmark
@@ -95,10 +103,16 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
             claim=data["id"], paper=data["paper_id"], title=paper.get("title") or "", date=paper.get("date"),
             subject=subject, subject_key=subject_key, subject_type=subject_type, value=claim.value, value_min=claim.value_min,
             value_max=claim.value_max, unit=claim.unit, metric=claim.metric,
-            **comparable(claim).to_dict(), dataset=dataset, dataset_key=dataset_key,
+            **found.to_dict(), dataset=dataset, dataset_key=dataset_key,
             baseline=linked.get("baseline", (claim.baseline, None))[0], qualifier=claim.qualifier,
             sentence=claim.text, at=claim.start - claim.text_start, tasks=tasks_of[pnode]))
     return rows
+
+
+def _stated(claim: Claim, subject_key: str | None, proposed: frozenset[str]) -> bool:
+    """Whether a claim's subject is named in its sentence or is what the paper proposes: a subject from
+    neither ("DeepSeek-R1" for a speedup of the kernels it wrote) was guessed from the rest of the paper."""
+    return bool(claim.subject) and (claim.subject.casefold() in claim.text.casefold() or subject_key in proposed)
 
 
 def _plus(name: str | None) -> bool:
