@@ -520,6 +520,16 @@ def _clause_tokens(ctx: ClaimContext) -> list[Token]:
     return [t for t in verb.subtree if ctx.sent.start <= t.i < ctx.sent.end]
 
 
+def _coordinated_clauses(ctx: ClaimContext) -> set[int]:
+    """Tokens of the clauses coordinated with the number's ("X runs 720x faster ..., and reduces errors on
+    Y"): what they are measured on is theirs."""
+    verb = ctx.governing_verb()
+    if verb is None:
+        return set()
+    return {t.i for c in verb.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")
+            and not c.left_edge.i <= ctx.anchor.i <= c.right_edge.i for t in c.subtree}
+
+
 def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str | None:
     obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
     if obj is None:
@@ -540,6 +550,7 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
     via = baseline = dataset = None
     dataset_at = len(ctx.doc)
     tokens = _clause_tokens(ctx)
+    elsewhere = _coordinated_clauses(ctx)
     number_tokens = set(range(ctx.whole.start, ctx.whole.end))
     skip = cues.metric_skip_words
     for t in tokens:
@@ -564,7 +575,8 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
                         x.like_num for x in obj.subtree) else None
                 else:
                     via = _object_phrase(t, spans, skip)
-            elif word in cues.dataset_preps and (dataset is None or t.i > ctx.whole.end > dataset_at):
+            elif word in cues.dataset_preps and t.i not in elsewhere and (
+                    dataset is None or t.i > ctx.whole.end > dataset_at):
                 # the first dataset of the clause, or the first after the number when that one came before it
                 # ("a 14.2% gain on GSM8K and a 14.0% gain in CSQA": CSQA is the second number's)
                 obj = next((c for c in t.children if c.dep_ == "pobj"), None)
