@@ -319,6 +319,7 @@ def test_doubtful_claims_say_why(sentence, number, subject, metric, why):
     ("Quillon reaches 81.5% accuracy on Fenbench.", "81.5", "accuracy"),
     ("Quillon needs 3x less memory than Marlo.", "3", "memory"),
     ("Quillon-2B lowers WER by 12% on the call-centre split.", "12", "WER"),
+    ("STATIC achieves a 948x speedup over a CPU trie.", "948", "speedup"),  # a common word, written as a name
 ])
 def test_plain_claims_have_no_doubt(sentence, number, metric):
     assert comparable(claim_in(sentence, number, unit="%", metric=metric, subject=sentence.split()[0])).doubt is None

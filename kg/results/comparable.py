@@ -201,6 +201,7 @@ def _is_reference(prior: str, before: str, after: str) -> bool:
 @dataclass(frozen=True)
 class DoubtCues:
     generic: frozenset[str]  # subjects that name nothing
+    common: frozenset[str]  # words that name nothing when written as words ("Accuracy"), not as a name ("TRACE")
     generic_heads: frozenset[str]  # "LLM-enhanced algorithm": a description, not a name
     settings: re.Pattern
     components: frozenset[str]
@@ -210,9 +211,8 @@ class DoubtCues:
 def _doubt_cues() -> DoubtCues:
     table, claim_cues = load_table(DOUBT_TABLE), load_table("claim_cues.json")
     settings = "|".join(re.escape(w) for w in table["special_settings"])
-    # "Accuracy", "Experiments": a capital that only starts a sentence names nothing either
-    generic = frozenset(table["generic_subjects"]) | {row[0] for row in table_rows("common_words.tsv")}
-    return DoubtCues(generic, frozenset(claim_cues["generic_subject_heads"]),
+    common = frozenset(row[0] for row in table_rows("common_words.tsv"))
+    return DoubtCues(frozenset(table["generic_subjects"]), common, frozenset(claim_cues["generic_subject_heads"]),
                      re.compile(rf"(?<![\w-])(?:{settings})(?![\w-])", re.IGNORECASE),
                      frozenset(claim_cues["component_heads"]))
 
@@ -234,8 +234,11 @@ def doubt(claim: Claim, metric: Metric | None, before: str, after: str) -> str |
     last = subject.split()[-1] if subject else ""
     if subject and last.lower() in cues.components:
         return "a part of a method"
-    if not subject or subject.lower() in cues.generic or not any(c.isupper() or c.isdigit() for c in subject) or (
-            len(subject.split()) > 1 and last.lower() == last and last in cues.generic_heads):
+    # "Accuracy", "Experiments": a capital that only starts a sentence names nothing either
+    as_word = subject.lower() in cues.common and subject[1:] == subject[1:].lower()
+    unnamed = not any(c.isupper() or c.isdigit() for c in subject)
+    described = len(subject.split()) > 1 and last.lower() == last and last in cues.generic_heads
+    if not subject or subject.lower() in cues.generic or as_word or unnamed or described:
         return "unnamed subject"
     setting = cues.settings.search(claim.text)
     if setting is not None and not (metric is not None and setting.group(0).lower() in metric.name.lower()):

@@ -42,8 +42,8 @@ def shown_value(row: ResultRow) -> str:
 
 def board_records(rows: Sequence[ResultRow]) -> list[dict]:
     return [dict(zip(BOARD_FIELDS, (i, r.subject, shown_value(r), r.unit, r.metric, r.canonical_metric, r.better,
-                                    r.kind, r.change, r.dataset, r.baseline, r.qualifier, r.doubt, r.paper, r.title, r.date,
-                                    r.sentence, r.claim)))
+                                    r.kind, r.change, r.dataset, r.baseline, r.qualifier, r.doubt, r.paper, r.title,
+                                    r.date, r.sentence, r.claim)))
             for i, r in enumerate(rows, 1)]
 
 
