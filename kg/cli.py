@@ -555,6 +555,7 @@ Examples:
   kg results --metric accuracy --dataset GSM8K
   kg results --metric speedup --kind gain --since 2025-01 --csv > speedups.csv
   kg results --metric WER --dataset LibriSpeech --plot wer.svg
+  kg results --metric accuracy --dataset MMLU --all   # with the doubtful claims, marked
 """)
 @graph_option
 @click.option("--metric", default=None, help="A canonical metric (accuracy, F1, speedup, WER ...) or one as written.")
@@ -566,8 +567,11 @@ Examples:
 @click.option("--unit", default=None, help="Only claims in this unit (%, points, x, none); default: the most common.")
 @click.option("--since", default=None, metavar="DATE", help="Only papers dated on or after DATE (2025, 2025-06 ...).")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(min=1), help="How many rows to show.")
+@click.option("--all", "doubtful", is_flag=True,
+              help="Also the claims a board leaves out as doubtful (an unnamed subject, a special setting ...), "
+                   "marked with why.")
 @_output_format
-def results(graph_path, metric, dataset, task, kind, unit, since, top, as_json, as_csv, plot_path):
+def results(graph_path, metric, dataset, task, kind, unit, since, top, doubtful, as_json, as_csv, plot_path):
     """Leaderboards from the claims: who reports the best value of a metric, where and when.
 
     Rows are ranked best first by the metric's direction (accuracy up; latency,
@@ -580,7 +584,7 @@ def results(graph_path, metric, dataset, task, kind, unit, since, top, as_json, 
 
     index = _results_index(graph_path)
     if metric is None and dataset is None and task is None:
-        items = menu(index.rows)
+        items = menu(index.rows, doubtful=doubtful)
         if as_json:
             _echo_json([dataclasses.asdict(item) for item in items])
         else:
@@ -588,7 +592,7 @@ def results(graph_path, metric, dataset, task, kind, unit, since, top, as_json, 
         return
     if kind is None and dataset is not None:
         kind = "score"
-    query = Query(metric=metric, dataset=dataset, task=task, kind=kind, unit=unit, since=since)
+    query = Query(metric=metric, dataset=dataset, task=task, kind=kind, unit=unit, since=since, doubtful=doubtful)
     rows = leaderboard(index.rows, query)
     unit_shown = (rows[0].unit or "") if rows else unit
     others = units(index.rows, query)

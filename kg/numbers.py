@@ -16,9 +16,9 @@ from kg.tables import load_table
 
 DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
 SCALE = r"[KMBTk](?![A-Za-z0-9])"
-DASHES = r"(?:-{1,3}|\u2013|\u2014|\u2212|~)"
+DASHES = r"(?:-{1,3}|\u2013|\u2014|\u2212|~|\\sim)"
 # What may stand between the two ends of a range as written: spaces, "%", "x" and LaTeX's "$\times$".
-RANGE_MARKS = r"(?:\s|\$|\\times|\\?%|[x\u00d7])*"
+RANGE_MARKS = r"(?:\s|\$|\\times|\\?%|[x\u00d7+])*"  # "+5.11 to +6.82": a sign is a mark too
 RANGE_WRITTEN = re.compile(
     rf"^(?P<a>{DIGITS})(?P<as>{SCALE})?{RANGE_MARKS}(?P<join>to|{DASHES}){RANGE_MARKS}(?P<b>{DIGITS})(?P<bs>{SCALE})?{RANGE_MARKS}$")
 # A number glued to a name ("Llama-2-7B", "V2/V3", "GPT-4") is part of the name.
@@ -158,7 +158,7 @@ def as_value(written: str) -> str:
     joined = RANGE_WRITTEN.match(written)
     if joined is None:
         return written
-    dash = "-" if joined["join"] == "to" or joined["join"].startswith("-") else joined["join"]
+    dash = "-" if joined["join"] == "to" or joined["join"].startswith("-") else joined["join"].replace("\\sim", "~")
     return f"{joined['a']}{joined['as'] or ''}{dash}{joined['b']}{joined['bs'] or ''}"
 
 

@@ -214,6 +214,51 @@ def test_claims_dataset(nlp, sentence, dataset):
     assert only_claim(nlp, sentence).dataset == dataset
 
 
+@pytest.mark.parametrize("sentence, pairs", [
+    ("Quillon reaches 81.2% on Glorbench and 45.3% on MathVex.", [("81.2", "Glorbench"), ("45.3", "MathVex")]),
+    ("Quillon achieves 81.2%, 45.3% and 60.1% on Glorbench, MathVex and CodeVex.",
+     [("81.2", "Glorbench"), ("45.3", "MathVex"), ("60.1", "CodeVex")]),
+    ("Quillon achieves 81.2% and 45.3% on Glorbench and MathVex, respectively.",
+     [("81.2", "Glorbench"), ("45.3", "MathVex")]),
+    ("On Glorbench and MathVex, Quillon scores 81.2% and 45.3%, respectively.",
+     [("81.2", "Glorbench"), ("45.3", "MathVex")]),
+    ("Quillon improves BLEU by 2.1 and 3.4 points on SpeechVex and TalkVex, respectively.",
+     [("2.1", "SpeechVex"), ("3.4", "TalkVex")]),
+    ("Quillon brings an accuracy gain of 14.18% with a 10.72 times speed-up on Glorbench and an accuracy gain "
+     "of 14.00% with a 7.73 times speed-up on MathVex.",
+     [("14.18", "Glorbench"), ("10.72", "Glorbench"), ("14.00", "MathVex"), ("7.73", "MathVex")]),
+    ("Quillon improves accuracy by 11.4% across many models while changing as little as 1.59% of the weights, "
+     "with minimal impact on other abilities as measured by Glorbench.", [("11.4", None), ("1.59", None)]),
+    ("Quillon runs 720x faster than the reference flow, achieves higher coverage, and reduces false alarms on "
+     "Glorbench.", [("720", None)]),
+])
+def test_claims_listed_numbers_each_take_their_own_dataset(nlp, sentence, pairs):
+    _, claims = claims_of(nlp, sentence)
+    assert [(c.value, c.dataset) for c in claims] == pairs
+
+
+@pytest.mark.parametrize("sentence, value, low, high", [
+    ("Quillon accelerates inference by 100~1000x over the dense solver.", "100~1000", 100.0, 1000.0),
+    ("Quillon improves accuracy by +5.11 to +6.82 points on Glorbench.", "5.11-6.82", 5.11, 6.82),
+    ("Quillon renders views $100\\sim 1000\\times$ faster than the solver.", "100~1000", 100.0, 1000.0),
+])
+def test_claims_a_range_is_one_claim_with_both_ends(nlp, sentence, value, low, high):
+    claim = only_claim(nlp, sentence)
+    assert (claim.value, claim.value_min, claim.value_max) == (value, low, high)
+
+
+@pytest.mark.parametrize("sentence, subject", [
+    ("Quiet-STaR improves accuracy by 5.0% on Glorbench.", "Quiet-STaR"),
+    ("On math, objective-Quiet-STaR reaches 32.03% accuracy on Glorbench.", "Quiet-STaR"),
+    ("The best variant, reasoning-Quiet-STaR, reaches 32.03% accuracy on Glorbench.", "Quiet-STaR"),
+    ("Our Team Optimization stage improves accuracy by 4.2% on Glorbench.", "Zorblax"),
+    ("The Team Optimization stage of Quillon raises accuracy by 4.2% on Glorbench.", "Quillon"),
+    ("Our Flarn module improves recall by 2.0% on Glorbench.", "Zorblax"),
+])
+def test_claims_subject_is_the_whole_name_and_the_method_not_its_part(nlp, sentence, subject):
+    assert only_claim(nlp, sentence).subject == subject
+
+
 # -- offsets and robustness ----------------------------------------------------------------
 
 def _check(text: str, claims) -> None:

@@ -125,7 +125,57 @@ def test_comparable_spelled_multiples_are_read_as_numbers():
     ("Accuracy on Fenbench drops by at least 50% under paraphrase.", "50", "accuracy"),
     ("Quillon brings an accuracy improvement of 14.0% on Fenbench.", "14.0", "accuracy improvement"),
     ("Quillon yields maximum accuracy gains of 9.3% on Fenbench.", "9.3", "maximum accuracy gains"),
+    ("With Quillon, the base model gains 4.1% accuracy on Fenbench.", "4.1", "accuracy"),
 ])
 def test_comparable_changes_written_in_other_ways_are_gains(sentence, number, metric):
     found = comparable(claim_in(sentence, number, unit="%", metric=metric))
     assert (found.canonical_metric, found.kind) == ("accuracy", "gain")
+
+
+@pytest.mark.parametrize("sentence, number, subject, metric, why", [
+    ("LLMs reach only 41.2% accuracy on Fenbench.", "41.2", "LLMs", "accuracy", "unnamed subject"),
+    ("Our method reaches 41.2% accuracy on Fenbench.", "41.2", "our method", "accuracy", "unnamed subject"),
+    ("Accuracy on Fenbench falls by 3% under pruning.", "3", "Accuracy", "accuracy", "unnamed subject"),
+    ("The Flarn module adds 2.1% accuracy on Fenbench.", "2.1", "Flarn module", "accuracy", "a part of a method"),
+    ("Under adversarial attack, Quillon keeps 62.3% accuracy on Fenbench.", "62.3", "Quillon", "accuracy",
+     "special setting (adversarial)"),
+    ("Quillon reaches 88.1% accuracy on a filtered subset of Fenbench.", "88.1", "Quillon", "accuracy",
+     "special setting (filtered)"),
+    ("Quillon scores 70.2% accuracy on corrupted Fenbench images.", "70.2", "Quillon", "accuracy",
+     "special setting (corrupted)"),
+    ("Quillon matches Marlo accuracy while using 33% fewer model calls.", "33", "Quillon", "accuracy",
+     "counts another thing"),
+    ("An LLM-enhanced planner runs 40% faster than Marlo.", "40", "LLM-enhanced algorithm", "speedup",
+     "unnamed subject"),
+    ("With one typo, the accuracy of Quillon drops from 43.7% to 38.6% on Fenbench.", "38.6", "Quillon", "accuracy",
+     "special setting (after a drop)"),
+])
+def test_comparable_doubtful_claims_say_why(sentence, number, subject, metric, why):
+    assert comparable(claim_in(sentence, number, unit="%", metric=metric, subject=subject)).doubt == why
+
+
+@pytest.mark.parametrize("sentence, number, metric", [
+    ("Quillon reaches 81.5% accuracy on Fenbench.", "81.5", "accuracy"),
+    ("Quillon needs 3x less memory than Marlo.", "3", "memory"),
+    ("Quillon-2B lowers WER by 12% on the call-centre split.", "12", "WER"),
+    ("STATIC achieves a 948x speedup over a CPU trie.", "948", "speedup"),  # a common word, written as a name
+])
+def test_comparable_plain_claims_have_no_doubt(sentence, number, metric):
+    assert comparable(claim_in(sentence, number, unit="%", metric=metric, subject=sentence.split()[0])).doubt is None
+
+
+@pytest.mark.parametrize("sentence, number, reference", [
+    ("Quillon achieves 72.1% accuracy on Fenbench, surpassing Marlo with 65.3%.", "65.3", True),
+    ("Quillon achieves 72.1% accuracy on Fenbench, outperforming Marlo at 65.3%.", "65.3", True),
+    ("Quillon reaches a perplexity of 16.9, surpassing Marlo with a perplexity of 75.1.", "75.1", True),
+    ("Quillon achieves 72.1% accuracy on Fenbench, surpassing Marlo with 5.1% higher accuracy.", "5.1", False),
+    ("Quillon surpasses Marlo with 72.1% accuracy on Fenbench.", "72.1", False),
+])
+def test_comparable_a_beaten_baseline_s_number_is_a_reference(sentence, number, reference):
+    assert comparable(claim_in(sentence, number, unit="%", metric="accuracy")).reference is reference
+
+
+def test_comparable_every_number_of_a_list_of_changes_is_a_gain():
+    sentence = "Quillon improves accuracy by 3.1% and 2.4% on Fenbench and Marlobench."
+    found = [comparable(claim_in(sentence, n, unit="%", metric="accuracy")) for n in ("3.1", "2.4")]
+    assert [(f.kind, f.change) for f in found] == [("gain", "up"), ("gain", "up")]

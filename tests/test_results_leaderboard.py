@@ -4,6 +4,7 @@ Every sentence here is written for these tests; the names are invented.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -11,6 +12,7 @@ from samples import result_extraction
 
 from kg.graph import build_graph
 from kg.results.leaderboard import Query, leaderboard, menu, result_rows, units
+from kg.results.report import shown_value
 
 
 def test_leaderboard_a_score_board_is_best_first_by_the_metric_direction(board_graph):
@@ -43,9 +45,10 @@ def test_leaderboard_the_menu_lists_the_biggest_boards_first(board_graph):
 
 def test_leaderboard_gains_that_made_things_worse_rank_after_improvements():
     graph = build_graph([
-        result_extraction("a", "2025-01-01", "Quillon", "Quillon raises WER by 9% on noisy audio.", "9", unit="%",
-                    metric="WER"),
-        result_extraction("b", "2025-01-01", "Marlo", "Marlo cuts WER by 4% on noisy audio.", "4", unit="%", metric="WER")])
+        result_extraction("a", "2025-01-01", "Quillon", "Quillon raises WER by 9% on phone audio.", "9", unit="%",
+                          metric="WER"),
+        result_extraction("b", "2025-01-01", "Marlo", "Marlo cuts WER by 4% on phone audio.", "4", unit="%",
+                          metric="WER")])
     ranked = leaderboard(result_rows(graph), Query(metric="WER", kind="gain"))
     assert [r.value for r in ranked] == ["4", "9"]
 
@@ -70,3 +73,60 @@ def test_leaderboard_a_benchmark_is_not_the_subject_of_a_result():
     graph = build_graph([result_extraction("a", "2025-01-01", "Fenbench", "On Fenbench, leading models exceed 94% accuracy.",
                                      "94", unit="%", metric="accuracy", dataset="Fenbench")])
     assert leaderboard(result_rows(graph), Query(metric="accuracy", dataset="Fenbench")) == []
+
+
+def test_leaderboard_a_drop_is_a_negative_change_below_every_rise():
+    graph = build_graph([
+        result_extraction("a", "2025-01-01", "Quillon", "Accuracy of Quillon on Fenbench drops by 3% after pruning.",
+                          "3", unit="%", metric="accuracy", dataset="Fenbench"),
+        result_extraction("b", "2025-01-01", "Marlo", "Marlo raises accuracy by 1% on Fenbench.", "1", unit="%",
+                          metric="accuracy", dataset="Fenbench")])
+    ranked = leaderboard(result_rows(graph), Query(metric="accuracy", dataset="Fenbench", kind="gain"))
+    assert [(r.subject, shown_value(r)) for r in ranked] == [("Marlo", "1"), ("Quillon", "-3")]
+
+
+def test_leaderboard_a_range_ranks_by_the_least_it_claims():
+    graph = build_graph([
+        result_extraction("a", "2025-01-01", "Quillon", "Quillon runs 100~1000x faster than the solver.", "100~1000",
+                          unit="x", metric="faster"),
+        result_extraction("b", "2025-01-01", "Marlo", "Marlo runs 200x faster than the solver.", "200", unit="x",
+                          metric="faster")])
+    rows = result_rows(graph)
+    rows = [r if r.subject == "Marlo" else dataclasses.replace(r, value_max=1000.0) for r in rows]
+    ranked = leaderboard(rows, Query(metric="speedup"))
+    assert [(r.subject, shown_value(r)) for r in ranked] == [("Marlo", "200x"), ("Quillon", "100-1000x")]
+
+
+def test_leaderboard_an_extended_benchmark_is_not_its_base():
+    # the graph merges the names; the board keeps HumanEval+ apart from HumanEval
+    graph = build_graph([
+        result_extraction("a", "2025-01-01", "Quillon", "Quillon scores 88.1% on CodeFen.", "88.1", unit="%",
+                          metric="pass@1", dataset="CodeFen"),
+        result_extraction("b", "2025-01-01", "Marlo", "Marlo scores 90.2% on CodeFen+.", "90.2", unit="%",
+                          metric="pass@1", dataset="CodeFen+")])
+    rows = result_rows(graph)
+    assert [r.subject for r in leaderboard(rows, Query(metric="pass@1", dataset="CodeFen"))] == ["Quillon"]
+    assert [r.subject for r in leaderboard(rows, Query(metric="pass@1", dataset="CodeFen+"))] == ["Marlo"]
+    assert {(i.dataset, i.claims) for i in menu(rows)} == {("CodeFen", 1), ("CodeFen+", 1)}
+
+
+def test_leaderboard_doubtful_rows_stay_off_a_board_unless_all_are_asked_for():
+    graph = build_graph([
+        result_extraction("a", "2025-01-01", "Quillon", "Under attack, Quillon keeps 62.3% accuracy on Fenbench.",
+                          "62.3", unit="%", metric="accuracy", dataset="Fenbench"),
+        result_extraction("b", "2025-01-01", "Marlo", "Marlo reaches 55.0% accuracy on Fenbench.", "55.0", unit="%",
+                          metric="accuracy", dataset="Fenbench")])
+    rows = result_rows(graph)
+    assert [r.subject for r in leaderboard(rows, Query(metric="accuracy", dataset="Fenbench"))] == ["Marlo"]
+    everything = leaderboard(rows, Query(metric="accuracy", dataset="Fenbench", doubtful=True))
+    assert [(r.subject, r.doubt) for r in everything] == [("Quillon", "special setting (attack)"), ("Marlo", None)]
+
+
+def test_leaderboard_a_subject_neither_in_the_sentence_nor_proposed_is_doubtful():
+    graph = build_graph([result_extraction("a", "2025-01-01", "Quillon", "The kernels it wrote run 48x faster.", "48",
+                                           unit="x", metric="faster")])
+    assert [r.doubt for r in result_rows(graph)] == [None]  # Quillon is what paper "a" proposes
+    paper_a = next(n for n, d in graph.graph.nodes(data=True) if d.get("label") == "Paper")
+    graph.graph.remove_edges_from([(u, v, k) for u, v, k in graph.graph.out_edges(paper_a, keys=True)
+                                   if k == "PROPOSES"])
+    assert [r.doubt for r in result_rows(graph)] == ["subject not in its sentence"]

@@ -38,7 +38,7 @@ COORDINATION = re.compile(r"^\s*(?:,|/|and|or|,\s*and|,\s*or)\s*$")
 SPAN_TO = re.compile(r"^\s*to\s*$")
 # "gains of 8.38% to 38.6%", "1.36$\times$-1.77$\times$": two numbers joined by "to" or a dash are one
 # range (GUIDELINES: one claim per reported number, a range is one claim) ...
-RANGE_JOIN = re.compile(r"^[\s$]*(?:to|-|\u2013|~)[\s$]*$")
+RANGE_JOIN = re.compile(r"^[\s$]*(?:to|-|\u2013|~|\\sim)[\s$]*\+?[\s$]*$")
 # ... except a change, "from 70% to 78%", which is two; "ranging from 1.3% to 51.8%" is still one
 # (kg.numbers: CHANGE_FROM, RANGE_LEAD).
 PLUS_MINUS = re.compile(r"(?:\\pm|±|\+/-|\+-)\s*\$?\s*$")
@@ -48,6 +48,7 @@ TITLE_PHRASE_STARTS = frozenset(
     "why how what when where which who can do does is are should towards toward on beyond rethinking".split())
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MAX_ENTITY_TOKENS = 32  # longer "entity" spans are noise and would slow the look-ups
+MAX_DATASET_GAP = 12  # tokens between a number and a dataset named outside its clause
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 PROPOSED = object()  # marker: the subject is the paper's own method
 
@@ -69,6 +70,7 @@ class ClaimCues:
     reporting_subjects: frozenset[str]
     proposed_markers: frozenset[str]
     generic_subject_heads: frozenset[str]
+    component_heads: frozenset[str]  # "our retrieval module", "the Team Optimization stage": a part of the method
     other_markers: frozenset[str]
     instance_preps: frozenset[str]
     via_preps: frozenset[str]
@@ -298,6 +300,23 @@ def _entity_spans(doc: Doc) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def _glued_start(doc: Doc, i: int) -> int:
+    """Where the name whose part starts at token ``i`` starts: back over the words hyphen-glued before it
+    ("Quiet-STaR" where the part is "STaR"), but not over a lower-case word leading the run, which is prose
+    ("objective-Quiet-STaR")."""
+    start = i
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_ \
+            and not doc[start - 2].whitespace_ and doc[start - 2].is_alpha:
+        start -= 2
+    while start < i and doc[start].is_lower:
+        start += 2
+    return start
+
+
+def _entity_name(span: Span) -> str:
+    return span.doc[_glued_start(span.doc, span.start):span.end].text
+
+
 def _entity_in(spans: list[Span], start: int, end: int, head: int | None = None,
                label: str | None = None) -> Span | None:
     """The entity mention in tokens [start, end): the one holding ``head``, else the last before it."""
@@ -374,11 +393,16 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
         if words in cues.instance_preps or (words == "as" and prep.i > 0 and doc[prep.i - 1].lower_ == "such"):
             entity = _entity_in(spans, prep.i, prep.right_edge.i + 1)
             if entity is not None and entity.label_ != "Metric":
-                return entity.text
+                return _entity_name(entity)
     entity = _entity_in(spans, start, end, head=subj.i)
+    if entity is not None and entity.end <= subj.i and subj.lemma_.lower() in cues.component_heads:
+        # a stage or module reports the number of the method it is part of ("the X stage of Quillon")
+        of = next((p for p in subj.rights if p.dep_ == "prep" and p.lower_ == "of"), None)
+        whole = _entity_in(spans, of.i + 1, of.right_edge.i + 1) if of is not None else None
+        return _entity_name(whole) if whole is not None and whole.label_ != "Metric" else PROPOSED
     if entity is not None and entity.label_ != "Metric" and (
             _name_like(entity) or not any(t.lower_ in cues.proposed_markers for t in doc[start:entity.start])):
-        return entity.text
+        return _entity_name(entity)
     words = [t.lower_ for t in doc[start:end]]
     if any(w in cues.other_markers for w in words):
         return None
@@ -390,7 +414,7 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
         t.pos_ == "PROPN" or any(c.isupper() for c in t.text[1:])
         or (any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text)))]
     if names:
-        return doc[names[0].i:names[-1].i + 1].text
+        return doc[_glued_start(doc, names[0].i):names[-1].i + 1].text
     if subj.lower_ in cues.generic_subject_heads or subj.lemma_.lower() in cues.generic_subject_heads:
         return PROPOSED
     if subj.pos_ == "NOUN" and subj.lemma_.lower() not in cues.metrics and subj.lemma_.lower() != "rate":
@@ -425,7 +449,7 @@ def _changed_measure(change: Token, ctx: ClaimContext, spans: list[Span]) -> str
         return None
     entity = _entity_in(spans, obj.left_edge.i, obj.i + 1, head=obj.i)
     if entity is not None:
-        return entity.text if entity.label_ == "Metric" else None  # "improvement in ASR": where, not what
+        return _entity_name(entity) if entity.label_ == "Metric" else None  # "improvement in ASR": where, not what
     if obj.lower_ in ctx.cues.setup_nouns_after:
         return None  # "an improvement in ASR tasks"
     return _head_phrase(obj, ctx.cues.metric_skip_words)
@@ -484,6 +508,16 @@ def _clause_tokens(ctx: ClaimContext) -> list[Token]:
     return [t for t in verb.subtree if ctx.sent.start <= t.i < ctx.sent.end]
 
 
+def _coordinated_clauses(ctx: ClaimContext) -> set[int]:
+    """Tokens of the clauses coordinated with the number's ("X runs 720x faster ..., and reduces errors on
+    Y"): what they are measured on is theirs."""
+    verb = ctx.governing_verb()
+    if verb is None:
+        return set()
+    return {t.i for c in verb.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")
+            and not c.left_edge.i <= ctx.anchor.i <= c.right_edge.i for t in c.subtree}
+
+
 def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str | None:
     obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
     if obj is None:
@@ -494,7 +528,7 @@ def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str 
         return None
     entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
     if entity is not None:
-        return entity.text
+        return _entity_name(entity)
     return _head_phrase(obj, skip)
 
 
@@ -502,7 +536,9 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
     """via, baseline and dataset from the prepositions of the number's clause."""
     cues = ctx.cues
     via = baseline = dataset = None
+    dataset_at = len(ctx.doc)
     tokens = _clause_tokens(ctx)
+    elsewhere = _coordinated_clauses(ctx)
     number_tokens = set(range(ctx.whole.start, ctx.whole.end))
     skip = cues.metric_skip_words
     for t in tokens:
@@ -527,30 +563,38 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
                         x.like_num for x in obj.subtree) else None
                 else:
                     via = _object_phrase(t, spans, skip)
-            elif word in cues.dataset_preps and dataset is None:
+            elif word in cues.dataset_preps and t.i not in elsewhere and (
+                    dataset is None or t.i > ctx.whole.end > dataset_at):
+                # the first dataset of the clause, or the first after the number when that one came before it
+                # ("a 14.2% gain on GSM8K and a 14.0% gain in CSQA": CSQA is the second number's)
                 obj = next((c for c in t.children if c.dep_ == "pobj"), None)
+                named = None
                 if obj is not None:
                     entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, label="Dataset")
                     if entity is not None and not _names_hardware(entity, cues):
-                        dataset = entity.text
+                        named = _entity_name(entity)
                     elif obj.lemma_.lower() in cues.dataset_heads:
                         names = [x for x in obj.lefts if x.dep_ == "compound" or x.pos_ == "PROPN"]
                         if names:
-                            dataset = ctx.doc[names[0].i:obj.i].text
+                            named = ctx.doc[names[0].i:obj.i].text
                     elif word == "on" and _name_like(ctx.doc[obj.i:obj.i + 1]) and not _entity_in(
                             spans, obj.left_edge.i, obj.right_edge.i + 1) and not SIZE.match(obj.text) and not (
                             _names_hardware(obj.subtree, cues)):
                         # "by 5% on GSM8K": a name measured on is a dataset the entities missed
-                        dataset = _clean_phrase(ctx.doc, obj.left_edge.i, obj.i + 1, frozenset())
+                        named = _clean_phrase(ctx.doc, obj.left_edge.i, obj.i + 1, frozenset())
+                if named:
+                    dataset, dataset_at = named, t.i
         elif t.lemma_.lower() in cues.beat_verbs and baseline is None:
             obj = next((c for c in t.children if c.dep_ == "dobj"), None)
             if obj is not None and not (obj.left_edge.i <= ctx.anchor.i <= obj.right_edge.i):
                 entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
-                baseline = entity.text if entity is not None else _head_phrase(obj, skip)
+                baseline = _entity_name(entity) if entity is not None else _head_phrase(obj, skip)
     if dataset is None:
-        entity = _entity_in(spans, ctx.sent.start, ctx.sent.end, label="Dataset")
+        # a dataset outside the number's clause, only near it ("... with little impact as measured by MMLU" is not it)
+        entity = _entity_in(spans, max(ctx.sent.start, ctx.whole.start - MAX_DATASET_GAP),
+                            min(ctx.sent.end, ctx.whole.end + MAX_DATASET_GAP), label="Dataset")
         if entity is not None and not _names_hardware(entity, cues):
-            dataset = entity.text
+            dataset = _entity_name(entity)
     return via, baseline, dataset
 
 
@@ -641,6 +685,109 @@ def _with_ranges(mentions: list[NumberMention], text: str) -> list[NumberMention
     return out
 
 
+# -- numbers listed with their datasets -------------------------------------------------------
+
+# "81.2%, 45.3% and 60.1%": numbers listed together.
+LIST_SEP = re.compile(r"^[\s$]*(?:,|/|;)?\s*(?:and|or)?[\s$]*$")
+NAME_SEP = frozenset({",", "and", "/", "&", "or"})
+# "... on GSM8K, MATH and MMLU": where a list of numbers meets its list of datasets.
+LIST_PREPS = frozenset({"on", "in", "across", "for"})
+DATASET_LABELS = frozenset({"Dataset", "Task"})  # what a number can be measured on
+MAX_OWN_GAP = 6  # tokens between a number and its own "on <dataset>" ("81.2% top-1 accuracy on X")
+
+
+def _name_at(doc: Doc, spans: list[Span], i: int, end: int) -> tuple[str, int] | None:
+    """The name starting at token ``i`` (after an article): an entity mention, else a run of name-like tokens;
+    with the token after it."""
+    while i < end and doc[i].lower_ in ("the", "a", "an"):
+        i += 1
+    if i >= end:
+        return None
+    at = bisect_left(spans, i, key=lambda s: s.start)
+    entity = spans[at] if at < len(spans) and spans[at].start == i and spans[at].end <= end else None
+    if entity is not None:
+        return (_entity_name(entity) if entity.label_ in DATASET_LABELS else None), entity.end
+    j = i
+    while j < end and not doc[j].like_num and (doc[j].pos_ == "PROPN" or any(c.isupper() for c in doc[j].text)
+                                               or j > i and not doc[j - 1].whitespace_ and doc[j].text not in ","):
+        j += 1
+    if j == i or doc[i:j].text.lower() in ClaimCues.load().metrics:
+        return None
+    return doc[i:j].text, j
+
+
+def _name_list(doc: Doc, spans: list[Span], i: int, end: int) -> list[str]:
+    """The names listed from token ``i``: "GSM8K, MATH and MMLU" -> three names."""
+    names: list[str] = []
+    while i < end:
+        found = _name_at(doc, spans, i, end)
+        if found is None or found[0] is None:
+            break
+        names.append(found[0])
+        i = found[1]
+        seps = 0
+        while i < end and doc[i].lower_ in NAME_SEP:
+            i, seps = i + 1, seps + 1
+        if not seps:
+            break
+    return names
+
+
+def _list_runs(kept: list[tuple[NumberMention, ClaimContext]], text: str) -> list[list[int]]:
+    """Indices of ``kept`` grouped into runs of numbers listed together in one sentence."""
+    runs: list[list[int]] = []
+    for i, (m, ctx) in enumerate(kept):
+        if runs and kept[runs[-1][-1]][1].sent.start == ctx.sent.start and LIST_SEP.match(
+                text[kept[runs[-1][-1]][0].unit_end:m.start]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _dataset_lists(ctx: ClaimContext, spans: list[Span], after: int) -> list[list[str]]:
+    """The lists of names after "on", "in", "across" or "for" in the sentence, those from token ``after`` first."""
+    doc, sent = ctx.doc, ctx.sent
+    found = [(t.i < after, _name_list(doc, spans, t.i + 1, sent.end)) for t in sent if t.lower_ in LIST_PREPS]
+    return [names for _, names in sorted(found, key=lambda f: f[0]) if names]
+
+
+def _own_dataset(ctx: ClaimContext, spans: list[Span]) -> str | None:
+    """"81.2% on GSM8K and 45.3% on MATH": the dataset named right after the number, before the next one."""
+    doc = ctx.doc
+    for t in doc[ctx.whole.end:min(ctx.whole.end + MAX_OWN_GAP, ctx.sent.end)]:
+        if t.like_num or t.is_punct or t.lower_ in NAME_SEP or t.pos_ in ("VERB", "AUX"):
+            return None
+        if t.lower_ in ("on", "in"):
+            found = _name_at(doc, spans, t.i + 1, ctx.sent.end)
+            return found[0] if found and not _names_hardware(doc[t.i + 1:found[1]], ctx.cues) else None
+    return None
+
+
+def _paired_datasets(kept: list[tuple[NumberMention, ClaimContext]], text: str,
+                     spans: list[Span]) -> dict[int, str]:
+    """Each listed number's own dataset: "x% and y% on A and B (respectively)" pairs them by position, and
+    "x% on A and y% on B" gives each the one after it."""
+    paired: dict[int, str] = {}
+    for run in _list_runs(kept, text):
+        ctx = kept[run[-1]][1]
+        if len(run) > 1:
+            respectively = "respectively" in ctx.sent.text.lower()
+            lists = _dataset_lists(ctx, spans, ctx.whole.end)
+            if lists and len(lists[0]) == len(run) and (respectively or not _own_dataset(kept[run[0]][1], spans)):
+                paired.update(zip(run, lists[0]))
+                continue
+            same = [names for names in lists if len(names) == len(run)]
+            if respectively and same:
+                paired.update(zip(run, same[0]))
+                continue
+        for i in run:
+            own = _own_dataset(kept[i][1], spans)
+            if own:
+                paired[i] = own
+    return paired
+
+
 @Language.factory("kg_claims", default_config={"detector": None})
 class ClaimFinder:
     """Finds result numbers and writes them to ``doc._.kg_claims`` as ``Claim`` records.
@@ -695,7 +842,8 @@ class ClaimFinder:
             # A title repeating a result the abstract states ("at 1000x Speed") is not a second claim.
             m.start < abstract_start and (m.value, m.unit) in abstract_values)]
         last_subject: tuple[int, str | None] | None = None
-        for m, ctx in kept:
+        paired = _paired_datasets(kept, text, spans)
+        for i, (m, ctx) in enumerate(kept):
             subject = _subject(ctx, spans)
             if subject is None and last_subject is not None and last_subject[0] == ctx.sent.start:
                 subject = last_subject[1]
@@ -705,6 +853,7 @@ class ClaimFinder:
                 subject = proposed or None
             last_subject = (ctx.sent.start, subject)
             via, baseline, dataset = _attachments(ctx, spans)
+            dataset = paired.get(i, dataset)
             text_start, text_end = _clause_bounds(ctx)
             claims.append(Claim(
                 value=m.value, start=m.start, end=m.end,

@@ -16,9 +16,15 @@ A claim as extracted keeps its metric as written ("GSM8K zero-shot accuracy",
 - ``change``: for a gain, whether the metric went ``up`` or ``down``, so that
   "reduces latency by 40%" and "40% lower latency" are the same claim;
 - ``reference``: whether the number is the other side of a comparison, what a
-  result is measured against ("from 24.7% to 88.1%", "68.8% vs. 46.8%"): the
-  extractor credits such a number to the claim's subject, but it is the
-  baseline's, so leaderboards leave it out.
+  result is measured against ("from 24.7% to 88.1%", "68.8% vs. 46.8%", "X
+  reaches 72%, surpassing Y with 65%"): the extractor credits such a number to
+  the claim's subject, but it is the baseline's, so leaderboards leave it out;
+- ``doubt``: why the claim should not be ranked, or None: its subject names
+  nothing ("LLMs", "our method" where the paper names none), it is a part of a
+  method ("the retrieval module"), the score is under a special setting
+  (attacked, filtered, a subset, degraded input, what is left after a drop), or
+  the number counts another thing ("40% fewer LLM calls" beside an accuracy). Leaderboards leave such
+  claims out unless asked for all (``tables/result_doubts.json``).
 
 Pure text functions of the claim; nothing is converted (a percent stays a
 percent, points stay points, a fraction stays a fraction).
@@ -31,9 +37,10 @@ from functools import lru_cache
 
 from kg.numbers import RANGE_LEAD
 from kg.records import Claim
-from kg.tables import table_rows
+from kg.tables import load_table, table_rows
 
 METRIC_TABLE = "result_metrics.tsv"
+DOUBT_TABLE = "result_doubts.json"
 POINT_UNITS = frozenset({"points", "pp"})
 # Units that measure a resource: with no metric that is compared, the number is a budget or a size.
 RESOURCE_UNITS = frozenset({"tokens", "GB", "MB", "KB", "TB", "s", "ms", "min", "h", "K", "M", "B", "T"})
@@ -60,7 +67,12 @@ UNIT_WRITTEN = re.compile(r"^[\s$]*(?:%|\\%|points?|pp|times|-?fold)?")
 WORDS_AFTER = 3
 # "by 16%", "+4.1", "by at least 50%": how a change is written right before its number.
 GAIN_BEFORE = re.compile(r"(?:\bby(?:\s+(?:up\s+to|over|about|nearly|at\s+least|more\s+than|roughly|around|"
-                         r"approximately|almost|as\s+much\s+as|~))?|\+)\s*\$?\s*$", re.IGNORECASE)
+                         r"approximately|almost|as\s+much\s+as|~))?|\bgain(?:s|ed|ing)?|\+)\s*\$?\s*$",
+                         re.IGNORECASE)
+# "by 3.1% and 2.4%", "by 2.1, 1.7 and 0.9 points": every number of a list after "by" is a change.
+LISTED_AFTER_BY = re.compile(r"\bby\s*\$?\s*\+?[\d.]+(?:\s*(?:%|\\%|points?|pp|x))?\$?"
+                             r"(?:\s*,\s*\+?[\d.]+(?:\s*(?:%|\\%|points?|pp|x))?\$?)*\s*,?\s*(?:and|or)\s*\$?\s*\+?$",
+                             re.IGNORECASE)
 # A word of a written metric that makes it a change ("accuracy improvement", "maximum accuracy gains").
 CHANGE_WORD = re.compile(r"\b(?:improvements?|gains?|increases?|reductions?|decreases?|boosts?|drops?|"
                          r"speed-?ups?|savings?)\b", re.IGNORECASE)
@@ -69,6 +81,11 @@ REFERENCE_BEFORE = re.compile(r"(?:\bfrom|\bvs\.?|\bversus|\bcompared\s+(?:to|wi
                               r"\bagainst)\s*(?:only\s+|just\s+)?\$?\s*$", re.IGNORECASE)
 # "30.5->30.8", "19.6 $\rightarrow$ 21.2": the number before an arrow is where a change started.
 ARROW_AFTER = re.compile(r"^\s*(?:%|\\%)?\s*\$?\s*(?:->|-->|\u2192|\u21d2|=>|\\rightarrow|\\to)\s*\$?\s*[-+]?\.?\d")
+# "X reaches 72.1%, surpassing Y with 65.3%": after a first result, the one a beaten baseline reached.
+BASELINE_WITH = re.compile(r",\s*(?:surpass|outperform|beat|exceed|overtak)\w*ing\s+[^,;]{1,60}?\s+"
+                           r"(?:with|at|which\s+(?:achieves|scores|reaches|attains|gets))"
+                           r"(?:\s+(?:an?|the|its)\s+[\w\s-]{1,30}?\s+of)?\s*(?:only\s+|just\s+)?\$?\s*$",
+                           re.IGNORECASE)
 CHANGE_TO = re.compile(r"^[^.;]{0,24}?\bto\s*\$?\s*[-+]?\.?\d", re.IGNORECASE)
 GAIN_AFTER = re.compile(
     r"^\s*(?:%|\\%|points?|pp)?\s*(?:absolute\s+|relative\s+|average\s+|overall\s+)?"
@@ -91,10 +108,11 @@ class Comparable:
     kind: str  # score | gain | budget
     change: str | None  # up | down, for a gain
     reference: bool = False  # the baseline's side of a comparison
+    doubt: str | None = None  # why a leaderboard should not rank it
 
     def to_dict(self) -> dict[str, str | bool | None]:
         return {"canonical_metric": self.canonical_metric, "better": self.better, "kind": self.kind,
-                "change": self.change, "reference": self.reference}
+                "change": self.change, "reference": self.reference, "doubt": self.doubt}
 
 
 @lru_cache(maxsize=1)
@@ -163,13 +181,16 @@ def _is_gain(claim: Claim, before: str, after: str) -> bool:
         return True
     if (claim.metric or "").lower() in CHANGE_NOUNS or CHANGE_WORD.search(claim.metric or ""):
         return True
-    return bool(GAIN_BEFORE.search(before) or GAIN_AFTER.match(after))
+    return bool(GAIN_BEFORE.search(before) or GAIN_AFTER.match(after) or LISTED_AFTER_BY.search(before))
 
 
-def _is_reference(before: str, after: str) -> bool:
-    """The number a result is set against: the start of "from X to Y" or "X->Y", or after "vs.", "than",
-    "compared to"."""
+def _is_reference(prior: str, before: str, after: str) -> bool:
+    """The number a result is set against: the start of "from X to Y" or "X->Y", after "vs.", "than",
+    "compared to", or a beaten baseline's ("..., surpassing Y with 65.3%") after a first result."""
     if ARROW_AFTER.match(after):
+        return True
+    beaten = BASELINE_WITH.search(prior)
+    if beaten is not None and re.search(r"\d", prior[:beaten.start()]) and not GAIN_AFTER.match(after):
         return True
     found = REFERENCE_BEFORE.search(before)
     if found is None or RANGE_LEAD.search(before):
@@ -177,23 +198,80 @@ def _is_reference(before: str, after: str) -> bool:
     return not found.group(0).lower().startswith("from") or bool(CHANGE_TO.match(after))
 
 
+@dataclass(frozen=True)
+class DoubtCues:
+    generic: frozenset[str]  # subjects that name nothing
+    common: frozenset[str]  # words that name nothing when written as words ("Accuracy"), not as a name ("TRACE")
+    generic_heads: frozenset[str]  # "LLM-enhanced algorithm": a description, not a name
+    settings: re.Pattern
+    components: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _doubt_cues() -> DoubtCues:
+    table, claim_cues = load_table(DOUBT_TABLE), load_table("claim_cues.json")
+    settings = "|".join(re.escape(w) for w in table["special_settings"])
+    common = frozenset(row[0] for row in table_rows("common_words.tsv"))
+    return DoubtCues(frozenset(table["generic_subjects"]), common, frozenset(claim_cues["generic_subject_heads"]),
+                     re.compile(rf"(?<![\w-])(?:{settings})(?![\w-])", re.IGNORECASE),
+                     frozenset(claim_cues["component_heads"]))
+
+
+# "accuracy drops from 43.7% to 38.6%": the score a degraded setting left.
+AFTER_DROP = re.compile(r"\b(?:drop|fall|fell|decreas|degrad|declin|plummet|collaps|deteriorat)\w*\b[^;]{0,40}?"
+                        r"\bto\s*\$?\s*$", re.IGNORECASE)
+
+
+# "33% fewer LLM calls": the words after a number that say it counts something else than the metric.
+OTHER_COUNT = re.compile(r"^\s*(?:%|\\%|x|times|-?fold)?\s*(?:fewer|less|more)\s+(?P<what>[^,;.()]{1,40})",
+                         re.IGNORECASE)
+
+
+def doubt(claim: Claim, metric: Metric | None, before: str, after: str) -> str | None:
+    """Why the claim should stay off a leaderboard (see the module's docstring), or None."""
+    cues = _doubt_cues()
+    subject = (claim.subject or "").strip()
+    last = subject.split()[-1] if subject else ""
+    if subject and last.lower() in cues.components:
+        return "a part of a method"
+    # "Accuracy", "Experiments": a capital that only starts a sentence names nothing either
+    as_word = subject.lower() in cues.common and subject[1:] == subject[1:].lower()
+    unnamed = not any(c.isupper() or c.isdigit() for c in subject)
+    described = len(subject.split()) > 1 and last.lower() == last and last in cues.generic_heads
+    if not subject or subject.lower() in cues.generic or as_word or unnamed or described:
+        return "unnamed subject"
+    setting = cues.settings.search(claim.text)
+    if setting is not None and not (metric is not None and setting.group(0).lower() in metric.name.lower()):
+        return f"special setting ({setting.group(0).lower()})"
+    if AFTER_DROP.search(before) and (metric is None or metric.better == "higher"):
+        return "special setting (after a drop)"
+    other = OTHER_COUNT.match(after)
+    if other is not None and metric is not None:
+        what = re.split(r"\b(?:" + "|".join(sorted(AFTER_STOP)) + r")\b", other.group("what"))[0]
+        if metric_named(what) is not metric:
+            return "counts another thing"
+    return None
+
+
 def comparable(claim: Claim) -> Comparable:
-    """The canonical metric, its direction, the kind of number, for a gain its change, and whether the
-    number is a reference."""
+    """The canonical metric, its direction, the kind of number, for a gain its change, whether the number is a
+    reference, and any doubt."""
     before, after = _near_number(claim)
-    reference = _is_reference(before, after)
+    reference = _is_reference(claim.text[:max(0, claim.start - claim.text_start)], before, after)
     metric = metric_named(claim.metric)
     if metric is None and (claim.metric is None or claim.metric.lower() in CHANGE_NOUNS):
         metric = _metric_beside(before, after)
+    doubted = doubt(claim, metric, before, after)
     if _is_gain(claim, before, after):
         change = _change(before, after, metric.better if metric else None) or ("up" if claim.unit == "x" else None)
         if metric is not None and metric.name == "speedup":
             change = "up"
         return Comparable(metric.name if metric else None, metric.better if metric else None, "gain", change,
-                          reference)
+                          reference, doubted)
     if metric is None and claim.unit in RESOURCE_UNITS:
-        return Comparable(None, None, "budget", None, reference)
-    return Comparable(metric.name if metric else None, metric.better if metric else None, "score", None, reference)
+        return Comparable(None, None, "budget", None, reference, doubted)
+    return Comparable(metric.name if metric else None, metric.better if metric else None, "score", None, reference,
+                      doubted)
 
 
 def improves(row_better: str | None, change: str | None) -> bool | None:

@@ -8,13 +8,15 @@ subject, dataset and baseline as the entities the graph merged them into
 metric's direction; only like is compared with like: one kind of number and
 one unit per board (``units`` tells what else there is). A board holds only
 ``rankable`` rows: a number a subject reports, not the baseline's number it
-is set against, and a subject that is a method or a model.
+is set against, and a subject that is a method or a model; rows with a
+``doubt`` only when the query asks for them (the claim's own doubt, or a
+subject neither named in the sentence nor proposed by the paper).
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from kg.records import Claim
@@ -49,6 +51,7 @@ class ResultRow:
     kind: str  # score | gain | budget
     change: str | None  # up | down, for a gain
     reference: bool  # the baseline's side of a comparison ("from X to ...", "vs. X")
+    doubt: str | None  # why a board should not rank it ("unnamed subject", "special setting (attacked)" ...)
     dataset: str | None
     dataset_key: str | None
     baseline: str | None
@@ -72,6 +75,7 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
     g = kg.graph
     rows = []
     tasks_of: dict[str, tuple[str, ...]] = {}  # per paper: a paper's claims share its tasks
+    proposed_of: dict[str, frozenset[str]] = {}  # per paper: the keys of the entities it proposes
     for node, data in sorted(kg.claims()):
         claim = _claim_of(data)
         linked: dict[str, tuple[str, str, str]] = {}
@@ -84,16 +88,35 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
         if pnode not in tasks_of:
             tasks_of[pnode] = tuple(sorted({g.nodes[t]["key"] for t in g.successors(pnode)
                                             if g.nodes[t]["label"] == "Task"} if paper else ()))
+        if pnode not in proposed_of:
+            proposed_of[pnode] = frozenset(g.nodes[t]["key"] for _, t, rel in g.out_edges(pnode, keys=True)
+                                           if rel == "PROPOSES") if paper else frozenset()
         subject, subject_key, subject_type = linked.get("subject", (claim.subject, None, None))
+        found = comparable(claim)
+        if found.doubt is None and not _stated(claim, subject_key, proposed_of[pnode]):
+            found = replace(found, doubt="subject not in its sentence")
         dataset, dataset_key, _ = linked.get("dataset", (claim.dataset, None, None))
+        if dataset_key and _plus(claim.dataset) and not _plus(dataset):
+            # the graph merges "HumanEval+" into "HumanEval", but the extended tests make it another benchmark
+            dataset, dataset_key = claim.dataset, dataset_key + "+"
         rows.append(ResultRow(
             claim=data["id"], paper=data["paper_id"], title=paper.get("title") or "", date=paper.get("date"),
             subject=subject, subject_key=subject_key, subject_type=subject_type, value=claim.value, value_min=claim.value_min,
             value_max=claim.value_max, unit=claim.unit, metric=claim.metric,
-            **comparable(claim).to_dict(), dataset=dataset, dataset_key=dataset_key,
+            **found.to_dict(), dataset=dataset, dataset_key=dataset_key,
             baseline=linked.get("baseline", (claim.baseline, None))[0], qualifier=claim.qualifier,
             sentence=claim.text, at=claim.start - claim.text_start, tasks=tasks_of[pnode]))
     return rows
+
+
+def _stated(claim: Claim, subject_key: str | None, proposed: frozenset[str]) -> bool:
+    """Whether a claim's subject is named in its sentence or is what the paper proposes: a subject from
+    neither ("DeepSeek-R1" for a speedup of the kernels it wrote) was guessed from the rest of the paper."""
+    return bool(claim.subject) and (claim.subject.casefold() in claim.text.casefold() or subject_key in proposed)
+
+
+def _plus(name: str | None) -> bool:
+    return bool(name) and name.rstrip().endswith("+")
 
 
 @dataclass(frozen=True)
@@ -106,30 +129,33 @@ class Query:
     kind: str | None = None
     unit: str | None = None
     since: str | None = None
+    doubtful: bool = False  # also the rows with a doubt
 
 
 def _matches_name(name: str | None, key: str | None, wanted: str, wanted_key: str) -> bool:
-    return bool(name) and (wanted_key == key or name.casefold() == wanted.casefold()
-                           or key is None and wanted_key == canonical_key(name))
+    return bool(name) and _plus(name) == _plus(wanted) and (
+        wanted_key == key or name.casefold() == wanted.casefold() or key is None and wanted_key == canonical_key(name))
 
 
 NOT_SUBJECTS = frozenset({"Dataset", "Metric", "Task"})  # what a result cannot belong to
 
 
-def rankable(row: ResultRow) -> bool:
+def rankable(row: ResultRow, doubtful: bool = False) -> bool:
     """Whether a row can stand on a board: a number that is the claim's own (not the reference it is set
-    against) and a subject that can hold a result (a method or model, not the benchmark or the metric)."""
+    against), a subject that can hold a result (a method or model, not the benchmark or the metric), and no
+    doubt unless ``doubtful``."""
     return (row.value_min is not None and math.isfinite(row.value_min) and not row.reference
+            and (doubtful or row.doubt is None)
             and bool(row.subject) and row.subject_type not in NOT_SUBJECTS
             and not (row.subject_key and row.subject_key == row.dataset_key))
 
 
 def _selected(rows: Iterable[ResultRow], q: Query) -> list[ResultRow]:
-    dataset_key = canonical_key(q.dataset) if q.dataset else ""
+    dataset_key = canonical_key(q.dataset) + ("+" if _plus(q.dataset) else "") if q.dataset else ""
     task_key = canonical_key(q.task) if q.task else ""
     chosen = []
     for row in rows:
-        if not rankable(row):
+        if not rankable(row, q.doubtful):
             continue
         if q.metric and not (row.canonical_metric and row.canonical_metric.casefold() == q.metric.casefold()
                              or row.metric and row.metric.casefold() == q.metric.casefold()):
@@ -151,22 +177,30 @@ def units(rows: Iterable[ResultRow], q: Query) -> Counter:
     return Counter(r.unit or "" for r in _selected(rows, Query(**{**asdict(q), "unit": None})))
 
 
+def signed_change(row: ResultRow) -> float | None:
+    """A gain's value with its sign: negative when the change made things worse ("accuracy drops by 3%" is -3);
+    a range counts by its smaller end, the least it claims."""
+    if row.value_min is None:
+        return None
+    return -row.value_min if improves(row.better, row.change) is False else row.value_min
+
+
 def _rank_key(row: ResultRow) -> tuple:
-    top = row.value_max if row.value_max is not None else row.value_min
     if row.kind == "gain":
-        made_better = improves(row.better, row.change)
-        return (made_better is False, -top, row.date or "", row.claim)
+        return (-signed_change(row), row.date or "", row.claim)
     if row.better == "lower":
-        return (row.value_min, row.date or "", row.claim)
-    return (-top, row.date or "", row.claim)
+        top = row.value_max if row.value_max is not None else row.value_min
+        return (top, row.date or "", row.claim)
+    return (-row.value_min, row.date or "", row.claim)
 
 
 def leaderboard(rows: Iterable[ResultRow], q: Query) -> list[ResultRow]:
     """The rows the query selects, of its unit (else the most common one), best first.
 
     Scores sort by the metric's direction (lower first for latency, WER,
-    perplexity); gains that made things better come first, largest first. A
-    range counts by its better end; ties go to the earlier paper.
+    perplexity); gains by their signed change, so a drop in accuracy comes
+    after every rise. A range counts by its worse end, the least it claims;
+    ties go to the earlier paper.
     """
     chosen = _selected(rows, q)
     unit = q.unit
@@ -186,12 +220,12 @@ class MenuItem:
     claims: int
 
 
-def menu(rows: Iterable[ResultRow], size: int = MENU_SIZE) -> list[MenuItem]:
+def menu(rows: Iterable[ResultRow], size: int = MENU_SIZE, doubtful: bool = False) -> list[MenuItem]:
     """The (metric, dataset, kind) boards with the most claims: scores on a dataset, and gains."""
     counts: Counter = Counter()
     names: dict[tuple, str] = {}
     for row in rows:
-        if not rankable(row) or row.canonical_metric is None or row.kind == "budget" or (
+        if not rankable(row, doubtful) or row.canonical_metric is None or row.kind == "budget" or (
                 row.kind == "score" and not row.dataset):
             continue  # a score compares only on one dataset
         key = (row.canonical_metric, row.dataset_key or (canonical_key(row.dataset) if row.dataset else None), row.kind)

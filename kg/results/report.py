@@ -6,11 +6,11 @@ import io
 from collections import Counter
 from typing import Sequence
 
-from kg.results.leaderboard import MenuItem, ResultRow
+from kg.results.leaderboard import MenuItem, ResultRow, signed_change
 from kg.results.trends import Trend, TrendReport
 
 BOARD_FIELDS = ("rank", "subject", "value", "unit", "metric", "canonical_metric", "better", "kind", "change",
-                "dataset", "baseline", "qualifier", "paper", "title", "date", "sentence", "claim")
+                "dataset", "baseline", "qualifier", "doubt", "paper", "title", "date", "sentence", "claim")
 SENTENCE_WIDTH = 90
 NAME_WIDTH = 28
 PERIODS_SHOWN = 8  # the latest periods a trends table prints
@@ -30,18 +30,20 @@ def _around(text: str, at: int, width: int) -> str:
 
 
 def shown_value(row: ResultRow) -> str:
-    """The value as a number, spelled-out words read ("ten-fold" is 10), a range as low-high."""
+    """The value as a number, spelled-out words read ("ten-fold" is 10), a range as low-high, a change that made
+    things worse with a minus ("accuracy drops by 3%": -3)."""
     if row.value_min is None:
         return row.value
     low, high = row.value_min, row.value_max if row.value_max is not None else row.value_min
     number = f"{low:g}" if low == high else f"{low:g}-{high:g}"
-    return number + ("x" if row.unit == "x" else "")
+    worse = row.kind == "gain" and (signed_change(row) or 0) < 0
+    return ("-" if worse else "") + number + ("x" if row.unit == "x" else "")
 
 
 def board_records(rows: Sequence[ResultRow]) -> list[dict]:
     return [dict(zip(BOARD_FIELDS, (i, r.subject, shown_value(r), r.unit, r.metric, r.canonical_metric, r.better,
-                                    r.kind, r.change, r.dataset, r.baseline, r.qualifier, r.paper, r.title, r.date,
-                                    r.sentence, r.claim)))
+                                    r.kind, r.change, r.dataset, r.baseline, r.qualifier, r.doubt, r.paper, r.title,
+                                    r.date, r.sentence, r.claim)))
             for i, r in enumerate(rows, 1)]
 
 
@@ -54,8 +56,9 @@ def format_board(rows: Sequence[ResultRow], title: str, other_units: Counter) ->
         qualifier = f"{r.qualifier} " if r.qualifier else ""
         against = f"  vs {r.baseline}" if r.baseline else ""
         on = f"  on {r.dataset}" if r.dataset else ""
+        doubt = f"  [doubt: {r.doubt}]" if r.doubt else ""
         lines.append(f"{i:>3}. {_cut(r.subject or '?', NAME_WIDTH):<{NAME_WIDTH}} {qualifier}{value}"
-                     f"  {r.metric or r.canonical_metric or ''}{on}{against}")
+                     f"  {r.metric or r.canonical_metric or ''}{on}{against}{doubt}")
         sentence = _around(r.sentence.replace("\n", " "), r.at, SENTENCE_WIDTH)
         lines.append(f"     {r.paper} {r.date or ''}  \"{sentence}\"")
     if other_units:
