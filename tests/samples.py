@@ -113,6 +113,15 @@ def result_extraction(pid: str, date: str, subject: str, sentence: str, number: 
     return Extraction(paper, tuple(entities), (claim,))
 
 
+def doubtful_board() -> KnowledgeGraph:
+    """Two accuracy scores on Fenbench: Quillon's under attack (a doubt), Marlo's plain."""
+    return build_graph([
+        result_extraction("a", "2025-01-01", "Quillon", "Under attack, Quillon keeps 62.3% accuracy on Fenbench.",
+                          "62.3", unit="%", metric="accuracy", dataset="Fenbench"),
+        result_extraction("b", "2025-01-01", "Marlo", "Marlo reaches 55.0% accuracy on Fenbench.", "55.0", unit="%",
+                          metric="accuracy", dataset="Fenbench")])
+
+
 def board_graph() -> KnowledgeGraph:
     """Seven results: accuracy and WER boards on two datasets, and two speedups."""
     rows = [

@@ -8,7 +8,7 @@ import dataclasses
 from collections import Counter
 
 import pytest
-from samples import result_extraction
+from samples import doubtful_board, result_extraction
 
 from kg.graph import build_graph
 from kg.results.leaderboard import Query, leaderboard, menu, result_rows, units
@@ -111,11 +111,7 @@ def test_leaderboard_an_extended_benchmark_is_not_its_base():
 
 
 def test_leaderboard_doubtful_rows_stay_off_a_board_unless_all_are_asked_for():
-    graph = build_graph([
-        result_extraction("a", "2025-01-01", "Quillon", "Under attack, Quillon keeps 62.3% accuracy on Fenbench.",
-                          "62.3", unit="%", metric="accuracy", dataset="Fenbench"),
-        result_extraction("b", "2025-01-01", "Marlo", "Marlo reaches 55.0% accuracy on Fenbench.", "55.0", unit="%",
-                          metric="accuracy", dataset="Fenbench")])
+    graph = doubtful_board()
     rows = result_rows(graph)
     assert [r.subject for r in leaderboard(rows, Query(metric="accuracy", dataset="Fenbench"))] == ["Marlo"]
     everything = leaderboard(rows, Query(metric="accuracy", dataset="Fenbench", doubtful=True))

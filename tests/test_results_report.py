@@ -4,7 +4,7 @@ Every sentence here is written for these tests; the names are invented.
 """
 from __future__ import annotations
 
-from samples import claim_in, dated_paper, result_extraction
+from samples import claim_in, dated_paper, doubtful_board
 
 from kg.graph import build_graph
 from kg.records import Extraction
@@ -23,11 +23,7 @@ def test_report_kg_results_leaves_doubtful_claims_out_and_all_shows_them_marked(
 
     from kg.cli import main
 
-    build_graph([
-        result_extraction("a", "2025-01-01", "Quillon", "Under attack, Quillon keeps 62.3% accuracy on Fenbench.",
-                          "62.3", unit="%", metric="accuracy", dataset="Fenbench"),
-        result_extraction("b", "2025-01-01", "Marlo", "Marlo reaches 55.0% accuracy on Fenbench.", "55.0", unit="%",
-                          metric="accuracy", dataset="Fenbench")]).save(tmp_path / "graph.json")
+    doubtful_board().save(tmp_path / "graph.json")
     board = ["results", "--graph", str(tmp_path / "graph.json"), "--metric", "accuracy", "--dataset", "Fenbench"]
     shown = CliRunner().invoke(main, board)
     assert shown.exit_code == 0 and "Marlo" in shown.output and "Quillon" not in shown.output
