@@ -3,6 +3,7 @@
     python scripts/train_model.py                    # train, report, do not ship
     python scripts/train_model.py --ship             # ... and write the weights to kg/learn/model/
     python scripts/train_model.py --limit 100 --out /tmp/m100   # a learning-curve point
+    python scripts/train_model.py --fold 2/4 --out out/folds/2   # trained without fold 2 of the train split
 
 Splits (kg.learn.labels.split_of): the recogniser learns the "train" papers; the epoch kept
 is the one whose entity F1 on the "tuning" papers is highest; the "validation" papers are
@@ -26,7 +27,7 @@ from shared_data import ROOT, require, training_options
 from thinc.api import Config
 
 from kg.extract.pipeline import default_model
-from kg.learn.labels import corpus_texts, flat_mentions, load_score_module, read_labels, split_of
+from kg.learn.labels import corpus_texts, flat_mentions, fold_of, load_score_module, read_labels, split_of
 from kg.learn.recogniser import MODEL_DIR, host_identity, model_config, save_recogniser
 from kg.learn.train import examples, host_docs, predict, train_recogniser
 from kg.learn.vectors import train_vectors
@@ -82,12 +83,25 @@ def corpus_word_vectors(host, corpus: Path, config: Config, cache: Path | None):
     return words, table
 
 
+def fold_option(text: str) -> tuple[int, int]:
+    """"K/N" -> (K, N), fold K (0-based) of N."""
+    try:
+        left_out, folds = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N, such as 0/4, not {text!r}") from None
+    if not 0 <= left_out < folds:
+        raise argparse.ArgumentTypeError(f"fold {left_out} is not one of 0..{folds - 1}")
+    return left_out, folds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     training_options(parser)
     parser.add_argument("--config", type=Path, default=ROOT / "training" / "config.cfg")
     parser.add_argument("--limit", type=int, help="train on the first N papers of the train split only")
+    parser.add_argument("--fold", type=fold_option, help="K/N: leave out fold K of N of the train split, to "
+                        "predict it as a recogniser that never saw it would (train_scorers.py --folds)")
     parser.add_argument("--vectors", type=Path, help="cache file (.npz) of the corpus word vectors: read if it "
                         "exists, else trained and written there")
     parser.add_argument("--report-validation", action="store_true",
@@ -104,6 +118,9 @@ def main() -> int:
     for label in labels:
         by_split.setdefault(split_of(label["id"]), []).append(label)
     train_labels = by_split["train"][:args.limit]
+    if args.fold:
+        left_out, folds = args.fold
+        train_labels = [label for label in train_labels if fold_of(label["id"], folds) != left_out]
     texts = corpus_texts(args.corpus, (label["id"] for label in labels))
     host_name = default_model()
     host = spacy.load(host_name, exclude=["ner"])
@@ -126,7 +143,7 @@ def main() -> int:
     out = MODEL_DIR if args.ship else args.out
     if out is not None:
         meta = {"host": list(host_identity(host)), "model": model_config(config),
-                "papers": len(train_labels), "best_epoch": log.best_epoch,
+                "papers": len(train_labels), "fold": list(args.fold) if args.fold else None, "best_epoch": log.best_epoch,
                 "tuning_entity_f1": round(log.best_score, 4), "epochs": log.epochs}
         save_recogniser(trainer, out, meta)
         print(f"written to {out}", file=sys.stderr)

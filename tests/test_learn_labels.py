@@ -5,8 +5,8 @@ import pytest
 from shared_data import CORPUS, DEV, LABELS
 
 from kg.errors import LabelError
-from kg.learn.labels import (clause_span, corpus_texts, entity_mentions, from_draft, read_labels, to_gold,
-                             write_gold)
+from kg.learn.labels import (clause_span, corpus_texts, entity_mentions, fold_of, from_draft, read_labels, split_of,
+                             to_gold, write_gold)
 
 TEXT = ("Medusa: Simple LLM Inference Acceleration\n\n"
         "We present Medusa, which adds decoding heads to large language models (LLMs). "
@@ -100,3 +100,11 @@ def test_labels_never_hold_a_dev_paper():
     clashes = [label["id"] for label in labels
                if label["id"] in dev_ids or normalise_title(texts[label["id"]].split("\n\n", 1)[0]) in dev_titles]
     assert len(labels) > 1000 and clashes == []
+
+
+def test_labels_folds_part_every_split_evenly():
+    ids = [f"2401.{n:05d}" for n in range(4000)]
+    for split in ("train", "tuning", "validation"):
+        members = [i for i in ids if split_of(i) == split]
+        sizes = [sum(fold_of(i, 4) == k for i in members) for k in range(4)]
+        assert min(sizes) > 0.8 * len(members) / 4, (split, sizes)

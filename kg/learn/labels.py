@@ -151,6 +151,12 @@ def split_of(paper_id: str) -> str:
     return "validation" if bucket in (0, 5) else "tuning" if bucket == 1 else "train"
 
 
+def fold_of(paper_id: str, folds: int) -> int:
+    """Which of ``folds`` parts of a split a paper falls in, by another part of its id's hash than
+    ``split_of`` reads, so every fold holds papers of every split bucket alike (jackknifing)."""
+    return int(hashlib.sha1(paper_id.encode("utf-8")).hexdigest()[8:16], 16) % folds
+
+
 def flat_mentions(label: dict[str, Any]) -> list[tuple[int, int, str]]:
     """The label's mentions as non-overlapping (start, end, type) spans, the longer span winning,
     as a flat entity recogniser must learn them ("LLM inference" over its "LLM")."""
