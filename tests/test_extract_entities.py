@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import group_entities
+from kg.extract.entities.candidates import well_formed
 from kg.extract.entities.lexicon import name_key
 from kg.records import Paper
 
@@ -160,6 +161,24 @@ def test_entities_survive_hostile_text(nlp, text):
         assert any(c.isalpha() for c in span.text)
         assert span.label_ in ("Method", "Model", "Dataset", "Task", "Metric")
         assert span._.kg_name
+
+
+@pytest.mark.parametrize("text, formed", [
+    ("S$^2$-MLLM", True), ("$\\alpha$-blending", True), ("Reason2Attack (R2A)", True), ("GPT-4", True),
+    ("Reason2Attack(R2A", False), ("LLMs)-assisted agents", False), ("R_{-i", False), ("^2$-LLM", False),
+    ("5.63\\(\\times\\", False), ("LLM%u2019s", False),
+])
+def test_entities_well_formed_names_pair_their_brackets(text, formed):
+    assert well_formed(text) is formed
+
+
+def test_entities_cut_out_of_larger_text_grow_to_the_name_or_are_dropped(shipped_nlp):
+    doc = shipped_nlp(Paper(id="t", title="A$^2$-LLM: A Spoken Avatar Model", abstract=(
+        "We propose Reason2Attack(R2A), which beats the LLM%u2019s answers. We use (LLMs)-assisted agents, "
+        "and the S$^2$-MLLM model.")).text)
+    names = [span.text for span in doc.spans["kg_entities"]]
+    assert "S$^2$-MLLM" in names and "A$^2$-LLM" in names, names  # TeX's $ in pairs is part of a name
+    assert all(well_formed(name) for name in names), names
 
 
 def test_entities_long_text_is_linear(nlp):

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from kg.extract import roles  # noqa: F401  (registers kg_roles, which reads what kg_entities writes)
 from kg.extract.doc import ENTITY_SPANS
-from kg.extract.entities.candidates import TYPING_EVIDENCE, Candidate, resolve
+from kg.extract.entities.candidates import TYPING_EVIDENCE, Candidate, mended, resolve
 from kg.extract.entities.context import long_form_type, name_type
 from kg.extract.entities.definitions import abbreviations
 from kg.extract.entities.grouping import group
@@ -87,6 +87,7 @@ class EntityRecognizer:
         candidates += term_candidates(lexicon, doc, title_stop)
         if doc.ents:
             candidates = self._with_learned(doc, candidates)
+        candidates = [whole for c in candidates if (whole := mended(doc, c)) is not None]
         candidates = self._with_user_terms(doc, candidates)
         doc.spans[ENTITY_SPANS] = group(lexicon, doc, resolve(candidates), long_forms, self.user_names,
                                         self.user_merges, title_stop)

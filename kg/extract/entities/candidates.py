@@ -1,7 +1,10 @@
 """A candidate mention, as the candidate sources propose it, and how overlapping candidates compete."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc
 
 # How much each kind of evidence counts when an entity's mentions disagree on its type, and which of two
 # overlapping candidates of one length is kept. "user": a term of the user's own (--terms), whose type
@@ -19,6 +22,33 @@ class Candidate:
     type: str
     evidence: str
     name: bool = False  # a name (not a phrase): variants and abbreviations attach to it
+
+
+# "%u2019": a quote mangled by an encoder on the way into the text, never part of a name
+MANGLED = re.compile(r"%u[0-9a-fA-F]{4}")
+
+
+def well_formed(text: str) -> bool:
+    """Whether a span's text can be a written name: brackets and TeX's $ come in pairs ("R_{-i" and
+    "Reason2Attack(R2A" are cut out of something larger), and no mangled character is in it."""
+    pairs = all(text.count(opening) == text.count(closing) for opening, closing in ("()", "[]", "{}"))
+    return pairs and text.count("$") % 2 == 0 and not text.endswith("\\") and not MANGLED.search(text)
+
+
+def mended(doc: Doc, cand: Candidate, reach: int = 3) -> Candidate | None:
+    """A candidate whose text is well formed; one cut out of a name glued to its neighbours ("^2$-LLM" of
+    "A$^2$-LLM") grown over them to the shortest well-formed span; None where there is none."""
+    if well_formed(doc[cand.start:cand.end].text):
+        return cand
+    starts, ends = [cand.start], [cand.end]
+    while len(starts) <= reach and starts[-1] > 0 and not doc[starts[-1] - 1].whitespace_:
+        starts.append(starts[-1] - 1)
+    while len(ends) <= reach and ends[-1] < len(doc) and not doc[ends[-1] - 1].whitespace_:
+        ends.append(ends[-1] + 1)
+    for start, end in sorted(((s, e) for s in starts for e in ends), key=lambda span: (span[1] - span[0], -span[0])):
+        if well_formed(doc[start:end].text):
+            return replace(cand, start=start, end=end)
+    return None
 
 
 def resolve(candidates: list[Candidate]) -> list[Candidate]:
