@@ -708,6 +708,13 @@ def _show_page(output: str | None, name: str, write, no_open: bool) -> None:
         click.echo(f"no browser found: open {page.as_uri()} yourself", err=True)
 
 
+def _kept_layout(graph_path, relayout: bool):
+    """The positions the store's own view drew (graph.layout.json beside the graph), or None to lay out anew."""
+    from kg.export.layout import Layout, layout_path
+
+    return None if relayout else Layout.load(layout_path(graph_path))
+
+
 def _drawn(summary) -> str:
     """What a written view holds and draws, for the line that says it was written."""
     return f" ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)"
@@ -734,10 +741,9 @@ def view(graph_path, output, top, relayout, no_open):
       show_in_notebook(KnowledgeGraph.load("out/graph.json"))
     """
     from kg.export.html import write_html
-    from kg.export.layout import Layout, layout_path
 
     kg = _load_graph(graph_path)
-    kept = None if relayout else Layout.load(layout_path(graph_path))
+    kept = _kept_layout(graph_path, relayout)
     _show_page(output, "view", lambda path: _drawn(write_html(kg, path, top=top, kept=kept)), no_open)
 
 
@@ -916,8 +922,12 @@ def export_graphml(graph_path, output):
 @graph_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .html file.")
 @click.option("--top", type=int, default=None, help="Draw only the N most connected entities at first.")
-def export_html(graph_path, output, top):
+@relayout_option
+def export_html(graph_path, output, top, relayout):
     """The interactive graph view: one self-contained file that works offline.
+
+    Nodes are drawn where the store's own view drew them (graph.layout.json beside the graph), new ones
+    beside their neighbours; --relayout lays everything out anew.
 
     \b
     Example:
@@ -925,7 +935,8 @@ def export_html(graph_path, output, top):
     """
     from kg.export.html import write_html
 
-    click.echo(f"wrote {output}{_drawn(write_html(_load_graph(graph_path), output, top=top))}")
+    kept = _kept_layout(graph_path, relayout)
+    click.echo(f"wrote {output}{_drawn(write_html(_load_graph(graph_path), output, top=top, kept=kept))}")
 
 
 if __name__ == "__main__":

@@ -176,15 +176,16 @@ def test_export_layout_is_written_with_its_version_or_not_at_all(papers, tmp_pat
     assert len([p for p in (store / ".kg").iterdir() if p.name.startswith("v-")]) == 1
 
 
-def test_export_layout_kg_view_draws_the_store_s_layout_unless_relayout(papers, tmp_path):
+@pytest.mark.parametrize("command", [["view", "--no-open"], ["export", "html"]], ids=["view", "export-html"])
+def test_export_layout_kg_view_draws_the_store_s_layout_unless_relayout(command, papers, tmp_path):
     first, second = papers
     store = tmp_path / "store"
     build_store([first], store, BuildOptions(jobs=1))
     build_store([second], store, BuildOptions(jobs=1))
     pages = {}
     for name, flags in (("kept", []), ("anew", ["--relayout"])):
-        done = CliRunner().invoke(main, ["view", "--graph", str(store / GRAPH_FILE), "-o", str(tmp_path / name),
-                                         "--no-open", *flags])
+        done = CliRunner().invoke(main, [*command, "--graph", str(store / GRAPH_FILE), "-o", str(tmp_path / name),
+                                         *flags])
         assert done.exit_code == 0, done.output
         pages[name] = (tmp_path / name).read_bytes()
     assert pages["kept"] == (store / HTML_FILE).read_bytes()
