@@ -34,6 +34,7 @@ MODEL_PARTS = ("family", "version", "size", "variant")  # what a model's name sa
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)")
+_PLUS_TAIL = re.compile(r"\++(?=(?:\s+(?:%s))*\s*$)" % "|".join(sorted(GENERIC_TAILS)), re.IGNORECASE)
 _WORD = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
 _SIZE = re.compile(r"^(?:\d+x)?\d+(?:\.\d+)?[bmkt]$", re.IGNORECASE)
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
@@ -61,7 +62,8 @@ def canonical_key(name: str) -> str:
     ``llama2``) except between two numbers, so digits never merge across one
     ("Llama-2-7B" is ``llama2-7b``, "Llama-27B" is ``llama27b``). The plural of a common noun
     is folded ("large language models"), a single proper name is left alone
-    ("Atlas"). Letters of any script are kept, so look-alikes stay apart.
+    ("Atlas"). Letters of any script are kept, so look-alikes stay apart. A trailing
+    "+" names another thing ("HumanEval+" extends HumanEval's tests, "C++" is not C) and stays.
     """
     surface = ACRONYM_PLURAL.sub("", clean_surface(name))
     words = _WORD.findall(_LETTER_DIGIT.sub(" ", surface.casefold()))
@@ -74,6 +76,9 @@ def canonical_key(name: str) -> str:
     key = words[0] if words else ""
     for word in words[1:]:
         key += ("-" if key[-1].isdigit() and word[0].isdigit() else "") + word
+    plus = _PLUS_TAIL.search(surface)
+    if key and plus:
+        key += plus.group()
     if len(key) > MAX_KEY_LENGTH:
         key = key[:MAX_KEY_LENGTH - 9].rstrip("-") + "-" + hashlib.sha1(key.encode()).hexdigest()[:8]
     return key

@@ -11,6 +11,7 @@ from kg.resolve import canonical_key, clean_surface, finish, resolve, tally
     ("large language models", "Large Language Model", "large-language models"),
     ("LLMs", "LLM"),
     ("GSM8K", "the GSM8K benchmark", "GSM8K dataset"),
+    ("HumanEval+", "humaneval +", "the HumanEval+ benchmark"),
     ("Llama\u20112\u20137B", "Llama-2-7B", "llama 2 7b"),
 ])
 def test_resolve_same_thing_same_key(names):
@@ -20,6 +21,7 @@ def test_resolve_same_thing_same_key(names):
 @pytest.mark.parametrize("a,b", [
     ("GPT-4", "GPT-4o"), ("GPT-4", "GPT-3.5"), ("Qwen2", "Qwen2.5"),
     ("Llama-2-7B", "Llama-2-13B"), ("Llama-2-7B", "Llama-27B"), ("GPT-4", "GPT-4V"),
+    ("HumanEval", "HumanEval+"), ("C", "C++"), ("MBPP+", "MBPP++"),
 ])
 def test_resolve_versions_and_sizes_stay_apart(a, b):
     assert canonical_key(a) != canonical_key(b)

@@ -98,7 +98,6 @@ def test_leaderboard_a_range_ranks_by_the_least_it_claims():
 
 
 def test_leaderboard_an_extended_benchmark_is_not_its_base():
-    # the graph merges the names; the board keeps HumanEval+ apart from HumanEval
     graph = build_graph([
         result_extraction("a", "2025-01-01", "Quillon", "Quillon scores 88.1% on CodeFen.", "88.1", unit="%",
                           metric="pass@1", dataset="CodeFen"),
@@ -108,6 +107,8 @@ def test_leaderboard_an_extended_benchmark_is_not_its_base():
     assert [r.subject for r in leaderboard(rows, Query(metric="pass@1", dataset="CodeFen"))] == ["Quillon"]
     assert [r.subject for r in leaderboard(rows, Query(metric="pass@1", dataset="CodeFen+"))] == ["Marlo"]
     assert {(i.dataset, i.claims) for i in menu(rows)} == {("CodeFen", 1), ("CodeFen+", 1)}
+    datasets = {d["name"] for _, d in graph.graph.nodes(data=True) if d.get("label") == "Dataset"}
+    assert datasets == {"CodeFen", "CodeFen+"}  # two benchmarks in the graph itself, not only on the board
 
 
 def test_leaderboard_doubtful_rows_stay_off_a_board_unless_all_are_asked_for():

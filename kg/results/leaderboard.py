@@ -96,9 +96,6 @@ def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
         if found.doubt is None and not _stated(claim, subject_key, proposed_of[pnode]):
             found = replace(found, doubt="subject not in its sentence")
         dataset, dataset_key, _ = linked.get("dataset", (claim.dataset, None, None))
-        if dataset_key and _plus(claim.dataset) and not _plus(dataset):
-            # the graph merges "HumanEval+" into "HumanEval", but the extended tests make it another benchmark
-            dataset, dataset_key = claim.dataset, dataset_key + "+"
         rows.append(ResultRow(
             claim=data["id"], paper=data["paper_id"], title=paper.get("title") or "", date=paper.get("date"),
             subject=subject, subject_key=subject_key, subject_type=subject_type, value=claim.value, value_min=claim.value_min,
@@ -115,10 +112,6 @@ def _stated(claim: Claim, subject_key: str | None, proposed: frozenset[str]) -> 
     return bool(claim.subject) and (claim.subject.casefold() in claim.text.casefold() or subject_key in proposed)
 
 
-def _plus(name: str | None) -> bool:
-    return bool(name) and name.rstrip().endswith("+")
-
-
 @dataclass(frozen=True)
 class Query:
     """What one leaderboard asks for; None matches anything."""
@@ -133,7 +126,7 @@ class Query:
 
 
 def _matches_name(name: str | None, key: str | None, wanted: str, wanted_key: str) -> bool:
-    return bool(name) and _plus(name) == _plus(wanted) and (
+    return bool(name) and (
         wanted_key == key or name.casefold() == wanted.casefold() or key is None and wanted_key == canonical_key(name))
 
 
@@ -151,7 +144,7 @@ def rankable(row: ResultRow, doubtful: bool = False) -> bool:
 
 
 def _selected(rows: Iterable[ResultRow], q: Query) -> list[ResultRow]:
-    dataset_key = canonical_key(q.dataset) + ("+" if _plus(q.dataset) else "") if q.dataset else ""
+    dataset_key = canonical_key(q.dataset) if q.dataset else ""
     task_key = canonical_key(q.task) if q.task else ""
     chosen = []
     for row in rows:
