@@ -12,7 +12,7 @@ from synthetic import zipf_extractions
 from kg.build import GRAPH_FILE, HTML_FILE, LAYOUT_FILE, BuildOptions, build_store
 from kg.cli import main
 from kg.export.html import view_data, write_html
-from kg.export.layout import LAYOUT_VERSION, Layout, layout_path
+from kg.export.layout import LAYOUT_VERSION, Layout, kept_topic_order, layout_path
 from kg.graph import build_graph
 from kg.store import current_folder
 
@@ -70,6 +70,28 @@ def test_export_layout_anew_moves_the_old_nodes(update):
     assert sum(1 for node, xy in layout.positions.items() if anew[node] != xy) > len(layout.positions) // 2
 
 
+def test_export_layout_topics_found_again_keep_their_colours(update):
+    _, after, layout = update
+    kept = write_html(after, "/dev/null", kept=layout).layout.topics
+    anew = write_html(after, "/dev/null").layout.topics
+    assert layout.topics and set(layout.topics) <= set(kept)
+    same = {name: sum(layout.topics[m] == topics[m] for m in layout.topics if m in topics)
+            for name, topics in (("kept", kept), ("anew", anew))}
+    # communities found anew also trade members, so not every member keeps its colour
+    assert same["kept"] >= 2 * same["anew"] and same["kept"] > len(layout.topics) // 3, same
+
+
+@pytest.mark.parametrize("members, kept, order", [
+    ([["c", "d", "e"], ["a", "b"]], {"a": 0, "b": 0, "c": 1, "d": 1, "e": 1}, [1, 0]),  # sizes changed places
+    ([["a", "x"], ["y", "z"], ["c", "d"]], {"a": 2, "c": 0, "d": 0}, [2, 1, 0]),  # a new topic takes a free place
+    ([["a", "b"], ["c"]], {"a": 5, "b": 5, "c": 0}, [1, 0]),  # a place beyond the list is no place
+    ([["a", "b", "c"], ["d", "e"]], {"a": 1, "d": 1, "e": 1}, [0, 1]),  # the topic sharing most chooses first
+    ([["a"], ["b"]], {}, [0, 1]),  # nothing kept: the order found
+])
+def test_export_layout_kept_topic_order(members, kept, order):
+    assert kept_topic_order(members, kept) == order
+
+
 def test_export_layout_is_deterministic(update, tmp_path):
     _, after, layout = update
     pages = []
@@ -102,6 +124,17 @@ def test_export_layout_of_another_graph_is_stale_and_the_view_laid_out_anew(upda
     with caplog.at_level(logging.WARNING, logger="kg.export.html"):
         assert view_data(after, kept=stale) == view_data(after)
     assert "laying the view out anew" in caplog.text
+
+
+def test_export_layout_without_topics_keeps_its_positions(tmp_path, caplog):
+    path = tmp_path / "graph.layout.json"
+    path.write_text(json.dumps({"version": LAYOUT_VERSION, "positions": {"paper:x": [1, 2]}}), encoding="utf-8")
+    assert Layout.load(path) == Layout({"paper:x": (1, 2)}, {})
+    bad = {"version": LAYOUT_VERSION, "positions": {"paper:x": [1, 2]}, "topics": {"entity:a": "red"}}
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="kg.export.layout"):
+        assert Layout.load(path) == Layout({"paper:x": (1, 2)}, {})
+    assert "finding their colours anew" in caplog.text
 
 
 def test_export_layout_missing_file_is_no_layout(tmp_path):

@@ -41,7 +41,8 @@ import numpy as np
 import pyvis
 
 from kg.export.communities import LEADERS, Community, co_occurrence, communities
-from kg.export.layout import GOLDEN_ANGLE, VIEW_H, VIEW_W, Layout, fresh_positions, kept_positions
+from kg.export.layout import (GOLDEN_ANGLE, VIEW_H, VIEW_W, Layout, fresh_positions, kept_positions,
+                              kept_topic_order)
 from kg.export.view_results import results_data, timelines_data
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph, paper_label
@@ -287,6 +288,8 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
     together = co_occurrence(kg, order[:drawn])
     found = communities(together)
     topics: list[Community] = [c for c in found[:TOPICS_MAX] if len(c.members) >= TOPIC_MIN]
+    if kept is not None:
+        topics = [topics[t] for t in kept_topic_order([c.members for c in topics], kept.topics)]
     topic = [-1] * n_entities
     for k, community in enumerate(topics):
         for member in community.members:
@@ -314,7 +317,8 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
     xy = positions.tolist()
     for record, (x, y) in zip(nodes, xy):
         record[1:3] = [x, y]
-    layout = Layout({node: (x, y) for node, (x, y) in zip(order, xy)})
+    layout = Layout({node: (x, y) for node, (x, y) in zip(order, xy)},
+                    {member: k for k, c in enumerate(topics) for member in c.members})
     data = {
         "v": PAYLOAD_VERSION,
         "T": types,

@@ -12,14 +12,18 @@ sunflower offset around the first of them, so siblings do not pile up), new part
 old node go on the spiral outside, and then only the new nodes are relaxed: pushed off the nodes
 they overlap and pulled towards their neighbours. Both are deterministic: the same graph and the
 same kept positions give the same positions.
+
+The topics are found anew on each view, but keep their colours: the layout also keeps each topic
+member's colour (its topic's place in the legend), and a topic found again takes the colour of the
+kept topic it shares most members with (``kept_topic_order``).
 """
 from __future__ import annotations
 
 import json
 import logging
 import math
-from collections import deque
-from dataclasses import dataclass
+from collections import Counter, deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,12 +63,14 @@ def layout_path(graph_path: str | Path) -> Path:
 
 @dataclass(frozen=True)
 class Layout:
-    """Each node's position in the view, in canvas pixels, by node id."""
+    """Each node's position in the view, in canvas pixels, by node id; and each topic member's topic
+    (its place in the legend, which gives its colour)."""
 
     positions: dict[str, tuple[int, int]]
+    topics: dict[str, int] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> None:
-        data = {"version": LAYOUT_VERSION, "positions": self.positions}
+        data = {"version": LAYOUT_VERSION, "positions": self.positions, "topics": self.topics}
         with atomic_open(path) as f:
             f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
@@ -89,7 +95,35 @@ class Layout:
                 isinstance(xy, list) and len(xy) == 2 and all(type(c) is int for c in xy) for xy in positions.values()):
             log.warning("%s: its positions are not pairs of whole numbers; laying the view out anew", path)
             return None
-        return cls({node: (xy[0], xy[1]) for node, xy in positions.items()})
+        topics = data.get("topics", {})  # absent from the layouts of kg before topics kept their colours
+        if not isinstance(topics, dict) or not all(type(k) is int and k >= 0 for k in topics.values()):
+            log.warning("%s: its topics are not whole numbers; finding their colours anew", path)
+            topics = {}
+        return cls({node: (xy[0], xy[1]) for node, xy in positions.items()}, topics)
+
+
+def kept_topic_order(members: list[list[str]], kept: dict[str, int]) -> list[int]:
+    """The order to list topics (each its members' node ids) in, so that a topic found again keeps
+    its colour: each takes the place ``kept`` gave most of its members, the topics sharing most
+    members choosing first; a new topic, or one whose place went to a closer match or is beyond
+    the list, takes the first free place, in the order given."""
+    n = len(members)
+    shared = sorted((-count, t, k) for t, group in enumerate(members)
+                    for k, count in Counter(kept[m] for m in group if m in kept).items() if k < n)
+    place: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, t, k in shared:
+        if t not in place and k not in taken:
+            place[t] = k
+            taken.add(k)
+    free = iter(k for k in range(n) if k not in taken)
+    for t in range(n):
+        if t not in place:
+            place[t] = next(free)
+    order = [0] * n
+    for t, k in place.items():
+        order[k] = t
+    return order
 
 
 def _force_layout(n: int, pairs: np.ndarray, weights: np.ndarray, iterations: int) -> np.ndarray:
