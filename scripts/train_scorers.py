@@ -4,6 +4,7 @@ kg.learn.pairs) and, if asked, ship them.
 
     python scripts/train_scorers.py            # train all four, report on the tuning split, do not ship
     python scripts/train_scorers.py --ship     # ... and write their weights to kg/learn/
+    python scripts/train_scorers.py --folds out/folds   # train papers read by recognisers that never saw them
 
 The scorers read what the extractor finds: the pipeline (recogniser and rules)
 runs over the labelled papers; each entity it proposes is labelled with the type
@@ -12,7 +13,10 @@ scorer learns first, and the pipeline runs again with it for the others. Each
 number is labelled a claim when a gold claim has its value; each found claim that matches a gold claim by value labels its
 candidate subjects by the gold's subject; each ordered pair of found entities is
 labelled with the relation the gold states between the entities they match
-(score.py's name matching), or none. They learn the "train" papers; the L2
+(score.py's name matching), or none. With --folds, each train paper is read by
+the recogniser trained without its fold (train_model.py --fold K/N, written to
+FOLDS/K), so the scorers learn from the recogniser's errors on papers it has not
+seen, as it will make them on the user's papers. They learn the "train" papers; the L2
 strength and threshold kept are those with the best score.py F1 (typed entities;
 claims by value; claims by value and subject; relations) on the "tuning" papers; the "validation"
 papers are never read. Seeded and deterministic. Needs ../shared
@@ -30,6 +34,8 @@ from pathlib import Path
 from typing import Callable
 
 from shared_data import require, training_options
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.extract.claims import detector_features
@@ -37,7 +43,7 @@ from kg.extract.entity_scorer import entity_candidates
 from kg.extract.relation_scorer import candidates
 from kg.extract.subject_scorer import claim_candidates, rules_subject_stands, subject_entities
 from kg.learn import entities, numbers, pairs, subjects
-from kg.learn.labels import corpus_texts, load_score_module, read_labels, split_of
+from kg.learn.labels import corpus_texts, fold_of, load_score_module, read_labels, split_of
 from kg.learn.linear import Example, LinearModel, train
 from kg.learn.pairs import PaperEntity
 from kg.records import ENTITY_TYPES
@@ -219,11 +225,36 @@ def fit(name: str, examples: list[Example], outcomes: tuple[str, ...],
     return model
 
 
+def fold_recognisers(folder: Path) -> list[str]:
+    """The recognisers of ``folder``'s numbered subfolders 0..N-1, each trained without its fold."""
+    found = sorted((int(sub.name), sub) for sub in folder.iterdir() if sub.is_dir() and sub.name.isdigit())
+    if not found or [number for number, _ in found] != list(range(len(found))):
+        raise SystemExit(f"train_scorers.py: {folder} must hold recognisers in subfolders 0, 1, ... "
+                         f"(train_model.py --fold K/N --out {folder}/K)")
+    return [str(sub) for _, sub in found]
+
+
+def pipeline_docs(config: PipelineConfig, texts: list[str],
+                  recognisers: list[str | None]) -> tuple[Language, list[Doc]]:
+    """Each text's Doc, read by the pipeline of ``config`` with the recogniser given for it (None: the
+    config's own), loading each pipeline once; and the last pipeline loaded, whose rule components
+    (the lexicon, the claim rules) are every pipeline's."""
+    docs = [None] * len(texts)
+    for recogniser in dict.fromkeys(recognisers):
+        nlp = load_pipeline(config if recogniser is None else replace(config, recogniser=recogniser))
+        indices = [i for i, r in enumerate(recognisers) if r == recogniser]
+        for i, doc in zip(indices, nlp.pipe((texts[i] for i in indices), batch_size=32)):
+            docs[i] = doc
+    return nlp, docs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     training_options(parser)
     parser.add_argument("--recogniser", type=Path, help="the recogniser to train over (default: the shipped one)")
+    parser.add_argument("--folds", type=Path, help="read each train paper with the recogniser trained without its "
+                        "fold: FOLDS/0 .. FOLDS/N-1 (train_model.py --fold K/N)")
     parser.add_argument("--ship", action="store_true", help=f"write the weights to {pairs.WEIGHTS_FILE.parent}")
     parser.add_argument("--out", type=Path, help="write the weights to this folder")
     args = parser.parse_args()
@@ -240,8 +271,12 @@ def main() -> int:
         config = replace(config, recogniser=str(args.recogniser))
     train_papers = [p for p, s in zip(papers, split) if s == "train"]
     tuning = [p for p, s in zip(papers, split) if s == "tuning"]
-    nlp = load_pipeline(replace(config, components=("kg_entities", "kg_roles")))
-    for paper, doc in zip(papers, nlp.pipe((texts[label["id"]] for label in labels), batch_size=32)):
+    folds = fold_recognisers(args.folds) if args.folds else []
+    recognisers = [folds[fold_of(label["id"], len(folds))] if folds and part == "train" else None
+                   for label, part in zip(labels, split)]
+    ordered = [texts[label["id"]] for label in labels]
+    nlp, docs = pipeline_docs(replace(config, components=("kg_entities", "kg_roles")), ordered, recognisers)
+    for paper, doc in zip(papers, docs):
         paper.entities = entity_examples(score, nlp, doc, paper.label)
     print(f"{len(train_papers)} train papers, {len(tuning)} tuning papers; {time.perf_counter() - clock:.0f} s",
           file=sys.stderr)
@@ -249,8 +284,9 @@ def main() -> int:
                lambda model: entity_f1(score, model, tuning))
     with tempfile.TemporaryDirectory() as scratch:
         kept.save(Path(scratch) / entities.WEIGHTS_FILE.name)
-        nlp = load_pipeline(replace(config, entity_weights=str(Path(scratch) / entities.WEIGHTS_FILE.name)))
-        for paper, doc in zip(papers, nlp.pipe((texts[label["id"]] for label in labels), batch_size=32)):
+        nlp, docs = pipeline_docs(replace(config, entity_weights=str(Path(scratch) / entities.WEIGHTS_FILE.name)),
+                                  ordered, recognisers)
+        for paper, doc in zip(papers, docs):
             paper.numbers = number_examples(score, nlp, doc, paper.label)
             paper.relations = relation_examples(score, doc, paper.label)
             paper.claims = subject_examples(score, doc, paper.label)
