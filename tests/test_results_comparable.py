@@ -7,6 +7,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -152,6 +154,17 @@ def test_comparable_changes_written_in_other_ways_are_gains(sentence, number, me
 ])
 def test_comparable_doubtful_claims_say_why(sentence, number, subject, metric, why):
     assert comparable(claim_in(sentence, number, unit="%", metric=metric, subject=subject)).doubt == why
+
+
+def test_comparable_doubts_read_the_claim_cues_without_spacy():
+    # kg results runs on a store alone: its doubts share the extractor's cue words but not its imports.
+    check = ("import sys; from kg.records import Claim; from kg.results.comparable import comparable; "
+             "text = 'our retrieval module adds 3.1% accuracy'; "
+             "claim = Claim('3.1', 26, 29, text, 0, len(text), subject='our retrieval module', unit='%', "
+             "metric='accuracy'); "
+             "print(comparable(claim).doubt, 'spacy' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout
+    assert shown.split() == ["a", "part", "of", "a", "method", "False"]
 
 
 @pytest.mark.parametrize("sentence, number, metric", [

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 import kg.tables
-from kg.extract.claims import ClaimCues
+from kg.claim_cues import ClaimCues
 from kg.extract.relations import RelationCues
 from kg.extract.roles import RoleCues
 from kg.tables import TABLES_DIR, cue_table, load_table

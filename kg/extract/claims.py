@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import replace
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kg.claim_cues import ClaimCues
 from kg.extract.doc import ENTITY_SPANS, MAX_WALK
 from kg.numbers import CHANGE_FROM, RANGE_LEAD, NumberMention, as_value, find_numbers
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
-from kg.tables import cue_table, load_table
 from kg.records import TITLE_SEPARATOR, Claim, title_end
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(?:/\S*)?", re.IGNORECASE)
@@ -51,44 +50,6 @@ MAX_ENTITY_TOKENS = 32  # longer "entity" spans are noise and would slow the loo
 MAX_DATASET_GAP = 12  # tokens between a number and a dataset named outside its clause
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 PROPOSED = object()  # marker: the subject is the paper's own method
-
-
-@dataclass(frozen=True)
-class ClaimCues:
-    """The cue tables, as sets for fast look-up."""
-
-    qualifiers: dict[str, str]
-    result_verbs: frozenset[str]
-    comparatives: frozenset[str]
-    setup_verbs: frozenset[str]
-    composition_verbs: frozenset[str]
-    setup_nouns_after: frozenset[str]
-    data_fraction_heads: frozenset[str]
-    setup_context: tuple[str, ...]
-    result_context_for_data: frozenset[str]
-    measure_cues_before: tuple[str, ...]
-    reporting_subjects: frozenset[str]
-    proposed_markers: frozenset[str]
-    generic_subject_heads: frozenset[str]
-    component_heads: frozenset[str]  # "our retrieval module", "the Team Optimization stage": a part of the method
-    other_markers: frozenset[str]
-    instance_preps: frozenset[str]
-    via_preps: frozenset[str]
-    baseline_preps: frozenset[str]
-    beat_verbs: frozenset[str]
-    dataset_preps: frozenset[str]
-    dataset_heads: frozenset[str]
-    metric_skip_words: frozenset[str]
-    change_nouns: frozenset[str]
-    bare_gap_words: frozenset[str]
-    hardware: frozenset[str]  # "on an H800 GPU" is where it ran, not a dataset; "RTX 4090" is a name
-    metrics: frozenset[str]
-
-    @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> ClaimCues:
-        qualifiers = dict(sorted(load_table("claim_cues.json")["qualifiers"].items(), key=lambda kv: -len(kv[0])))
-        return cue_table(cls, "claim_cues.json", qualifiers=qualifiers, metrics=load_table("claim_metrics.txt"))
 
 
 def _words_before(text: str, start: int, limit: int, floor: int) -> str:

@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kg.claim_cues import ClaimCues
 from kg.numbers import RANGE_LEAD
 from kg.records import Claim
 from kg.tables import load_table, table_rows
@@ -209,12 +210,12 @@ class DoubtCues:
 
 @lru_cache(maxsize=1)
 def _doubt_cues() -> DoubtCues:
-    table, claim_cues = load_table(DOUBT_TABLE), load_table("claim_cues.json")
+    table, claim_cues = load_table(DOUBT_TABLE), ClaimCues.load()
     settings = "|".join(re.escape(w) for w in table["special_settings"])
     common = frozenset(row[0] for row in table_rows("common_words.tsv"))
-    return DoubtCues(frozenset(table["generic_subjects"]), common, frozenset(claim_cues["generic_subject_heads"]),
+    return DoubtCues(frozenset(table["generic_subjects"]), common, claim_cues.generic_subject_heads,
                      re.compile(rf"(?<![\w-])(?:{settings})(?![\w-])", re.IGNORECASE),
-                     frozenset(claim_cues["component_heads"]))
+                     claim_cues.component_heads)
 
 
 # "accuracy drops from 43.7% to 38.6%": the score a degraded setting left.
