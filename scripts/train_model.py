@@ -79,6 +79,7 @@ def corpus_word_vectors(host, corpus: Path, config: Config, cache: Path | None):
     print(f"corpus vectors: {len(words)} words from {len(texts)} texts, {time.perf_counter() - clock:.0f} s",
           file=sys.stderr)
     if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
         numpy.savez(cache, words=numpy.array(words), table=table)
     return words, table
 
