@@ -30,10 +30,10 @@ demo: install
 test: install browser
 	$(BIN)/pytest -q -rs
 
-# Retrain the learned recogniser, four recognisers each without a quarter of the train split, and the scorers
-# over what those read of the papers they never saw, from training/labels (needs ../shared): seeded, about an
-# hour on two cores, into out/model (the four in out/folds). They report their scores; `--ship` on each script writes them
-# into kg/learn/ (commit them only when they win on the tuning split).
+# Retrain the learned recogniser, four recognisers each without a quarter of the train split, and the
+# scorers over what those read of the papers they never saw, from training/labels (needs ../shared):
+# seeded, about an hour on two cores, into out/model (the four in out/folds). They report their scores;
+# `--ship` on each script writes them into kg/learn/ (commit them only when they win on the tuning split).
 model: install
 	$(BIN)/pip install --quiet -e ".[train]"
 	$(BIN)/python scripts/train_model.py --report-validation --vectors out/vectors.npz --out out/model
