@@ -31,6 +31,7 @@ class ClaimCues:
     other_markers: frozenset[str]
     instance_preps: frozenset[str]
     via_preps: frozenset[str]
+    slight_words: frozenset[str]  # "with minimal accuracy loss", "with no retraining": what it costs, not how
     baseline_preps: frozenset[str]
     beat_verbs: frozenset[str]
     dataset_preps: frozenset[str]

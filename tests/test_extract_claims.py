@@ -198,9 +198,13 @@ def test_claims_baseline(nlp, sentence, baseline):
 
 
 @pytest.mark.parametrize("sentence, via", [
-    ("Quillon achieves a 2.2x speedup by adding extra decoding heads.", "extra decoding heads"),
-    ("Quillon improves recall by 9% with Flarn retrieval.", "Flarn retrieval"),
+    ("Quillon improves recall by 9% with FlarnRetriever.", "FlarnRetriever"),
     ("Quillon improves recall by 9% using Flarn.", "Flarn"),
+    # only a method the paper names is credited
+    ("Quillon achieves a 2.2x speedup by adding extra decoding heads.", None),
+    ("Quillon achieves a 2.2x speedup with lower perplexity.", None),
+    ("Quillon cuts memory by 2.5x with minimal accuracy loss.", None),
+    ("Quillon improves recall by 9% with no retraining of Flarn.", None),
 ])
 def test_claims_via(nlp, sentence, via):
     assert only_claim(nlp, sentence).via == via

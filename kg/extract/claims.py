@@ -50,6 +50,7 @@ MAX_ENTITY_TOKENS = 32  # longer "entity" spans are noise and would slow the loo
 MAX_DATASET_GAP = 12  # tokens between a number and a dataset named outside its clause
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 PROPOSED = object()  # marker: the subject is the paper's own method
+MECHANISM_TYPE = "Method"  # what a claim's "via" names: 250 of the 308 vias in our labels, 12 a Model
 
 
 def _words_before(text: str, start: int, limit: int, floor: int) -> str:
@@ -479,18 +480,41 @@ def _coordinated_clauses(ctx: ClaimContext) -> set[int]:
             and not c.left_edge.i <= ctx.anchor.i <= c.right_edge.i for t in c.subtree}
 
 
-def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str | None:
+def _prep_object(prep: Token) -> Token | None:
+    """The head of what the preposition governs ("by adding extra heads": heads), None for a number."""
     obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
     if obj is None:
         return None
     if obj.dep_ == "pcomp" and obj.pos_ == "VERB":
         obj = next((c for c in obj.children if c.dep_ in ("dobj", "pobj")), obj)
-    if any(t.like_num for t in obj.subtree):
+    return None if any(t.like_num for t in obj.subtree) else obj
+
+
+def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str | None:
+    obj = _prep_object(prep)
+    if obj is None:
         return None
     entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
     if entity is not None:
         return _entity_name(entity)
     return _head_phrase(obj, skip)
+
+
+def _mechanism(obj: Token | None, spans: list[Span]) -> str | None:
+    """The method a phrase names, the mechanism a claim credits; never a bare phrase: on the tuning split 46
+    of the 48 phrases taken before were wrong ("28pp", "accuracy", "test"), the two right ones both methods."""
+    if obj is None:
+        return None
+    entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
+    return _entity_name(entity) if entity is not None and entity.label_ == MECHANISM_TYPE else None
+
+
+def _credits_nothing(prep: Token, number_tokens: set[int], cues: ClaimCues) -> bool:
+    """Whether the preposition's object is the number itself ("by 2.5x") or what the result costs ("with
+    minimal accuracy loss", "with no retraining"): no mechanism is credited there."""
+    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return obj is not None and (obj.i in number_tokens
+                                or any(t.lower_ in cues.slight_words for t in obj.doc[obj.left_edge.i:obj.i]))
 
 
 def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str | None, str | None]:
@@ -520,10 +544,9 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
             elif word in cues.via_preps and via is None:
                 if word == "using" and t.pos_ == "VERB":
                     obj = next((c for c in t.children if c.dep_ == "dobj"), None)
-                    via = _head_phrase(obj, skip) if obj is not None and not any(
-                        x.like_num for x in obj.subtree) else None
-                else:
-                    via = _object_phrase(t, spans, skip)
+                    via = _mechanism(None if obj is None or any(x.like_num for x in obj.subtree) else obj, spans)
+                elif not _credits_nothing(t, number_tokens, cues):
+                    via = _mechanism(_prep_object(t), spans)
             elif word in cues.dataset_preps and t.i not in elsewhere and (
                     dataset is None or t.i > ctx.whole.end > dataset_at):
                 # the first dataset of the clause, or the first after the number when that one came before it
