@@ -88,8 +88,8 @@ def entity_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
     """score.py's typed entity F1 over ``papers`` for the entities ``model`` keeps, typed as it says."""
     tally = score.Tally()
     for paper in papers:
-        kept = [{**proposed, "type": kind} for (features, _, _), entity, proposed in paper.entities
-                if (kind := entities.decide(model, features, entity)) is not None]
+        kept = [{**proposed, "type": kind} for (features, _, _), _, proposed in paper.entities
+                if (kind := entities.decide(model, features)) is not None]
         tp, fp, fn = score.match(score.scored_entities(paper.label), kept, score.entity_same(True))
         tally.add(tp, len(fp), len(fn))
     return tally.f1

@@ -2,9 +2,8 @@
 
 It runs after ``kg_roles``. For each entity the recogniser and the rules propose
 (their ``kg_entities`` spans grouped by name), the scorer (``kg.learn.entities``)
-gives "not an entity" or a type (see ``kg.learn.entities.decide`` for what it never
-drops); an entity it drops loses its spans and its role, one it retypes has every mention
-relabelled. Names the user gave (``--terms``) are never dropped or retyped.
+gives "not an entity" or a type; an entity it drops loses its spans and its role, one it
+retypes has every mention relabelled. Names the user gave (``--terms``) are never dropped or retyped.
 """
 from __future__ import annotations
 
@@ -44,7 +43,7 @@ class EntityScoring:
         """The entity's type, or None to drop it."""
         if name_key(entity.name) in self.user_names:
             return entity.type
-        return decide(self.scorer, features, entity)
+        return decide(self.scorer, features)
 
     def __call__(self, doc: Doc) -> Doc:
         if ENTITY_SPANS not in doc.spans or not len(doc.spans[ENTITY_SPANS]):

@@ -24,11 +24,6 @@ from kg.records import ENTITY_TYPES
 NOT_ENTITY = "-"
 OUTCOMES = (NOT_ENTITY, *ENTITY_TYPES)
 WEIGHTS_FILE = Path(__file__).resolve().parent / "entities.json.gz"
-# Entities the scorer may retype but never drop: the names of models and datasets, which the rules (shapes,
-# the lexicon) and the recogniser find surest (dropping them too cost Dataset F1 0.645 -> 0.578 on the tuning
-# split), and what the paper proposes, which its claims are about (typed F1 0.673 -> 0.675).
-NEVER_DROPPED = frozenset({"Model", "Dataset"})
-NEVER_DROPPED_ROLE = "proposed"
 ACRONYM = re.compile(r"^[A-Z0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 
 
@@ -95,9 +90,6 @@ def entity_features(entity: PaperEntity, recognised: dict[tuple[int, int], str],
 
 
 
-def decide(model: LinearModel, features: list[str], entity: PaperEntity) -> str | None:
-    """The type the scorer gives ``entity``, or None to drop it."""
-    chosen = model.best(features, ENTITY_TYPES)
-    if chosen is None and (entity.type in NEVER_DROPPED or entity.role == NEVER_DROPPED_ROLE):
-        return entity.type
-    return chosen
+def decide(model: LinearModel, features: list[str]) -> str | None:
+    """The type the scorer gives an entity with these features, or None to drop it."""
+    return model.best(features, ENTITY_TYPES)
