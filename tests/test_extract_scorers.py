@@ -51,17 +51,18 @@ def test_scorers_entities_the_scorer_finds_none_lose_their_spans_and_role(nlp, t
     doc = nlp(DROP_TEXT)
     assert _entities(doc) == {"Orvalent": {"Method"}, "machine translation": {"Task"}, "beam search": {"Method"},
                               "GSM8K": {"Dataset"}}
-    drop_tasks = {"type:Task": row(entities.OUTCOMES, **{"-": 9.0}), "type:Method": row(entities.OUTCOMES, Method=9.0)}
+    drop_tasks = {"type:Task": row(entities.OUTCOMES, **{"-": 9.0}), "type:Method": row(entities.OUTCOMES, Method=9.0),
+                  "type:Dataset": row(entities.OUTCOMES, Dataset=9.0)}
     EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, drop_tasks, 0.5))(doc)
     assert _entities(doc) == {"Orvalent": {"Method"}, "beam search": {"Method"}, "GSM8K": {"Dataset"}}
     assert "machine translation" not in doc._.kg_roles and doc._.kg_roles["beam search"] == "used"
 
 
-def test_scorers_entities_proposed_or_named_models_and_datasets_are_never_dropped(nlp, tmp_path):
+def test_scorers_entities_of_any_kind_or_role_may_be_dropped(nlp, tmp_path):
     doc = nlp(DROP_TEXT)
     drop_all = {"bias": row(entities.OUTCOMES, **{"-": 9.0})}
     EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, drop_all, 0.5))(doc)
-    assert _entities(doc) == {"Orvalent": {"Method"}, "GSM8K": {"Dataset"}}
+    assert _entities(doc) == {} and doc._.kg_roles == {}  # the proposed Orvalent and the dataset GSM8K too
 
 
 def test_scorers_entities_are_retyped_as_the_scorer_says_every_mention(nlp, tmp_path):
@@ -69,9 +70,9 @@ def test_scorers_entities_are_retyped_as_the_scorer_says_every_mention(nlp, tmp_
     method_is_model = {"type:Method": row(entities.OUTCOMES, Model=9.0), "type:Dataset": row(entities.OUTCOMES, Dataset=9.0)}
     EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, method_is_model, 0.5))(doc)
     assert _entities(doc) == {"Orvalent": {"Model"}, "GSM8K": {"Dataset"}}
-    doc = nlp(TEXT)  # not sure enough of any type: as proposed (neither may be dropped)
+    doc = nlp(TEXT)  # not sure enough of any type: dropped
     EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, method_is_model, 0.9999))(doc)
-    assert _entities(doc) == {"Orvalent": {"Method"}, "GSM8K": {"Dataset"}}
+    assert _entities(doc) == {}
 
 
 def test_scorers_entities_the_user_named_are_kept_as_typed(tmp_path):
@@ -81,7 +82,7 @@ def test_scorers_entities_the_user_named_are_kept_as_typed(tmp_path):
     doc = nlp(DROP_TEXT)
     drop_all = {"bias": row(entities.OUTCOMES, **{"-": 9.0})}
     EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, drop_all, 0.5))(doc)
-    assert _entities(doc) == {"Orvalent": {"Method"}, "beam search": {"Method"}, "GSM8K": {"Dataset"}}
+    assert _entities(doc) == {"beam search": {"Method"}}
 
 
 def test_scorers_pair_features_describe_the_pair(nlp):
