@@ -1,6 +1,7 @@
 """kg.export.layout: the view's positions, kept across a store's updates."""
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -207,6 +208,18 @@ def test_export_layout_is_written_with_its_version_or_not_at_all(papers, tmp_pat
         build_store([second], store, BuildOptions(jobs=1))
     assert {name: (store / name).read_bytes() for name in files} == files
     assert len([p for p in (store / ".kg").iterdir() if p.name.startswith("v-")]) == 1
+
+
+def test_export_layout_the_page_lists_type_votes_in_the_types_order(update):
+    # graph.json keeps an entity's type votes with its keys sorted: a graph read back draws the same page
+    _, after, _ = update
+    graph = copy.deepcopy(after)
+    node = next(n for n, data in graph.graph.nodes(data=True) if "type_votes" in data)
+    pages = []
+    for votes in ({"Method": 2, "Dataset": 2}, {"Dataset": 2, "Method": 2}):
+        graph.graph.nodes[node]["type_votes"] = votes
+        pages.append(json.dumps(view_data(graph)))
+    assert pages[0] == pages[1] and '"votes": {"Method": 2, "Dataset": 2}' in pages[0]
 
 
 @pytest.mark.parametrize("command", [["view", "--no-open"], ["export", "html"]], ids=["view", "export-html"])

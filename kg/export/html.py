@@ -47,6 +47,7 @@ from kg.export.view_results import results_data, timelines_data
 from kg.files import atomic_open
 from kg.graph import KnowledgeGraph, paper_label
 from kg.memory import collection_paused
+from kg.records import ENTITY_TYPES
 from kg.resolve import MODEL_PARTS
 from kg.results.index import ResultsIndex, build_index
 from kg.schema import load_schema
@@ -359,8 +360,8 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
     aliases = [a for a in data.get("aliases") or () if a != name]
     extra = {f: data[f] for f in MODEL_PARTS if data.get(f) not in (None, "", [], {})}
     votes = data.get("type_votes") or {}
-    if len(votes) > 1:
-        extra["votes"] = votes
+    if len(votes) > 1:  # in the types' order, as resolved or as read back from graph.json (keys sorted)
+        extra["votes"] = {t: votes[t] for t in ENTITY_TYPES if t in votes}
     if aliases or extra:
         record.append(aliases)
     if extra:
