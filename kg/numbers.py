@@ -32,6 +32,9 @@ GLUED_AFTER = re.compile(r"[A-Za-z0-9_]")
 # are not numbers of their own either.
 SCIENTIFIC = re.compile(r"\s*\$?\s*(?:\\times|\u00d7|x|times|\*)\s*\$?\s*\{?\s*10\s*\^")
 POWER = re.compile(r"^\s*\^|\^\s*\{?\s*-?$")
+# A minus right before a number, after a space, a bracket, "=" or ":" (not a name's hyphen, not a range's
+# dash as in "1.36$\times$-1.77$\times$") makes it negative: "r = -0.51", "(up to -6.87 FKGL points)".
+NEGATIVE = re.compile(r"(?:^|[\s(\[=:])[-\u2212]$")
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,8 @@ def find_numbers(text: str) -> list[NumberMention]:
             if scale:
                 unit, unit_class = scale, "count"
         value = as_value(text[start:end])
+        if not match.group("b") and NEGATIVE.search(text, max(0, start - 2), start):
+            start, value, low, high = start - 1, f"-{value}", -low, -high  # "r = -0.51", "(up to -6.87 points"
         found.append(NumberMention(value, start, end, min(low, high), max(low, high),
                                    unit, unit_class, unit_end if unit_end > end else end))
     for match in _spelled_pattern().finditer(text):
@@ -152,14 +157,13 @@ def find_numbers(text: str) -> list[NumberMention]:
 
 
 def as_value(written: str) -> str:
-    """The value of a number as written: a range's unit marks, spacing and "to" dropped, one dash
-    ("24%-30%" -> "24-30", "80--92" -> "80-92", "8% to 54" -> "8-54", "10\u201320" kept); a single number is
-    unchanged."""
+    """The value of a number as written: a range's unit marks, spacing and joining word dropped, its ends
+    joined by one hyphen as GUIDELINES writes "2.3-3.6" ("24%-30%", "80--92", "8% to 54", "10\u201320",
+    "1\\sim2" -> "24-30", "80-92", "8-54", "10-20", "1-2"); a single number is unchanged."""
     joined = RANGE_WRITTEN.match(written)
     if joined is None:
         return written
-    dash = "-" if joined["join"] == "to" or joined["join"].startswith("-") else joined["join"].replace("\\sim", "~")
-    return f"{joined['a']}{joined['as'] or ''}{dash}{joined['b']}{joined['bs'] or ''}"
+    return f"{joined['a']}{joined['as'] or ''}-{joined['b']}{joined['bs'] or ''}"
 
 
 def parse_value(value: str) -> tuple[float, float] | None:
