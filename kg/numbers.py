@@ -31,6 +31,10 @@ GLUED_AFTER = re.compile(r"[A-Za-z0-9_]")
 # "2.2 times 10^{15}", "3\times10^5": scientific notation, not a multiple; its base and exponent
 # are not numbers of their own either.
 SCIENTIFIC = re.compile(r"\s*\$?\s*(?:\\times|\u00d7|x|times|\*)\s*\$?\s*\{?\s*10\s*\^")
+# "$\\approx10$x", "$\\sim5$": a TeX relation written right before a number is no name glued to it.
+TEX_RELATIONS = ("approx", "sim", "le", "leq", "ge", "geq")
+TEX_COMMAND = re.compile(rf"\\(?:{'|'.join(TEX_RELATIONS)})\s*$")
+AFTER_TEX_RELATION = "".join(rf"|(?<=\\{command})" for command in TEX_RELATIONS)  # lookbehinds of one width each
 POWER = re.compile(r"^\s*\^|\^\s*\{?\s*-?$")
 # A minus right before a number, after a space, a bracket, "=" or ":" (not a name's hyphen, not a range's
 # dash as in "1.36$\times$-1.77$\times$") makes it negative: "r = -0.51", "(up to -6.87 FKGL points)".
@@ -61,7 +65,7 @@ def _units() -> tuple[dict[str, tuple[str, str]], dict[str, float]]:
 @lru_cache(maxsize=1)
 def _number_pattern() -> re.Pattern:
     return re.compile(
-        rf"(?<![\w.,])(?P<a>{DIGITS})(?P<as>{SCALE})?"
+        rf"(?:(?<![\w.,]){AFTER_TEX_RELATION})(?P<a>{DIGITS})(?P<as>{SCALE})?"
         rf"(?:(?P<mid>(?:\s*\\?%)?\s*{DASHES}\s*)(?P<b>{DIGITS})(?P<bs>{SCALE})?)?"
     )
 
@@ -98,6 +102,8 @@ def _glued_to_name(text: str, start: int) -> bool:
     if start == 0:
         return False
     before = text[start - 1]
+    if TEX_COMMAND.search(text, max(0, start - 8), start):
+        return False
     if before.isalnum() or before == "_":
         return True
     if text[max(0, start - 12):start].rstrip("${}").endswith("@"):

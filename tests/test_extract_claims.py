@@ -41,6 +41,7 @@ from kg.records import Paper
     ("Quillon reaches 77.7$\\%$ accuracy on Glorbench.", "77.7", "%"),
     ("Quillon shrinks the index by 1.79\\(\\times\\) over Marlo.", "1.79", "x"),
     ("Quillon lowers grade-level complexity (up to -6.87 points).", "-6.87", "points"),
+    ("Quillon needs $\\approx10$x less compute than Marlo.", "10", "x"),
 ])
 def test_claims_unit_forms(nlp, sentence, value, unit):
     claim = only_claim(nlp, sentence)
