@@ -28,6 +28,7 @@ CHANGE_FROM = re.compile(r"\bfrom\s*\$?\s*$", re.IGNORECASE)
 RANGE_LEAD = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s*\$?\s*$", re.IGNORECASE)
 # "1000x1000", "2xA100": an x between numbers or letters is not a multiple.
 GLUED_AFTER = re.compile(r"[A-Za-z0-9_]")
+DIMENSION_AFTER = re.compile(r"[\s$]*\d")
 # "2.2 times 10^{15}", "3\times10^5": scientific notation, not a multiple; its base and exponent
 # are not numbers of their own either.
 SCIENTIFIC = re.compile(r"\s*\$?\s*(?:\\times|\u00d7|x|times|\*)\s*\$?\s*\{?\s*10\s*\^")
@@ -106,9 +107,10 @@ def _glued_to_name(text: str, start: int) -> bool:
         return False
     if before.isalnum() or before == "_":
         return True
-    if text[max(0, start - 12):start].rstrip("${}").endswith("@"):
+    unmathed = text[max(0, start - 12):start].rstrip("${}")  # "GPT-$3.5$": TeX's marks say nothing
+    if unmathed.endswith("@"):
         return True  # "Hit@1", "MRR$\texttt{@}$5": a metric's cut-off, not a value
-    return before in NAME_JOINERS and start >= 2 and text[start - 2].isalnum()
+    return len(unmathed) >= 2 and unmathed[-1] in NAME_JOINERS and unmathed[-2].isalnum()
 
 
 def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
@@ -122,6 +124,8 @@ def _unit_after(text: str, pos: int) -> tuple[str | None, str | None, int]:
     end = match.end()
     if unit == "x" and form in ("x", "X") and end < len(text) and GLUED_AFTER.match(text[end]):
         return None, None, pos
+    if unit == "x" and DIMENSION_AFTER.match(text, end):
+        return None, None, pos  # "a 4$\times$4 grid", "512 × 512 images": a size, not a multiple
     return unit, unit_class, end
 
 

@@ -139,6 +139,8 @@ RESULT = "Quillon raises accuracy by 12% over Blorp."
     "We release a 52B open-sourced model trained on 2T tokens.",
     "Scores are reported as 71.2 $\\pm$ 1.3 over five seeds.",
     "The study spans models from 1.3B OPT up to 70B Llama-2.",
+    "We introduce a 4$\\times$4 landscape of four levels and four kinds of meaning.",
+    "The experiments indicated that GPT-$3.5$ Turbo is the strongest of the readers.",
 ])
 def test_claims_setup_numbers_are_not_claims(nlp, sentence):
     """Only the result stated after the setup sentence is a claim: an extractor that finds nothing fails too."""
