@@ -263,6 +263,14 @@ def test_entities_reverse_definition_makes_the_long_form_an_alias(nlp):
     assert not [n for n in entities if n != "TQEB" and ("Evaluation" in n or "Question" in n)], list(entities)
 
 
+def test_entities_a_long_form_cut_out_of_larger_text_names_nothing(nlp):
+    # the long form begins inside another bracket: the abbreviation is the name, never "QLM)-based ..."
+    entities = entities_of(nlp, "We propose a Quill Language Model (QLM)-based Competitive User Review Analysis for "
+                                "Feature Enhancement) (QLM-Cure), an approach for reviews. QLM-Cure improves recall.")
+    assert "QLM-Cure" in entities, list(entities)
+    assert not [n for n in entities if ")" in n or "(" in n], list(entities)
+
+
 def test_entities_long_form_keeps_the_word_that_gives_its_first_letter(nlp):
     entities = entities_of(nlp, "We propose High Dynamic Range Gaussian Splatting (HDR-GS) for scenes.")
     assert "HDR-GS" in entities["High Dynamic Range Gaussian Splatting"].aliases

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from spacy.tokens import Doc, Span
 
-from kg.extract.entities.candidates import WEIGHT, Candidate
+from kg.extract.entities.candidates import WEIGHT, Candidate, well_formed
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.phrases import measured
 from kg.records import majority_type
@@ -85,8 +85,9 @@ def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[
     canonical: dict[str, str] = dict(user_names)
     for cand, short, reverse in long_forms:
         long_key = name_key(doc[cand.start:cand.end].text)
-        if reverse:
-            # "FLUE (French Language Understanding Evaluation)": the name leads, the long form is its alias
+        if reverse or not well_formed(doc[cand.start:cand.end].text):
+            # "FLUE (French Language Understanding Evaluation)": the name leads, the long form is its alias;
+            # so too where the long form is cut out of larger text ("LLM)-based ... (LLM-Cure)")
             canonical.setdefault(name_key(short), short)
             alias_of.setdefault(long_key, name_key(short))
             continue
