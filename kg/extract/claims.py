@@ -509,12 +509,15 @@ def _mechanism(obj: Token | None, spans: list[Span]) -> str | None:
     return _entity_name(entity) if entity is not None and entity.label_ == MECHANISM_TYPE else None
 
 
-def _credits_nothing(prep: Token, number_tokens: set[int], cues: ClaimCues) -> bool:
-    """Whether the preposition's object is the number itself ("by 2.5x") or what the result costs ("with
-    minimal accuracy loss", "with no retraining"): no mechanism is credited there."""
-    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-    return obj is not None and (obj.i in number_tokens
-                                or any(t.lower_ in cues.slight_words for t in obj.doc[obj.left_edge.i:obj.i]))
+def _via_object(word: Token, number_tokens: set[int], cues: ClaimCues) -> Token | None:
+    """What a via word ("by", "with", "using") governs where it may credit a mechanism: not the number itself
+    ("by 2.5x"), nor what the result costs ("with minimal accuracy loss", "with no retraining")."""
+    if word.lower_ == "using" and word.pos_ == "VERB":
+        obj = next((c for c in word.children if c.dep_ == "dobj"), None)
+        return None if obj is None or any(x.like_num for x in obj.subtree) else obj
+    obj = _prep_object(word)
+    costs = obj is not None and any(t.lower_ in cues.slight_words for t in obj.doc[obj.left_edge.i:obj.i])
+    return None if obj is None or obj.i in number_tokens or costs else obj
 
 
 def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str | None, str | None]:
@@ -542,11 +545,7 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
             if word in cues.baseline_preps and baseline is None and t.head.lower_ not in ("compared", "relative"):
                 baseline = _object_phrase(t, spans, skip)
             elif word in cues.via_preps and via is None:
-                if word == "using" and t.pos_ == "VERB":
-                    obj = next((c for c in t.children if c.dep_ == "dobj"), None)
-                    via = _mechanism(None if obj is None or any(x.like_num for x in obj.subtree) else obj, spans)
-                elif not _credits_nothing(t, number_tokens, cues):
-                    via = _mechanism(_prep_object(t), spans)
+                via = _mechanism(_via_object(t, number_tokens, cues), spans)
             elif word in cues.dataset_preps and t.i not in elsewhere and (
                     dataset is None or t.i > ctx.whole.end > dataset_at):
                 # the first dataset of the clause, or the first after the number when that one came before it

@@ -84,14 +84,15 @@ def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[
     alias_of: dict[str, str] = {}
     canonical: dict[str, str] = dict(user_names)
     for cand, short, reverse in long_forms:
-        long_key = name_key(doc[cand.start:cand.end].text)
-        if reverse or not well_formed(doc[cand.start:cand.end].text):
+        long_text = doc[cand.start:cand.end].text
+        long_key = name_key(long_text)
+        if reverse or not well_formed(long_text):
             # "FLUE (French Language Understanding Evaluation)": the name leads, the long form is its alias;
             # so too where the long form is cut out of larger text ("LLM)-based ... (LLM-Cure)")
             canonical.setdefault(name_key(short), short)
             alias_of.setdefault(long_key, name_key(short))
             continue
-        canonical.setdefault(long_key, doc[cand.start:cand.end].text)
+        canonical.setdefault(long_key, long_text)
         alias_of[name_key(short)] = long_key
         if short.endswith("s"):
             alias_of[name_key(short[:-1])] = long_key
