@@ -1,15 +1,16 @@
 """Train kg's learned scorers (which proposed entities are entities, of which type: kg.learn.entities;
-which numbers are claims: kg.learn.numbers; whose: kg.learn.subjects; which relations hold:
-kg.learn.pairs) and, if asked, ship them.
+which the paper proposes: kg.learn.roles; which numbers are claims: kg.learn.numbers; whose:
+kg.learn.subjects; which relations hold: kg.learn.pairs) and, if asked, ship them.
 
-    python scripts/train_scorers.py            # train all four, report on the tuning split, do not ship
+    python scripts/train_scorers.py            # train all five, report on the tuning split, do not ship
     python scripts/train_scorers.py --ship     # ... and write their weights to kg/learn/
     python scripts/train_scorers.py --folds out/folds   # train papers read by recognisers that never saw them
 
 The scorers read what the extractor finds: the pipeline (recogniser and rules)
 runs over the labelled papers; each entity it proposes is labelled with the type
 of the gold entity it matches (score.py's name matching), or none; the entity
-scorer learns first, and the pipeline runs again with it for the others. Each
+scorer learns first, and the pipeline runs again with it; each entity it keeps is labelled proposed when the
+gold entity it matches is, and the role scorer learns; the pipeline runs a third time with both for the others. Each
 number is labelled a claim when a gold claim has its value; each found claim that matches a gold claim by value labels its
 candidate subjects by the gold's subject; each ordered pair of found entities is
 labelled with the relation the gold states between the entities they match
@@ -18,7 +19,7 @@ the recogniser trained without its fold (train_model.py --fold K/N, written to
 FOLDS/K), so the scorers learn from the recogniser's errors on papers it has not
 seen, as it will make them on the user's papers. They learn the "train" papers; the L2
 strength and threshold kept are those with the best score.py F1 (typed entities;
-claims by value; claims by value and subject; relations) on the "tuning" papers; the "validation"
+proposed entities, by score.py's name matching; claims by value; claims by value and subject; relations) on the "tuning" papers; the "validation"
 papers are never read. Seeded and deterministic. Needs ../shared
 (the corpus and score.py). Retrain after the recogniser changes: the scorers
 learn from its output.
@@ -40,9 +41,10 @@ from spacy.tokens import Doc
 from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.extract.claims import detector_features
 from kg.extract.entity_scorer import entity_candidates
+from kg.extract.role_scorer import role_candidates
 from kg.extract.relation_scorer import candidates
 from kg.extract.subject_scorer import claim_candidates, rules_subject_stands, subject_entities
-from kg.learn import entities, numbers, pairs, subjects
+from kg.learn import entities, numbers, pairs, roles, subjects
 from kg.learn.labels import corpus_texts, fold_of, load_score_module, read_labels, split_of
 from kg.learn.linear import Example, LinearModel, train
 from kg.learn.pairs import PaperEntity
@@ -58,6 +60,7 @@ class LabelledPaper:
 
     label: dict
     entities: list[tuple[Example, PaperEntity, dict]] = field(default_factory=list)
+    roles: list[tuple[Example, dict]] = field(default_factory=list)  # example, the entity as score.py reads it
     numbers: list[tuple[Example, str]] = field(default_factory=list)  # example, value
     relations: list[tuple[Example, str, str]] = field(default_factory=list)  # example, head, tail
     claims: list[tuple[dict, list[tuple[Example, str]]]] = field(default_factory=list)  # claim, (example, name)
@@ -78,7 +81,7 @@ def entity_examples(score, nlp, doc, label: dict) -> list[tuple[Example, PaperEn
     golds = score.scored_entities(label)
     found = []
     for entity, features in entity_candidates(doc, nlp.get_pipe("kg_entities").lexicon.type_of):
-        proposed = {"name": entity.name, "aliases": sorted({m.text for m in entity.mentions} - {entity.name})}
+        proposed = as_scored(entity)
         gold = next((g for g in golds if score.names_of(g) & score.names_of(proposed)), None)
         found.append(((features, ENTITY_TYPES, gold["type"] if gold else entities.NOT_ENTITY), entity, proposed))
     return found
@@ -91,6 +94,34 @@ def entity_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
         kept = [{**proposed, "type": kind} for (features, _, _), _, proposed in paper.entities
                 if (kind := entities.decide(model, features)) is not None]
         tp, fp, fn = score.match(score.scored_entities(paper.label), kept, score.entity_same(True))
+        tally.add(tp, len(fp), len(fn))
+    return tally.f1
+
+
+def as_scored(entity: PaperEntity) -> dict:
+    """An entity as score.py reads it: its name and the other forms its mentions take."""
+    return {"name": entity.name, "aliases": sorted({m.text for m in entity.mentions} - {entity.name})}
+
+
+def role_examples(score, doc, label: dict) -> list[tuple[Example, dict]]:
+    """Each of the doc's entities, proposed when the gold entity it matches is."""
+    proposed = [g for g in label["entities"] if g.get("role") == roles.PROPOSED]
+    found = []
+    for entity, features in role_candidates(doc):
+        entity_as_scored = as_scored(entity)
+        is_proposed = any(score.names_of(g) & score.names_of(entity_as_scored) for g in proposed)
+        found.append(((features, (roles.PROPOSED,), roles.PROPOSED if is_proposed else roles.NOT_PROPOSED),
+                      entity_as_scored))
+    return found
+
+
+def role_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+    """score.py's entity F1 (any type) over ``papers`` between the gold's proposed entities and those ``model`` marks."""
+    tally = score.Tally()
+    for paper in papers:
+        kept = [entity for (features, allowed, _), entity in paper.roles if model.best(features, allowed) is not None]
+        proposed = [g for g in paper.label["entities"] if g.get("role") == roles.PROPOSED]
+        tp, fp, fn = score.match(proposed, kept, score.entity_same(False))
         tally.add(tp, len(fp), len(fn))
     return tally.f1
 
@@ -266,7 +297,8 @@ def main() -> int:
     texts = corpus_texts(args.corpus, (label["id"] for label in labels))
     split = [split_of(label["id"]) for label in labels]
     papers = [LabelledPaper(label) for label in labels]
-    config = PipelineConfig(entity_weights=None, claim_weights=None, subject_weights=None, relation_weights=None)
+    config = PipelineConfig(entity_weights=None, role_weights=None, claim_weights=None, subject_weights=None,
+                            relation_weights=None)
     if args.recogniser:
         config = replace(config, recogniser=str(args.recogniser))
     train_papers = [p for p, s in zip(papers, split) if s == "train"]
@@ -284,13 +316,21 @@ def main() -> int:
                lambda model: entity_f1(score, model, tuning))
     with tempfile.TemporaryDirectory() as scratch:
         kept.save(Path(scratch) / entities.WEIGHTS_FILE.name)
-        nlp, docs = pipeline_docs(replace(config, entity_weights=str(Path(scratch) / entities.WEIGHTS_FILE.name)),
-                                  ordered, recognisers)
+        config = replace(config, entity_weights=str(Path(scratch) / entities.WEIGHTS_FILE.name))
+        nlp, docs = pipeline_docs(replace(config, components=("kg_entities", "kg_roles")), ordered, recognisers)
+        for paper, doc in zip(papers, docs):
+            paper.roles = role_examples(score, doc, paper.label)
+        print(f"the entity scorer over them: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+        proposer = fit("roles", [e for p in train_papers for e, _ in p.roles], roles.OUTCOMES,
+                       lambda model: role_f1(score, model, tuning))
+        proposer.save(Path(scratch) / roles.WEIGHTS_FILE.name)
+        config = replace(config, role_weights=str(Path(scratch) / roles.WEIGHTS_FILE.name))
+        nlp, docs = pipeline_docs(config, ordered, recognisers)
         for paper, doc in zip(papers, docs):
             paper.numbers = number_examples(score, nlp, doc, paper.label)
             paper.relations = relation_examples(score, doc, paper.label)
             paper.claims = subject_examples(score, doc, paper.label)
-    print(f"the pipeline with the entity scorer over them: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+    print(f"the pipeline with the entity and role scorers over them: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
     detector = fit("claims", [e for p in train_papers for e, _ in p.numbers], numbers.OUTCOMES,
                    lambda model: claim_f1(score, model, tuning))
     relations = fit("relations", [e for p in train_papers for e, _, _ in p.relations], pairs.OUTCOMES,
@@ -300,7 +340,8 @@ def main() -> int:
     print(f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     for folder in [f for f in (args.out, pairs.WEIGHTS_FILE.parent if args.ship else None) if f]:
         folder.mkdir(parents=True, exist_ok=True)
-        for model, module in ((kept, entities), (detector, numbers), (chosen, subjects), (relations, pairs)):
+        for model, module in ((kept, entities), (proposer, roles), (detector, numbers), (chosen, subjects),
+                              (relations, pairs)):
             model.save(folder / module.WEIGHTS_FILE.name)
         print(f"wrote the weights to {folder}", file=sys.stderr)
     return 0

@@ -1,4 +1,4 @@
-"""kg_entity_scorer, kg_relation_scorer and kg_subject_scorer: the learned scorers' components, their
+"""kg_entity_scorer, kg_role_scorer, kg_relation_scorer and kg_subject_scorer: the learned scorers' components, their
 features, and the weights kg ships. Hand-made weights pin the components' logic; the shipped weights must
 read a text we wrote."""
 from dataclasses import replace
@@ -9,8 +9,9 @@ import pytest
 from kg.extract.entity_scorer import EntityScoring, entity_candidates
 from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
 from kg.extract.relation_scorer import RelationScoring, candidates
+from kg.extract.role_scorer import RoleScoring, role_candidates
 from kg.extract.subject_scorer import SubjectScoring
-from kg.learn import entities, numbers, pairs, subjects
+from kg.learn import entities, numbers, pairs, roles, subjects
 from kg.learn.linear import LinearModel
 
 TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent, a decoding method. It is tested on many tasks. "
@@ -18,6 +19,8 @@ TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent, a decoding method. It
 CLAIM_TEXT = "Orvalent: Faster Decoding\n\nWe propose Orvalent. Llama-2 reaches 45.1% accuracy on GSM8K."
 DROP_TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent for machine translation. We compare it with beam "
              "search. Results are strong on GSM8K.")
+COMPARE_TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent for machine translation. It outperforms beam search. "
+                "Results are strong on GSM8K.")
 PHRASE_TEXT = ("Orvalent: Faster Decoding\n\nWe propose Orvalent for Llama-2. "
                "The new decoder reaches 45.1% accuracy on GSM8K.")
 
@@ -85,6 +88,28 @@ def test_scorers_entities_the_user_named_are_kept_as_typed(tmp_path):
     assert _entities(doc) == {"beam search": {"Method"}}
 
 
+def test_scorers_role_features_say_where_and_how_the_paper_names_an_entity(nlp):
+    by_name = {e.name: set(f) for e, f in role_candidates(nlp(TEXT))}
+    assert {"role:proposed", "main", "title:Method", "before-colon:Method", "first-sentence:0", "subject:we",
+            "before2:we propose", "governor:propose"} <= by_name["Orvalent"]
+    assert {"role:used", "first-sentence:3", "before:on", "head:gsm8k"} <= by_name["GSM8K"]
+    assert not {"main", "title:Dataset", "subject:we"} & by_name["GSM8K"]
+
+
+def test_scorers_roles_proposed_are_the_scorers_and_the_rest_keep_the_rules(nlp, tmp_path):
+    doc = nlp(COMPARE_TEXT)
+    assert doc._.kg_roles == {"Orvalent": "proposed", "machine translation": "used", "beam search": "compared",
+                              "GSM8K": "used"}
+    beam_search = {"bias": row(roles.OUTCOMES, **{"-": 5.0}), "head:search": row(roles.OUTCOMES, proposed=9.0)}
+    # the rules' proposal is demoted to used; what the rules compared or used keeps its role
+    RoleScoring(nlp, "scorer", weights_file(tmp_path, roles.OUTCOMES, beam_search, 0.5))(doc)
+    assert doc._.kg_roles == {"Orvalent": "used", "machine translation": "used", "beam search": "proposed",
+                              "GSM8K": "used"}
+    doc = nlp(COMPARE_TEXT)  # not sure enough: nothing is proposed
+    RoleScoring(nlp, "scorer", weights_file(tmp_path, roles.OUTCOMES, beam_search, 0.999999))(doc)
+    assert "proposed" not in doc._.kg_roles.values() and doc._.kg_roles["beam search"] == "compared"
+
+
 def test_scorers_pair_features_describe_the_pair(nlp):
     doc = nlp(TEXT)
     by_pair = {(c.head.name, c.tail.name): c for c in candidates(doc)}
@@ -145,7 +170,7 @@ def test_scorers_subject_the_rules_found_among_the_entities_stands(nlp, tmp_path
 
 
 def test_scorers_shipped_weights_read_a_text_we_wrote(shipped_nlp):
-    assert {"kg_entity_scorer", "kg_relation_scorer", "kg_subject_scorer"} <= set(shipped_nlp.pipe_names)
+    assert {"kg_entity_scorer", "kg_role_scorer", "kg_relation_scorer", "kg_subject_scorer"} <= set(shipped_nlp.pipe_names)
     doc = shipped_nlp("Orvalent: Faster Decoding for Llama-2\n\nWe propose Orvalent, a speculative decoding method for "
               "Llama-2. We evaluate Orvalent on GSM8K, where it outperforms Medusa and reaches 45.1% accuracy.")
     found = {(r.head, r.type, r.tail) for r in doc._.kg_relations}
@@ -153,9 +178,10 @@ def test_scorers_shipped_weights_read_a_text_we_wrote(shipped_nlp):
     assert [(c.value, c.subject) for c in doc._.kg_claims] == [("45.1", "Orvalent")]
     found = _entities(doc)
     assert found["Orvalent"] == {"Method"} and found["GSM8K"] == {"Dataset"} and found["Llama-2"] == {"Model"}, found
+    assert doc._.kg_roles["Orvalent"] == "proposed" and doc._.kg_roles["Medusa"] != "proposed", doc._.kg_roles
 
 
-@pytest.mark.parametrize("part", ["entity_weights", "relation_weights", "subject_weights"])
+@pytest.mark.parametrize("part", ["entity_weights", "role_weights", "relation_weights", "subject_weights"])
 def test_scorers_weights_are_part_of_the_extractor_version(part, tmp_path):
     other = tmp_path / "other.json.gz"
     LinearModel(("-", "x"), {}, 0.5).save(other)

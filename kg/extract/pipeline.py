@@ -16,7 +16,7 @@ import kg
 from kg import tables
 from kg.errors import ModelNotFound
 from kg.fingerprint import code_fingerprint
-from kg.learn import entities, numbers, pairs, subjects
+from kg.learn import entities, numbers, pairs, roles, subjects
 from kg.learn.recogniser import MODEL_DIR, load_recogniser
 from kg.records import TITLE_SEPARATOR
 
@@ -36,9 +36,10 @@ class PipelineConfig:
     components: tuple[str, ...] = KG_COMPONENTS
     # The learned entity recogniser's folder; None: the rules alone. It joins only the host it was trained over.
     recogniser: str | None = str(MODEL_DIR)
-    # The learned scorers' weights: which proposed entities are entities and of which type, which numbers
-    # are claims, whose they are, which relations hold; None: the rules decide.
+    # The learned scorers' weights: which proposed entities are entities and of which type, which the paper
+    # proposes, which numbers are claims, whose they are, which relations hold; None: the rules decide.
     entity_weights: str | None = str(entities.WEIGHTS_FILE)
+    role_weights: str | None = str(roles.WEIGHTS_FILE)
     claim_weights: str | None = str(numbers.WEIGHTS_FILE)
     subject_weights: str | None = str(subjects.WEIGHTS_FILE)
     relation_weights: str | None = str(pairs.WEIGHTS_FILE)
@@ -49,8 +50,8 @@ class PipelineConfig:
     @classmethod
     def rules_only(cls, model: str | None = None) -> PipelineConfig:
         """The pipeline without any learned part: the rules decide everything."""
-        return cls(model=model, recogniser=None, entity_weights=None, claim_weights=None, subject_weights=None,
-                   relation_weights=None)
+        return cls(model=model, recogniser=None, entity_weights=None, role_weights=None, claim_weights=None,
+                   subject_weights=None, relation_weights=None)
 
 
 def default_model() -> str:
@@ -86,7 +87,8 @@ def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
 @lru_cache(maxsize=4)
 def _load_pipeline(config: PipelineConfig, stamp: tuple[str, ...]) -> Language:
     # importing the component modules registers the kg_* factories
-    from kg.extract import claims, entities, entity_scorer, relation_scorer, relations, subject_scorer  # noqa: F401
+    from kg.extract import (claims, entities, entity_scorer, relation_scorer, relations,  # noqa: F401
+                            role_scorer, subject_scorer)
 
     name = config.model or default_model()
     try:
@@ -103,6 +105,9 @@ def _load_pipeline(config: PipelineConfig, stamp: tuple[str, ...]) -> Language:
     if config.entity_weights and "kg_entities" in config.components:
         after = "kg_roles" if "kg_roles" in config.components else "kg_entities"
         nlp.add_pipe("kg_entity_scorer", after=after, config={"weights": config.entity_weights})
+    if config.role_weights and "kg_roles" in config.components:
+        after = "kg_entity_scorer" if "kg_entity_scorer" in nlp.pipe_names else "kg_roles"
+        nlp.add_pipe("kg_role_scorer", after=after, config={"weights": config.role_weights})
     if config.relation_weights and "kg_relations" in config.components:
         nlp.add_pipe("kg_relation_scorer", config={"weights": config.relation_weights})
     if config.subject_weights and "kg_claims" in config.components:
@@ -135,6 +140,6 @@ def _extractor_version(config: PipelineConfig, stamp: tuple[str, ...]) -> str:
 
 def extraction_data(config: PipelineConfig) -> list[Path]:
     """The files and folders extraction reads besides its code: the tables, the learned parts, the user's files."""
-    read = (config.recogniser, config.entity_weights, config.claim_weights, config.subject_weights,
-            config.relation_weights, config.terms, config.aliases)
+    read = (config.recogniser, config.entity_weights, config.role_weights, config.claim_weights,
+            config.subject_weights, config.relation_weights, config.terms, config.aliases)
     return [tables.TABLES_DIR, *(Path(p) for p in read if p)]

@@ -12,6 +12,8 @@ role). An entity takes the strongest role any of its mentions earns:
 - used: mentioned in the paper's own sentences (after the first "we" / "this
   paper" / "our"), or applied with "using / based on / on / with X";
 - mentioned: background only (named only before the paper says what it does).
+
+Where kg ships its learned scorers, ``kg_role_scorer`` then decides which entities are proposed.
 """
 from __future__ import annotations
 

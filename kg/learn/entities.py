@@ -27,7 +27,7 @@ WEIGHTS_FILE = Path(__file__).resolve().parent / "entities.json.gz"
 ACRONYM = re.compile(r"^[A-Z0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 
 
-def _shape(name: str) -> list[str]:
+def shape_features(name: str) -> list[str]:
     words = name.split()
     features = [f"words:{bucket(len(words))}"]
     if any(c.isdigit() for c in name):
@@ -45,7 +45,7 @@ def _shape(name: str) -> list[str]:
     return features
 
 
-def _context(mention: Span) -> list[str]:
+def mention_context(mention: Span) -> list[str]:
     """What surrounds one mention: the words beside it and what governs it."""
     doc = mention.doc
     before = doc[mention.start - 1].lower_ if mention.start else "<s>"
@@ -71,7 +71,7 @@ def entity_features(entity: PaperEntity, recognised: dict[tuple[int, int], str],
         features.append(f"recognised:{'overlap' if overlapping else 'none'}:{t}")
     lexicon = lexicon_type(entity.name)
     features.append(f"lexicon:{lexicon}:{t}" if lexicon else f"lexicon:none:{t}")
-    shape = _shape(entity.name)
+    shape = shape_features(entity.name)
     features += shape + [f"{s}:{t}" for s in shape]
     words = re.findall(r"[a-z0-9]+", entity.name.lower())
     if words:
@@ -85,7 +85,7 @@ def entity_features(entity: PaperEntity, recognised: dict[tuple[int, int], str],
     pos = " ".join(tok.pos_ for tok in entity.mentions[0])[:40]
     features.append(f"pos:{pos}")
     for mention in entity.mentions[:3]:
-        features += _context(mention)
+        features += mention_context(mention)
     return features
 
 

@@ -57,7 +57,7 @@ def _root(span: Span) -> Token:
     return span.root
 
 
-def _governors(token: Token, depth: int = 2) -> list[str]:
+def governors(token: Token, depth: int = 2) -> list[str]:
     """The lemmas above a mention: "on" then "evaluate" for "evaluated on GSM8K"."""
     out = []
     while depth and token.head.i != token.i:
@@ -67,7 +67,7 @@ def _governors(token: Token, depth: int = 2) -> list[str]:
     return out
 
 
-def _clause_subject(token: Token) -> str:
+def clause_subject(token: Token) -> str:
     """The subject word of the clause a mention stands in ("we", "it", ...), or ""."""
     while True:
         for child in token.children:
@@ -144,11 +144,11 @@ def pair_features(head: PaperEntity, tail: PaperEntity, main: str | None,
     features += names
     shared = sum(1 for s in {m.sent.start for m in head.mentions} if s in {m.sent.start for m in tail.mentions})
     features.append(f"shared-sents:{bucket(shared)}")
-    for gov in _governors(_root(tail.mentions[0])):
+    for gov in governors(_root(tail.mentions[0])):
         features.append(f"tail-gov:{gov}")
         features.append(f"tail-gov:{gov}:{'main' if is_main else head.role}")
-    features.append(f"tail-subject:{_clause_subject(_root(tail.mentions[0]))}:{'main' if is_main else head.role}")
-    for gov in _governors(_root(head.mentions[0]), 1):
+    features.append(f"tail-subject:{clause_subject(_root(tail.mentions[0]))}:{'main' if is_main else head.role}")
+    for gov in governors(_root(head.mentions[0]), 1):
         features.append(f"head-gov:{gov}")
     closest = _closest(head, tail)
     if closest is None:

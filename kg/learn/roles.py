@@ -1,0 +1,60 @@
+"""Which entities a paper proposes: a learned scorer over the rules' roles.
+
+The rules (``kg_roles``) call an entity proposed from a few cues ("we propose X",
+"X: ..." as the title, "our X"); they miss two proposed entities in five, most of them
+the parts of a proposal ("X combines indirect integration and direct integration")
+and names the title gives without a colon. The scorer (``kg.learn.linear``) reads
+each entity with the rules' role as one feature among where the paper names it
+(title, before the title's colon, first sentence), how often and how early, its
+shape and head word, and the words and verbs around its first mentions. Trained by
+``scripts/train_scorers.py``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from kg.learn.entities import mention_context, shape_features
+from kg.learn.pairs import PaperEntity, bucket, clause_subject, governors
+from kg.records import title_end
+
+NOT_PROPOSED, PROPOSED = "-", "proposed"
+OUTCOMES = (NOT_PROPOSED, PROPOSED)
+WEIGHTS_FILE = Path(__file__).resolve().parent / "roles.json.gz"
+MENTIONS_READ = 4  # the first mentions say how the paper introduces an entity; later ones repeat it
+
+
+def role_features(doc: Doc, entities: list[PaperEntity], main: str | None) -> list[list[str]]:
+    """The features of each of the paper's ``entities`` (in order); ``main`` is the rules' main proposal."""
+    title_stop = title_end(doc.text)
+    colon = doc.text.find(":", 0, title_stop)
+    sentence_of = {sent.start: i for i, sent in enumerate(doc.sents)}
+    first = sorted(entities, key=lambda e: min(m.start for m in e.mentions))
+    rank = {e.name: i for i, e in enumerate(first)}
+    proposed = bucket(sum(1 for e in entities if e.role == PROPOSED))
+    out = []
+    for entity in entities:
+        t = entity.type
+        features = ["bias", f"role:{entity.role}", f"type:{t}", f"type-role:{t}:{entity.role}",
+                    f"mentions:{bucket(len(entity.mentions))}", f"rank:{bucket(rank[entity.name])}",
+                    f"proposed:{proposed}", f"proposed-role:{proposed}:{entity.role}"]
+        if entity.name == main:
+            features.append("main")
+        if entity.in_title:
+            features.append(f"title:{t}")
+            if colon > 0 and any(m.end_char <= colon for m in entity.mentions):
+                features.append(f"before-colon:{t}")
+        features.append(f"first-sentence:{bucket(min(sentence_of.get(m.sent.start, 0) for m in entity.mentions))}")
+        features += shape_features(entity.name)
+        words = re.findall(r"[a-z0-9]+", entity.name.lower())
+        if words:
+            features += [f"head:{words[-1]}", f"head-type:{words[-1]}:{t}"]
+        for mention in entity.mentions[:MENTIONS_READ]:
+            features += mention_context(mention)
+            features.append(f"subject:{clause_subject(mention.root)}")
+            features.append("before2:" + " ".join(t.lower_ for t in doc[max(0, mention.start - 2):mention.start]))
+            features += [f"governor:{g}" for g in governors(mention.root, 3)]
+        out.append(features)
+    return out
