@@ -2,6 +2,7 @@
 import numpy
 import pytest
 import spacy
+from spacy.tokens import Span
 from thinc.api import Config
 
 from kg.extract.pipeline import PipelineConfig, default_model, extractor_version
@@ -126,3 +127,21 @@ def test_recogniser_shipped_model_predicts_on_a_sentence_we_wrote(shipped_nlp):
 
 def test_recogniser_is_part_of_the_extractor_version():
     assert extractor_version(PipelineConfig()) != extractor_version(PipelineConfig(recogniser=None))
+
+
+def test_recogniser_beside_its_spans_the_rules_keep_their_names_and_nothing_else(nlp):
+    text = ("Orvalent: Faster Decoding\n\nWe propose Orvalent, a decoding method, and test speculative decoding on "
+            "SQuAD twice.")
+    rules_alone = nlp(text)
+    assert {"Orvalent", "speculative decoding", "SQuAD"} <= {s.text for s in rules_alone.spans["kg_entities"]}
+    doc = nlp.make_doc(text)
+    for name, component in nlp.pipeline:
+        if name == "kg_entities":
+            break
+        doc = component(doc)
+    squad = next(t.i for t in doc if t.text == "SQuAD")
+    doc.ents = [Span(doc, squad, squad + 1, "Dataset")]  # what a recogniser found: SQuAD alone
+    doc = nlp.get_pipe("kg_entities")(doc)
+    found = {s.text for s in doc.spans["kg_entities"]}
+    assert {"Orvalent", "SQuAD"} <= found  # a name the rules type by its context stays where no learned span is
+    assert "speculative decoding" not in found  # a lexicon phrase does not
