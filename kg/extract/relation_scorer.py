@@ -59,9 +59,9 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
 
 
 def _evidence(candidate: Candidate) -> Span:
-    head_sents = {m.sent.start for m in candidate.head.mentions}
-    for mention in sorted(candidate.tail.mentions, key=lambda m: m.start):
-        if mention.sent.start in head_sents:
+    head_sents = set(candidate.head.sentences)
+    for mention, start in sorted(zip(candidate.tail.mentions, candidate.tail.sentences), key=lambda m: m[0].start):
+        if start in head_sents:
             return mention.sent
     return candidate.tail.mentions[0].sent
 
@@ -77,12 +77,13 @@ class RelationScoring:
     def __call__(self, doc: Doc) -> Doc:
         found = list(doc._.kg_relations or ())
         known = {(r.head, r.type, r.tail) for r in found}
+        text = doc.text  # joined from the tokens at each access
         for candidate in candidates(doc):
             kind = self.scorer.best(candidate.features, candidate.allowed)
             if kind is None or (candidate.head.name, kind, candidate.tail.name) in known:
                 continue
             start, end = sentence_bounds(_evidence(candidate))
             found.append(Relation(head=candidate.head.name, type=kind, tail=candidate.tail.name,
-                                  evidence=doc.text[start:end], start=start, end=end))
+                                  evidence=text[start:end], start=start, end=end))
         doc._.kg_relations = found
         return doc

@@ -88,6 +88,7 @@ class _PaperView:
     """What the rules need to know about one doc: mentions by token, types, the proposed entity."""
 
     doc: Doc
+    text: str  # doc.text, which spaCy joins from the tokens at each access
     mention_at: dict[int, Span]
     types: dict[str, str]
     proposed: str | None
@@ -109,8 +110,8 @@ class _PaperView:
         if key in self.found:
             return
         start, end = sentence_bounds(sent)
-        text = self.doc.text[start:end]
-        self.found[key] = Relation(head=head, type=rel_type, tail=tail, evidence=text, start=start, end=end)
+        self.found[key] = Relation(head=head, type=rel_type, tail=tail, evidence=self.text[start:end], start=start,
+                                   end=end)
 
 
 def types_fit(rel_type: str, head: str | None, tail: str | None) -> bool:
@@ -169,21 +170,23 @@ def _view(doc: Doc, spans: list[Span]) -> _PaperView:
             mention_at.setdefault(i, span)
     best_type = entity_types(spans)
     first_at: dict[str, int] = {}  # first mention in the abstract
-    abstract_start = title_end(doc.text)
+    text = doc.text
+    abstract_start = title_end(text)
     for span in spans:
         if span.start_char > abstract_start:
             first_at.setdefault(span._.kg_name or span.text, span.start)
     roles = doc._.kg_roles or {}
     proposed_data = [n for n, role in roles.items() if role == "proposed" and best_type.get(n) == "Dataset"]
-    return _PaperView(doc, mention_at, best_type, main_proposed(doc, spans, best_type),
+    return _PaperView(doc, text, mention_at, best_type, main_proposed(doc, spans, best_type),
                       RelationCues.load(), first_at, proposed_data[0] if len(proposed_data) == 1 else None)
 
 
 def main_proposed(doc: Doc, spans: list[Span], types: dict[str, str]) -> str | None:
     """The entity "we", "our method" and "it" stand for: the proposed entity the title names, else the most mentioned."""
     roles = doc._.kg_roles or {}
-    title_stop = title_end(doc.text)
-    colon = doc.text.find(":", 0, title_stop)
+    text = doc.text  # joined from the tokens at each access
+    title_stop = title_end(text)
+    colon = text.find(":", 0, title_stop)
     candidates = {name for name, role in roles.items() if role == "proposed" and types.get(name) in {"Method", "Model", "Dataset"}}
     if not roles and colon > 0:
         candidates = {s._.kg_name or s.text for s in spans if s.end_char <= colon}

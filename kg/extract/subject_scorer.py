@@ -28,7 +28,8 @@ def claim_candidates(doc: Doc, claim: Claim, entities: list[PaperEntity],
     positions = []  # (token, entity) of every candidate mention in the number's sentence
     if number is not None and len(number):
         sent = number.sent
-        positions = sorted((m.start, e.name) for e in entities for m in e.mentions if m.sent.start == sent.start)
+        positions = sorted((m.start, e.name) for e in entities for m, start in zip(e.mentions, e.sentences)
+                           if start == sent.start)
     out = []
     for entity in entities:
         mine = [p for p, name in positions if name == entity.name]

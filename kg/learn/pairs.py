@@ -29,13 +29,15 @@ MAX_BETWEEN = 12  # tokens between two mentions beyond which the words between s
 
 @dataclass(frozen=True)
 class PaperEntity:
-    """One entity of a paper as the scorer sees it: its name, type, role and mentions."""
+    """One entity of a paper as the scorer sees it: its name, type, role and mentions, and the first token
+    of each mention's sentence (``Span.sent`` finds it anew at each call)."""
 
     name: str
     type: str
     role: str
     mentions: tuple[Span, ...]
     in_title: bool
+    sentences: tuple[int, ...]
 
 
 def paper_entities(doc: Doc, spans: Iterable[Span], types: dict[str, str], roles: dict[str, str]) -> list[PaperEntity]:
@@ -45,7 +47,7 @@ def paper_entities(doc: Doc, spans: Iterable[Span], types: dict[str, str], roles
         mentions.setdefault(span._.kg_name or span.text, []).append(span)
     title_stop = title_end(doc.text)
     return [PaperEntity(name, types[name], roles.get(name, "mentioned"), tuple(found),
-                        any(s.end_char <= title_stop for s in found))
+                        any(s.end_char <= title_stop for s in found), tuple(s.sent.start for s in found))
             for name, found in mentions.items()]
 
 
@@ -100,9 +102,9 @@ def dependency_path(a: Token, b: Token) -> tuple[str, str]:
 def _closest(head: PaperEntity, tail: PaperEntity) -> tuple[Span, Span] | None:
     """The head and tail mentions nearest each other within one sentence."""
     best, gap = None, None
-    for h in head.mentions:
-        for t in tail.mentions:
-            if h.sent.start != t.sent.start or (h.start < t.end and t.start < h.end):
+    for h, h_sentence in zip(head.mentions, head.sentences):
+        for t, t_sentence in zip(tail.mentions, tail.sentences):
+            if h_sentence != t_sentence or (h.start < t.end and t.start < h.end):
                 continue
             d = t.start - h.end if h.start < t.start else h.start - t.end
             if gap is None or d < gap:
@@ -142,7 +144,7 @@ def pair_features(head: PaperEntity, tail: PaperEntity, main: str | None,
     features += [f"rule:{t}" for t in rule_types] + [f"rule-reversed:{t}" for t in reverse_rule_types]
     features += [f"title:{int(head.in_title)}{int(tail.in_title)}"]
     features += names
-    shared = sum(1 for s in {m.sent.start for m in head.mentions} if s in {m.sent.start for m in tail.mentions})
+    shared = len(set(head.sentences) & set(tail.sentences))
     features.append(f"shared-sents:{bucket(shared)}")
     for gov in governors(_root(tail.mentions[0])):
         features.append(f"tail-gov:{gov}")

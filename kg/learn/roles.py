@@ -28,8 +28,9 @@ MENTIONS_READ = 4  # the first mentions say how the paper introduces an entity; 
 
 def role_features(doc: Doc, entities: list[PaperEntity], main: str | None) -> list[list[str]]:
     """The features of each of the paper's ``entities`` (in order); ``main`` is the rules' main proposal."""
-    title_stop = title_end(doc.text)
-    colon = doc.text.find(":", 0, title_stop)
+    text = doc.text  # joined from the tokens at each access
+    title_stop = title_end(text)
+    colon = text.find(":", 0, title_stop)
     sentence_of = {sent.start: i for i, sent in enumerate(doc.sents)}
     first = sorted(entities, key=lambda e: min(m.start for m in e.mentions))
     rank = {e.name: i for i, e in enumerate(first)}
@@ -46,7 +47,7 @@ def role_features(doc: Doc, entities: list[PaperEntity], main: str | None) -> li
             features.append(f"title:{t}")
             if colon > 0 and any(m.end_char <= colon for m in entity.mentions):
                 features.append(f"before-colon:{t}")
-        features.append(f"first-sentence:{bucket(min(sentence_of.get(m.sent.start, 0) for m in entity.mentions))}")
+        features.append(f"first-sentence:{bucket(min(sentence_of.get(start, 0) for start in entity.sentences))}")
         features += shape_features(entity.name)
         words = re.findall(r"[a-z0-9]+", entity.name.lower())
         if words:

@@ -25,7 +25,7 @@ WEIGHTS_FILE = Path(__file__).resolve().parent / "subjects.json.gz"
 
 def _nearest(entity: PaperEntity, sent: Span, at: int) -> Span | None:
     """The entity's mention in ``sent`` nearest token ``at``."""
-    inside = [m for m in entity.mentions if m.sent.start == sent.start]
+    inside = [m for m, start in zip(entity.mentions, entity.sentences) if start == sent.start]
     return min(inside, key=lambda m: abs(m.start - at)) if inside else None
 
 
