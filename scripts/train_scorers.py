@@ -9,18 +9,20 @@ kg.learn.subjects; which relations hold: kg.learn.pairs) and, if asked, ship the
 The scorers read what the extractor finds: the pipeline (recogniser and rules)
 runs over the labelled papers; each entity it proposes is labelled with the type
 of the gold entity it matches (score.py's name matching), or none; the entity
-scorer learns first, and the pipeline runs again with it; each entity it keeps is labelled proposed when the
-gold entity it matches is, and the role scorer learns; the pipeline runs a third time with both for the others. Each
-number is labelled a claim when a gold claim has its value; each found claim that matches a gold claim by value labels its
-candidate subjects by the gold's subject; each ordered pair of found entities is
-labelled with the relation the gold states between the entities they match
-(score.py's name matching), or none. With --folds, each train paper is read by
-the recogniser trained without its fold (train_model.py --fold K/N, written to
-FOLDS/K), so the scorers learn from the recogniser's errors on papers it has not
-seen, as it will make them on the user's papers. They learn the "train" papers; the L2
-strength and threshold kept are those with the best score.py F1 (typed entities;
-proposed entities, by score.py's name matching; claims by value; claims by value and subject; relations) on the "tuning" papers; the "validation"
-papers are never read. Seeded and deterministic. Needs ../shared
+scorer learns first, and the pipeline runs again with it; each entity it keeps is
+labelled proposed when the gold entity it matches is, and the role scorer learns;
+the pipeline runs a third time with both for the others. Each number is labelled
+a claim when a gold claim has its value; each found claim that matches a gold
+claim by value labels its candidate subjects by the gold's subject; each ordered
+pair of found entities is labelled with the relation the gold states between the
+entities they match (score.py's name matching), or none. With --folds, each train
+paper is read by the recogniser trained without its fold (train_model.py --fold
+K/N, written to FOLDS/K), so the scorers learn from the recogniser's errors on
+papers it has not seen, as it will make them on the user's papers. They learn the
+"train" papers; the L2 strength and threshold kept are those with the best
+score.py F1 (typed entities; proposed entities, by score.py's name matching;
+claims by value; claims by value and subject; relations) on the "tuning" papers;
+the "validation" papers are never read. Seeded and deterministic. Needs ../shared
 (the corpus and score.py). Retrain after the recogniser changes: the scorers
 learn from its output.
 """
@@ -41,8 +43,8 @@ from spacy.tokens import Doc
 from kg.extract.pipeline import PipelineConfig, load_pipeline
 from kg.extract.claims import detector_features
 from kg.extract.entity_scorer import entity_candidates
-from kg.extract.role_scorer import role_candidates
 from kg.extract.relation_scorer import candidates
+from kg.extract.role_scorer import role_candidates
 from kg.extract.subject_scorer import claim_candidates, rules_subject_stands, subject_entities
 from kg.learn import entities, numbers, pairs, roles, subjects
 from kg.learn.labels import corpus_texts, fold_of, load_score_module, read_labels, split_of
@@ -116,7 +118,7 @@ def role_examples(score, doc, label: dict) -> list[tuple[Example, dict]]:
 
 
 def role_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
-    """score.py's entity F1 (any type) over ``papers`` between the gold's proposed entities and those ``model`` marks."""
+    """score.py's entity F1 (any type) over ``papers``: the gold's proposed entities against those ``model`` marks."""
     tally = score.Tally()
     for paper in papers:
         kept = [entity for (features, allowed, _), entity in paper.roles if model.best(features, allowed) is not None]
@@ -330,7 +332,7 @@ def main() -> int:
             paper.numbers = number_examples(score, nlp, doc, paper.label)
             paper.relations = relation_examples(score, doc, paper.label)
             paper.claims = subject_examples(score, doc, paper.label)
-    print(f"the pipeline with the entity and role scorers over them: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+    print(f"the pipeline with the entity and role scorers: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
     detector = fit("claims", [e for p in train_papers for e, _ in p.numbers], numbers.OUTCOMES,
                    lambda model: claim_f1(score, model, tuning))
     relations = fit("relations", [e for p in train_papers for e, _, _ in p.relations], pairs.OUTCOMES,

@@ -170,7 +170,8 @@ def test_scorers_subject_the_rules_found_among_the_entities_stands(nlp, tmp_path
 
 
 def test_scorers_shipped_weights_read_a_text_we_wrote(shipped_nlp):
-    assert {"kg_entity_scorer", "kg_role_scorer", "kg_relation_scorer", "kg_subject_scorer"} <= set(shipped_nlp.pipe_names)
+    scorers = {"kg_entity_scorer", "kg_role_scorer", "kg_relation_scorer", "kg_subject_scorer"}
+    assert scorers <= set(shipped_nlp.pipe_names)
     doc = shipped_nlp("Orvalent: Faster Decoding for Llama-2\n\nWe propose Orvalent, a speculative decoding method for "
               "Llama-2. We evaluate Orvalent on GSM8K, where it outperforms Medusa and reaches 45.1% accuracy.")
     found = {(r.head, r.type, r.tail) for r in doc._.kg_relations}
