@@ -1,8 +1,15 @@
-"""scripts/train_scorers.py: where it finds the recognisers that read the train split fold by fold."""
+"""scripts/train_scorers.py: where it finds the recognisers that read the train split fold by fold, and how it
+labels and scores what the role scorer learns."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from train_scorers import fold_recognisers
+from shared_data import SCORE
+from train_scorers import LabelledPaper, fold_recognisers, role_examples, role_f1
+
+from kg.learn import roles
+from kg.learn.labels import load_score_module
+from kg.learn.linear import LinearModel
 
 
 def test_train_scorers_fold_recognisers_are_the_numbered_subfolders_in_order(tmp_path):
@@ -18,3 +25,21 @@ def test_train_scorers_fold_recognisers_refuse_a_missing_fold(tmp_path, subfolde
         (tmp_path / name).mkdir()
     with pytest.raises(SystemExit, match="subfolders 0, 1"):
         fold_recognisers(tmp_path)
+
+
+@pytest.mark.seeds
+@pytest.mark.skipif(not SCORE.is_file(), reason="../shared is absent")
+def test_train_scorers_role_labels_are_the_gold_proposed_entities_by_score_names(nlp):
+    score = load_score_module(SCORE)
+    doc = nlp("Orvalent: Faster Decoding\n\nWe propose Orvalent for machine translation. It outperforms beam search.")
+    label = {"entities": [{"name": "Orvalent method", "type": "Method", "role": "proposed", "aliases": []},
+                          {"name": "beam search", "type": "Method", "role": "compared", "aliases": []},
+                          {"name": "translation memory", "type": "Method", "role": "proposed", "aliases": []}]}
+    examples = role_examples(score, doc, label)
+    assert {entity["name"]: outcome for (_, _, outcome), entity in examples} == {
+        "Orvalent": "proposed", "machine translation": "-", "beam search": "-"}  # "method": a generic head
+    paper = LabelledPaper(label, roles=examples)
+    always = LinearModel(roles.OUTCOMES, {"bias": np.array([0.0, 5.0])}, 0.5)
+    never = LinearModel(roles.OUTCOMES, {"bias": np.array([5.0, 0.0])}, 0.5)
+    assert role_f1(score, never, [paper]) == 0.0
+    assert role_f1(score, always, [paper]) == pytest.approx(0.4)  # 1 of 3 marked is proposed, 1 of 2 proposed found
