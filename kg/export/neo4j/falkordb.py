@@ -59,7 +59,7 @@ def falkordb_query_fits(query: str, parameters: dict) -> bool:
 
 
 def absorb_stale_descriptors(address: tuple[str, int], holders: int = 4, sentinels: int = 4,
-                             wait: float = 0.3) -> None:
+                             wait: float = 1.5) -> None:
     """Leave FalkorDB's Bolt port able to serve the next client.
 
     FalkorDB 4.16 frees a client on GOODBYE (sent by ``driver.close()``)
@@ -69,6 +69,11 @@ def absorb_stale_descriptors(address: tuple[str, int], holders: int = 4, sentine
     descriptors: those that landed on a stale one keep it out of use for
     good, the others are freed cleanly when closed. A last connection whose
     handshake is answered shows the server has accepted all of them.
+    ``wait`` is how long a sentinel waits for that answer: on a busy machine
+    the server can take over a second, and probes closed before it accepted
+    them leave the stale descriptor to the next client (with 0.3 s, one of two
+    runs of the live tests beside four busy processes failed that way; with
+    1.5 s neither did, and the live tests take as long on a quiet machine).
     """
     time.sleep(0.05)  # let the server handle the GOODBYE before the probes arrive
     probes: list[socket.socket] = []
