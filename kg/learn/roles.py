@@ -55,7 +55,8 @@ def role_features(doc: Doc, entities: list[PaperEntity], main: str | None) -> li
         for mention in entity.mentions[:MENTIONS_READ]:
             features += mention_context(mention)
             features.append(f"subject:{clause_subject(mention.root)}")
-            features.append("before2:" + " ".join(t.lower_ for t in doc[max(0, mention.start - 2):mention.start]))
+            before = doc[max(0, mention.start - 2):mention.start]
+            features.append("before2:" + " ".join(token.lower_ for token in before))
             features += [f"governor:{g}" for g in governors(mention.root, 3)]
         out.append(features)
     return out
