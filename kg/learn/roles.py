@@ -2,7 +2,7 @@
 
 The rules (``kg_roles``) call an entity proposed from a few cues ("we propose X",
 "X: ..." as the title, "our X"); they miss two proposed entities in five, most of them
-the parts of a proposal ("X combines indirect integration and direct integration")
+the parts of a proposal ("X combines A and B", both A and B proposed)
 and names the title gives without a colon. The scorer (``kg.learn.linear``) reads
 each entity with the rules' role as one feature among where the paper names it
 (title, before the title's colon, first sentence), how often and how early, its

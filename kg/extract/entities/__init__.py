@@ -97,7 +97,7 @@ class EntityRecognizer:
     def _with_learned(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
         """The learned recogniser's spans, and the rules' names (where they overlap, the longest wins).
 
-        The recogniser misses some names the rules are sure of ("LLM2Swarm: ...", "deepSURF");
+        The recogniser misses some names the rules are sure of ("pixelSplat: ...", "MiMo-Embodied: ...");
         the entity scorer, which reads every candidate this returns, decides. Measured on the tuning
         split (the entity scorer retrained each time): typed entity F1 0.692 with only the names that
         overlap a learned span, 0.694 with every name; every rule candidate besides the spans gives
