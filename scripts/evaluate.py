@@ -26,7 +26,9 @@ from shared_data import CORPUS, DEV, EVAL, LABELS, SCORE
 from kg.extract import extract
 from kg.extract.pipeline import PipelineConfig
 from kg.files import atomic_open
-from kg.learn.labels import SPLITS, corpus_texts, load_score_module, read_labels, split_of, write_gold
+from kg.learn.labels import (SPLITS, corpus_texts, load_score_module, proposed_match, read_labels, split_of,
+                             write_gold)
+from kg.learn.roles import PROPOSED
 from kg.records import TITLE_SEPARATOR, Paper
 
 # The learned parts of the pipeline, by the PipelineConfig field that holds each.
@@ -56,9 +58,8 @@ def proposed_row(gold: Path, predictions: Path) -> str:
     predicted = {record["id"]: record for record in score.load(str(predictions))}
     tally = score.Tally()
     for record in score.load(str(gold)):
-        found = predicted.get(record["id"], {}).get("entities") or []
-        tp, fp, fn = score.match([e for e in record.get("entities") or [] if e.get("role") == "proposed"],
-                                 [e for e in found if e.get("role") == "proposed"], score.entity_same(False))
+        found = [e for e in predicted.get(record["id"], {}).get("entities") or [] if e.get("role") == PROPOSED]
+        tp, fp, fn = proposed_match(score, record.get("entities") or [], found)
         tally.add(tp, len(fp), len(fn))
     return tally.row("proposed (any type)")
 

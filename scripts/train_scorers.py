@@ -47,7 +47,7 @@ from kg.extract.relation_scorer import candidates
 from kg.extract.role_scorer import role_candidates
 from kg.extract.subject_scorer import claim_candidates, rules_subject_stands, subject_entities
 from kg.learn import entities, numbers, pairs, roles, subjects
-from kg.learn.labels import corpus_texts, fold_of, load_score_module, read_labels, split_of
+from kg.learn.labels import corpus_texts, fold_of, load_score_module, proposed_match, read_labels, split_of
 from kg.learn.linear import Example, LinearModel, train
 from kg.learn.pairs import PaperEntity
 from kg.records import ENTITY_TYPES
@@ -122,8 +122,7 @@ def role_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
     tally = score.Tally()
     for paper in papers:
         kept = [entity for (features, allowed, _), entity in paper.roles if model.best(features, allowed) is not None]
-        proposed = [g for g in paper.label["entities"] if g.get("role") == roles.PROPOSED]
-        tp, fp, fn = score.match(proposed, kept, score.entity_same(False))
+        tp, fp, fn = proposed_match(score, paper.label["entities"], kept)
         tally.add(tp, len(fp), len(fn))
     return tally.f1
 

@@ -480,21 +480,29 @@ def _coordinated_clauses(ctx: ClaimContext) -> set[int]:
             and not c.left_edge.i <= ctx.anchor.i <= c.right_edge.i for t in c.subtree}
 
 
+def _numberless(obj: Token | None) -> Token | None:
+    """``obj``, unless its phrase holds a number (then it is the result, not what it is about)."""
+    return None if obj is None or any(t.like_num for t in obj.subtree) else obj
+
+
 def _prep_object(prep: Token) -> Token | None:
     """The head of what the preposition governs ("by adding extra heads": heads), None for a number."""
     obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
-    if obj is None:
-        return None
-    if obj.dep_ == "pcomp" and obj.pos_ == "VERB":
+    if obj is not None and obj.dep_ == "pcomp" and obj.pos_ == "VERB":
         obj = next((c for c in obj.children if c.dep_ in ("dobj", "pobj")), obj)
-    return None if any(t.like_num for t in obj.subtree) else obj
+    return _numberless(obj)
+
+
+def _phrase_entity(obj: Token, spans: list[Span]) -> Span | None:
+    """The entity the phrase headed by ``obj`` names, if any."""
+    return _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
 
 
 def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str | None:
     obj = _prep_object(prep)
     if obj is None:
         return None
-    entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
+    entity = _phrase_entity(obj, spans)
     if entity is not None:
         return _entity_name(entity)
     return _head_phrase(obj, skip)
@@ -503,9 +511,7 @@ def _object_phrase(prep: Token, spans: list[Span], skip: frozenset[str]) -> str 
 def _mechanism(obj: Token | None, spans: list[Span]) -> str | None:
     """The method a phrase names, the mechanism a claim credits; never a bare phrase: on the tuning split 46
     of the 48 phrases taken before were wrong ("28pp", "accuracy", "test"), the two right ones both methods."""
-    if obj is None:
-        return None
-    entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
+    entity = _phrase_entity(obj, spans) if obj is not None else None
     return _entity_name(entity) if entity is not None and entity.label_ == MECHANISM_TYPE else None
 
 
@@ -513,8 +519,7 @@ def _via_object(word: Token, number_tokens: set[int], cues: ClaimCues) -> Token 
     """What a via word ("by", "with", "using") governs where it may credit a mechanism: not the number itself
     ("by 2.5x"), nor what the result costs ("with minimal accuracy loss", "with no retraining")."""
     if word.lower_ == "using" and word.pos_ == "VERB":
-        obj = next((c for c in word.children if c.dep_ == "dobj"), None)
-        return None if obj is None or any(x.like_num for x in obj.subtree) else obj
+        return _numberless(next((c for c in word.children if c.dep_ == "dobj"), None))
     obj = _prep_object(word)
     costs = obj is not None and any(t.lower_ in cues.slight_words for t in obj.doc[obj.left_edge.i:obj.i])
     return None if obj is None or obj.i in number_tokens or costs else obj
@@ -570,7 +575,7 @@ def _attachments(ctx: ClaimContext, spans: list[Span]) -> tuple[str | None, str 
         elif t.lemma_.lower() in cues.beat_verbs and baseline is None:
             obj = next((c for c in t.children if c.dep_ == "dobj"), None)
             if obj is not None and not (obj.left_edge.i <= ctx.anchor.i <= obj.right_edge.i):
-                entity = _entity_in(spans, obj.left_edge.i, obj.right_edge.i + 1, head=obj.i)
+                entity = _phrase_entity(obj, spans)
                 baseline = _entity_name(entity) if entity is not None else _head_phrase(obj, skip)
     if dataset is None:
         # a dataset outside the number's clause, only near it ("... with little impact as measured by MMLU" is not it)

@@ -175,3 +175,10 @@ def load_score_module(path: str | Path) -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def proposed_match(score: ModuleType, gold_entities: Iterable[dict], found: Iterable[dict]) -> tuple[int, list, list]:
+    """score.py's matching (any type) of the gold's proposed entities against ``found``, the entities a
+    prediction calls proposed: true positives, unmatched found, unmatched gold."""
+    proposed = [entity for entity in gold_entities if entity.get("role") == "proposed"]
+    return score.match(proposed, list(found), score.entity_same(False))

@@ -32,14 +32,12 @@ def role_features(doc: Doc, entities: list[PaperEntity], main: str | None) -> li
     title_stop = title_end(text)
     colon = text.find(":", 0, title_stop)
     sentence_of = {sent.start: i for i, sent in enumerate(doc.sents)}
-    first = sorted(entities, key=lambda e: min(m.start for m in e.mentions))
-    rank = {e.name: i for i, e in enumerate(first)}
     proposed = bucket(sum(1 for e in entities if e.role == PROPOSED))
     out = []
-    for entity in entities:
+    for rank, entity in enumerate(entities):  # in order of first mention (``paper_entities``)
         t = entity.type
         features = ["bias", f"role:{entity.role}", f"type:{t}", f"type-role:{t}:{entity.role}",
-                    f"mentions:{bucket(len(entity.mentions))}", f"rank:{bucket(rank[entity.name])}",
+                    f"mentions:{bucket(len(entity.mentions))}", f"rank:{bucket(rank)}",
                     f"proposed:{proposed}", f"proposed-role:{proposed}:{entity.role}"]
         if entity.name == main:
             features.append("main")
