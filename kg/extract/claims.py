@@ -49,6 +49,7 @@ YEAR = re.compile(r"^(?:19|20)\d\d$")
 MAX_ENTITY_TOKENS = 32  # longer "entity" spans are noise and would slow the look-ups
 MAX_DATASET_GAP = 12  # tokens between a number and a dataset named outside its clause
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
+ACHIEVERS = frozenset({"Method", "Model"})  # what can reach a number, where a clause names it only in apposition
 PROPOSED = object()  # marker: the subject is the paper's own method
 MECHANISM_TYPE = "Method"  # what a claim's "via" names: 250 of the 308 vias in our labels, 12 a Model
 
@@ -297,6 +298,12 @@ def _entity_in(spans: list[Span], start: int, end: int, head: int | None = None,
     return inside[0]
 
 
+def _in_name(spans: list[Span], i: int) -> bool:
+    """Whether token ``i`` is part of an entity's name other than a metric's (the "1.5" of "Gemini 1.5 Flash")."""
+    span = _entity_in(spans, i, i + 1, head=i)
+    return span is not None and span.start <= i < span.end and span.label_ != "Metric"
+
+
 def _name_like(span: Span) -> bool:
     """'HDR-GS', 'Medusa', 'LLaMA-2' rather than 'fusion algorithms'."""
     return any(t.pos_ == "PROPN" or any(c.isupper() or c.isdigit() for c in t.text) for t in span)
@@ -318,6 +325,12 @@ def _subject_candidates(ctx: ClaimContext) -> list[Token]:
     anchor_i = ctx.anchor.i
     found: list[Token] = []
     for _ in range(MAX_WALK):
+        # "44.96% of the instances are answered by GPT-4": a passive clause's agent is its doer
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+        agent = next((c for c in token.children if c.dep_ == "agent"), None) if passive else None
+        doer = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+        if doer is not None and not doer.like_num and not (doer.left_edge.i <= anchor_i <= doer.right_edge.i):
+            found.append(doer)
         subj = next((c for c in token.children if c.dep_ in SUBJECT_DEPS), None)
         if subj is not None and not (subj.left_edge.i <= anchor_i <= subj.right_edge.i):
             if subj.lower_ in ("which", "that", "who") and token.dep_ in ("relcl", "acl") and token.head.i != token.i:
@@ -347,8 +360,9 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
     start, end = subj.left_edge.i, subj.i + 1
     if subj.dep_ in ("csubj", "csubjpass"):
         start, end = subj.left_edge.i, subj.right_edge.i + 1
-    if any(t.like_num and t.i != subj.i for t in doc[start:end]) and subj.dep_ not in ("csubj", "csubjpass"):
-        return None
+    if subj.dep_ not in ("csubj", "csubjpass") and any(
+            t.like_num and t.i != subj.i and not _in_name(spans, t.i) for t in doc[start:end]):
+        return None  # "a 2.2x speedup", "45% of the errors"; not "Gemini 1.5 Flash"
     for prep in subj.rights:
         # "a smaller LLM like Llama 3": the instance is the more specific subject.
         words = prep.lower_ if prep.dep_ == "prep" else ""
@@ -357,6 +371,12 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
             if entity is not None and entity.label_ != "Metric":
                 return _entity_name(entity)
     entity = _entity_in(spans, start, end, head=subj.i)
+    if entity is None:
+        # "the best model (GPT-4o)": the method or model named in apposition is the subject
+        for appos in (t for t in subj.rights if t.dep_ == "appos"):
+            named = _entity_in(spans, appos.left_edge.i, appos.right_edge.i + 1, head=appos.i)
+            if named is not None and named.label_ in ACHIEVERS and _name_like(named):
+                return _entity_name(named)
     if entity is not None and entity.end <= subj.i and subj.lemma_.lower() in cues.component_heads:
         # a stage or module reports the number of the method it is part of ("the X stage of Quillon")
         of = next((p for p in subj.rights if p.dep_ == "prep" and p.lower_ == "of"), None)
@@ -385,12 +405,46 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
     return None
 
 
+CONTRAST_WORDS = frozenset({"vs", "vs.", "versus"})
+OWNER_PREPS = frozenset({"for", "of", "by", "with"})
+# what precedes the thing a sentence compares against: "outperforms NS", "than LintQ", "compared to 2:4 sparsity"
+COMPARED_CUES = frozenset({"than", "outperform", "outperforms", "outperformed", "surpass", "surpasses", "beat",
+                           "beats", "over", "to", "with", "against"})
+MAX_CUE_GAP = 3  # words between a comparison cue and the name it compares against ("than the strong LintQ")
+
+
+def _compared(doc: Doc, token: Token) -> bool:
+    """Whether ``token`` is the "to" or "with" of "compared to", "compared with"."""
+    return token.lower_ in ("to", "with") and token.i > 0 and doc[token.i - 1].lower_ == "compared"
+
+
+def _contrasted_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
+    """Whose the number after "versus" is: "98% versus 60% for a flat-context baseline" names it after the
+    number; "outperforms Claude Sonnet (67% vs. 39%)" names it where the sentence says what is beaten."""
+    before = ctx.tokens_before(2)[-1:]
+    if not before or not (before[0].lower_ in CONTRAST_WORDS or _compared(ctx.doc, before[0])):
+        return None
+    after = ctx.tokens_after(1)
+    if after and after[0].lower_ in OWNER_PREPS:
+        entity = _entity_in(spans, after[0].i + 1, after[0].i + 1 + MAX_CUE_GAP)
+        return _entity_name(entity) if entity is not None and entity.start <= after[0].i + MAX_CUE_GAP \
+            and entity.label_ != "Metric" else None
+    for cue in ctx.doc[ctx.sent.start:before[0].i]:
+        if cue.lower_ in COMPARED_CUES and (cue.lower_ not in ("to", "with") or _compared(ctx.doc, cue)):
+            entity = _entity_in(spans, cue.i + 1, min(cue.i + 1 + MAX_CUE_GAP, before[0].i))
+            if entity is not None and entity.label_ != "Metric" and entity.start <= cue.i + MAX_CUE_GAP:
+                return _entity_name(entity)
+    return None
+
+
 def _subject(ctx: ClaimContext, spans: list[Span]):
     """The nearest subject that names something; a plain noun ('the navigator') only when none does."""
     plain = None
     candidates = _subject_candidates(ctx)
     for subj in candidates:
         name = _resolve_subject(ctx, subj, spans)
+        if isinstance(name, tuple) and subj.head.dep_ == "agent":
+            continue  # "answered by the readers": a passive's doer counts only where it is named
         if isinstance(name, tuple):
             plain = plain or name[0]
         elif name is PROPOSED and subj.lower_ == "we" and candidates[-1].i > subj.i:
@@ -832,7 +886,7 @@ class ClaimFinder:
         last_subject: tuple[int, str | None] | None = None
         paired = _paired_datasets(kept, text, spans)
         for i, (m, ctx) in enumerate(kept):
-            subject = _subject(ctx, spans)
+            subject = _contrasted_owner(ctx, spans) or _subject(ctx, spans)
             if subject is None and last_subject is not None and last_subject[0] == ctx.sent.start:
                 subject = last_subject[1]
             if subject is None or subject is PROPOSED:
@@ -841,6 +895,8 @@ class ClaimFinder:
                 subject = proposed or None
             last_subject = (ctx.sent.start, subject)
             via, baseline, dataset = _attachments(ctx, spans)
+            if baseline == subject:
+                baseline = None  # "X beats Y by 68.2% versus 49.0%": Y's own number is not compared with Y
             dataset = paired.get(i, dataset)
             text_start, text_end = _clause_bounds(ctx)
             claims.append(Claim(
