@@ -41,7 +41,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.pipeline import PipelineConfig, load_pipeline
-from kg.extract.claims import detector_features
+from kg.extract.claims.results import detector_features
 from kg.extract.entity_scorer import entity_candidates
 from kg.extract.relation_scorer import candidates
 from kg.extract.role_scorer import role_candidates
