@@ -29,6 +29,7 @@ RANGE_LEAD = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from
 # "1000x1000", "2xA100": an x between numbers or letters is not a multiple; nor is one before a number
 # however spaced ("a 4$\times$4 grid", "512 × 512 images"): a size.
 GLUED_AFTER = re.compile(r"[A-Za-z0-9_]")
+MULTIPLE_DASH = re.compile(r"(?:^|[\s($])\d+(?:\.\d+)?\s*[x\u00d7]\s*[-\u2013]$")
 DIMENSION_AFTER = re.compile(r"[\s$]*\d")
 # "2.2 times 10^{15}", "3\times10^5": scientific notation, not a multiple; its base and exponent
 # are not numbers of their own either.
@@ -112,6 +113,8 @@ def _glued_to_name(text: str, start: int) -> bool:
     unmathed = text[max(0, start - 12):start].rstrip("${}")  # "GPT-$3.5$": TeX's marks say nothing
     if unmathed.endswith("@"):
         return True  # "Hit@1", "MRR$\texttt{@}$5": a metric's cut-off, not a value
+    if MULTIPLE_DASH.search(unmathed):
+        return False  # "6.7x-12.6x": the second end of a range of multiples, not a name's part
     return len(unmathed) >= 2 and unmathed[-1] in NAME_JOINERS and unmathed[-2].isalnum()
 
 

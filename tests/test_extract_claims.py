@@ -64,6 +64,7 @@ def test_claims_spelled_out_multiples(nlp, sentence, value, low):
     ("Quillon lowers latency by 10\u201320%.", "10-20", 10.0, 20.0),
     ("Quillon reaches 80--92\\% accuracy across the suites.", "80-92", 80.0, 92.0),
     ("Quillon improves F1 by +5.8-9.2 pp on every language.", "5.8-9.2", 5.8, 9.2),
+    ("Quillon raises throughput by 6.7x-12.6x over greedy decoding.", "6.7-12.6", 6.7, 12.6),
 ])
 def test_claims_ranges_are_one_claim(nlp, sentence, value, low, high):
     claim = only_claim(nlp, sentence)
@@ -370,6 +371,7 @@ def test_claims_long_text_costs_the_same_per_sentence(nlp):
 @pytest.mark.parametrize("text, values", [
     ("over 2.2x and 2.3-3.6x", ["2.2", "2.3-3.6"]),
     ("Llama-2-7B and Qwen3-235B-A22B", []),
+    ("a 6.7x-12.6x gain from Quillon-2x-7B", ["6.7", "12.6"]),
     ("Hit@1 and MRR$\\texttt{@}$5", []),
     ("3D and 4th and 1000x1000", []),
 ])
