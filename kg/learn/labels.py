@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from kg.errors import LabelError
 from kg.files import atomic_open
+from kg.learn.roles import PROPOSED
 from kg.records import TITLE_SEPARATOR
 
 
@@ -180,5 +181,5 @@ def load_score_module(path: str | Path) -> ModuleType:
 def proposed_match(score: ModuleType, gold_entities: Iterable[dict], found: Iterable[dict]) -> tuple[int, list, list]:
     """score.py's matching (any type) of the gold's proposed entities against ``found``, the entities a
     prediction calls proposed: true positives, unmatched found, unmatched gold."""
-    proposed = [entity for entity in gold_entities if entity.get("role") == "proposed"]
+    proposed = [entity for entity in gold_entities if entity.get("role") == PROPOSED]
     return score.match(proposed, list(found), score.entity_same(False))

@@ -115,10 +115,10 @@ def _resolve_subject(ctx: ClaimContext, subj: Token, spans: list[Span]):
 
 CONTRAST_WORDS = frozenset({"vs", "vs.", "versus"})
 OWNER_PREPS = frozenset({"for", "of", "by", "with"})
-# what precedes the thing a sentence compares against: "outperforms NS", "than LintQ", "compared to 2:4 sparsity"
+# what precedes the thing a sentence compares against: "outperforms NS", "than LintQ" (and "compared to")
 COMPARED_CUES = frozenset({"than", "outperform", "outperforms", "outperformed", "surpass", "surpasses", "beat",
-                           "beats", "over", "to", "with", "against"})
-MAX_CUE_GAP = 3  # words between a comparison cue and the name it compares against ("than the strong LintQ")
+                           "beats", "over", "against"})
+MAX_CUE_GAP = 3  # words between a cue and the name it introduces ("than the strong LintQ")
 
 
 def _compared(doc: Doc, token: Token) -> bool:
@@ -126,22 +126,28 @@ def _compared(doc: Doc, token: Token) -> bool:
     return token.lower_ in ("to", "with") and token.i > 0 and doc[token.i - 1].lower_ == "compared"
 
 
+def _named_after(spans: list[Span], cue: Token, stop: int) -> str | None:
+    """The entity (not a metric) named within ``MAX_CUE_GAP`` words after ``cue``, before token ``stop``."""
+    entity = entity_in(spans, cue.i + 1, min(cue.i + 1 + MAX_CUE_GAP, stop))
+    if entity is None or entity.label_ == "Metric" or entity.start > cue.i + MAX_CUE_GAP:
+        return None
+    return entity_name(entity)
+
+
 def contrasted_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
     """Whose the number after "versus" is: "98% versus 60% for a flat-context baseline" names it after the
     number; "outperforms Claude Sonnet (67% vs. 39%)" names it where the sentence says what is beaten."""
-    before = ctx.tokens_before(2)[-1:]
-    if not before or not (before[0].lower_ in CONTRAST_WORDS or _compared(ctx.doc, before[0])):
+    doc, before = ctx.doc, ctx.tokens_before(1)
+    if not before or not (before[0].lower_ in CONTRAST_WORDS or _compared(doc, before[0])):
         return None
     after = ctx.tokens_after(1)
     if after and after[0].lower_ in OWNER_PREPS:
-        entity = entity_in(spans, after[0].i + 1, after[0].i + 1 + MAX_CUE_GAP)
-        return entity_name(entity) if entity is not None and entity.start <= after[0].i + MAX_CUE_GAP \
-            and entity.label_ != "Metric" else None
-    for cue in ctx.doc[ctx.sent.start:before[0].i]:
-        if cue.lower_ in COMPARED_CUES and (cue.lower_ not in ("to", "with") or _compared(ctx.doc, cue)):
-            entity = entity_in(spans, cue.i + 1, min(cue.i + 1 + MAX_CUE_GAP, before[0].i))
-            if entity is not None and entity.label_ != "Metric" and entity.start <= cue.i + MAX_CUE_GAP:
-                return entity_name(entity)
+        return _named_after(spans, after[0], len(doc))
+    for cue in doc[ctx.sent.start:before[0].i]:
+        if cue.lower_ in COMPARED_CUES or _compared(doc, cue):
+            owner = _named_after(spans, cue, before[0].i)
+            if owner is not None:
+                return owner
     return None
 
 
