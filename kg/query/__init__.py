@@ -8,6 +8,7 @@ One concept a module:
 - :mod:`~kg.query.params`: ``--param NAME=VALUE`` read as JSON where it is JSON;
 - :mod:`~kg.query.bolt`: the query on a Bolt server (a Neo4j given by ``uri`` or ``NEO4J_URI``);
 - :mod:`~kg.query.embedded`: the query on the store itself, its graph loaded once and cached beside it;
+- :mod:`~kg.query.delta`: the rows a change of the store writes into that cache, and those it deletes;
 - :mod:`~kg.query.server`: the embedded engine's process, started for a call and stopped after it;
 - :mod:`~kg.query.result` and :mod:`~kg.query.output`: the rows as plain data, printed as a table, JSON or CSV.
 

@@ -3,10 +3,14 @@
 Without a Neo4j, a query runs on the store itself (``out/graph.json`` by
 default), in a FalkorDB server started for the call (:mod:`kg.query.server`).
 Its data lives in ``.kg-query/`` beside the store: ``dump.rdb`` (the loaded
-graph, saved by the server) and ``fingerprint.json`` (size, mtime and SHA-256
-of ``graph.json`` plus the engine and loader versions). The next call starts
-the server on the saved dump; the graph is reloaded only when the fingerprint
-differs. The load uses the Neo4j exporter's rows and MERGE statements
+graph, saved by the server), ``rows.json`` (a digest of each row written:
+:mod:`kg.query.delta`) and ``fingerprint.json`` (size, mtime and SHA-256 of
+``graph.json`` plus the engine and loader versions). The next call starts
+the server on the saved dump. When the store has changed, only the rows that
+changed are written into it and those gone deleted; the graph is loaded anew
+only when there is no saved dump to change, or when so much changed that a
+fresh load costs less (8,000 corpus papers and 100 more: see docs/scale.md).
+The load uses the Neo4j exporter's rows and MERGE statements
 (:func:`kg.export.cypher.write_statements`), values as parameters, labels and
 types from the schema whitelist; queries go through ``GRAPH.RO_QUERY``, so a
 query cannot change the cached graph.
@@ -37,16 +41,18 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from kg.errors import QueryError, StoreError
 from kg.files import atomic_open
+from kg.query.delta import MAX_CHANGED_SHARE, Delta, RowDigests, delta
 from kg.query.params import check_params
 from kg.query.result import QueryResult, plain
 from kg.query.server import FalkorDBProcess, engine_version
 
 CACHE_DIR_NAME = ".kg-query"
 DUMP_FILE = "dump.rdb"
+DIGESTS_FILE = "rows.json"
 FINGERPRINT_FILE = "fingerprint.json"
 LOG_FILE = "falkordb.log"
 LOCK_FILE = "lock"
@@ -55,6 +61,11 @@ GRAPH_NAME = "kg"
 LOADER_VERSION = 1
 LOAD_BATCH_ROWS = 1_000
 LOAD_BATCH_BYTES = 1_000_000
+
+if TYPE_CHECKING:
+    from kg.export.cypher import Statement
+    from kg.export.rows import GraphRows
+    from kg.graph import KnowledgeGraph
 
 
 def _falkordb_value(value: Any) -> Any:
@@ -107,8 +118,11 @@ class Fingerprint:
         return cls(stat.st_size, stat.st_mtime_ns, _sha256(graph_path), engine, loader)
 
     def same_data(self, other: Fingerprint | None) -> bool:
-        return other is not None and (self.sha256, self.engine, self.loader) == \
-            (other.sha256, other.engine, other.loader)
+        return self.same_loader(other) and self.sha256 == other.sha256
+
+    def same_loader(self, other: Fingerprint | None) -> bool:
+        """Whether a dump saved under ``other`` was written the way this kg writes one."""
+        return other is not None and (self.engine, self.loader) == (other.engine, other.loader)
 
     @classmethod
     def read(cls, path: Path) -> Fingerprint | None:
@@ -132,17 +146,22 @@ class EmbeddedGraph:
     """A store's graph served by a private FalkorDB for the life of this object.
 
     ``with EmbeddedGraph("out/graph.json") as engine: engine.query("MATCH ...")``.
-    After opening, ``reloaded`` says whether the graph was loaded from
-    ``graph.json`` (True) or the saved dump was reused (False);
-    ``seconds`` holds the time spent starting and loading.
+    After opening, ``reloaded`` says whether the graph was loaded anew from
+    ``graph.json``, and ``updated`` whether the saved dump was brought up to date
+    with the rows that changed (both False: the saved dump was the store's);
+    ``changed`` counts the rows an update wrote or deleted, and ``seconds`` holds
+    the time spent starting and loading.
     """
 
     graph_path: Path
     cache_dir: Path | None = None
     reloaded: bool = field(default=False, init=False)
+    updated: bool = field(default=False, init=False)
+    changed: int = field(default=0, init=False)
     seconds: dict[str, float] = field(default_factory=dict, init=False)
     _server: FalkorDBProcess | None = field(default=None, init=False, repr=False)
     _graph: Any = field(default=None, init=False, repr=False)
+    _rows: GraphRows | None = field(default=None, init=False, repr=False)  # read once while opening
 
     def __post_init__(self) -> None:
         self.graph_path = Path(self.graph_path)
@@ -155,6 +174,10 @@ class EmbeddedGraph:
     @property
     def fingerprint_path(self) -> Path:
         return self.cache_dir / FINGERPRINT_FILE
+
+    @property
+    def digests_path(self) -> Path:
+        return self.cache_dir / DIGESTS_FILE
 
     @property
     def pid(self) -> int | None:
@@ -185,7 +208,9 @@ class EmbeddedGraph:
                     if current != saved:
                         current.write(self.fingerprint_path)  # same bytes, newer mtime: skip the hash next time
                     return self
-                self._reload(current)
+                if not (self.dump_path.is_file() and current.same_loader(saved) and self._update(current)):
+                    self._reload(current)
+                self._rows = None  # the server holds the graph now
         except BaseException:
             self.close()
             raise
@@ -195,7 +220,7 @@ class EmbeddedGraph:
         if self._server is not None:
             self._server.stop()
             self._server = None
-        self._graph = None
+        self._graph = self._rows = None
 
     def __enter__(self) -> EmbeddedGraph:
         return self.open()
@@ -235,26 +260,67 @@ class EmbeddedGraph:
         self.close()
         return False
 
-    def _reload(self, fingerprint: Fingerprint) -> None:
+    def _read_rows(self) -> GraphRows:
+        """The store's graph as the rows a load writes (read once: an update that gives way to a full load
+        hands it what it read)."""
+        from kg.export.rows import graph_rows
         from kg.graph import KnowledgeGraph
 
+        if self._rows is None:
+            started = time.perf_counter()
+            try:
+                self._rows = graph_rows(KnowledgeGraph.load(self.graph_path))
+            except StoreError as err:
+                raise QueryError(str(err)) from None
+            self.seconds["read"] = time.perf_counter() - started
+        return self._rows
+
+    def _forget(self) -> None:
+        """Drop the fingerprint first: from here until a new one is written, the dump and the digests are no
+        longer known to be the store's, and a process killed on the way leaves the next one a full load."""
         self.fingerprint_path.unlink(missing_ok=True)
-        self.dump_path.unlink(missing_ok=True)
-        self._start()
-        started = time.perf_counter()
-        try:
-            kg = KnowledgeGraph.load(self.graph_path)
-        except StoreError as err:
-            raise QueryError(str(err)) from None
-        self.seconds["read"] = time.perf_counter() - started
-        started = time.perf_counter()
-        load_graph(self._graph, kg)
-        self.seconds["load"] = time.perf_counter() - started
+        self.digests_path.unlink(missing_ok=True)
+
+    def _commit(self, fingerprint: Fingerprint, digests: RowDigests) -> None:
         started = time.perf_counter()
         self._server.client.connection.save()
         self.seconds["save"] = time.perf_counter() - started
+        digests.write(self.digests_path)
         fingerprint.write(self.fingerprint_path)
+
+    def _reload(self, fingerprint: Fingerprint) -> None:
+        self._forget()
+        self.dump_path.unlink(missing_ok=True)
+        self._start()
+        rows = self._read_rows()
+        started = time.perf_counter()
+        load_rows(self._graph, rows)
+        self.seconds["load"] = time.perf_counter() - started
+        self._commit(fingerprint, RowDigests.of(rows))
         self.reloaded = True
+
+    def _update(self, fingerprint: Fingerprint) -> bool:
+        """Bring the saved dump up to date with the rows that changed; False (nothing done) when there are no
+        digests of what it holds, or so much changed that a full load costs less."""
+        held = RowDigests.read(self.digests_path)
+        if held is None:
+            return False
+        rows = self._read_rows()
+        started = time.perf_counter()
+        digests = RowDigests.of(rows)
+        change = delta(held, rows, digests)
+        self.seconds["compare"] = time.perf_counter() - started
+        if change.count > MAX_CHANGED_SHARE * max(held.count, digests.count):
+            return False
+        self._forget()
+        if not self._start_on_dump():
+            return False
+        started = time.perf_counter()
+        apply_delta(self._graph, change)
+        self.seconds["update"] = time.perf_counter() - started
+        self._commit(fingerprint, digests)
+        self.updated, self.changed = True, change.count
+        return True
 
     # queries
 
@@ -276,19 +342,39 @@ class EmbeddedGraph:
         return QueryResult(columns, [[_falkordb_value(v) for v in row] for row in result.result_set])
 
 
-def load_graph(graph: Any, kg: Any) -> int:
+def load_graph(graph: Any, kg: KnowledgeGraph) -> int:
     """Write ``kg`` into a FalkorDB graph (a ``falkordb.Graph``) with the exporter's MERGE statements.
 
     Keys are indexed first. Returns the number of statements run.
     """
+    from kg.export.rows import graph_rows
+
+    return load_rows(graph, graph_rows(kg))
+
+
+def load_rows(graph: Any, rows: GraphRows) -> int:
+    """:func:`load_graph` of a graph already made rows (:func:`kg.export.rows.graph_rows`)."""
     from kg.export.cypher import write_statements
     from kg.export.neo4j.constraints import index_statements
-    from kg.export.rows import graph_rows
 
     for statement in index_statements():
         graph.query(statement)
+    return _run(graph, write_statements(rows, batch_size=LOAD_BATCH_ROWS, batch_bytes=LOAD_BATCH_BYTES))
+
+
+def apply_delta(graph: Any, change: Delta) -> int:
+    """Delete the rows gone, then write the rows new or changed, each exactly as its row says. Returns the
+    number of statements run."""
+    from kg.export.cypher import delete_statements, write_statements
+
+    caps = {"batch_size": LOAD_BATCH_ROWS, "batch_bytes": LOAD_BATCH_BYTES}
+    return (_run(graph, delete_statements(change.delete, **caps))
+            + _run(graph, write_statements(change.write, exact=True, **caps)))
+
+
+def _run(graph: Any, statements: Iterable[Statement]) -> int:
     count = 0
-    for statement in write_statements(graph_rows(kg), batch_size=LOAD_BATCH_ROWS, batch_bytes=LOAD_BATCH_BYTES):
+    for statement in statements:
         graph.query(statement.query, {"rows": list(statement.rows)})
         count += 1
     return count
