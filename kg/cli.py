@@ -682,7 +682,7 @@ def query(cypher, graph_path, params, fmt, uri, user, password, database):
     from kg.query import format_result, parse_params, run_query
 
     result = run_query(cypher, graph_path=graph_path, params=parse_params(params), uri=uri, user=user,
-                       password=password, database=database)
+                       password=password, database=database, notify=lambda line: click.echo(f"kg: {line}", err=True))
     text = format_result(result, fmt)
     click.echo(text, nl=not text.endswith("\n"))
 

@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 
 import networkx as nx
@@ -94,13 +95,23 @@ def test_cli_entities_and_show(built):
     assert missing.exit_code != 0 and "no entity called" in missing.output
 
 
-def test_cli_query_the_local_store(built):
+def test_cli_query_the_local_store(built, tmp_path):
     out, _ = built
-    result = CliRunner().invoke(main, [
-        "query", "MATCH (p:Paper) WHERE p.id = $id RETURN p.title AS title", "--graph", str(out / "graph.json"),
-        "--param", 'id="2401.10774"', "--format", "json"])
+    store = tmp_path / "store"
+    shutil.copytree(out, store, symlinks=True)
+    query = ["query", "MATCH (p:Paper) WHERE p.id = $id RETURN p.title AS title", "--graph", str(store / "graph.json"),
+             "--param", 'id="2401.10774"', "--format", "json"]
+    result = CliRunner().invoke(main, query)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)[0]["title"].startswith("Medusa")
+    assert json.loads(result.stdout)[0]["title"].startswith("Medusa")  # the JSON alone on stdout
+    assert "loading" in result.stderr and "query engine" in result.stderr  # why the first query takes a while
+    again = CliRunner().invoke(main, query)
+    assert again.exit_code == 0 and again.stderr == ""
+    removed = CliRunner().invoke(main, ["remove", "2106.09685", "--graph", str(store / "graph.json")])
+    assert removed.exit_code == 0, removed.output
+    updated = CliRunner().invoke(main, query)
+    assert updated.exit_code == 0 and "changed: bringing the query engine up to date" in updated.stderr
+    assert json.loads(updated.stdout) == json.loads(result.stdout)
     bad = CliRunner().invoke(main, ["query", "MATCH (n RETURN n", "--graph", str(out / "graph.json")])
     assert bad.exit_code != 0 and "Traceback" not in bad.output
 

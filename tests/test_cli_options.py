@@ -320,14 +320,14 @@ def test_cli_options_query_format_csv_quotes_text_and_writes_lists_as_json(graph
     result = _kg("query", "MATCH (c:Claim) RETURN c.id AS id, c.text AS text ORDER BY id", "--graph", graph_path,
                  "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = _csv_rows(result.output)
+    rows = _csv_rows(result.stdout)
     assert rows[0] == ["id", "text"]
     assert rows[1:] == sorted([d["id"], d["text"]] for _, d in kg.claims())
     assert any("," in text for _, text in rows[1:])  # so the quoting was needed
     aliases = _kg("query", "MATCH (e:Entity {key: 'medusa'}) RETURN e.aliases AS aliases", "--graph", graph_path,
                   "--format", "csv")
     assert aliases.exit_code == 0, aliases.output
-    header, cell = _csv_rows(aliases.output)
+    header, cell = _csv_rows(aliases.stdout)
     assert header == ["aliases"] and json.loads(cell[0]) == kg.graph.nodes["entity:medusa"]["aliases"]
 
 
@@ -335,7 +335,7 @@ def test_cli_options_query_format_csv_prints_only_the_csv(graph_path):
     result = _kg("query", "MATCH (p:Paper) RETURN p.id AS id ORDER BY id LIMIT 2", "--graph", graph_path,
                  "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert result.output == "id\n" + "".join(f"{pid}\n" for pid in sorted(EXAMPLE_IDS)[:2])
+    assert result.stdout == "id\n" + "".join(f"{pid}\n" for pid in sorted(EXAMPLE_IDS)[:2])
 
 
 # --- live: export neo4j --wipe and query --uri ---
@@ -401,7 +401,7 @@ def test_cli_options_query_uri_reads_the_server_not_the_store(bolt, graph_path, 
     result = _kg("query", "MATCH (p:Paper) RETURN p.id AS id, p.title AS title ORDER BY id",
                  "--graph", missing_store, *_bolt_options(bolt), "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = _csv_rows(result.output)
+    rows = _csv_rows(result.stdout)
     assert rows[0] == ["id", "title"]
     assert rows[1:] == sorted([d["id"], d["title"]] for _, d in kg.papers())
     assert not missing_store.parent.exists()

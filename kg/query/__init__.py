@@ -17,7 +17,7 @@ Errors the user can act on are :class:`kg.errors.QueryError`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from kg.errors import QueryError
 from kg.query.bolt import bolt_settings, query_neo4j
@@ -32,7 +32,7 @@ DEFAULT_GRAPH = Path("out") / "graph.json"
 
 def run_query(cypher: str, *, graph_path: str | Path | None = None, params: Mapping[str, Any] | None = None,
               uri: str | None = None, user: str | None = None, password: str | None = None,
-              database: str | None = None) -> QueryResult:
+              database: str | None = None, notify: Callable[[str], None] | None = None) -> QueryResult:
     """Run a read-only Cypher query on a Neo4j (``uri`` or ``NEO4J_URI``) or on the local store.
 
     Parameters
@@ -41,6 +41,8 @@ def run_query(cypher: str, *, graph_path: str | Path | None = None, params: Mapp
     graph_path : the store's ``graph.json`` (default ``out/graph.json``), used without a Neo4j.
     params : query parameters, e.g. ``{"key": "llama", "limit": 5}``.
     uri, user, password, database : the Neo4j to use; default to ``NEO4J_*`` variables.
+    notify : called with a line to show when the store's graph has to be loaded into the embedded engine, or
+        brought up to date after the store changed (seconds to minutes on a big store).
 
     Raises
     ------
@@ -49,7 +51,7 @@ def run_query(cypher: str, *, graph_path: str | Path | None = None, params: Mapp
     uri, user, password, database = bolt_settings(uri, user, password, database)
     if uri:
         return query_neo4j(cypher, params, uri=uri, user=user, password=password, database=database)
-    with EmbeddedGraph(Path(graph_path) if graph_path else DEFAULT_GRAPH) as engine:
+    with EmbeddedGraph(Path(graph_path) if graph_path else DEFAULT_GRAPH, notify=notify) as engine:
         return engine.query(cypher, params)
 
 

@@ -41,7 +41,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from kg.errors import QueryError, StoreError
 from kg.files import atomic_open
@@ -155,6 +155,7 @@ class EmbeddedGraph:
 
     graph_path: Path
     cache_dir: Path | None = None
+    notify: Callable[[str], None] | None = None  # told when opening has to load or update, which takes a while
     reloaded: bool = field(default=False, init=False)
     updated: bool = field(default=False, init=False)
     changed: int = field(default=0, init=False)
@@ -288,7 +289,12 @@ class EmbeddedGraph:
         digests.write(self.digests_path)
         fingerprint.write(self.fingerprint_path)
 
+    def _say(self, message: str) -> None:
+        if self.notify is not None:
+            self.notify(message)
+
     def _reload(self, fingerprint: Fingerprint) -> None:
+        self._say(f"loading {self.graph_path} into the query engine (once: later queries reuse it)")
         self._forget()
         self.dump_path.unlink(missing_ok=True)
         self._start()
@@ -305,6 +311,7 @@ class EmbeddedGraph:
         held = RowDigests.read(self.digests_path)
         if held is None:
             return False
+        self._say(f"{self.graph_path} changed: bringing the query engine up to date")
         rows = self._read_rows()
         started = time.perf_counter()
         digests = RowDigests.of(rows)
