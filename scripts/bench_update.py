@@ -1,6 +1,6 @@
 """Issue 19's table from one run: what a day's update of a big store costs.
 
-    PYTHONPATH=. python scripts/bench_update.py --store STORE [--corpus PATH] [--papers 100] [--work DIR]
+    PYTHONPATH=. python scripts/bench_update.py --store STORE [--corpus PATH] [--papers 100] [--work DIR] [--query]
 
 STORE is a store built from the corpus (its extractions in the cache, $KG_CACHE_DIR or
 ~/.cache/kg); it is copied into the work folder and never changed. Every step is a real `kg`
@@ -10,7 +10,9 @@ process, timed from start to exit and measured for peak RSS (its own and its wor
 2. add them back (`kg build N.jsonl -o copy`, extractions cached), with the view: the update;
 3. build the N papers alone into an empty store (cached);
 4. build the whole corpus into an empty store from the warm cache (the rebuild an update replaces);
-5. load the store in Python (`kg.load`), whose peak memory an update is held to.
+5. load the store in Python (`kg.load`), whose peak memory an update is held to;
+6. with --query, `kg query` on the copy before the removal (its graph loaded into the embedded engine), after
+   the removal and after the update (the engine brought up to date with the rows that changed).
 
 Prints each step's seconds, stages (`kg build --verbose`) and peak RSS, then the issue's table:
 each measure, its goal and whether it holds. The view's positions are compared in the store's
@@ -108,6 +110,8 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=100)
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--jobs", type=int, default=2, help="for the whole-corpus build")
+    parser.add_argument("--query", action="store_true",
+                        help="also time kg query's first query after each change (the first: minutes on the corpus)")
     args = parser.parse_args()
     if not (args.store / "graph.json").exists():
         sys.exit(f"{args.store}: no store here (build one with kg build CORPUS -o STORE)")
@@ -124,14 +128,24 @@ def main() -> None:
     steps["alone"] = run(kg("build", str(new), "-o", str(alone), "-j", "1", "--verbose"))
     steps["load"] = run([sys.executable, "-c", f"import kg; kg.load({str(store)!r})"])
     drawn = {"copy": positions(store)}
+    query = kg("query", "MATCH (p:Paper) RETURN count(p)", "--graph", str(store / "graph.json"))
+    if args.query:
+        steps["query"] = run(query)
     steps["remove"] = run(kg("remove", *ids, "--graph", str(store / "graph.json")))
     drawn["remove"] = positions(store)
+    if args.query:
+        steps["query-r"] = run(query)
     steps["add"] = run(kg("build", str(new), "-o", str(store), "-j", "1", "--verbose"))
     drawn["add"] = positions(store)
+    if args.query:
+        steps["query-a"] = run(query)
     steps["full"] = run(kg("build", str(args.corpus), "-o", str(full), "-j", str(args.jobs), "--verbose"))
 
     for name, step in steps.items():
         print(f"{name:<7} {step.seconds:7.1f} s  peak {step.peak_mb:6.0f} MB  {step.stages()}")
+    if args.query:
+        print(f"kg query: {steps['query'].seconds:.1f} s on the copy (a full load), {steps['query-r'].seconds:.1f} s "
+              f"after the removal, {steps['query-a'].seconds:.1f} s after the update (the rows that changed)")
     n = args.papers
     update, removal = steps["add"].seconds, steps["remove"].seconds
     rows = [
