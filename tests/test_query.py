@@ -214,7 +214,7 @@ def test_query_big_change_or_no_digests_loads_anew(store, monkeypatch):
         assert engine.query("MATCH (p:Paper) RETURN count(p)").rows == [[5]]
 
 
-def test_query_update_stopped_midway_loads_anew_next_time(store, tmp_path, monkeypatch):
+def test_query_update_failing_midway_loads_anew(store, tmp_path, monkeypatch, caplog):
     run_query("RETURN 1", graph_path=store)
     changed = _changed_sample()
     changed.save(store)
@@ -228,7 +228,23 @@ def test_query_update_stopped_midway_loads_anew_next_time(store, tmp_path, monke
         graph.query("CALL db.idx.fulltext.drop('no such index')")  # a server error halfway through
 
     monkeypatch.setattr(embedded, "apply_delta", stop_after_deleting)
-    with pytest.raises(Exception):
+    with EmbeddedGraph(store) as engine:
+        assert engine.reloaded and not engine.updated
+        assert _contents(engine) == _fresh(changed, tmp_path)
+    assert "could not bring the query engine up to date" in caplog.text
+
+
+def test_query_update_killed_midway_loads_anew_next_time(store, tmp_path, monkeypatch):
+    run_query("RETURN 1", graph_path=store)
+    changed = _changed_sample()
+    changed.save(store)
+    monkeypatch.setattr(embedded, "MAX_CHANGED_SHARE", 1.0)
+
+    def killed(graph, change):
+        raise KeyboardInterrupt  # stands for a kill: nothing after this line runs
+
+    monkeypatch.setattr(embedded, "apply_delta", killed)
+    with pytest.raises(KeyboardInterrupt):
         EmbeddedGraph(store).open()
     monkeypatch.undo()
     with EmbeddedGraph(store) as engine:

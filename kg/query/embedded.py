@@ -8,8 +8,9 @@ graph, saved by the server), ``rows.json`` (a digest of each row written:
 ``graph.json`` plus the engine and loader versions). The next call starts
 the server on the saved dump. When the store has changed, only the rows that
 changed are written into it and those gone deleted; the graph is loaded anew
-only when there is no saved dump to change, or when so much changed that a
-fresh load costs less (8,000 corpus papers and 100 more: see docs/scale.md).
+only when there is no saved dump to change, when so much changed that a
+fresh load costs less, or when the update fails (8,000 corpus papers and 100
+more: see docs/scale.md).
 The load uses the Neo4j exporter's rows and MERGE statements
 (:func:`kg.export.cypher.write_statements`), values as parameters, labels and
 types from the schema whitelist; queries go through ``GRAPH.RO_QUERY``, so a
@@ -38,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,8 @@ GRAPH_NAME = "kg"
 LOADER_VERSION = 1
 LOAD_BATCH_ROWS = 1_000
 LOAD_BATCH_BYTES = 1_000_000
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kg.export.cypher import Statement
@@ -306,8 +310,9 @@ class EmbeddedGraph:
         self.reloaded = True
 
     def _update(self, fingerprint: Fingerprint) -> bool:
-        """Bring the saved dump up to date with the rows that changed; False (nothing done) when there are no
-        digests of what it holds, or so much changed that a full load costs less."""
+        """Bring the saved dump up to date with the rows that changed; False when a full load is to be made
+        instead: no digests of what the dump holds, so much changed that a full load costs less, a dump the
+        server cannot read, or an update the server failed."""
         held = RowDigests.read(self.digests_path)
         if held is None:
             return False
@@ -322,8 +327,16 @@ class EmbeddedGraph:
         self._forget()
         if not self._start_on_dump():
             return False
+        from redis.exceptions import RedisError
+
         started = time.perf_counter()
-        apply_delta(self._graph, change)
+        try:
+            apply_delta(self._graph, change)
+        except RedisError as err:  # what it wrote lives only in the server stopped here: load anew
+            log.warning("could not bring the query engine up to date (%s): loading %s anew",
+                        _server_message(err), self.graph_path)
+            self.close()
+            return False
         self.seconds["update"] = time.perf_counter() - started
         self._commit(fingerprint, digests)
         self.updated, self.changed = True, change.count
