@@ -166,7 +166,7 @@ class EmbeddedGraph:
     seconds: dict[str, float] = field(default_factory=dict, init=False)
     _server: FalkorDBProcess | None = field(default=None, init=False, repr=False)
     _graph: Any = field(default=None, init=False, repr=False)
-    _rows: GraphRows | None = field(default=None, init=False, repr=False)  # read once while opening
+    _read: tuple[GraphRows, RowDigests] | None = field(default=None, init=False, repr=False)  # once per opening
 
     def __post_init__(self) -> None:
         self.graph_path = Path(self.graph_path)
@@ -215,7 +215,7 @@ class EmbeddedGraph:
                     return self
                 if not (self.dump_path.is_file() and current.same_loader(saved) and self._update(current)):
                     self._reload(current)
-                self._rows = None  # the server holds the graph now
+                self._read = None  # the server holds the graph now
         except BaseException:
             self.close()
             raise
@@ -225,7 +225,7 @@ class EmbeddedGraph:
         if self._server is not None:
             self._server.stop()
             self._server = None
-        self._graph = self._rows = None
+        self._graph = self._read = None
 
     def __enter__(self) -> EmbeddedGraph:
         return self.open()
@@ -265,20 +265,23 @@ class EmbeddedGraph:
         self.close()
         return False
 
-    def _read_rows(self) -> GraphRows:
-        """The store's graph as the rows a load writes (read once: an update that gives way to a full load
-        hands it what it read)."""
+    def _read_rows(self) -> tuple[GraphRows, RowDigests]:
+        """The store's graph as the rows a load writes, and their digests (made once: an update that gives way
+        to a full load hands it both)."""
         from kg.export.rows import graph_rows
         from kg.graph import KnowledgeGraph
 
-        if self._rows is None:
+        if self._read is None:
             started = time.perf_counter()
             try:
-                self._rows = graph_rows(KnowledgeGraph.load(self.graph_path))
+                rows = graph_rows(KnowledgeGraph.load(self.graph_path))
             except StoreError as err:
                 raise QueryError(str(err)) from None
             self.seconds["read"] = time.perf_counter() - started
-        return self._rows
+            started = time.perf_counter()
+            self._read = rows, RowDigests.of(rows)
+            self.seconds["digests"] = time.perf_counter() - started
+        return self._read
 
     def _forget(self) -> None:
         """Drop the fingerprint first: from here until a new one is written, the dump and the digests are no
@@ -302,11 +305,11 @@ class EmbeddedGraph:
         self._forget()
         self.dump_path.unlink(missing_ok=True)
         self._start()
-        rows = self._read_rows()
+        rows, digests = self._read_rows()
         started = time.perf_counter()
         load_rows(self._graph, rows)
         self.seconds["load"] = time.perf_counter() - started
-        self._commit(fingerprint, RowDigests.of(rows))
+        self._commit(fingerprint, digests)
         self.reloaded = True
 
     def _update(self, fingerprint: Fingerprint) -> bool:
@@ -317,9 +320,8 @@ class EmbeddedGraph:
         if held is None:
             return False
         self._say(f"{self.graph_path} changed: bringing the query engine up to date")
-        rows = self._read_rows()
+        rows, digests = self._read_rows()
         started = time.perf_counter()
-        digests = RowDigests.of(rows)
         change = delta(held, rows, digests)
         self.seconds["compare"] = time.perf_counter() - started
         if change.count > MAX_CHANGED_SHARE * max(held.count, digests.count):
