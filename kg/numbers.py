@@ -17,14 +17,19 @@ from kg.tables import load_table
 DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
 SCALE = r"[KMBTk](?![A-Za-z0-9])"
 DASHES = r"(?:-{1,3}|\u2013|\u2014|\u2212|~|\\sim)"
-# What may stand between the two ends of a range as written: spaces, "%", "x" and LaTeX's "$\times$".
-RANGE_MARKS = r"(?:\s|\$|\\times|\\?%|[x\u00d7+])*"  # "+5.11 to +6.82": a sign is a mark too
-RANGE_WRITTEN = re.compile(
-    rf"^(?P<a>{DIGITS})(?P<as>{SCALE})?{RANGE_MARKS}(?P<join>to|{DASHES}){RANGE_MARKS}(?P<b>{DIGITS})(?P<bs>{SCALE})?{RANGE_MARKS}$")
+# What may stand between the two ends of a range as written: spaces, "%", "%p", "x" and LaTeX's "$\times$".
+RANGE_MARKS = r"(?:\s|\$|\\times|\\?%p?|[x\u00d7+])*"  # "+5.11 to +6.82": a sign is a mark too
+RANGE_WRITTEN = re.compile(  # "and" as in "between 92% and 100%"
+    rf"^(?P<a>{DIGITS})(?P<as>{SCALE})?{RANGE_MARKS}(?P<join>to|and|{DASHES})"
+    rf"{RANGE_MARKS}(?P<b>{DIGITS})(?P<bs>{SCALE})?{RANGE_MARKS}$")
 # A number glued to a name ("Llama-2-7B", "V2/V3", "GPT-4") is part of the name.
 NAME_JOINERS = "-/._"
-# "from 70% to 78%" is a change, two numbers; "ranging from 1.3% to 51.8%" is one range.
-CHANGE_FROM = re.compile(r"\bfrom\s*\$?\s*$", re.IGNORECASE)
+# Units that are words too stick to their number ("2.2x", "16s", "13.6h", "3.09us" but not "for 3 us");
+# other units may stand apart.
+GLUED_UNITS = frozenset({"x", "X", "s", "h", "us"})
+# "from 70% to 78%" (also "from baselines of 24.70% to 49.30%", "from approximately 49% to 93.4%") is a change,
+# two numbers; "ranging from 1.3% to 51.8%" is one range.
+CHANGE_FROM = re.compile(r"\bfrom(?:\s+[A-Za-z]+){0,3}\s*\$?\s*$", re.IGNORECASE)
 RANGE_LEAD = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s*\$?\s*$", re.IGNORECASE)
 # "1000x1000", "2xA100": an x between numbers or letters is not a multiple; nor is one before a number
 # however spaced ("a 4$\times$4 grid", "512 × 512 images"): a size.
@@ -34,11 +39,15 @@ DIMENSION_AFTER = re.compile(r"[\s$]*\d")
 # "2.2 times 10^{15}", "3\times10^5": scientific notation, not a multiple; its base and exponent
 # are not numbers of their own either.
 SCIENTIFIC = re.compile(r"\s*\$?\s*(?:\\times|\u00d7|x|times|\*)\s*\$?\s*\{?\s*10\s*\^")
-# "$\\approx10$x", "$\\sim5$": a TeX relation written right before a number is no name glued to it.
-TEX_RELATIONS = ("approx", "sim", "le", "leq", "ge", "geq")
+# "$\\approx10$x", "$\\sim5$", "($\\uparrow2.31\\%$)": a TeX relation or arrow written right before a number is
+# no name glued to it.
+TEX_RELATIONS = ("approx", "sim", "le", "leq", "ge", "geq", "uparrow", "downarrow", "rightarrow")
 TEX_COMMAND = re.compile(rf"\\(?:{'|'.join(TEX_RELATIONS)})\s*$")
 AFTER_TEX_RELATION = "".join(rf"|(?<=\\{command})" for command in TEX_RELATIONS)  # lookbehinds of one width each
 POWER = re.compile(r"^\s*\^|\^\s*\{?\s*-?$")
+# "1/6 of the cost", "7/9 datasets": a fraction of whole numbers is one value; not a date or a list's
+# next entry ("1/2/3", "3/4.5").
+FRACTION = re.compile(r"/(\d+)(?![\w/]|\.\d)")
 # A minus right before a number, after a space, a bracket, "=" or ":" (not a name's hyphen, not a range's
 # dash as in "1.36$\times$-1.77$\times$") makes it negative: "r = -0.51", "(up to -6.87 FKGL points)".
 NEGATIVE = re.compile(r"(?:^|[\s(\[=:])[-\u2212]$")
@@ -82,8 +91,7 @@ def _unit_pattern() -> re.Pattern:
         escaped = re.escape(form)
         # Word-like units end at a word boundary ("5 s" but not "5 steps"); symbols need none.
         tail = r"(?![A-Za-z0-9])" if form[-1].isalnum() else ""
-        # A lone x or s sticks to its number ("2.2x", "16s"); other units may stand apart.
-        gap = "" if form in ("x", "X", "s") else r"\s?"
+        gap = "" if form in GLUED_UNITS else r"\s?"
         alternatives.append(f"{gap}(?P<u{len(alternatives)}>{escaped}){tail}")
     return re.compile("|".join(alternatives))
 
@@ -102,7 +110,7 @@ def _to_float(digits: str, scale: str | None) -> float:
     return number * _units()[1].get(scale, 1.0) if scale else number
 
 
-def _glued_to_name(text: str, start: int) -> bool:
+def _glued_to_name(text: str, start: int, previous: NumberMention | None = None) -> bool:
     if start == 0:
         return False
     before = text[start - 1]
@@ -115,6 +123,9 @@ def _glued_to_name(text: str, start: int) -> bool:
         return True  # "Hit@1", "MRR$\texttt{@}$5": a metric's cut-off, not a value
     if MULTIPLE_DASH.search(unmathed):
         return False  # "6.7x-12.6x": the second end of a range of multiples, not a name's part
+    if before == "/" and previous is not None and previous.unit_end == start - 1 and (
+            "." in previous.value or previous.unit is not None):
+        return False  # "65.9/57.0/61.0 ROUGE-1/-2/-L", "1.27%/3.5%": a list of values, one per metric
     return len(unmathed) >= 2 and unmathed[-1] in NAME_JOINERS and unmathed[-2].isalnum()
 
 
@@ -139,12 +150,16 @@ def find_numbers(text: str) -> list[NumberMention]:
     found: list[NumberMention] = []
     for match in _number_pattern().finditer(text):
         start = match.start("a")
-        if _glued_to_name(text, start):
+        if _glued_to_name(text, start, found[-1] if found else None):
             continue
         end = match.end()
         if SCIENTIFIC.match(text, end) or POWER.match(text[end:end + 2]) or POWER.search(text[max(0, start - 4):start]):
             continue
         a_scale, b_scale = match.group("as"), match.group("bs")
+        fraction = _fraction(text, match)
+        if fraction is not None:
+            found.append(fraction)
+            continue
         low = _to_float(match.group("a"), a_scale)
         high = _to_float(match.group("b"), b_scale) if match.group("b") else low
         if match.group("b") and high < low and not b_scale:
@@ -169,6 +184,19 @@ def find_numbers(text: str) -> list[NumberMention]:
         found.append(NumberMention(word, start, end, number, number, "x", "result", match.end(), spelled=True))
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _fraction(text: str, match: re.Match) -> NumberMention | None:
+    """"1/6", "0/6" as one mention whose value is the quotient; None where the number is no fraction's numerator."""
+    numerator = match.group("a")
+    if match.group("b") or match.group("as") or not numerator.isdigit():
+        return None
+    after = FRACTION.match(text, match.end())
+    if after is None or int(after.group(1)) == 0 or text[max(0, match.start() - 1):match.start()] == "/":
+        return None
+    quotient = int(numerator) / int(after.group(1))
+    return NumberMention(text[match.start():after.end()], match.start(), after.end(), quotient, quotient,
+                         unit_end=after.end())
 
 
 def as_value(written: str) -> str:

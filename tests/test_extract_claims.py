@@ -42,6 +42,9 @@ from kg.records import Paper
     ("Quillon shrinks the index by 1.79\\(\\times\\) over Marlo.", "1.79", "x"),
     ("Quillon lowers grade-level complexity (up to -6.87 points).", "-6.87", "points"),
     ("Quillon needs $\\approx10$x less compute than Marlo.", "10", "x"),
+    ("Quillon reaches a read latency of 750ns under contention.", "750", "ns"),
+    ("Quillon reaches a traversal latency of 3.09us at the largest size.", "3.09", "us"),
+    ("Quillon lifts the success rate by 4.5%p over the planner.", "4.5", "pp"),
 ])
 def test_claims_unit_forms(nlp, sentence, value, unit):
     claim = only_claim(nlp, sentence)
@@ -191,6 +194,17 @@ def test_claims_subject_named_beside_the_clause_subject(nlp, sentence, subject):
     ("Quillon reaches 98% accuracy versus 60% for the baselines.", ["Quillon", "Quillon"]),
 ])
 def test_claims_subject_of_the_number_after_versus_is_what_it_is_compared_with(nlp, sentence, subjects):
+    _, claims = claims_of(nlp, sentence)
+    assert [c.subject for c in claims] == subjects
+
+
+@pytest.mark.parametrize("sentence, subjects", [
+    ("Tuning helps the classifiers (e.g., Vexamo-3B: F1 = 47.3 -> 78.5 F1).", ["Vexamo-3B", "Vexamo-3B"]),
+    ("Both Quillon and Zorblax reach 45% success rates, outperforming Vexamo-3B's 34%.",
+     ["Quillon", "Vexamo-3B"]),
+    ("Chat models cite invalid links (21.2% for Vexamo-3B and 67.7% for Marlo-7B).", ["Vexamo-3B", "Marlo-7B"]),
+])
+def test_claims_subject_the_number_is_written_against(nlp, sentence, subjects):
     _, claims = claims_of(nlp, sentence)
     assert [c.subject for c in claims] == subjects
 
@@ -374,9 +388,19 @@ def test_claims_long_text_costs_the_same_per_sentence(nlp):
     ("a 6.7x-12.6x gain from Quillon-2x-7B", ["6.7", "12.6"]),
     ("Hit@1 and MRR$\\texttt{@}$5", []),
     ("3D and 4th and 1000x1000", []),
+    ("on Glorbench ($\\uparrow2.31\\%$)", ["2.31"]),
+    ("reaches 65.9/57.0/61.0 ROUGE-1/2/L and 1.27%/3.5% WER", ["65.9", "57.0", "61.0", "1.27", "3.5"]),
+    ("up to 1/6 of the cost, on 7/9 suites", ["1/6", "7/9"]),
+    ("Vexamo-4/5, V2/V3, pages 1/2/3 and 3/4.5, 1/0", ["1", "3", "1"]),
+    ("in 13.6h at 71Hz", ["13.6", "71"]),
 ])
 def test_numbers_find(text, values):
     assert [m.value for m in find_numbers(text)] == values
+
+
+def test_numbers_a_fraction_is_its_quotient():
+    assert parse_value("1/8") == (0.125, 0.125)
+    assert [(m.low, m.unit) for m in find_numbers("cuts the input to 1/4 of its length")] == [(0.25, None)]
 
 
 SOUP = st.lists(
@@ -404,9 +428,23 @@ def test_claims_a_range_written_with_to_is_one_claim(nlp, sentence, value, low, 
     assert [(c.value, c.value_min, c.value_max) for c in claims] == [(value, low, high)]
 
 
-def test_claims_a_change_from_one_value_to_another_is_two_claims(nlp):
-    claims = nlp("Orvalent: Fast\n\nOrvalent raises accuracy from 70% to 78% on GSM8K.")._.kg_claims
-    assert [c.value for c in claims] == ["70", "78"]
+@pytest.mark.parametrize("sentence, values", [
+    ("Orvalent raises accuracy from 70% to 78% on GSM8K.", ["70", "78"]),
+    ("Orvalent lifts accuracy from baselines of 24.70% to 49.30% on GSM8K.", ["24.70", "49.30"]),
+    ("Orvalent raises the score from approximately 49% to 93.4% on GSM8K.", ["49", "93.4"]),
+])
+def test_claims_a_change_from_one_value_to_another_is_two_claims(nlp, sentence, values):
+    claims = nlp("Orvalent: Fast\n\n" + sentence)._.kg_claims
+    assert [c.value for c in claims] == values
+
+
+@pytest.mark.parametrize("sentence, value, low, high", [
+    ("Orvalent reaches an accuracy between 92% and 100% in detecting leaks.", "92-100", 92.0, 100.0),
+    ("Orvalent improves execution success by 14.59%p to 17.23%p.", "14.59-17.23", 14.59, 17.23),
+])
+def test_claims_a_range_written_between_or_with_its_units_is_one_claim(nlp, sentence, value, low, high):
+    claims = nlp("Orvalent: Fast\n\n" + sentence)._.kg_claims
+    assert [(c.value, c.value_min, c.value_max) for c in claims] == [(value, low, high)]
 
 
 # -- values as written: parsed or dropped, never invented ----------------------------------------
@@ -441,7 +479,9 @@ def test_claims_corpus_claim_values_are_finite_and_inside_what_is_written():
                 written[0] = -written[0]
             assert c.value_min is not None and math.isfinite(c.value_min) and math.isfinite(c.value_max), c
             assert c.value_min <= c.value_max, c
-            if written:  # a value with a K/M/B scale is its number times the scale
+            if "/" in c.value:  # a fraction is its quotient
+                assert c.value_min == c.value_max == pytest.approx(written[0] / written[1]), c
+            elif written:  # a value with a K/M/B scale is its number times the scale
                 scale = max(1.0, c.value_max / max(written)) if max(written) else 1.0
                 assert min(written) * scale - 1e-6 <= c.value_min and c.value_max <= max(written) * scale + 1e-6, c
             checked += 1

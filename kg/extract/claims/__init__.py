@@ -32,7 +32,7 @@ from kg.extract.claims.context import ClaimContext, entity_spans
 from kg.extract.claims.datasets import paired_datasets
 from kg.extract.claims.results import (SPAN_TO, URL, detector_features, hardware_before, is_result, qualifier,
                                        with_ranges, with_shared_units)
-from kg.extract.claims.subjects import PROPOSED, contrasted_owner, proposed_name, subject_of
+from kg.extract.claims.subjects import PROPOSED, contrasted_owner, labelled_owner, proposed_name, subject_of
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
 from kg.numbers import NumberMention, find_numbers
@@ -95,7 +95,7 @@ class ClaimFinder:
         last_subject: tuple[int, str | None] | None = None
         paired = paired_datasets(kept, text, spans)
         for i, (m, ctx) in enumerate(kept):
-            subject = contrasted_owner(ctx, spans) or subject_of(ctx, spans)
+            subject = contrasted_owner(ctx, spans) or labelled_owner(ctx, spans) or subject_of(ctx, spans)
             if subject is None and last_subject is not None and last_subject[0] == ctx.sent.start:
                 subject = last_subject[1]
             if subject is None or subject is PROPOSED:

@@ -20,6 +20,9 @@ SPAN_TO = re.compile(r"^\s*to\s*$")
 # "gains of 8.38% to 38.6%", "1.36$\times$-1.77$\times$": two numbers joined by "to" or a dash are one
 # range (GUIDELINES: one claim per reported number, a range is one claim) ...
 RANGE_JOIN = re.compile(r"^[\s$]*(?:to|-|\u2013|~|\\sim)[\s$]*\+?[\s$]*$")
+# "between 92% and 100%" is a range too.
+BETWEEN_JOIN = re.compile(r"^[\s$]*and[\s$]*$")
+BETWEEN_LEAD = re.compile(r"\bbetween\s*\$?\s*$", re.IGNORECASE)
 # ... except a change, "from 70% to 78%", which is two; "ranging from 1.3% to 51.8%" is still one
 # (kg.numbers: CHANGE_FROM, RANGE_LEAD).
 PLUS_MINUS = re.compile(r"(?:\\pm|±|\+/-|\+-)\s*\$?\s*$")
@@ -188,7 +191,8 @@ def with_ranges(mentions: list[NumberMention], text: str) -> list[NumberMention]
         if (prev is not None and not prev.spelled and not m.spelled and prev.low <= m.low
                 and prev.low == prev.high and m.low == m.high
                 and (prev.unit is None or prev.unit == m.unit)
-                and RANGE_JOIN.match(text[prev.unit_end:m.start])):
+                and (RANGE_JOIN.match(text[prev.unit_end:m.start]) or BETWEEN_JOIN.match(text[prev.unit_end:m.start])
+                     and BETWEEN_LEAD.search(text, max(0, prev.start - 12), prev.start))):
             before = text[max(0, prev.start - 24):prev.start]
             if not CHANGE_FROM.search(before) or RANGE_LEAD.search(before):
                 out[-1] = replace(m, value=as_value(text[prev.start:m.end]), start=prev.start, low=prev.low)

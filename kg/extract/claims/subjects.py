@@ -151,6 +151,34 @@ def contrasted_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
     return None
 
 
+POSSESSIVES = frozenset({"'s", "\u2019s"})
+OWNER_AFTER = frozenset({"for", "by"})  # "21.2% for Bard", "at most 40.0% by Openai-o3"
+MAX_LABEL_GAP = 6  # words between a name's colon and its number: "MedAlpaca: F1 = 47.3 -> 78.5"
+
+
+def _achiever_ending(spans: list[Span], end: int) -> Span | None:
+    return next((s for s in spans if s.end == end and s.label_ in ACHIEVERS), None)
+
+
+def labelled_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
+    """The method or model a number is written against, where the words around it say so however the
+    sentence parses: "MedAlpaca: F1 = 47.3", "AutoGen's 34%", "21.2% for Bard" (a model only: "for dense
+    models" is a condition)."""
+    doc, start = ctx.doc, ctx.whole.start
+    before = ctx.tokens_before(MAX_LABEL_GAP + 1)
+    colon = next((t for t in reversed(before) if t.text == ":"), None)
+    owner = None
+    if colon is not None and not any(t.text in ",;()" for t in doc[colon.i + 1:start]):
+        owner = _achiever_ending(spans, colon.i)
+    elif before and before[-1].text in POSSESSIVES:
+        owner = _achiever_ending(spans, before[-1].i)
+    else:
+        after = ctx.tokens_after(1)
+        if after and after[0].lower_ in OWNER_AFTER:
+            owner = next((s for s in spans if s.start == after[0].i + 1 and s.label_ == "Model"), None)
+    return entity_name(owner) if owner is not None else None
+
+
 def subject_of(ctx: ClaimContext, spans: list[Span]):
     """The nearest subject that names something; a plain noun ('the navigator') only when none does."""
     plain = None
