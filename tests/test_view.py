@@ -201,6 +201,27 @@ def test_view_data_heads_the_first_screen_with_each_topics_leaders(two_fields):
     assert len(data["L"]) <= HEADLINES_MAX and len(set(data["L"])) == len(data["L"])
 
 
+def test_view_headlines_depend_on_the_positions_alone():
+    """The labels a fresh layout heads the screen with are those its positions give when kept (not movable),
+    as a store keeps them after papers are removed: moving leaders apart changes the zoom, not the choice."""
+    import numpy as np
+
+    from kg.export.html import _headlines
+
+    rng = np.random.default_rng(3)
+    n = 60
+    positions = rng.normal(scale=200.0, size=(n, 2))
+    positions[:12] = rng.normal(scale=15.0, size=(12, 2))  # a crowded core, so that leaders must move
+    sizes = [float(s) for s in rng.uniform(6, 30, n)]
+    names = [f"Entity number {i}" for i in range(n)]
+    fresh = positions.copy()
+    labelled = _headlines(list(range(n)), list(range(n)), fresh, sizes, names, np.ones(n, bool))
+    assert not np.array_equal(fresh, positions), "no label had to move: the test proves nothing"
+    kept = fresh.copy()
+    assert _headlines(list(range(n)), list(range(n)), kept, sizes, names, np.zeros(n, bool)) == labelled
+    assert np.array_equal(kept, fresh)
+
+
 def test_view_page_loads_nothing_from_outside():
     page = render_html(sample_graph())
     assert not re.search(r"""\b(src|href)\s*=\s*["']?(https?:)?//""", page, re.IGNORECASE)

@@ -138,7 +138,17 @@ def _headlines(drawn: list[int], candidates: list[int], positions: np.ndarray, s
     """The entities whose labels head the first screen: ``candidates`` in order, each kept when its label
     (``HEADLINE_PX`` high at the first screen's zoom) and dot overlap no label or dot kept before it, or,
     for a ``movable`` one, would not after moving it a little (``positions`` are updated: leaders sit close
-    together). Positions kept from the store's last view are not movable."""
+    together). Positions kept from the store's last view are not movable.
+
+    The labels are chosen again over the moved positions, none movable, so that they depend on the
+    positions alone: a store that keeps them (papers removed) labels what a fresh build of it labels,
+    though moving changed the first screen's zoom."""
+    _place_headlines(drawn, candidates, positions, sizes, names, movable)
+    return _place_headlines(drawn, candidates, positions, sizes, names, np.zeros(len(movable), bool))
+
+
+def _place_headlines(drawn: list[int], candidates: list[int], positions: np.ndarray, sizes: list[float],
+                     names: list[str], movable: np.ndarray) -> list[int]:
     if not drawn:
         return []
     xy = positions[drawn]
