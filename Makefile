@@ -30,15 +30,18 @@ demo: install
 test: install browser
 	$(BIN)/pytest -q -rs
 
-# Retrain the learned recogniser, four recognisers each without a quarter of the train split, and the
-# scorers over what those read of the papers they never saw, from training/labels (needs ../shared):
-# seeded, about an hour on two cores, into out/model (the four in out/folds). They report their scores;
-# `--ship` on each script writes them into kg/learn/ (commit them only when they win on the tuning split).
+# Retrain the learned recogniser (its encoder first pretrained on the corpus's unlabelled abstracts), four
+# recognisers each without a quarter of the train split, and the scorers over what those read of the papers
+# they never saw, from training/labels (needs ../shared): seeded, into out/model (the four in out/folds).
+# They report their scores; `--ship` on each script writes them into kg/learn/ (commit them only when they
+# win on the tuning split).
 model: install
 	$(BIN)/pip install --quiet -e ".[train]"
-	$(BIN)/python scripts/train_model.py --report-validation --vectors out/vectors.npz --out out/model
+	$(BIN)/python scripts/train_model.py --report-validation --vectors out/vectors.npz \
+	  --pretrained out/pretrained.bin --out out/model
 	for k in 0 1 2 3; do \
-	  $(BIN)/python scripts/train_model.py --fold $$k/4 --vectors out/vectors.npz --out out/folds/$$k || exit 1; \
+	  $(BIN)/python scripts/train_model.py --fold $$k/4 --vectors out/vectors.npz \
+	    --pretrained out/pretrained.bin --out out/folds/$$k || exit 1; \
 	done
 	$(BIN)/python scripts/train_scorers.py --recogniser out/model --folds out/folds --out out/model
 

@@ -5,6 +5,10 @@
     python scripts/train_model.py --limit 100 --out /tmp/m100   # a learning-curve point
     python scripts/train_model.py --fold 2/4 --out out/folds/2   # trained without fold 2 of the train split
 
+The recogniser's encoder is first pretrained on the corpus's unlabelled abstracts (kg.learn.pretrain, the
+config's [pretraining]; some 15 minutes); --vectors and --pretrained keep the word vectors and that encoder
+in files for the next runs (the fold recognisers start from the same ones).
+
 Splits (kg.learn.labels.split_of): the recogniser learns the "train" papers; the epoch kept
 is the one whose entity F1 on the "tuning" papers is highest; the "validation" papers are
 never trained on nor used to choose anything (--report-validation only prints their score).
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -24,13 +29,15 @@ from pathlib import Path
 import numpy
 import spacy
 from shared_data import ROOT, require, training_options
+from spacy.util import fix_random_seed, registry
 from thinc.api import Config
 
 from kg.extract.pipeline import default_model
 from kg.learn.labels import corpus_texts, flat_mentions, fold_of, load_score_module, read_labels, split_of
+from kg.learn.pretrain import cloze_docs, pretrain
 from kg.learn.recogniser import MODEL_DIR, host_identity, model_config, save_recogniser
 from kg.learn.train import examples, host_docs, predict, train_recogniser
-from kg.learn.vectors import train_vectors
+from kg.learn.vectors import set_table, train_vectors
 
 
 
@@ -84,6 +91,41 @@ def corpus_word_vectors(host, corpus: Path, config: Config, cache: Path | None):
     return words, table
 
 
+def pretrained_encoder(host, corpus: Path, labels: list[dict], config: Config, vectors, cache: Path | None):
+    """The recogniser's encoder pretrained on the corpus's unlabelled texts, validation papers left out
+    (kg.learn.pretrain), as bytes; read from ``cache`` if it exists; None without vectors or pretraining."""
+    settings = Config(config).interpolate()
+    if cache is not None and cache.exists():
+        return cache.read_bytes()
+    if vectors is None or not settings["pretraining"]["docs"]:
+        return None
+    seed, options = settings["training"]["seed"], settings["pretraining"]
+    fix_random_seed(seed)
+    rng = random.Random(seed)
+    labelled = {label["id"] for label in labels}
+    texts = []
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if split_of(record["id"]) != "validation" and record["id"] not in labelled:
+                texts.append(record["title"] + "\n\n" + record["abstract"])
+    rng.shuffle(texts)
+    clock = time.perf_counter()
+    words, table = vectors
+    keys = [host.vocab.strings.add(word) for word in words]
+    docs = cloze_docs(host, texts[:options["docs"]], dict(zip(keys, range(len(keys)))), options["share"], rng)
+    print(f"pretraining on {len(docs)} unlabelled texts, their words hidden: {time.perf_counter() - clock:.0f} s",
+          file=sys.stderr)
+    tok2vec = registry.resolve({"encoder": settings["model"]["tok2vec"]})["encoder"]
+    set_table(tok2vec, keys, table)
+    encoded = pretrain(tok2vec, docs, table, options["epochs"], options["batch_size"], options["learn_rate"], rng,
+                       log_line=lambda line: print(line, file=sys.stderr)).to_bytes()
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(encoded)
+    return encoded
+
+
 def fold_option(text: str) -> tuple[int, int]:
     """"K/N" -> (K, N), fold K (0-based) of N."""
     try:
@@ -107,6 +149,8 @@ def main() -> int:
                         "exists, else trained and written there")
     parser.add_argument("--report-validation", action="store_true",
                         help="also print the recogniser's score alone on the validation split (learning curves)")
+    parser.add_argument("--pretrained", type=Path, help="cache file of the encoder pretrained on unlabelled "
+                        "abstracts (config [pretraining]): read if it exists, else pretrained and written there")
     parser.add_argument("--out", type=Path, help="write the recogniser here")
     parser.add_argument("--ship", action="store_true", help=f"write the recogniser to {MODEL_DIR}")
     args = parser.parse_args()
@@ -133,7 +177,9 @@ def main() -> int:
     tuning_docs = host_docs(host, (texts[label["id"]] for label in by_split["tuning"]))
     vectors = corpus_word_vectors(host, args.corpus, config, args.vectors) if config["vectors"]["width"] else None
     trainer, log = train_recogniser(host, train, config, EntityScorer(score, by_split["tuning"]), tuning_docs,
-                                    vectors, log_line=lambda line: print(line, file=sys.stderr))
+                                    vectors, log_line=lambda line: print(line, file=sys.stderr),
+                                    pretrained=pretrained_encoder(host, args.corpus, labels, config, vectors,
+                                                                  args.pretrained))
     print(f"best epoch {log.best_epoch}: tuning entity F1 (typed, recogniser alone) {log.best_score:.3f}; "
           f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     if args.report_validation:
@@ -144,8 +190,8 @@ def main() -> int:
     out = MODEL_DIR if args.ship else args.out
     if out is not None:
         meta = {"host": list(host_identity(host)), "model": model_config(config),
-                "papers": len(train_labels), "fold": list(args.fold) if args.fold else None, "best_epoch": log.best_epoch,
-                "tuning_entity_f1": round(log.best_score, 4), "epochs": log.epochs}
+                "papers": len(train_labels), "fold": list(args.fold) if args.fold else None,
+                "best_epoch": log.best_epoch, "tuning_entity_f1": round(log.best_score, 4), "epochs": log.epochs}
         save_recogniser(trainer, out, meta)
         print(f"written to {out}", file=sys.stderr)
     return 0

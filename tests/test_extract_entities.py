@@ -172,8 +172,11 @@ def test_entities_well_formed_names_pair_their_brackets(text, formed):
     assert well_formed(text) is formed
 
 
-def test_entities_cut_out_of_larger_text_grow_to_the_name_or_are_dropped(shipped_nlp):
-    doc = shipped_nlp(Paper(id="t", title="A$^2$-LLM: A Spoken Avatar Model", abstract=(
+def test_entities_cut_out_of_larger_text_grow_to_the_name_or_are_dropped():
+    # the recogniser's spans ("^2$-LLM", "Reason2Attack(R2A"), before the entity scorer decides which to keep
+    from kg.extract.pipeline import PipelineConfig, load_pipeline
+
+    doc = load_pipeline(PipelineConfig(entity_weights=None))(Paper(id="t", title="A$^2$-LLM: A Spoken Avatar Model", abstract=(
         "We propose Reason2Attack(R2A), which beats the LLM%u2019s answers. We use (LLMs)-assisted agents, "
         "and the S$^2$-MLLM model.")).text)
     names = [span.text for span in doc.spans["kg_entities"]]

@@ -118,7 +118,7 @@ def test_recogniser_shipped_model_predicts_on_a_sentence_we_wrote(shipped_nlp):
     assert shipped_meta() is not None, f"no recogniser ships in {MODEL_DIR}"
     assert RECOGNISER in shipped_nlp.pipe_names
     doc = shipped_nlp("Orvalent: Faster Decoding\n\nWe fine-tune Llama-2 with LoRA and evaluate it on the GSM8K "
-              "benchmark, where accuracy improves by 4 points.")
+              "benchmark, where it improves accuracy by 4 points.")
     found = {(e.text, e.label_) for e in doc.ents}
     assert {e.label_ for e in doc.ents} <= set(ENTITY_TYPES)
     assert {("Llama-2", "Model"), ("LoRA", "Method"), ("accuracy", "Metric")} <= found, found

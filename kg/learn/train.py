@@ -64,9 +64,11 @@ def predict(trainer: Language, docs: list[Doc]) -> list[Doc]:
 
 def train_recogniser(host: Language, train: list[Example], config: Config, select: Selector,
                      select_docs: list[Doc], vectors: tuple[list[str], numpy.ndarray] | None = None,
-                     log_line: Callable[[str], None] = print) -> tuple[Language, TrainingLog]:
+                     log_line: Callable[[str], None] = print,
+                     pretrained: bytes | None = None) -> tuple[Language, TrainingLog]:
     """The recogniser of the best epoch by ``select`` over ``select_docs``, trained on ``train``,
-    with ``vectors`` (words, table) as its corpus word vectors."""
+    with ``vectors`` (words, table) as its corpus word vectors, its encoder starting from the ``pretrained``
+    one's weights (kg.learn.pretrain) when given."""
     settings = Config(config).interpolate()["training"]
     fix_random_seed(settings["seed"])
     order = random.Random(settings["seed"])
@@ -76,6 +78,8 @@ def train_recogniser(host: Language, train: list[Example], config: Config, selec
         words, table = vectors
         set_table(recogniser.model, [host.vocab.strings.add(word) for word in words], table)
     trainer.initialize(lambda: train)
+    if pretrained is not None:
+        recogniser.model.get_ref("tok2vec").layers[0].from_bytes(pretrained)  # the parser wraps it in a projection
     optimizer = Adam(settings["learn_rate"])
     log = TrainingLog()
     best: bytes | None = None
