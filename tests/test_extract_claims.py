@@ -203,6 +203,7 @@ def test_claims_subject_of_the_number_after_versus_is_what_it_is_compared_with(n
     ("Both Quillon and Zorblax reach 45% success rates, outperforming Vexamo-3B's 34%.",
      ["Quillon", "Vexamo-3B"]),
     ("Chat models cite invalid links (21.2% for Vexamo-3B and 67.7% for Marlo-7B).", ["Vexamo-3B", "Marlo-7B"]),
+    ("Zorblax boosts the speed-up by up to 16% for Vexamo-3B.", ["Zorblax"]),
 ])
 def test_claims_subject_the_number_is_written_against(nlp, sentence, subjects):
     _, claims = claims_of(nlp, sentence)

@@ -163,7 +163,7 @@ def _achiever_ending(spans: list[Span], end: int) -> Span | None:
 def labelled_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
     """The method or model a number is written against, where the words around it say so however the
     sentence parses: "MedAlpaca: F1 = 47.3", "AutoGen's 34%", "21.2% for Bard" (a model only: "for dense
-    models" is a condition)."""
+    models" is a condition; so is the model after a gain, "boosts the speed-up by 16% for Llama-3")."""
     doc, start = ctx.doc, ctx.whole.start
     before = ctx.tokens_before(MAX_LABEL_GAP + 1)
     colon = next((t for t in reversed(before) if t.text == ":"), None)
@@ -172,7 +172,7 @@ def labelled_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
         owner = _achiever_ending(spans, colon.i)
     elif before and before[-1].text in POSSESSIVES:
         owner = _achiever_ending(spans, before[-1].i)
-    else:
+    elif not any(t.lower_ == "by" for t in before[-3:]):
         after = ctx.tokens_after(1)
         if after and after[0].lower_ in OWNER_AFTER:
             owner = next((s for s in spans if s.start == after[0].i + 1 and s.label_ == "Model"), None)
