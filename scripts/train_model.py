@@ -18,8 +18,6 @@ score.py) and the `train` extra (gensim, for the corpus word vectors).
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
 import sys
 import time
@@ -33,7 +31,8 @@ from spacy.util import fix_random_seed, registry
 from thinc.api import Config
 
 from kg.extract.pipeline import default_model
-from kg.learn.labels import corpus_texts, flat_mentions, fold_of, load_score_module, read_labels, split_of
+from kg.learn.labels import (corpus_texts, corpus_texts_where, flat_mentions, fold_of, load_score_module, read_labels,
+                             split_of)
 from kg.learn.pretrain import cloze_docs, pretrain
 from kg.learn.recogniser import MODEL_DIR, host_identity, model_config, save_recogniser
 from kg.learn.train import examples, host_docs, predict, train_recogniser
@@ -74,12 +73,7 @@ def corpus_word_vectors(host, corpus: Path, config: Config, cache: Path | None):
         return list(saved["words"]), saved["table"]
     settings = config["vectors"]
     clock = time.perf_counter()
-    texts = []
-    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            if split_of(record["id"]) != "validation":
-                texts.append(record["title"] + "\n\n" + record["abstract"])
+    texts = list(corpus_texts_where(corpus, lambda paper: split_of(paper) != "validation").values())
     sentences = [[t.norm_ for t in doc if not t.is_space] for doc in host.tokenizer.pipe(texts, batch_size=256)]
     words, table = train_vectors(sentences, settings["width"], config["training"]["seed"],
                                  settings["min_count"], settings["epochs"])
@@ -103,12 +97,8 @@ def pretrained_encoder(host, corpus: Path, labels: list[dict], config: Config, v
     fix_random_seed(seed)
     rng = random.Random(seed)
     labelled = {label["id"] for label in labels}
-    texts = []
-    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            if split_of(record["id"]) != "validation" and record["id"] not in labelled:
-                texts.append(record["title"] + "\n\n" + record["abstract"])
+    texts = list(corpus_texts_where(corpus, lambda paper: split_of(paper) != "validation"
+                                    and paper not in labelled).values())
     rng.shuffle(texts)
     clock = time.perf_counter()
     words, table = vectors

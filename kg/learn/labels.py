@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from kg.errors import LabelError
 from kg.files import atomic_open
@@ -30,11 +30,16 @@ URL = re.compile(r"[(\[<\"']*(?:https?://|www\.|[\w.-]+\.(?:com|org|io|net|ai)/)
 def corpus_texts(corpus: str | Path, ids: Iterable[str]) -> dict[str, str]:
     """``Paper.text`` (title, blank line, abstract) of each wanted id in the gzipped corpus."""
     wanted = set(ids)
+    return corpus_texts_where(corpus, wanted.__contains__)
+
+
+def corpus_texts_where(corpus: str | Path, keep: Callable[[str], bool]) -> dict[str, str]:
+    """``Paper.text`` of each paper of the gzipped corpus whose id ``keep`` accepts, in the corpus's order."""
     texts = {}
     with gzip.open(corpus, "rt", encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
-            if record["id"] in wanted:
+            if keep(record["id"]):
                 texts[record["id"]] = record["title"] + TITLE_SEPARATOR + record["abstract"]
     return texts
 

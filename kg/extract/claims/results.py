@@ -183,6 +183,13 @@ def hardware_before(text: str, start: int) -> bool:
     return bool(words) and words[-1] in ClaimCues.load().hardware
 
 
+def _range_joined(text: str, first: NumberMention, second: NumberMention) -> bool:
+    """Whether the words between two numbers join them as a range: "8% to 54%", "between 92% and 100%"."""
+    between = text[first.unit_end:second.start]
+    return bool(RANGE_JOIN.match(between) or BETWEEN_JOIN.match(between)
+                and BETWEEN_LEAD.search(text, max(0, first.start - 12), first.start))
+
+
 def with_ranges(mentions: list[NumberMention], text: str) -> list[NumberMention]:
     """Two numbers written as a range ("8% to 54%", "1.36x-1.77x") become one mention "8-54"."""
     out: list[NumberMention] = []
@@ -191,8 +198,7 @@ def with_ranges(mentions: list[NumberMention], text: str) -> list[NumberMention]
         if (prev is not None and not prev.spelled and not m.spelled and prev.low <= m.low
                 and prev.low == prev.high and m.low == m.high
                 and (prev.unit is None or prev.unit == m.unit)
-                and (RANGE_JOIN.match(text[prev.unit_end:m.start]) or BETWEEN_JOIN.match(text[prev.unit_end:m.start])
-                     and BETWEEN_LEAD.search(text, max(0, prev.start - 12), prev.start))):
+                and _range_joined(text, prev, m)):
             before = text[max(0, prev.start - 24):prev.start]
             if not CHANGE_FROM.search(before) or RANGE_LEAD.search(before):
                 out[-1] = replace(m, value=as_value(text[prev.start:m.end]), start=prev.start, low=prev.low)
