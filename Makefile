@@ -34,16 +34,31 @@ test: install browser
 # recognisers each without a quarter of the train split, and the scorers over what those read of the papers
 # they never saw, from training/labels (needs ../shared): seeded, into out/model (the four in out/folds).
 # They report their scores; `--ship` on each script writes them into kg/learn/ (commit them only when they
-# win on the tuning split).
+# win on the tuning split). The word vectors and the pretrained encoder are made first, then the five
+# recognisers two at a time (one per core), then the scorers.
 model: install
 	$(BIN)/pip install --quiet -e ".[train]"
-	$(BIN)/python scripts/train_model.py --report-validation --vectors out/vectors.npz \
-	  --pretrained out/pretrained.bin --out out/model
-	for k in 0 1 2 3; do \
-	  $(BIN)/python scripts/train_model.py --fold $$k/4 --vectors out/vectors.npz \
-	    --pretrained out/pretrained.bin --out out/folds/$$k || exit 1; \
-	done
+	$(TRAIN) --prepare-only
+	$(MAKE) --no-print-directory -j2 $(RECOGNISERS)
 	$(BIN)/python scripts/train_scorers.py --recogniser out/model --folds out/folds --out out/model
+
+# The five recognisers, two at a time (`make model` runs them after --prepare-only); each writes its log.
+TRAIN := $(BIN)/python scripts/train_model.py --vectors out/vectors.npz --pretrained out/pretrained.bin
+FOLDS := 0 1 2 3
+RECOGNISERS := recogniser $(FOLDS:%=fold-%)
+.PHONY: $(RECOGNISERS)
+
+recogniser:
+	@mkdir -p out/logs && echo "training the recogniser: out/logs/recogniser.log"
+	@$(TRAIN) --report-validation --out out/model > out/logs/recogniser.log 2>&1 \
+	  || { tail -n 20 out/logs/recogniser.log; exit 1; }
+	@grep -E "^(best epoch|validation)" out/logs/recogniser.log
+
+$(FOLDS:%=fold-%): fold-%:
+	@mkdir -p out/logs && echo "training fold recogniser $*: out/logs/fold-$*.log"
+	@$(TRAIN) --fold $*/4 --out out/folds/$* > out/logs/fold-$*.log 2>&1 \
+	  || { tail -n 20 out/logs/fold-$*.log; exit 1; }
+	@grep -E "^best epoch" out/logs/fold-$*.log | sed 's/^/fold $*: /'
 
 clean:
 	rm -rf $(VENV) out test-output .pytest_cache

@@ -4,6 +4,7 @@
     python scripts/train_model.py --ship             # ... and write the weights to kg/learn/model/
     python scripts/train_model.py --limit 100 --out /tmp/m100   # a learning-curve point
     python scripts/train_model.py --fold 2/4 --out out/folds/2   # trained without fold 2 of the train split
+    python scripts/train_model.py --vectors V --pretrained P --prepare-only   # V and P only, for the runs after
 
 The recogniser's encoder is first pretrained on the corpus's unlabelled abstracts (kg.learn.pretrain, the
 config's [pretraining]; some 15 minutes); --vectors and --pretrained keep the word vectors and that encoder
@@ -31,6 +32,7 @@ from spacy.util import fix_random_seed, registry
 from thinc.api import Config
 
 from kg.extract.pipeline import default_model
+from kg.extract.tex import split_tex_wrappers
 from kg.learn.labels import (corpus_texts, corpus_texts_where, flat_mentions, fold_of, load_score_module, read_labels,
                              split_of)
 from kg.learn.pretrain import cloze_docs, pretrain
@@ -141,10 +143,15 @@ def main() -> int:
                         help="also print the recogniser's score alone on the validation split (learning curves)")
     parser.add_argument("--pretrained", type=Path, help="cache file of the encoder pretrained on unlabelled "
                         "abstracts (config [pretraining]): read if it exists, else pretrained and written there")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="only make the --vectors and --pretrained files the recognisers start from, so that "
+                        "several recognisers can then train side by side (make model)")
     parser.add_argument("--out", type=Path, help="write the recogniser here")
     parser.add_argument("--ship", action="store_true", help=f"write the recogniser to {MODEL_DIR}")
     args = parser.parse_args()
     require(parser, args.corpus, args.score)
+    if args.prepare_only and not (args.vectors and args.pretrained):
+        parser.error("--prepare-only makes the --vectors and --pretrained files: give both")
 
     clock = time.perf_counter()
     config = Config().from_disk(args.config)
@@ -158,18 +165,20 @@ def main() -> int:
         train_labels = [label for label in train_labels if fold_of(label["id"], folds) != left_out]
     texts = corpus_texts(args.corpus, (label["id"] for label in labels))
     host_name = default_model()
-    host = spacy.load(host_name, exclude=["ner"])
+    host = split_tex_wrappers(spacy.load(host_name, exclude=["ner"]))
     print(f"{len(labels)} labelled papers: train on {len(train_labels)}, choose the epoch on "
           f"{len(by_split['tuning'])}; host {host_name}", file=sys.stderr)
+    vectors = corpus_word_vectors(host, args.corpus, config, args.vectors) if config["vectors"]["width"] else None
+    pretrained = pretrained_encoder(host, args.corpus, labels, config, vectors, args.pretrained)
+    if args.prepare_only:
+        print(f"{args.vectors} and {args.pretrained} ready: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+        return 0
     train = examples(host_docs(host, (texts[label["id"]] for label in train_labels)),
                      [flat_mentions(label) for label in train_labels])
     score = load_score_module(args.score)
     tuning_docs = host_docs(host, (texts[label["id"]] for label in by_split["tuning"]))
-    vectors = corpus_word_vectors(host, args.corpus, config, args.vectors) if config["vectors"]["width"] else None
     trainer, log = train_recogniser(host, train, config, EntityScorer(score, by_split["tuning"]), tuning_docs,
-                                    vectors, log_line=lambda line: print(line, file=sys.stderr),
-                                    pretrained=pretrained_encoder(host, args.corpus, labels, config, vectors,
-                                                                  args.pretrained))
+                                    vectors, log_line=lambda line: print(line, file=sys.stderr), pretrained=pretrained)
     print(f"best epoch {log.best_epoch}: tuning entity F1 (typed, recogniser alone) {log.best_score:.3f}; "
           f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     if args.report_validation:

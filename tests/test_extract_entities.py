@@ -487,3 +487,14 @@ def test_entities_learned_span_keeps_no_full_stop_of_the_text_end(nlp):
     doc = nlp.get_pipe("kg_entities")(doc)
     assert {(s.text, s.label_, s._.kg_name) for s in doc.spans["kg_entities"]} == {
         ("MMLU", "Dataset", "MMLU"), ("GSM8K", "Dataset", "GSM8K")}
+
+
+def test_entities_names_wrapped_in_tex_markup_are_read_as_bare(nlp):
+    """"\\textbf{Quillfeather}" names Quillfeather: the command and its braces are no part of the name."""
+    abstract = r"We present \textbf{Quillfeather}, which outperforms \emph{GPT-4} and \textsc{Llama-3.1-8B} on MMLU."
+    text = Paper(id="t", title=TITLE, abstract=abstract).text
+    entities = entities_of(nlp, abstract)
+    for name in ("Quillfeather", "GPT-4", "Llama-3.1-8B"):
+        assert name in entities, list(entities)
+        assert all(text[m.start:m.end] == name for m in entities[name].mentions)
+    assert len(entities["Quillfeather"].mentions) == 2

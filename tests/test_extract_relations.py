@@ -109,6 +109,19 @@ STATED = [
     # VARIANT_OF
     ("version suffix", "We test Llama-3 and Llama-3.1-8B-Instruct.", {"Llama-3": "Model", "Llama-3.1-8B-Instruct": "Model"},
      ("Llama-3.1-8B-Instruct", "VARIANT_OF", "Llama-3")),
+    ("class such as kind", "Adapter methods such as GateMix and TreeDraft save memory.",
+     {"Adapter": "Method", "GateMix": "Method", "TreeDraft": "Method"}, ("TreeDraft", "VARIANT_OF", "Adapter")),
+    ("class including kind", "We compare text detectors, including GateMix.", {"text": "Method", "GateMix": "Method"},
+     ("GateMix", "VARIANT_OF", "text")),
+    ("class like kind", "Jailbreak attacks like GateMix remain effective.",
+     {"Jailbreak": "Method", "GateMix": "Method"}, ("GateMix", "VARIANT_OF", "Jailbreak")),
+    ("class with examples", "We evaluate PEFT methods (e.g., GateMix, TreeDraft).",
+     {"PEFT": "Method", "GateMix": "Method", "TreeDraft": "Method"}, ("GateMix", "VARIANT_OF", "PEFT")),
+    ("name, a class", "We present FlowSpec, a speculative decoding framework for edge devices.",
+     {"FlowSpec": "Method", "speculative decoding": "Method"}, ("FlowSpec", "VARIANT_OF", "speculative decoding")),
+    ("a class, name", "We introduce a retrieval-augmented generation framework, ATRI, for judicial texts.",
+     {"ATRI": "Method", "retrieval-augmented generation": "Method"},
+     ("ATRI", "VARIANT_OF", "retrieval-augmented generation")),
 ]
 
 
@@ -165,6 +178,10 @@ NOT_STATED = [
      {"GateMix": "Method", "TreeDraft": "Method"}, "FOONET_USES_TREEDRAFT", ("FooNet", "USES", "GateMix")),
     ("derived name is not a version", "FooNet-MoD distills FooNet into a small model and outperforms BERT.",
      {"FooNet-MoD": "Method", **BERT}, "VARIANT_OF", ("FooNet-MoD", "OUTPERFORMS", "BERT")),
+    ("a named model is an instance, not a kind", "FooNet outperforms LLMs such as GPT-4 and BERT.",
+     {"LLMs": "Method", "GPT-4": "Model", **BERT}, "VARIANT_OF", OUTPERFORMS_BERT),
+    ("a class built on another is no kind of it", "FooNet, an LLM-based agent, outperforms BERT.",
+     {"LLM": "Method", **BERT}, "VARIANT_OF", OUTPERFORMS_BERT),
 ]
 
 
@@ -176,6 +193,14 @@ def test_extract_relations_not_stated(nlp, case, text, entities, rel_type, state
     else:
         assert not [r for r in found if r[1] == rel_type], found
     assert stated in found, found
+
+
+def test_extract_relations_a_kind_does_not_use_its_class(nlp):
+    """"X, a Y framework that builds on Y's ideas": X is a kind of Y; the rules' use of Y by X goes."""
+    found = relations_of(nlp, "We present FlowSpec, a speculative decoding framework built on speculative decoding.",
+                         {"FlowSpec": "Method", "speculative decoding": "Method"}, "FlowSpec")
+    assert ("FlowSpec", "VARIANT_OF", "speculative decoding") in found
+    assert ("FlowSpec", "USES", "speculative decoding") not in found
 
 
 def test_extract_relations_title_names_task_and_mechanism(nlp):

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 import kg
 from kg import tables
 from kg.errors import ModelNotFound
+from kg.extract.tex import split_tex_wrappers
 from kg.fingerprint import code_fingerprint
 from kg.learn import entities, numbers, pairs, roles, subjects
 from kg.learn.recogniser import MODEL_DIR, load_recogniser
@@ -95,6 +96,7 @@ def _load_pipeline(config: PipelineConfig, stamp: tuple[str, ...]) -> Language:
         nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError as err:
         raise ModelNotFound(f"cannot load spaCy model {name!r}: {err}") from None
+    split_tex_wrappers(nlp)
     nlp.add_pipe("kg_title_boundary", before="parser")
     if config.recogniser:
         load_recogniser(nlp, Path(config.recogniser))

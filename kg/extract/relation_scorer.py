@@ -77,10 +77,12 @@ class RelationScoring:
     def __call__(self, doc: Doc) -> Doc:
         found = list(doc._.kg_relations or ())
         known = {(r.head, r.type, r.tail) for r in found}
+        kinds = {(r.head, r.tail) for r in found if r.type == "VARIANT_OF"}  # a kind of Y relates to Y no other way
         text = doc.text  # joined from the tokens at each access
         for candidate in candidates(doc):
             kind = self.scorer.best(candidate.features, candidate.allowed)
-            if kind is None or (candidate.head.name, kind, candidate.tail.name) in known:
+            if (kind is None or (candidate.head.name, kind, candidate.tail.name) in known
+                    or (candidate.head.name, candidate.tail.name) in kinds):
                 continue
             start, end = sentence_bounds(_evidence(candidate))
             found.append(Relation(head=candidate.head.name, type=kind, tail=candidate.tail.name,

@@ -34,6 +34,8 @@ CLAUSE_LINKS = frozenset({
     "advcl", "xcomp", "conj", "pcomp", "prep", "pobj", "acl", "relcl", "ccomp", "advmod", "dobj", "agent",
     "nsubj", "nsubjpass", "appos", "npadvmod", "attr", "oprd", "dative", "compound", "amod", "nummod", "acomp",
 })
+KIND_PREPS = frozenset({"including", "like"})  # "Y including X", "Y like X"; "Y such as X" is read apart
+EXAMPLE_WORDS = frozenset({"e.g.", "e.g", "eg"})  # "Y (e.g., X)"
 NAMING_VERBS = frozenset({"call", "name", "dub", "term", "coin"})
 RESULTS = "<results>"
 # A name that extends another by a version, size or release suffix is a variant of it.
@@ -159,6 +161,9 @@ class RelationFinder:
                 _title_relations(view, sent)
             _sentence_relations(view, sent, title=index == 0)
         _variant_relations(view, spans)
+        for head, rel_type, tail in list(view.found):
+            if rel_type == "VARIANT_OF":
+                view.found.pop((head, "USES", tail), None)  # a kind of Y, not a user of it
         doc._.kg_relations = list(view.found.values())
         return doc
 
@@ -240,6 +245,7 @@ def _sentence_relations(view: _PaperView, sent: Span, title: bool = False) -> No
             _hyphen_uses(view, sent, token)
     if not title:
         _colon_parts(view, sent)
+        _kind_relations(view, sent)
     for span in _mentions_in(view, sent):
         kind = span.label_
         if kind == "Dataset" and evaluates:
@@ -649,6 +655,41 @@ def _task_relations(view: _PaperView, sent: Span, span: Span, title: bool = Fals
             who = _agent(view, root)
             head = who if who == view.proposed else None
     view.add(head, "ADDRESSES", span._.kg_name or span.text, sent)
+
+
+def _kind_relations(view: _PaperView, sent: Span) -> None:
+    """Kinds of a named class (DECISIONS 16): "PEFT methods such as LoRA", "detectors, including GPTZero",
+    "attacks like HaPLa", "PEFT methods (e.g., LoRA)", "FlowSpec, a speculative decoding framework" and "a
+    retrieval-augmented generation framework, ATRI": each kind is a VARIANT_OF the class, and does not use it."""
+    for token in sent:
+        kinds: list[str] = []
+        if token.dep_ == "prep" and (token.lower_ in KIND_PREPS or token.lower_ == "as" and token.i > sent.start
+                                     and token.nbor(-1).lower_ == "such"):
+            noun = token.head if token.head.lower_ != "such" else token.head.head
+            kinds = _collect(view, [c for c in token.children if c.dep_ == "pobj"], ())
+            kinds = [kind for kind in kinds if view.types.get(kind) != "Model"]  # "LLMs such as GPT-4": an instance
+        elif token.lower_ in EXAMPLE_WORDS and token.i - 2 >= sent.start and token.nbor(-1).text == "(":
+            noun = token.nbor(-2)
+            close = next((t.i for t in sent if t.i > token.i and t.text == ")"), sent.end)
+            kinds = [s._.kg_name or s.text for s in _mentions_in(view, sent.doc[token.i + 1:close])
+                     if view.types.get(s._.kg_name or s.text) != "Model"]
+        elif token.dep_ == "appos" and (token.i in view.mention_at) != (token.head.i in view.mention_at):
+            named, noun = (token, token.head) if token.i in view.mention_at else (token.head, token)
+            if noun.pos_ != "NOUN" or not any(c.lower_ in ("a", "an") for c in noun.children):
+                continue
+            kinds = [view.entity(named)]  # "X, a Y framework" and "a Y framework, X"
+        for kind in kinds:
+            family = _class_entity(view, noun)
+            view.add(kind, "VARIANT_OF", family, sent)
+
+
+def _class_entity(view: _PaperView, noun: Token) -> str | None:
+    """The entity a class noun names: its own mention, or that of the words before it ("PEFT methods")."""
+    if noun.i in view.mention_at:
+        return view.entity(noun)
+    modifiers = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i
+                 and c.i in view.mention_at and not _hyphen_based(c)]
+    return view.entity(modifiers[-1]) if modifiers else None
 
 
 def _title_relations(view: _PaperView, title: Span) -> None:

@@ -129,6 +129,15 @@ def entity_in(spans: list[Span], start: int, end: int, head: int | None = None,
     return inside[0]
 
 
+def span_at(spans: list[Span], start: int | None = None, end: int | None = None,
+            labels: frozenset[str] | None = None) -> Span | None:
+    """The entity mention that starts at token ``start`` or ends before token ``end`` (one of ``labels``)."""
+    last = bisect_left(spans, end if start is None else start + 1, key=lambda s: s.start)
+    first = bisect_left(spans, (end if start is None else start) - MAX_ENTITY_TOKENS, key=lambda s: s.start)
+    return next((s for s in spans[first:last] if (start is None or s.start == start) and (end is None or s.end == end)
+                 and (labels is None or s.label_ in labels)), None)
+
+
 def in_name(spans: list[Span], i: int) -> bool:
     """Whether token ``i`` is part of an entity's name other than a metric's (the "1.5" of "Gemini 1.5 Flash")."""
     span = entity_in(spans, i, i + 1, head=i)

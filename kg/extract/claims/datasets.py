@@ -3,13 +3,12 @@ and "x% on A and y% on B" gives each the one after it."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from spacy.tokens import Doc, Span
 
 from kg.claim_cues import ClaimCues
 from kg.extract.claims.attachments import names_hardware
-from kg.extract.claims.context import ClaimContext, entity_name
+from kg.extract.claims.context import ClaimContext, entity_name, span_at
 from kg.numbers import NumberMention
 
 # -- numbers listed with their datasets -------------------------------------------------------
@@ -30,9 +29,8 @@ def _name_at(doc: Doc, spans: list[Span], i: int, end: int) -> tuple[str, int] |
         i += 1
     if i >= end:
         return None
-    at = bisect_left(spans, i, key=lambda s: s.start)
-    entity = spans[at] if at < len(spans) and spans[at].start == i and spans[at].end <= end else None
-    if entity is not None:
+    entity = span_at(spans, start=i)
+    if entity is not None and entity.end <= end:
         return (entity_name(entity) if entity.label_ in DATASET_LABELS else None), entity.end
     j = i
     while j < end and not doc[j].like_num and (doc[j].pos_ == "PROPN" or any(c.isupper() for c in doc[j].text)

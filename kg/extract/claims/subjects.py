@@ -5,13 +5,14 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.claims.context import (SIZE, ClaimContext, clean_phrase, entity_in, entity_name, glued_start,
-                                       in_name, name_like)
+                                       in_name, name_like, span_at)
 from kg.extract.doc import MAX_WALK
 from kg.records import TITLE_SEPARATOR, title_end
 
 TITLE_PHRASE_STARTS = frozenset(
     "why how what when where which who can do does is are should towards toward on beyond rethinking".split())
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
+MODELS = frozenset({"Model"})
 ACHIEVERS = frozenset({"Method", "Model"})  # what can reach a number, where a clause names it only in apposition
 PROPOSED = object()  # marker: the subject is the paper's own method
 
@@ -156,10 +157,6 @@ OWNER_AFTER = frozenset({"for", "by"})  # "21.2% for Bard", "at most 40.0% by Op
 MAX_LABEL_GAP = 6  # words between a name's colon and its number: "MedAlpaca: F1 = 47.3 -> 78.5"
 
 
-def _achiever_ending(spans: list[Span], end: int) -> Span | None:
-    return next((s for s in spans if s.end == end and s.label_ in ACHIEVERS), None)
-
-
 def labelled_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
     """The method or model a number is written against, where the words around it say so however the
     sentence parses: "MedAlpaca: F1 = 47.3", "AutoGen's 34%", "21.2% for Bard" (a model only: "for dense
@@ -169,13 +166,13 @@ def labelled_owner(ctx: ClaimContext, spans: list[Span]) -> str | None:
     colon = next((t for t in reversed(before) if t.text == ":"), None)
     owner = None
     if colon is not None and not any(t.text in ",;()" for t in doc[colon.i + 1:start]):
-        owner = _achiever_ending(spans, colon.i)
+        owner = span_at(spans, end=colon.i, labels=ACHIEVERS)
     elif before and before[-1].text in POSSESSIVES:
-        owner = _achiever_ending(spans, before[-1].i)
+        owner = span_at(spans, end=before[-1].i, labels=ACHIEVERS)
     elif not any(t.lower_ == "by" for t in before[-3:]):
         after = ctx.tokens_after(1)
         if after and after[0].lower_ in OWNER_AFTER:
-            owner = next((s for s in spans if s.start == after[0].i + 1 and s.label_ == "Model"), None)
+            owner = span_at(spans, start=after[0].i + 1, labels=MODELS)
     return entity_name(owner) if owner is not None else None
 
 

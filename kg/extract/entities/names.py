@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 from kg.extract.doc import starts_sentence
 from kg.extract.entities.candidates import Candidate
 from kg.extract.entities.lexicon import Lexicon, name_key
+from kg.extract.tex import TEX_WRAPPER
 
 NAME_SHAPE = re.compile(
     r"^(?=.{2,60}$)(?=.*[A-Za-z])(?:"
@@ -68,6 +69,9 @@ def name_candidates(lexicon: Lexicon, doc: Doc, text: str, title_end: int) -> li
     out = []
     for match in WORD.finditer(text):
         raw, start = match.group(), match.start()
+        wrapper = TEX_WRAPPER.match(raw)
+        if wrapper:
+            raw, start = raw[wrapper.end():], start + wrapper.end()
         stripped = raw.lstrip(LEADING)
         start += len(raw) - len(stripped)
         stripped = stripped.rstrip(TRAILING)
