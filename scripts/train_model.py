@@ -26,18 +26,16 @@ from collections import Counter
 from pathlib import Path
 
 import numpy
-import spacy
 from shared_data import ROOT, require, training_options
 from spacy.util import fix_random_seed, registry
 from thinc.api import Config
 
 from kg.extract.pipeline import default_model
-from kg.extract.tex import split_tex_wrappers
 from kg.learn.labels import (corpus_texts, corpus_texts_where, flat_mentions, fold_of, load_score_module, read_labels,
                              split_of)
 from kg.learn.pretrain import cloze_docs, pretrain
 from kg.learn.recogniser import MODEL_DIR, host_identity, model_config, save_recogniser
-from kg.learn.train import examples, host_docs, predict, train_recogniser
+from kg.learn.train import examples, host_docs, predict, train_recogniser, training_host
 from kg.learn.vectors import set_table, train_vectors
 
 
@@ -165,7 +163,7 @@ def main() -> int:
         train_labels = [label for label in train_labels if fold_of(label["id"], folds) != left_out]
     texts = corpus_texts(args.corpus, (label["id"] for label in labels))
     host_name = default_model()
-    host = split_tex_wrappers(spacy.load(host_name, exclude=["ner"]))
+    host = training_host()
     print(f"{len(labels)} labelled papers: train on {len(train_labels)}, choose the epoch on "
           f"{len(by_split['tuning'])}; host {host_name}", file=sys.stderr)
     vectors = corpus_word_vectors(host, args.corpus, config, args.vectors) if config["vectors"]["width"] else None

@@ -52,7 +52,7 @@ from kg.learn.linear import Example, LinearModel, train
 from kg.learn.pairs import PaperEntity
 from kg.records import ENTITY_TYPES
 
-L2_CHOICES = (3e-4, 1e-3, 3e-3)
+L2_CHOICES = (1e-5, 3e-5, 1e-4, 3e-4)
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(19))
 
 

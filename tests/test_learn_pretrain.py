@@ -4,13 +4,11 @@ import random
 
 import numpy
 import pytest
-import spacy
 from spacy.util import registry
 from test_learn_recogniser import TEXTS, TINY, exact_spans, gold_spans
 
-from kg.extract.pipeline import default_model
 from kg.learn.pretrain import HIDDEN, cloze_docs, cosine_loss, pretrain
-from kg.learn.train import examples, host_docs, train_recogniser
+from kg.learn.train import examples, host_docs, train_recogniser, training_host
 from kg.learn.vectors import set_table
 
 # Sentences written for these tests: which word fills a gap is told by the words around it.
@@ -25,7 +23,7 @@ WORDS = ["model", "method", "benchmark", "dataset", "accuracy", "recall", "evalu
 
 @pytest.fixture(scope="module")
 def host():
-    return spacy.load(default_model(), exclude=["ner"])
+    return training_host()
 
 
 def vector_table(host) -> tuple[list[int], numpy.ndarray]:

@@ -5,10 +5,10 @@ import spacy
 from spacy.tokens import Span
 from thinc.api import Config
 
-from kg.extract.pipeline import PipelineConfig, default_model, extractor_version
+from kg.extract.pipeline import PipelineConfig, default_model, extractor_version, load_pipeline
 from kg.learn.architecture import doc_tensor
 from kg.learn.recogniser import MODEL_DIR, RECOGNISER, host_identity, load_recogniser, save_recogniser, shipped_meta
-from kg.learn.train import examples, host_docs, predict, train_recogniser
+from kg.learn.train import examples, host_docs, predict, train_recogniser, training_host
 from kg.learn.vectors import corpus_vectors, set_table
 from kg.records import ENTITY_TYPES
 
@@ -49,7 +49,7 @@ NAMES = {"Quorlin": "Method", "Zentrix": "Model", "Llama-2": "Model", "GSM8K": "
 
 @pytest.fixture(scope="module")
 def host():
-    return spacy.load(default_model(), exclude=["ner"])
+    return training_host()
 
 
 def gold_spans(text: str) -> list[tuple[int, int, str]]:
@@ -103,6 +103,15 @@ def test_recogniser_learns_its_examples_and_survives_saving(host, trained, tmp_p
     assert fresh.pipe_names.index(RECOGNISER) == fresh.pipe_names.index("tok2vec") + 1
     after = [[(e.text, e.label_) for e in fresh(t).ents] for t in TEXTS]
     assert after == before
+
+
+def test_recogniser_trains_over_the_tokens_kg_extracts_from(host):
+    """The training host splits TeX wrappers from names as the extraction pipeline does, so a label's offsets
+    fall on the tokens the shipped recogniser will read."""
+    text = r"We present \textbf{Quorlin}, which beats \emph{Llama-2} on \texttt{GSM8K}."
+    tokens = [t.text for t in host.make_doc(text)]
+    assert tokens == [t.text for t in load_pipeline(PipelineConfig.rules_only()).make_doc(text)]
+    assert host.make_doc(text).char_span(text.index("Quorlin"), text.index("Quorlin") + len("Quorlin")) is not None
 
 
 def test_recogniser_joins_only_the_host_it_was_trained_over(trained, tmp_path):
