@@ -80,6 +80,15 @@ def user_files_stamp(config: PipelineConfig) -> tuple[str, ...]:
     return tuple(hashlib.sha1(Path(p).read_bytes()).hexdigest() for p in (config.terms, config.aliases) if p)
 
 
+def load_host(name: str) -> Language:
+    """The stock model kg's components (and the recogniser, in training too) run over, tokenizing as kg does."""
+    try:
+        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    except OSError as err:
+        raise ModelNotFound(f"cannot load spaCy model {name!r}: {err}") from None
+    return split_tex_wrappers(nlp)
+
+
 def load_pipeline(config: PipelineConfig = PipelineConfig()) -> Language:
     """Load the model (once per process and contents of the user's files) with kg's components added."""
     return _load_pipeline(config, user_files_stamp(config))
@@ -91,12 +100,7 @@ def _load_pipeline(config: PipelineConfig, stamp: tuple[str, ...]) -> Language:
     from kg.extract import (claims, entities, entity_scorer, relation_scorer, relations,  # noqa: F401
                             role_scorer, subject_scorer)
 
-    name = config.model or default_model()
-    try:
-        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
-    except OSError as err:
-        raise ModelNotFound(f"cannot load spaCy model {name!r}: {err}") from None
-    split_tex_wrappers(nlp)
+    nlp = load_host(config.model or default_model())
     nlp.add_pipe("kg_title_boundary", before="parser")
     if config.recogniser:
         load_recogniser(nlp, Path(config.recogniser))

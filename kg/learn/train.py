@@ -13,15 +13,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 from thinc.api import Adam, Config
 
-from kg.extract.pipeline import UNUSED_COMPONENTS, default_model
-from kg.extract.tex import split_tex_wrappers
+from kg.extract.pipeline import default_model, load_host
 from kg.learn.recogniser import RECOGNISER, add_recogniser, model_config
 from kg.learn.vectors import set_table
 
@@ -31,7 +29,7 @@ Selector = Callable[[list[Doc]], float]
 
 def training_host() -> Language:
     """The host pipeline the recogniser trains over: the stock model kg extracts with, tokenizing as kg does."""
-    return split_tex_wrappers(spacy.load(default_model(), exclude=list(UNUSED_COMPONENTS)))
+    return load_host(default_model())
 
 
 @dataclass
