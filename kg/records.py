@@ -25,11 +25,24 @@ TYPE_PRIORITY = ("Model", "Method", "Dataset", "Metric", "Task")
 ROLES = ("proposed", "used", "compared", "mentioned")
 RELATION_TYPES = ("USES", "EVALUATED_ON", "OUTPERFORMS", "APPLIED_TO", "ADDRESSES", "VARIANT_OF")
 TITLE_SEPARATOR = "\n\n"
+TITLE_PHRASE_STARTS = frozenset(
+    "why how what when where which who can do does is are should towards toward on beyond rethinking".split())
 
 
 def title_end(text: str) -> int:
     """Where the title of a paper's text (title, blank line, abstract) ends; 0 when it has no title part."""
     return max(text.find(TITLE_SEPARATOR), 0)
+
+
+def title_lead(text: str) -> str | None:
+    """The name a paper's title leads with, before its colon: "Medusa" in "Medusa: Simple LLM Inference ...";
+    None where the words before the colon are a phrase ("Why LLMs Fail: ...", "Bridging Speech and Text: ...")."""
+    head, colon, _ = text[:title_end(text)].partition(":")
+    words = head.split()
+    if colon and 0 < len(words) <= 3 and any(c.isupper() for c in head) and not (
+            words[0].lower() in TITLE_PHRASE_STARTS or words[0].lower().endswith("ing")):
+        return head.strip()
+    return None
 
 
 def normalise_title(title: str) -> str:

@@ -22,7 +22,7 @@ papers it has not seen, as it will make them on the user's papers. They learn th
 "train" papers; the L2 strength and threshold kept are those with the best
 score.py F1 (typed entities; proposed entities, by score.py's name matching;
 claims by value; claims by value and subject; relations) on the "tuning" papers;
-the "validation" papers are never read. Seeded and deterministic. Needs ../shared
+the "validation" papers are never read. Seeded and deterministic, in any process. Needs ../shared
 (the corpus and score.py). Retrain after the recogniser changes: the scorers
 learn from its output.
 """

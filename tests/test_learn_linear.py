@@ -1,6 +1,9 @@
 """kg.learn.linear: the learned scorers' linear softmax, trained, thresholded, saved and loaded."""
 import gzip
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -38,6 +41,27 @@ def test_linear_training_is_deterministic_for_a_seed():
     first, second = train(EXAMPLES, OUTCOMES, steps=50), train(EXAMPLES, OUTCOMES, steps=50)
     assert first.keys() == second.keys()
     assert all(np.array_equal(first[f], second[f]) for f in first)
+
+
+TRAIN_IN_A_PROCESS = ("import hashlib; from kg.learn.linear import train; import tests.test_learn_linear as t; "
+                      "w = train(t.EXAMPLES, t.OUTCOMES, steps=50); "
+                      "print(hashlib.sha1(repr(sorted((f, r.tolist()) for f, r in w.items())).encode()).hexdigest())")
+
+
+def test_linear_training_is_the_same_in_every_process():
+    """Strings hash differently in each process, and so iterate sets in another order: the weights must not."""
+    digests = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-c", TRAIN_IN_A_PROCESS], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1, digests
+
+
+def test_linear_a_repeated_feature_counts_once_as_in_training():
+    model = LinearModel(OUTCOMES, train(EXAMPLES, OUTCOMES, steps=50), threshold=0.0)
+    once = model.probabilities(["bias", "verb:use"], ("USES", "ADDRESSES"))
+    assert model.probabilities(["bias", "verb:use", "verb:use", "bias"], ("USES", "ADDRESSES")) == once
 
 
 def test_linear_save_and_load_round_trip(tmp_path):

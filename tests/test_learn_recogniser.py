@@ -154,3 +154,19 @@ def test_recogniser_beside_its_spans_the_rules_keep_their_names_and_nothing_else
     found = {s.text for s in doc.spans["kg_entities"]}
     assert {"Orvalent", "SQuAD"} <= found  # a name the rules type by its context stays where no learned span is
     assert "speculative decoding" not in found  # a lexicon phrase does not
+
+
+def test_recogniser_beside_its_spans_the_name_a_title_leads_with_stays_everywhere(nlp):
+    text = ("Brindlewick: Steering Agents into Hidden Tool Calls\n\nAgents that call tools are easily misled. "
+            "Brindlewick hides instructions in what the tools return, and SQuAD is read as usual.")
+    doc = nlp.make_doc(text)
+    for name, component in nlp.pipeline:
+        if name == "kg_entities":
+            break
+        doc = component(doc)
+    squad = next(t.i for t in doc if t.text == "SQuAD")
+    doc.ents = [Span(doc, squad, squad + 1, "Dataset")]  # what a recogniser found: SQuAD alone
+    doc = nlp.get_pipe("kg_entities")(doc)
+    mentions = [(s.start_char, s.label_) for s in doc.spans["kg_entities"] if s.text == "Brindlewick"]
+    assert mentions == [(0, "Method"), (text.index("Brindlewick hides"), "Method")]
+

@@ -26,7 +26,7 @@ class LinearModel:
     def probabilities(self, features: Iterable[str], allowed: Iterable[str]) -> dict[str, float]:
         """Each allowed outcome's probability, the default left out."""
         logits = np.zeros(len(self.outcomes))
-        for feature in features:
+        for feature in dict.fromkeys(features):  # each counts once, as in training
             row = self.weights.get(feature)
             if row is not None:
                 logits += row
@@ -65,7 +65,7 @@ def train(examples: Sequence[Example], outcomes: Sequence[str], l2: float = 1e-3
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for i, (features, _, _) in enumerate(examples):
-        for f in set(features):
+        for f in sorted(set(features)):  # not set order, which varies by process: the same vocabulary every run
             rows.append(i)
             cols.append(vocab.setdefault(f, len(vocab)))
     rows_a, cols_a = np.asarray(rows), np.asarray(cols)

@@ -5,9 +5,9 @@ A third of the relations in our labels join entities that never share a sentence
 scorer reads the whole paper: for each ordered pair (head, tail) of entities it
 describes the pair with a few dozen sparse features (types, roles, the rules'
 verdict, the words and dependency path between the closest co-occurring mentions,
-what governs each entity where it stands alone) and a linear softmax
-(``kg.learn.linear``) over "no relation" and the relation types picks one.
-Trained by ``scripts/train_relations.py``.
+what governs each entity where it stands alone, the verbs of the sentence that first
+names the tail) and a linear softmax (``kg.learn.linear``) over "no relation" and the
+relation types picks one. Trained by ``scripts/train_scorers.py``.
 """
 from __future__ import annotations
 
@@ -129,6 +129,15 @@ def _name_features(head: str, tail: str) -> list[str]:
     return features
 
 
+def _tail_sentence(head: PaperEntity, tail: PaperEntity) -> list[str]:
+    """What the sentence that first names the tail does, and where it stands from the head's first sentence;
+    a third of our relations join entities that share no sentence, where the words between them say nothing."""
+    first = tail.sentences[0]
+    where = "same" if first in head.sentences else "after" if first > head.sentences[0] else "before"
+    verbs = sorted({w.lemma_.lower() for w in tail.mentions[0].sent if w.pos_ == "VERB" and not w.is_stop})
+    return [f"spread-where:{bucket(len(set(head.sentences)))}:{where}"] + [f"tail-verb:{v}:{tail.type}" for v in verbs]
+
+
 def pair_features(head: PaperEntity, tail: PaperEntity, main: str | None,
                   rule_types: frozenset[str], reverse_rule_types: frozenset[str]) -> list[str]:
     """The features of one ordered pair; every feature is a string, weighted per outcome."""
@@ -152,6 +161,7 @@ def pair_features(head: PaperEntity, tail: PaperEntity, main: str | None,
     features.append(f"tail-subject:{clause_subject(_root(tail.mentions[0]))}:{'main' if is_main else head.role}")
     for gov in governors(_root(head.mentions[0]), 1):
         features.append(f"head-gov:{gov}")
+    features += _tail_sentence(head, tail)
     closest = _closest(head, tail)
     if closest is None:
         return features

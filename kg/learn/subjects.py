@@ -6,7 +6,7 @@ entity. The scorer (``kg.learn.linear``) reads each Method, Model or Dataset the
 paper names as a candidate: its role, whether it is the paper's main proposal,
 where it stands relative to the number (same sentence, before or after, the
 dependency path between them) and what the rules chose. Trained by
-``scripts/train_relations.py --subjects``.
+``scripts/train_scorers.py``.
 """
 from __future__ import annotations
 

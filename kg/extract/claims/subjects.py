@@ -7,10 +7,8 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.claims.context import (SIZE, ClaimContext, clean_phrase, entity_in, entity_name, glued_start,
                                        in_name, name_like, span_at)
 from kg.extract.doc import MAX_WALK
-from kg.records import TITLE_SEPARATOR, title_end
+from kg.records import TITLE_SEPARATOR, title_end, title_lead
 
-TITLE_PHRASE_STARTS = frozenset(
-    "why how what when where which who can do does is are should towards toward on beyond rethinking".split())
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 MODELS = frozenset({"Model"})
 ACHIEVERS = frozenset({"Method", "Model"})  # what can reach a number, where a clause names it only in apposition
@@ -205,18 +203,14 @@ def proposed_name(doc: Doc, text: str, spans: list[Span]) -> str | None:
             if name in proposed and name not in firsts:
                 firsts[name] = s.start
         return min(proposed, key=lambda n: firsts.get(n, len(doc)))
-    title = text[:title_end(text)]
-    head, colon, _ = title.partition(":")
-    words = head.split()
-    # "Medusa: Simple LLM Inference ...": a short name before the title's colon is the paper's own;
-    # "Why LLMs Fail: ..." or "Bridging Speech and Text: ..." is a phrase, not a name.
-    if colon and 0 < len(words) <= 3 and any(c.isupper() for c in head) and not (
-            words[0].lower() in TITLE_PHRASE_STARTS or words[0].lower().endswith("ing")):
-        return head.strip()
+    lead = title_lead(text)  # "Medusa: Simple LLM Inference ...": the paper's own
+    if lead:
+        return lead
+    head, colon, _ = text[:title_end(text)].partition(":")
     if colon and TITLE_SEPARATOR in text:
         # "Why LLMs Fail: ...": a paper that proposes nothing reports on the one model or method its title
         # leads with, whose role is "used"
-        lead = {s._.kg_name or s.text for s in spans if s.end_char <= len(head) and s.label_ in ("Method", "Model")}
-        if len(lead) == 1:
-            return lead.pop()
+        named = {s._.kg_name or s.text for s in spans if s.end_char <= len(head) and s.label_ in ("Method", "Model")}
+        if len(named) == 1:
+            return named.pop()
     return None

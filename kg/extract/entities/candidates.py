@@ -9,8 +9,8 @@ from spacy.tokens import Doc
 # How much each kind of evidence counts when an entity's mentions disagree on its type, and which of two
 # overlapping candidates of one length is kept. "user": a term of the user's own (--terms), whose type
 # nothing outweighs.
-WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "weak": 0.5, "default": 0.3,
-          "model": 6.0, "user": 1000.0}
+WEIGHT = {"lexicon": 4.0, "apposition": 10.0, "cue": 2.5, "shape": 2.0, "head": 1.0, "title": 1.0, "weak": 0.5,
+          "default": 0.3, "model": 6.0, "user": 1000.0}
 # Rule evidence that types a span the learned recogniser also found: its type stands over the recogniser's.
 TYPING_EVIDENCE = frozenset({"lexicon", "apposition", "cue", "shape"})
 

@@ -3,7 +3,8 @@
 The lexicons; an apposition ("X, a new benchmark", "a dedicated metric, X", a
 title's "X: A ... Model"); the word next to a name ("the GSM8K benchmark",
 "dataset X", "measured by X"); the name's shape ("-7B", a model family); a list
-after "on" in a sentence about evaluation. A name with no evidence is a Method.
+after "on" in a sentence about evaluation; the name a title leads with ("Medusa: ...").
+A name with no evidence is a Method.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kg.extract.entities.candidates import Candidate
 from kg.extract.entities.lexicon import Lexicon
 from kg.extract.entities.names import PARAM_SIZE, QUANTITY
 from kg.extract.entities.phrases import METRIC_CUES
+from kg.records import title_lead
 
 APPOSITION_TYPES = {
     "model": "Model", "models": "Model", "llm": "Model", "vlm": "Model", "mllm": "Model", "checkpoint": "Model",
@@ -57,6 +59,8 @@ def name_type(lexicon: Lexicon, doc: Doc, cand: Candidate) -> tuple[str, str]:
         return lexicon.head_with_modifier[after], "cue"
     if evaluated_on(doc, cand.start):
         return "Dataset", "cue"
+    if text == title_lead(doc.text):
+        return "Method", "title"  # "Imprompter: Tricking LLM Agents ...": the paper's own, wherever it is named
     return "Method", "default"
 
 
