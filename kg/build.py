@@ -320,8 +320,10 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
             return report
         with collection_paused():
             resolution = run.resolve(ordered)
+    stored.clear()  # ``ordered`` holds every extraction, until _write_store has written them
     with collection_paused():
         graph = _graph(ordered, resolution, report)
+        del resolution  # the graph holds what the files need
         kept = _kept_layout(folder, options.html and not options.relayout)
         report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases, kept))
     report.outputs = _outputs(out, options.html)
@@ -340,6 +342,8 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
     should be after. The manifest keeps the user's aliases the graph was resolved with, so
     ``remove_papers`` resolves the rest the same way. The view keeps the positions of ``kept``
     (``kg.export.layout``) and its own are written beside it for the next version.
+    ``ordered`` is emptied once written: the other files need only the graph, and without the
+    extractions the view's payload fits where they were (an update's peak memory is the view's).
     Returns the seconds each step took."""
     seconds = {}
     clock = time.perf_counter()
@@ -348,6 +352,7 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
     with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()
         write_extractions(staged / EXTRACTIONS_FILE, ordered)
+        ordered.clear()
         graph.save(staged / GRAPH_FILE)
         seconds["write"] = time.perf_counter() - clock
         if html:
@@ -413,11 +418,12 @@ def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool) -> Remov
     except (OSError, ValueError):
         aliases = {}
     html = (out / HTML_FILE).exists()
+    report.store_papers = len(kept)
+    stored.clear()
     with collection_paused():
         graph = build_graph(kept, finish(tally(kept), aliases))
         positions = _kept_layout(folder, html and not relayout)
         _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases, positions)
-    report.store_papers = len(kept)
     report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
     report.outputs = _outputs(out, html)
     return report

@@ -138,20 +138,25 @@ def test_recogniser_is_part_of_the_extractor_version():
     assert extractor_version(PipelineConfig()) != extractor_version(PipelineConfig(recogniser=None))
 
 
-def test_recogniser_beside_its_spans_the_rules_keep_their_names_and_nothing_else(nlp):
-    text = ("Orvalent: Faster Decoding\n\nWe propose Orvalent, a decoding method, and test speculative decoding on "
-            "SQuAD twice.")
-    rules_alone = nlp(text)
-    assert {"Orvalent", "speculative decoding", "SQuAD"} <= {s.text for s in rules_alone.spans["kg_entities"]}
+def entities_beside_squad(nlp, text: str):
+    """The entity spans of ``text`` where a recogniser found one span: "SQuAD", as a Dataset (a list: a span
+    group dies with its Doc)."""
     doc = nlp.make_doc(text)
     for name, component in nlp.pipeline:
         if name == "kg_entities":
             break
         doc = component(doc)
     squad = next(t.i for t in doc if t.text == "SQuAD")
-    doc.ents = [Span(doc, squad, squad + 1, "Dataset")]  # what a recogniser found: SQuAD alone
-    doc = nlp.get_pipe("kg_entities")(doc)
-    found = {s.text for s in doc.spans["kg_entities"]}
+    doc.ents = [Span(doc, squad, squad + 1, "Dataset")]
+    return list(nlp.get_pipe("kg_entities")(doc).spans["kg_entities"])
+
+
+def test_recogniser_beside_its_spans_the_rules_keep_their_names_and_nothing_else(nlp):
+    text = ("Orvalent: Faster Decoding\n\nWe propose Orvalent, a decoding method, and test speculative decoding on "
+            "SQuAD twice.")
+    rules_alone = nlp(text)
+    assert {"Orvalent", "speculative decoding", "SQuAD"} <= {s.text for s in rules_alone.spans["kg_entities"]}
+    found = {s.text for s in entities_beside_squad(nlp, text)}
     assert {"Orvalent", "SQuAD"} <= found  # a name the rules type by its context stays where no learned span is
     assert "speculative decoding" not in found  # a lexicon phrase does not
 
@@ -159,14 +164,5 @@ def test_recogniser_beside_its_spans_the_rules_keep_their_names_and_nothing_else
 def test_recogniser_beside_its_spans_the_name_a_title_leads_with_stays_everywhere(nlp):
     text = ("Brindlewick: Steering Agents into Hidden Tool Calls\n\nAgents that call tools are easily misled. "
             "Brindlewick hides instructions in what the tools return, and SQuAD is read as usual.")
-    doc = nlp.make_doc(text)
-    for name, component in nlp.pipeline:
-        if name == "kg_entities":
-            break
-        doc = component(doc)
-    squad = next(t.i for t in doc if t.text == "SQuAD")
-    doc.ents = [Span(doc, squad, squad + 1, "Dataset")]  # what a recogniser found: SQuAD alone
-    doc = nlp.get_pipe("kg_entities")(doc)
-    mentions = [(s.start_char, s.label_) for s in doc.spans["kg_entities"] if s.text == "Brindlewick"]
+    mentions = [(s.start_char, s.label_) for s in entities_beside_squad(nlp, text) if s.text == "Brindlewick"]
     assert mentions == [(0, "Method"), (text.index("Brindlewick hides"), "Method")]
-
