@@ -19,7 +19,7 @@ from spacy.tokens import Span
 
 from kg.learn.linear import LinearModel
 from kg.learn.pairs import PaperEntity, bucket
-from kg.records import ENTITY_TYPES, title_lead
+from kg.records import ENTITY_TYPES
 
 NOT_ENTITY = "-"
 OUTCOMES = (NOT_ENTITY, *ENTITY_TYPES)
@@ -82,7 +82,7 @@ def entity_features(entity: PaperEntity, recognised: dict[tuple[int, int], str],
         features.append("forms")
     if entity.in_title:
         features += ["title", f"title:{t}"]
-        if title_lead(entity.mentions[0].doc.text) in {m.text for m in entity.mentions}:
+        if entity.leads_title:
             features.append(f"title-lead:{t}")
     pos = " ".join(tok.pos_ for tok in entity.mentions[0])[:40]
     features.append(f"pos:{pos}")

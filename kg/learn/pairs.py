@@ -18,7 +18,7 @@ from typing import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.records import RELATION_TYPES, title_end
+from kg.records import RELATION_TYPES, title_end, title_lead
 
 NO_RELATION = "-"
 OUTCOMES = (NO_RELATION, *RELATION_TYPES)
@@ -29,8 +29,9 @@ MAX_BETWEEN = 12  # tokens between two mentions beyond which the words between s
 
 @dataclass(frozen=True)
 class PaperEntity:
-    """One entity of a paper as the scorer sees it: its name, type, role and mentions, and the first token
-    of each mention's sentence (``Span.sent`` finds it anew at each call)."""
+    """One entity of a paper as the scorer sees it: its name, type, role and mentions, the first token
+    of each mention's sentence (``Span.sent`` finds it anew at each call), whether it is the name the
+    title leads with (``title_lead``), and the verbs of the sentence that first names it."""
 
     name: str
     type: str
@@ -38,6 +39,8 @@ class PaperEntity:
     mentions: tuple[Span, ...]
     in_title: bool
     sentences: tuple[int, ...]
+    leads_title: bool
+    first_verbs: tuple[str, ...]
 
 
 def paper_entities(doc: Doc, spans: Iterable[Span], types: dict[str, str], roles: dict[str, str]) -> list[PaperEntity]:
@@ -45,10 +48,16 @@ def paper_entities(doc: Doc, spans: Iterable[Span], types: dict[str, str], roles
     mentions: dict[str, list[Span]] = {}
     for span in spans:
         mentions.setdefault(span._.kg_name or span.text, []).append(span)
-    title_stop = title_end(doc.text)
+    text = doc.text  # joined from the tokens at each access
+    title_stop, lead = title_end(text), title_lead(text)
     return [PaperEntity(name, types[name], roles.get(name, "mentioned"), tuple(found),
-                        any(s.end_char <= title_stop for s in found), tuple(s.sent.start for s in found))
+                        any(s.end_char <= title_stop for s in found), tuple(s.sent.start for s in found),
+                        lead is not None and any(s.text == lead for s in found), _verbs(found[0].sent))
             for name, found in mentions.items()]
+
+
+def _verbs(sentence: Span) -> tuple[str, ...]:
+    return tuple(sorted({w.lemma_.lower() for w in sentence if w.pos_ == "VERB" and not w.is_stop}))
 
 
 def bucket(n: int) -> str:
@@ -134,8 +143,8 @@ def _tail_sentence(head: PaperEntity, tail: PaperEntity) -> list[str]:
     a third of our relations join entities that share no sentence, where the words between them say nothing."""
     first = tail.sentences[0]
     where = "same" if first in head.sentences else "after" if first > head.sentences[0] else "before"
-    verbs = sorted({w.lemma_.lower() for w in tail.mentions[0].sent if w.pos_ == "VERB" and not w.is_stop})
-    return [f"spread-where:{bucket(len(set(head.sentences)))}:{where}"] + [f"tail-verb:{v}:{tail.type}" for v in verbs]
+    return ([f"spread-where:{bucket(len(set(head.sentences)))}:{where}"]
+            + [f"tail-verb:{v}:{tail.type}" for v in tail.first_verbs])
 
 
 def pair_features(head: PaperEntity, tail: PaperEntity, main: str | None,

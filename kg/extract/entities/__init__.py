@@ -26,7 +26,7 @@ from kg.extract.entities.grouping import group
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.names import glossed_as_organisation, name_candidates, split_glued_periods
 from kg.extract.entities.phrases import chunk_candidates, term_candidates
-from kg.records import title_end
+from kg.records import title_end, title_lead
 from kg.terms import TermMatcher, read_terms, user_aliases
 
 SPAN_END_PUNCTUATION = frozenset({".", ",", ";", ":"})
@@ -67,8 +67,9 @@ class EntityRecognizer:
         lexicon = self.lexicon
         title_stop = title_end(text)
         names = name_candidates(lexicon, doc, text, title_stop)
+        lead = title_lead(text)
         for cand in names:
-            cand.type, cand.evidence = name_type(lexicon, doc, cand)
+            cand.type, cand.evidence = name_type(lexicon, doc, cand, lead)
         named = {i for c in names for i in range(c.start, c.end)}
         pairs = abbreviations(lexicon, doc, text)
         organisations = {short.text for long_span, short, _ in pairs

@@ -14,7 +14,6 @@ from kg.extract.entities.candidates import Candidate
 from kg.extract.entities.lexicon import Lexicon
 from kg.extract.entities.names import PARAM_SIZE, QUANTITY
 from kg.extract.entities.phrases import METRIC_CUES
-from kg.records import title_lead
 
 APPOSITION_TYPES = {
     "model": "Model", "models": "Model", "llm": "Model", "vlm": "Model", "mllm": "Model", "checkpoint": "Model",
@@ -36,8 +35,9 @@ EVALUATION_LEMMAS = frozenset({"evaluate", "evaluation", "experiment", "benchmar
 DATASET_WORDS = frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suites"})
 
 
-def name_type(lexicon: Lexicon, doc: Doc, cand: Candidate) -> tuple[str, str]:
-    """The type of a name candidate and the kind of evidence for it."""
+def name_type(lexicon: Lexicon, doc: Doc, cand: Candidate, title_name: str | None) -> tuple[str, str]:
+    """The type of a name candidate and the kind of evidence for it; ``title_name``: the name the paper's
+    title leads with (``kg.records.title_lead``), if any."""
     span = doc[cand.start:cand.end]
     text = span.text
     lexicon_type = lexicon.type_of(text)
@@ -59,7 +59,7 @@ def name_type(lexicon: Lexicon, doc: Doc, cand: Candidate) -> tuple[str, str]:
         return lexicon.head_with_modifier[after], "cue"
     if evaluated_on(doc, cand.start):
         return "Dataset", "cue"
-    if text == title_lead(doc.text):
+    if text == title_name:
         return "Method", "title"  # "Imprompter: Tricking LLM Agents ...": the paper's own, wherever it is named
     return "Method", "default"
 
