@@ -119,7 +119,7 @@ def extract_papers(papers: Iterable[Paper], model: str | None = None, jobs: int 
                    aliases: str | None = None) -> Iterator[Extraction]:
     """Extract papers (in input order), on ``jobs`` processes, finding the user's ``terms`` and ``aliases``."""
     from kg.engine import extract_local
-    from kg.extract.pipeline import PipelineConfig
+    from kg.extractor import PipelineConfig
 
     for chunk in extract_local(papers, PipelineConfig(model=model, terms=terms, aliases=aliases), jobs):
         yield from chunk
@@ -208,7 +208,7 @@ class _ExtractionRun:
 
     def __init__(self, stored: dict[str, Extraction], options: BuildOptions, report: BuildReport,
                  stack: contextlib.ExitStack):
-        from kg.extract.pipeline import PipelineConfig, extractor_version
+        from kg.extractor import PipelineConfig, extractor_version
 
         self.stored, self.options, self.report, self.stack = stored, options, report, stack
         self.config = PipelineConfig(model=options.model, terms=options.terms, aliases=options.aliases)

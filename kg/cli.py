@@ -417,7 +417,7 @@ def cache_prune(models, as_json):
       kg cache prune
     """
     from kg.cache import ExtractionCache
-    from kg.extract.pipeline import PipelineConfig, extractor_version
+    from kg.extractor import PipelineConfig, extractor_version
 
     keep = sorted({extractor_version(PipelineConfig(model=model)) for model in (None, *models)})
     cache = ExtractionCache()

@@ -13,7 +13,7 @@ from collections import deque
 from itertools import islice
 from typing import Iterable, Iterator
 
-from kg.extract.pipeline import PipelineConfig
+from kg.extractor import PipelineConfig
 from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, tally
 

@@ -6,8 +6,8 @@ with ``#`` are skipped, and a first line naming the columns is a header::
     name<TAB>type<TAB>aliases        Zorblax<TAB>Method<TAB>ZBX|Zorblax-2
     canonical<TAB>aliases            Speculative Decoding<TAB>SpecDec|spec decoding
 
-A term or alias with a capital past its first letter ("ZBX", "LoRA") is matched
-with its case; any other ("Zorblax", "spec decoding") in any case.
+Reading and checking them needs no spaCy; ``kg.extract.entities.terms`` finds the
+terms in text.
 """
 from __future__ import annotations
 
@@ -15,10 +15,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from kg.errors import TermsError
 from kg.records import ENTITY_TYPES
@@ -33,11 +29,6 @@ class Term:
     name: str
     type: str
     aliases: tuple[str, ...] = ()
-
-
-def is_cased(text: str) -> bool:
-    """Whether a term is matched with its case: it has a capital past its first letter ("ZBX", "LoRA")."""
-    return any(c.isupper() for c in text[1:])
 
 
 def _lines(path: str | Path) -> Iterator[tuple[int, list[str]]]:
@@ -111,26 +102,3 @@ def checked_aliases(path: str | os.PathLike | None) -> str | None:
         return None
     read_aliases(path)
     return os.path.abspath(path)
-
-
-class TermMatcher:
-    """Finds the user's terms and their aliases in a doc, word-bounded, each typed as its term."""
-
-    def __init__(self, nlp: Language, terms: tuple[Term, ...]):
-        self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.uncased = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for term in terms:
-            for form in (term.name, *term.aliases):
-                (self.cased if is_cased(form) else self.uncased).add(term.type, [nlp.make_doc(form)])
-
-    def __call__(self, doc: Doc) -> list[tuple[int, int, str]]:
-        """The matches (start, end, type), longest first where they overlap, in text order."""
-        matches = [(start, end, doc.vocab.strings[label]) for matcher in (self.cased, self.uncased)
-                   for label, start, end in matcher(doc)]
-        taken: set[int] = set()
-        kept = []
-        for start, end, entity_type in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
-            if not taken.intersection(range(start, end)):
-                taken.update(range(start, end))
-                kept.append((start, end, entity_type))
-        return sorted(kept)

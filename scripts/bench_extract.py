@@ -33,7 +33,7 @@ def corpus_papers(path: Path, n: int):
 def bare_spacy(papers) -> float:
     import spacy
 
-    from kg.extract.pipeline import default_model
+    from kg.extractor import default_model
 
     nlp = spacy.load(default_model())
     texts = [p.text for p in papers]
@@ -74,7 +74,8 @@ def main() -> None:
     args = parser.parse_args()
     require(parser, args.corpus)
     papers = list(corpus_papers(args.corpus, args.papers))
-    from kg.extract.pipeline import PipelineConfig, load_pipeline
+    from kg.extract.pipeline import load_pipeline
+    from kg.extractor import PipelineConfig
 
     load_pipeline(PipelineConfig())  # model load is not part of the throughput
     spacy_rate = bare_spacy(papers)

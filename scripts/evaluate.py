@@ -24,7 +24,7 @@ from pathlib import Path
 from shared_data import CORPUS, DEV, EVAL, LABELS, SCORE
 
 from kg.extract import extract
-from kg.extract.pipeline import PipelineConfig
+from kg.extractor import PipelineConfig
 from kg.files import atomic_open
 from kg.learn.labels import (SPLITS, corpus_texts, load_score_module, proposed_match, read_labels, split_of,
                              write_gold)

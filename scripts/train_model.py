@@ -30,7 +30,8 @@ from shared_data import ROOT, require, training_options
 from spacy.util import fix_random_seed, registry
 from thinc.api import Config
 
-from kg.extract.pipeline import default_model
+from kg.extractor import default_model
+from kg.learn import architecture  # noqa: F401  (registers kg.HostTensorTok2Vec.v1, which the config names)
 from kg.learn.labels import (corpus_texts, corpus_texts_where, flat_mentions, fold_of, load_score_module, read_labels,
                              split_of)
 from kg.learn.pretrain import cloze_docs, pretrain

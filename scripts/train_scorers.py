@@ -40,7 +40,8 @@ from shared_data import require, training_options
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.pipeline import PipelineConfig, load_pipeline
+from kg.extract.pipeline import load_pipeline
+from kg.extractor import PipelineConfig
 from kg.extract.claims.results import detector_features
 from kg.extract.entity_scorer import entity_candidates
 from kg.extract.relation_scorer import candidates

@@ -36,7 +36,8 @@ def pytest_unconfigure(config):
 def nlp():
     """kg's spaCy pipeline without the learned recogniser: the rule components' behaviour, alone.
     (tests/test_learn_recogniser.py tests the recogniser and the pipeline kg ships.)"""
-    from kg.extract.pipeline import PipelineConfig, load_pipeline
+    from kg.extract.pipeline import load_pipeline
+    from kg.extractor import PipelineConfig
 
     return load_pipeline(PipelineConfig.rules_only())
 
@@ -44,7 +45,8 @@ def nlp():
 @pytest.fixture(scope="session")
 def shipped_nlp():
     """kg's spaCy pipeline as it ships: the rules with the learned recogniser and scorers."""
-    from kg.extract.pipeline import PipelineConfig, load_pipeline
+    from kg.extract.pipeline import load_pipeline
+    from kg.extractor import PipelineConfig
 
     return load_pipeline(PipelineConfig())
 

@@ -73,6 +73,22 @@ def test_api_import_kg_loads_no_heavy_library():
     assert done.stdout.strip() == "[]"
 
 
+def test_api_build_from_the_cache_loads_no_spacy(workdir, tmp_path):
+    """An update whose every paper is cached checks the --terms file and names the extractor's version
+    without importing spaCy (about 80 MB of an update's peak memory)."""
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("name\ttype\nZorblax\tMethod\n", encoding="utf-8")
+    args = ["build", str(workdir / "examples"), "--terms", str(terms), "--jobs", "1", "--no-html", "--json"]
+    warm = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "warm")])
+    assert warm.exit_code == 0, warm.output
+    probe = ("import sys; from kg.cli import main; main(sys.argv[1:], standalone_mode=False); "
+             "print('spacy' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, *args, "-o", str(tmp_path / "cached")],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout)["cache_hits"] == EXAMPLE_PAPERS
+    assert done.stderr.splitlines()[-1] == "False"
+
+
 def test_api_functions_stay_after_their_modules_are_imported():
     probe = ("import kg, kg.build, kg.extract.pipeline; from kg.build import build_store; from kg.extract import extract; "
              "print(kg.build.__module__, kg.extract.__module__, build_store.__module__, extract.__module__)")
@@ -82,7 +98,7 @@ def test_api_functions_stay_after_their_modules_are_imported():
 
 def test_api_stays_out_of_the_extractor_and_build_versions():
     from kg.build import BUILD_CODE
-    from kg.extract.pipeline import EXTRACTION_CODE
+    from kg.extractor import EXTRACTION_CODE
     from kg.fingerprint import module_closure
 
     api = (ROOT / "kg" / "api.py").resolve()

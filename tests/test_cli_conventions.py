@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from kg.build import load_extractions
 from kg.cache import ExtractionCache
 from kg.cli import main
-from kg.extract.pipeline import PipelineConfig, extractor_version
+from kg.extractor import PipelineConfig, extractor_version
 from kg.graph import KnowledgeGraph
 from kg.lookup import list_entities, nearest_names
 

@@ -16,7 +16,7 @@ from kg.cache import ExtractionCache
 from kg.cli import main
 from kg.export.neo4j import connect, export_to_neo4j
 from kg.export.rows import graph_rows
-from kg.extract.pipeline import default_model
+from kg.extractor import default_model
 from kg.graph import KnowledgeGraph
 from kg.lookup import describe_entity, find_entity, format_entity
 from kg.schema import load_schema

@@ -6,7 +6,7 @@ import pytest
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.engine import chunked, extract_local
-from kg.extract.pipeline import PipelineConfig
+from kg.extractor import PipelineConfig
 from kg.records import Paper
 
 distributed = pytest.importorskip("dask.distributed")

@@ -174,7 +174,8 @@ def test_entities_well_formed_names_pair_their_brackets(text, formed):
 
 def test_entities_cut_out_of_larger_text_grow_to_the_name_or_are_dropped():
     # the recogniser's spans ("^2$-LLM", "Reason2Attack(R2A"), before the entity scorer decides which to keep
-    from kg.extract.pipeline import PipelineConfig, load_pipeline
+    from kg.extract.pipeline import load_pipeline
+    from kg.extractor import PipelineConfig
 
     doc = load_pipeline(PipelineConfig(entity_weights=None))(Paper(id="t", title="A$^2$-LLM: A Spoken Avatar Model", abstract=(
         "We propose Reason2Attack(R2A), which beats the LLM%u2019s answers. We use (LLMs)-assisted agents, "

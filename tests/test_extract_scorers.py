@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from kg.extract.entity_scorer import EntityScoring, entity_candidates
-from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
+from kg.extract.pipeline import load_pipeline
+from kg.extractor import PipelineConfig, extractor_version
 from kg.extract.relation_scorer import RelationScoring, candidates
 from kg.extract.role_scorer import RoleScoring, role_candidates
 from kg.extract.subject_scorer import SubjectScoring

@@ -9,7 +9,7 @@ import pytest
 
 from kg.build import BUILD_CODE, _builder_version, builder_data
 from kg.export.html import VIZ_DIR
-from kg.extract.pipeline import EXTRACTION_CODE, PipelineConfig, extraction_data, extractor_version
+from kg.extractor import EXTRACTION_CODE, PipelineConfig, extraction_data, extractor_version
 from kg.fingerprint import code_fingerprint, files_digest, imported_names, module_closure, named_files
 from kg.schema import SCHEMA_DIR
 
@@ -35,7 +35,7 @@ VERSIONS_AFTER_EDITS = """
 import json, sys
 from pathlib import Path
 from kg.build import _builder_version
-from kg.extract.pipeline import _extractor_version, extractor_version
+from kg.extractor import _extractor_version, extractor_version
 
 def versions():
     _extractor_version.cache_clear()

@@ -5,7 +5,8 @@ import spacy
 from spacy.tokens import Span
 from thinc.api import Config
 
-from kg.extract.pipeline import PipelineConfig, default_model, extractor_version, load_pipeline
+from kg.extract.pipeline import load_pipeline
+from kg.extractor import PipelineConfig, default_model, extractor_version
 from kg.learn.architecture import doc_tensor
 from kg.learn.recogniser import MODEL_DIR, RECOGNISER, host_identity, load_recogniser, save_recogniser, shipped_meta
 from kg.learn.train import examples, host_docs, predict, train_recogniser, training_host

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import kg
 from kg.cli import main
-from kg.extract.pipeline import PipelineConfig, extractor_version
+from kg.extractor import PipelineConfig, extractor_version
 from kg.records import ENTITY_TYPES
 from kg.errors import TermsError
 from kg.terms import Term, read_aliases, read_terms

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import kg.export.html as html_view
 from kg.export.html import ALL_NODES_MAX, DEFAULT_TOP, HEADLINES_MAX, UNFOLDED_MAX, render_html, view_data, write_html
 from kg.graph import build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
@@ -240,6 +241,18 @@ def test_view_data_block_cannot_break_out():
         assert hostile not in page
     titles = {r[4] for r in json.loads(block)["n"]}
     assert all(f"{hostile}: a title {i}" in titles for i, hostile in enumerate(HOSTILE_STRINGS))
+
+
+def test_view_data_block_written_a_batch_at_a_time_is_the_whole_payload(monkeypatch):
+    """The page is written in pieces, each long list a batch of records at a time: batched down to two records,
+    the data block is the same text, holds the same payload and still cannot break out."""
+    kg = sample_graph()
+    whole = DATA_BLOCK.search(render_html(kg)).group(1)
+    monkeypatch.setattr(html_view, "JSON_BATCH", 2)
+    batched = DATA_BLOCK.search(render_html(kg)).group(1)
+    assert batched == whole
+    assert json.loads(batched) == json.loads(json.dumps(view_data(kg)))
+    assert "<" not in batched and ">" not in batched and "&" not in batched
 
 
 def test_view_data_stores_each_sentence_once():

@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 import pyvis
@@ -98,6 +98,8 @@ def _entity_size(papers: int) -> float:
 
 _MARKER = re.compile(r"__KG_([A-Z_]+)__")
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+JSON_BATCH = 1000  # list items encoded at once: the C encoder's speed, a few hundred kB at a time
 
 
 @dataclass(frozen=True)
@@ -379,10 +381,25 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
     return record
 
 
-def _script_json(data: dict[str, Any]) -> str:
-    """JSON that cannot end its <script> block or open a comment: <, >, & become \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_UNSAFE[m.group()], text)
+def _script_json(data: dict[str, Any]) -> Iterator[str]:
+    """The payload as JSON that cannot end its <script> block or open a comment (<, >, & become \\u escapes),
+    in pieces: each long list a batch of items at a time, so the page is written without ever holding its
+    whole text (an update's peak memory is the view's). Joined, the pieces are ``json.dumps(data)``."""
+    for i, (key, value) in enumerate(data.items()):
+        yield ("{" if i == 0 else ",") + _safe_json(key) + ":"
+        if isinstance(value, list) and len(value) > JSON_BATCH:
+            for start in range(0, len(value), JSON_BATCH):
+                items = _safe_json(value[start:start + JSON_BATCH])
+                yield ("[" if start == 0 else ",") + items[1:-1]
+            yield "]"
+        else:
+            yield _safe_json(value)
+    yield "}" if data else "{}"
+
+
+def _safe_json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group()], text)
 
 
 def _csp_hash(script: str) -> str:
@@ -397,26 +414,10 @@ def _read(path: Path) -> str:
 
 
 def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIndex | None = None,
-            kept: Layout | None = None) -> tuple[str, ViewSummary]:
+            kept: Layout | None = None) -> tuple[Iterator[str], ViewSummary]:
+    """The page's text in pieces, in order, and what it holds and draws."""
     with collection_paused():  # the payload is a big object graph: full collections would walk it and kg's graph
         data, layout, n_kept = _view(kg, top, physics, results, kept)
-    # The source-map comment names a file the page does not have; a debugger would ask for it.
-    vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
-    view_js = _read(VIZ_DIR / "view.js")
-    csp = (
-        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(view_js)}; base-uri 'none'; form-action 'none'"
-    )
-    parts = {
-        "CSP": html.escape(csp, quote=True),
-        "VIS_CSS": _read(VIS_DIR / "vis-network.css"),
-        "VIEW_CSS": _read(VIZ_DIR / "view.css"),
-        "DATA": _script_json(data),
-        "VIS_JS": vis_js,
-        "VIEW_JS": view_js,
-    }
-    template = (VIZ_DIR / "view.html").read_text(encoding="utf-8")
-    page = _MARKER.sub(lambda m: parts[m.group(1)], template)
     top_n = data["top"] or None
     n_entities = len(data["c"])
     if data["papers"]:  # a graph that small is never in top mode
@@ -428,7 +429,35 @@ def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: Results
         nodes=len(data["n"]), edges=len(data["e"]), nodes_drawn=n_drawn, edges_drawn=edges_drawn,
         top=top_n, physics=data["physics"], kept=n_kept, layout=layout,
     )
-    return page, summary
+    return _page(data), summary
+
+
+def _page(data: dict[str, Any]) -> Iterator[str]:
+    """The template with every marker replaced, the payload's JSON in pieces (``_script_json``)."""
+    # The source-map comment names a file the page does not have; a debugger would ask for it.
+    vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
+    view_js = _read(VIZ_DIR / "view.js")
+    csp = (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(view_js)}; base-uri 'none'; form-action 'none'"
+    )
+    parts = {
+        "CSP": html.escape(csp, quote=True),
+        "VIS_CSS": _read(VIS_DIR / "vis-network.css"),
+        "VIEW_CSS": _read(VIZ_DIR / "view.css"),
+        "VIS_JS": vis_js,
+        "VIEW_JS": view_js,
+    }
+    template = (VIZ_DIR / "view.html").read_text(encoding="utf-8")
+    end = 0
+    for marker in _MARKER.finditer(template):
+        yield template[end:marker.start()]
+        if marker.group(1) == "DATA":
+            yield from _script_json(data)
+        else:
+            yield parts[marker.group(1)]
+        end = marker.end()
+    yield template[end:]
 
 
 def render_html(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = False) -> str:
@@ -441,18 +470,22 @@ def render_html(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = F
     >>> page.startswith("<!DOCTYPE html>") and "http" not in page.split("<script")[0]
     True
     """
-    return _render(kg, top, physics)[0]
+    return "".join(_render(kg, top, physics)[0])
 
 
 def write_html(kg: KnowledgeGraph, path: str | Path, *, top: int | None = None, physics: bool = False,
                results: ResultsIndex | None = None, kept: Layout | None = None) -> ViewSummary:
     """Write the view of ``kg`` to ``path`` atomically; say what it holds and draws, with the positions
-    it drew every node at (``results`` and ``kept``: see ``view_data``)."""
-    page, summary = _render(kg, top, physics, results, kept)
-    encoded = page.encode("utf-8")
+    it drew every node at (``results`` and ``kept``: see ``view_data``). The page is written a piece at a
+    time: its whole text is never held."""
+    pieces, summary = _render(kg, top, physics, results, kept)
+    size = 0
     with atomic_open(path, "wb") as f:
-        f.write(encoded)
-    return ViewSummary(**{**summary.__dict__, "bytes": len(encoded)})
+        for piece in pieces:
+            encoded = piece.encode("utf-8")
+            f.write(encoded)
+            size += len(encoded)
+    return ViewSummary(**{**summary.__dict__, "bytes": size})
 
 
 def notebook_frame(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = False,

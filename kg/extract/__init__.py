@@ -11,7 +11,8 @@ from typing import Iterable, Iterator
 from spacy.tokens import Doc, Span as SpacySpan
 
 from kg.extract.doc import ENTITY_SPANS, entity_types
-from kg.extract.pipeline import PipelineConfig, extractor_version, load_pipeline
+from kg.extract.pipeline import load_pipeline
+from kg.extractor import PipelineConfig, extractor_version
 from kg.records import Entity, Extraction, Paper, Span
 
 

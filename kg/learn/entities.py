@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable
-
-from spacy.tokens import Span
+from typing import TYPE_CHECKING, Callable
 
 from kg.learn.linear import LinearModel
 from kg.learn.pairs import PaperEntity, bucket
 from kg.records import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 NOT_ENTITY = "-"
 OUTCOMES = (NOT_ENTITY, *ENTITY_TYPES)

@@ -8,8 +8,10 @@ the paper, and keeps or drops it. Trained by ``scripts/train_scorers.py``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Span, Token
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
 
 NOT_CLAIM, CLAIM = "-", "claim"
 OUTCOMES = (NOT_CLAIM, CLAIM)

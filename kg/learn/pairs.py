@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING, Iterable
 
 from kg.records import RELATION_TYPES, title_end, title_lead
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
 NO_RELATION = "-"
 OUTCOMES = (NO_RELATION, *RELATION_TYPES)

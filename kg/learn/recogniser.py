@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
-from thinc.api import Config
-
-from kg.learn import architecture  # noqa: F401  (registers kg.HostTensorTok2Vec.v1)
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from thinc.api import Config
 
 RECOGNISER = "kg_ner"
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -22,11 +21,15 @@ META_FILE = "meta.json"  # the host pipeline it was trained over, the config, an
 
 def model_config(config: Config) -> dict[str, Any]:
     """The ``[model]`` block of a training config, as ``add_pipe`` takes it."""
+    from thinc.api import Config
+
     return Config(config).interpolate()["model"]
 
 
 def add_recogniser(nlp: Language, model_config_: dict[str, Any], after: str | None = "tok2vec") -> Any:
     """An untrained recogniser in ``nlp``, right after the host's token vectors."""
+    from kg.learn import architecture  # noqa: F401  (registers kg.HostTensorTok2Vec.v1, which the config names)
+
     return nlp.add_pipe("ner", name=RECOGNISER, config={"model": model_config_}, after=after)
 
 

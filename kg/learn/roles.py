@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from kg.learn.entities import mention_context, shape_features
 from kg.learn.pairs import PaperEntity, bucket, clause_subject, governors
 from kg.records import title_end
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 NOT_PROPOSED, PROPOSED = "-", "proposed"
 OUTCOMES = (NOT_PROPOSED, PROPOSED)

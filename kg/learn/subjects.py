@@ -11,11 +11,13 @@ dependency path between them) and what the rules chose. Trained by
 from __future__ import annotations
 
 from pathlib import Path
-
-from spacy.tokens import Span
+from typing import TYPE_CHECKING
 
 from kg.learn.pairs import PaperEntity, bucket, dependency_path
 from kg.records import Claim
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 SUBJECT_TYPES = frozenset({"Method", "Model", "Dataset"})
 NOT_SUBJECT, SUBJECT = "-", "subject"

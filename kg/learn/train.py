@@ -19,7 +19,8 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 from thinc.api import Adam, Config
 
-from kg.extract.pipeline import default_model, load_host
+from kg.extract.pipeline import load_host
+from kg.extractor import default_model
 from kg.learn.recogniser import RECOGNISER, add_recogniser, model_config
 from kg.learn.vectors import set_table
 

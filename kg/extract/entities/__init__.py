@@ -26,8 +26,9 @@ from kg.extract.entities.grouping import group
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.names import glossed_as_organisation, name_candidates, split_glued_periods
 from kg.extract.entities.phrases import chunk_candidates, term_candidates
+from kg.extract.entities.terms import TermMatcher
 from kg.records import title_end, title_lead
-from kg.terms import TermMatcher, read_terms, user_aliases
+from kg.terms import read_terms, user_aliases
 
 SPAN_END_PUNCTUATION = frozenset({".", ",", ";", ":"})
 
