@@ -6,7 +6,7 @@ import pytest
 
 import kg.tables
 from kg.claim_cues import ClaimCues
-from kg.extract.relations import RelationCues
+from kg.extract.relations.clauses import RelationCues
 from kg.extract.roles import RoleCues
 from kg.tables import TABLES_DIR, cue_table, load_table
 

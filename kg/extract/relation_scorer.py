@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.doc import ENTITY_SPANS, entity_types
-from kg.extract.relations import main_proposed, sentence_bounds, types_fit
+from kg.extract.relations.clauses import main_proposed, sentence_bounds, types_fit
 from kg.learn.linear import LinearModel
 from kg.learn.pairs import OUTCOMES, WEIGHTS_FILE, PaperEntity, pair_features, paper_entities
 from kg.records import RELATION_TYPES, Relation
