@@ -287,21 +287,31 @@ def build_store(
     out_dir: str | Path,
     options: BuildOptions | None = None,
     progress: Callable[[int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Read, extract and add the inputs to the store in ``out_dir``; write its graph (and view).
+    ``progress`` is told how many papers were extracted so far, ``stage`` what the build does next
+    ("resolving 23454 papers", "writing the view"): after extraction, a big store's update is minutes
+    of them.
 
     The store is locked from before it is read until it is written (``kg.store.writing``): another
     writer of it waits, at most ``options.wait`` seconds (None: as long as it takes), else StoreBusy."""
     options = options or BuildOptions()
     with writing(out_dir, options.wait):
-        return _build_store(inputs, Path(out_dir), options, progress)
+        return _build_store(inputs, Path(out_dir), options, progress, stage or _quiet)
+
+
+def _quiet(_: str) -> None:
+    pass
 
 
 def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
-                 progress: Callable[[int], None] | None) -> BuildReport:
+                 progress: Callable[[int], None] | None, stage: Callable[[str], None]) -> BuildReport:
     report = BuildReport()
     folder = current_folder(out)
     store_path = folder / EXTRACTIONS_FILE
+    if store_path.exists():
+        stage("reading the store")
     stored = {e.paper.id: e for e in load_extractions(store_path)} if store_path.exists() else {}
     if not stored and (folder / GRAPH_FILE).exists():
         raise StoreError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
@@ -318,14 +328,17 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
             report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
             report.outputs = _outputs(out, options.html)
             return report
+        stage(f"resolving {len(ordered)} papers")
         with collection_paused():
             resolution = run.resolve(ordered)
     stored.clear()  # ``ordered`` holds every extraction, until _write_store has written them
     with collection_paused():
+        stage("building the graph")
         graph = _graph(ordered, resolution, report)
         del resolution  # the graph holds what the files need
         kept = _kept_layout(folder, options.html and not options.relayout)
-        report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases, kept))
+        report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases, kept,
+                                           stage))
     report.outputs = _outputs(out, options.html)
     return report
 
@@ -336,7 +349,8 @@ def _kept_layout(folder: Path, keep: bool) -> Layout | None:
 
 
 def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fingerprint: str,
-                 html: bool, user_aliases: dict[str, str], kept: Layout | None) -> dict[str, float]:
+                 html: bool, user_aliases: dict[str, str], kept: Layout | None,
+                 stage: Callable[[str], None]) -> dict[str, float]:
     """Write a store's next version (``kg.store.new_version``): every file, then all of them made
     current at once, so a failure or a kill at any point leaves the store as it was or as it
     should be after. The manifest keeps the user's aliases the graph was resolved with, so
@@ -347,10 +361,12 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
     Returns the seconds each step took."""
     seconds = {}
     clock = time.perf_counter()
+    stage("indexing the results")
     results = build_index(graph, min_papers=1)  # the claim rows and timelines, for the view and the index alike
     indexing = time.perf_counter() - clock
     with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()
+        stage("writing the graph")
         write_extractions(staged / EXTRACTIONS_FILE, ordered)
         ordered.clear()
         graph.save(staged / GRAPH_FILE)
@@ -359,6 +375,7 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
             from kg.export.html import write_html
 
             clock = time.perf_counter()
+            stage("writing the view")
             summary = write_html(graph, staged / HTML_FILE, results=results, kept=kept)
             summary.layout.save(staged / LAYOUT_FILE)
             seconds["html"] = time.perf_counter() - clock
@@ -384,24 +401,26 @@ class RemoveReport:
 
 
 def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | None = None,
-                  relayout: bool = False) -> RemoveReport:
+                  relayout: bool = False, stage: Callable[[str], None] | None = None) -> RemoveReport:
     """Remove papers from the store in ``out_dir``; ids as the store has them, or arXiv ids in any form.
 
     The graph (and the view, if the store has one) is built again from the other papers'
     extractions, so an entity, claim or relationship stays only where another paper supports it,
     and the store is the one a build of the other papers alone makes. Nothing is extracted, and
     nothing is written when no id is in the store. The store is locked as ``build_store`` locks it.
-    The view keeps the positions of the nodes that stay, unless ``relayout``.
+    The view keeps the positions of the nodes that stay, unless ``relayout``. ``stage`` is told what
+    it does next, as ``build_store``'s.
     """
     out = Path(out_dir)
     if not (out / EXTRACTIONS_FILE).exists():
         raise StoreError(f"{out / EXTRACTIONS_FILE} does not exist: {out} is not a kg store")
     with writing(out, wait):
-        return _remove_papers(out, paper_ids, relayout)
+        return _remove_papers(out, paper_ids, relayout, stage or _quiet)
 
 
-def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool) -> RemoveReport:
+def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool, stage: Callable[[str], None]) -> RemoveReport:
     folder = current_folder(out)
+    stage("reading the store")
     stored = {e.paper.id: e for e in load_extractions(folder / EXTRACTIONS_FILE)}
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
     report = RemoveReport(removed=[p for p in wanted if p in stored], missing=[p for p in wanted if p not in stored])
@@ -421,9 +440,13 @@ def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool) -> Remov
     report.store_papers = len(kept)
     stored.clear()
     with collection_paused():
-        graph = build_graph(kept, finish(tally(kept), aliases))
+        stage(f"resolving {len(kept)} papers")
+        resolution = finish(tally(kept), aliases)
+        stage("building the graph")
+        graph = build_graph(kept, resolution)
+        del resolution
         positions = _kept_layout(folder, html and not relayout)
-        _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases, positions)
+        _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases, positions, stage)
     report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
     report.outputs = _outputs(out, html)
     return report

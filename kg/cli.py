@@ -58,12 +58,13 @@ def _report_problems(problems) -> None:
 
 
 class _Progress:
-    """A one-line counter on stderr (a terminal only), updated at most twice a second."""
+    """A one-line counter on stderr (a terminal only), updated at most twice a second; then the step running."""
 
     def __init__(self, label: str):
         self.label = label
         self.started = time.perf_counter()
         self.shown_at = 0.0
+        self.staged = False
         self.active = sys.stderr.isatty()
 
     def __call__(self, done: int) -> None:
@@ -73,8 +74,16 @@ class _Progress:
             click.echo(f"\r{self.label} {done} papers ({rate:.1f}/s)", nl=False, err=True)
             self.shown_at = now
 
+    def stage(self, text: str) -> None:
+        """Name the step now running, on the counter's line (cleared at the end)."""
+        if self.active:
+            click.echo(f"\r\x1b[K{text} ...", nl=False, err=True)
+            self.staged = True
+
     def close(self) -> None:
-        if self.active and self.shown_at:
+        if self.active and self.staged:
+            click.echo("\r\x1b[K", nl=False, err=True)
+        elif self.active and self.shown_at:
             click.echo(err=True)
 
 
@@ -266,7 +275,7 @@ def build(inputs, out_dir, fmt, model, terms, aliases, jobs, html, relayout, use
     started = time.perf_counter()
     progress = _Progress("extracted")
     try:
-        report = build_store(inputs, out_dir, options, progress=progress)
+        report = build_store(inputs, out_dir, options, progress=progress, stage=progress.stage)
     finally:
         progress.close()
     _report_problems(report.problems)
@@ -362,7 +371,11 @@ def remove(paper_ids, graph_path, relayout, wait, as_json):
     """
     from kg.build import remove_papers
 
-    report = remove_papers(Path(graph_path).parent, paper_ids, wait, relayout)
+    progress = _Progress("removed")
+    try:
+        report = remove_papers(Path(graph_path).parent, paper_ids, wait, relayout, stage=progress.stage)
+    finally:
+        progress.close()
     for paper_id in report.missing:
         click.echo(f"not in the store: {paper_id}", err=True)
     if not report.removed:

@@ -79,6 +79,21 @@ def test_build_second_run_on_an_unchanged_store_rewrites_nothing(tmp_path):
     assert (store / GRAPH_FILE).exists()
 
 
+def test_build_names_each_stage_after_extraction(tmp_path):
+    first, second = _split_examples(tmp_path)
+    options = BuildOptions(cache_dir=tmp_path / "cache")
+    written = ["building the graph", "indexing the results", "writing the graph", "writing the view"]
+    stages = []
+    build_store([str(first)], tmp_path / "s", options, stage=stages.append)
+    assert stages == ["resolving 6 papers", *written]
+    stages.clear()
+    build_store([str(second)], tmp_path / "s", replace(options, html=False), stage=stages.append)
+    assert stages == ["reading the store", "resolving 14 papers", *written[:-1]]
+    stages.clear()
+    build_store([str(second)], tmp_path / "s", replace(options, html=False), stage=stages.append)
+    assert stages == ["reading the store"]  # up to date: nothing to write
+
+
 def test_build_outputs_are_readable_by_others(tmp_path):
     build_store([str(EXAMPLES)], tmp_path, NO_HTML)
     assert (tmp_path / GRAPH_FILE).stat().st_mode & 0o044 == 0o044

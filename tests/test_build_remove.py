@@ -70,6 +70,13 @@ def test_build_remove_leaves_the_store_a_build_of_the_other_papers_makes(halves,
     assert report.node_counts == KnowledgeGraph.load(alone / GRAPH_FILE).node_counts()
 
 
+def test_build_remove_names_each_stage(halves, store):
+    stages = []
+    remove_papers(store, _ids(halves[1]), stage=stages.append)
+    assert stages == ["reading the store", f"resolving {len(_ids(halves[0]))} papers", "building the graph",
+                      "indexing the results", "writing the graph", "writing the view"]
+
+
 def test_build_remove_keeps_the_view_where_it_was_unless_relayout(halves, store):
     before = Layout.load(store / LAYOUT_FILE).positions
     remove_papers(store, _ids(halves[1])[:3])
