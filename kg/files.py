@@ -7,7 +7,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from kg.errors import OutputError
 
@@ -110,3 +110,21 @@ def _umask() -> int:
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     with atomic_open(path) as f:
         f.write(text)
+
+
+JSON_BATCH = 1_000  # list items encoded at once: the C encoder's speed, a few hundred kB at a time
+
+
+def json_pieces(data: dict[str, Any], encode: Callable[[Any], str]) -> Iterator[str]:
+    """``encode(data)`` in pieces, in ``data``'s key order, each long list a batch of items at a time: a
+    big document written without its whole text ever held, each piece encoded by the C encoder (``json.dump``
+    encodes in Python, a few bytes a write). ``encode`` is a compact ``json.dumps`` (separators "," and ":")."""
+    for i, (key, value) in enumerate(data.items()):
+        yield ("{" if i == 0 else ",") + encode(key) + ":"
+        if isinstance(value, list) and len(value) > JSON_BATCH:
+            for start in range(0, len(value), JSON_BATCH):
+                yield ("[" if start == 0 else ",") + encode(value[start:start + JSON_BATCH])[1:-1]
+            yield "]"
+        else:
+            yield encode(value)
+    yield "}" if data else "{}"

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from kg.graph import LABEL_WORDS, SAVE_BATCH, KnowledgeGraph, build_graph, claim_node, entity_node, paper_label, paper_node
+from kg.files import JSON_BATCH
+from kg.graph import LABEL_WORDS, KnowledgeGraph, build_graph, claim_node, entity_node, paper_label, paper_node
 from samples import hostile_extraction, medusa_extraction, sample_graph
 
 
@@ -41,7 +42,7 @@ def test_graph_relations_carry_papers_and_evidence():
 def test_graph_save_writes_the_bytes_of_one_json_dumps(tmp_path):
     kg = sample_graph()
     paper = next(node for node, _ in kg.papers())
-    for i in range(2 * SAVE_BATCH + 7):  # more nodes and edges than one batch holds
+    for i in range(2 * JSON_BATCH + 7):  # more nodes and edges than one batch holds
         kg.graph.add_node(entity_node(f"x{i}"), label="Method", key=f"x{i}", name=f"naïve “{i}”", aliases=[])
         kg.graph.add_edge(paper, entity_node(f"x{i}"), key="USES", type="USES", papers=[], evidence=[])
     kg.save(tmp_path / "g.json")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import kg.export.html as html_view
+import kg.files as kg_files
 from kg.export.html import ALL_NODES_MAX, DEFAULT_TOP, HEADLINES_MAX, UNFOLDED_MAX, render_html, view_data, write_html
 from kg.graph import build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
@@ -248,7 +248,7 @@ def test_view_data_block_written_a_batch_at_a_time_is_the_whole_payload(monkeypa
     the data block is the same text, holds the same payload and still cannot break out."""
     kg = sample_graph()
     whole = DATA_BLOCK.search(render_html(kg)).group(1)
-    monkeypatch.setattr(html_view, "JSON_BATCH", 2)
+    monkeypatch.setattr(kg_files, "JSON_BATCH", 2)
     batched = DATA_BLOCK.search(render_html(kg)).group(1)
     assert batched == whole
     assert json.loads(batched) == json.loads(json.dumps(view_data(kg)))

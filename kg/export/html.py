@@ -44,7 +44,7 @@ from kg.export.communities import LEADERS, Community, co_occurrence, communities
 from kg.export.layout import (GOLDEN_ANGLE, VIEW_H, VIEW_W, Layout, fresh_positions, kept_positions,
                               kept_topic_order)
 from kg.export.view_results import results_data, timelines_data
-from kg.files import atomic_open
+from kg.files import atomic_open, json_pieces
 from kg.graph import KnowledgeGraph, paper_label
 from kg.memory import collection_paused
 from kg.records import ENTITY_TYPES
@@ -99,7 +99,6 @@ def _entity_size(papers: int) -> float:
 _MARKER = re.compile(r"__KG_([A-Z_]+)__")
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
-JSON_BATCH = 1000  # list items encoded at once: the C encoder's speed, a few hundred kB at a time
 
 
 @dataclass(frozen=True)
@@ -381,23 +380,8 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
     return record
 
 
-def _script_json(data: dict[str, Any]) -> Iterator[str]:
-    """The payload as JSON that cannot end its <script> block or open a comment (<, >, & become \\u escapes),
-    in pieces: each long list a batch of items at a time, so the page is written without ever holding its
-    whole text (an update's peak memory is the view's). Joined, the pieces are ``json.dumps(data)``."""
-    for i, (key, value) in enumerate(data.items()):
-        yield ("{" if i == 0 else ",") + _safe_json(key) + ":"
-        if isinstance(value, list) and len(value) > JSON_BATCH:
-            for start in range(0, len(value), JSON_BATCH):
-                items = _safe_json(value[start:start + JSON_BATCH])
-                yield ("[" if start == 0 else ",") + items[1:-1]
-            yield "]"
-        else:
-            yield _safe_json(value)
-    yield "}" if data else "{}"
-
-
 def _safe_json(value: Any) -> str:
+    """JSON that cannot end its <script> block or open a comment: <, >, & become \\u escapes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return _JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group()], text)
 
@@ -433,7 +417,7 @@ def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: Results
 
 
 def _page(data: dict[str, Any]) -> Iterator[str]:
-    """The template with every marker replaced, the payload's JSON in pieces (``_script_json``)."""
+    """The template with every marker replaced, the payload's JSON in pieces (``kg.files.json_pieces``)."""
     # The source-map comment names a file the page does not have; a debugger would ask for it.
     vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
     view_js = _read(VIZ_DIR / "view.js")
@@ -453,7 +437,7 @@ def _page(data: dict[str, Any]) -> Iterator[str]:
     for marker in _MARKER.finditer(template):
         yield template[end:marker.start()]
         if marker.group(1) == "DATA":
-            yield from _script_json(data)
+            yield from json_pieces(data, _safe_json)  # never the whole text: an update's peak memory is the view's
         else:
             yield parts[marker.group(1)]
         end = marker.end()
