@@ -5,13 +5,12 @@ Apart from ``kg.extract.claims`` so that readers of claims (``kg.results``) shar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
-from kg.tables import cue_table, load_table
+from typing import Any
+from kg.tables import CueTable, load_table
 
 
 @dataclass(frozen=True)
-class ClaimCues:
+class ClaimCues(CueTable):
     """The cue tables, as sets for fast look-up."""
 
     qualifiers: dict[str, str]
@@ -42,8 +41,9 @@ class ClaimCues:
     hardware: frozenset[str]  # "on an H800 GPU" is where it ran, not a dataset; "RTX 4090" is a name
     metrics: frozenset[str]
 
+    TABLE = "claim_cues.json"
+
     @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> ClaimCues:
-        qualifiers = dict(sorted(load_table("claim_cues.json")["qualifiers"].items(), key=lambda kv: -len(kv[0])))
-        return cue_table(cls, "claim_cues.json", qualifiers=qualifiers, metrics=load_table("claim_metrics.txt"))
+    def given(cls) -> dict[str, Any]:
+        qualifiers = dict(sorted(load_table(cls.TABLE)["qualifiers"].items(), key=lambda kv: -len(kv[0])))
+        return {"qualifiers": qualifiers, "metrics": load_table("claim_metrics.txt")}

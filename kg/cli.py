@@ -468,6 +468,9 @@ def cache_clear(yes):
 def stats(graph_path, as_json, top):
     """Counts per label and relationship type, top entities and top claims.
 
+    Entities are ranked by how many papers name them; claims by their subject's
+    paper count, one claim per subject before any subject's second.
+
     \b
     Example:
       kg stats --graph out/graph.json --json

@@ -21,13 +21,23 @@ def graph_stats(kg: KnowledgeGraph, top: int = 10) -> dict[str, Any]:
 
 
 def _rank_claims(kg: KnowledgeGraph, claims: list) -> list:
-    """Claims whose subject is the most widely used entity come first."""
+    """A claim about each subject first, the most widely used subjects first, then the other claims in the
+    same order; a claim that names its metric goes before one that does not, then by paper and place. A big
+    store would otherwise list only claims about its one most used entity ("LLMs")."""
+    def subjects(node) -> tuple:
+        return tuple(sorted(v for _, v, k in kg.graph.out_edges(node, keys=True) if k == "ABOUT")) or (node,)
+
     def weight(item):
         node, d = item
         about = [kg.graph.nodes[v]["paper_count"] for _, v, k in kg.graph.out_edges(node, keys=True) if k == "ABOUT"]
-        return (-max(about, default=0), d["paper_id"], d["start"])
+        return (-max(about, default=0), d.get("metric") is None, d["paper_id"], d["start"])
 
-    return sorted(claims, key=weight)
+    first, rest, seen = [], [], set()
+    for item in sorted(claims, key=weight):
+        key = subjects(item[0])
+        (rest if key in seen else first).append(item)
+        seen.add(key)
+    return first + rest
 
 
 def _claim_row(d: dict[str, Any]) -> dict[str, Any]:

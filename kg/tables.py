@@ -5,7 +5,7 @@ import json
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 T = TypeVar("T")
 
@@ -55,3 +55,26 @@ def cue_table(cls: type[T], name: str, **given: Any) -> T:
         else:
             values[f.name] = raw
     return cls(**values)
+
+
+class CueTable:
+    """A frozen dataclass of cue words read from the table ``TABLE`` by ``cue_table``, once per process
+    (``load``); ``given`` makes the fields that are not read as written."""
+
+    TABLE: ClassVar[str]
+
+    @classmethod
+    def given(cls) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def load(cls: type[C]) -> C:
+        return _loaded_cues(cls)
+
+
+C = TypeVar("C", bound=CueTable)
+
+
+@lru_cache(maxsize=None)
+def _loaded_cues(cls: type[C]) -> C:
+    return cue_table(cls, cls.TABLE, **cls.given())

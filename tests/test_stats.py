@@ -1,4 +1,4 @@
-"""kg.stats: counts per label and type, entities by paper count, claims about the most used entities first."""
+"""kg.stats: counts per label and type, entities by paper count, a claim about each of the most used entities first."""
 import json
 
 import networkx as nx
@@ -66,15 +66,23 @@ def test_stats_top_entities_most_papers_first(kg):
     ]
 
 
-def test_stats_top_claims_about_the_most_used_entity_first_then_by_paper_and_place(kg):
+def test_stats_top_claims_one_per_subject_most_used_first_then_the_rest_by_paper_and_place(kg):
     rows = graph_stats(kg)["top_claims"]
     assert [(r["paper"], r["subject"], r["value"]) for r in rows] == [
-        ("a0", "Zeta", "7"), ("p2", "Zeta", "2"), ("p2", "Zeta", "5"),  # Zeta: 4 papers
+        ("a0", "Zeta", "7"),  # Zeta: 4 papers
         ("p1", "Gamma", "1"),  # Gamma: 1 paper
-        ("p3", None, "3"),  # about nothing known: last
+        ("p3", None, "3"),  # about nothing known
+        ("p2", "Zeta", "2"), ("p2", "Zeta", "5"),  # Zeta's other claims
     ]
     assert rows[0] == {"paper": "a0", "subject": "Zeta", "value": "7", "unit": "%", "metric": "F1",
                        "text": "Zeta reaches 7% on F1."}
+
+
+def test_stats_top_claims_name_their_metric_before_those_that_do_not():
+    papers = [_paper("a1", [("Zeta", "Method")], [("Zeta", "3", "x", None)]),
+              _paper("b2", [("Zeta", "Method")], [("Zeta", "9", "%", "accuracy")])]
+    rows = graph_stats(build_graph(papers))["top_claims"]
+    assert [(r["paper"], r["value"]) for r in rows] == [("b2", "9"), ("a1", "3")]
 
 
 @pytest.mark.parametrize("top", [0, 1, 2, 4, 50])

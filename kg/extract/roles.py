@@ -18,19 +18,18 @@ Where kg ships its learned scorers, ``kg_role_scorer`` then decides which entiti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.doc import ENTITY_SPANS
-from kg.tables import cue_table
+from kg.tables import CueTable
 
 ROLE_RANK = {"mentioned": 0, "used": 1, "compared": 2, "proposed": 3}
 
 
 @dataclass(frozen=True)
-class RoleCues:
+class RoleCues(CueTable):
     """The cue words of ``tables/role_cues.json``, as sets for look-ups (phrases as tuples of words)."""
 
     propose_verbs: frozenset[str]
@@ -43,10 +42,7 @@ class RoleCues:
     descriptor_words: frozenset[str]
     own_name_before: frozenset[str]
 
-    @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> RoleCues:
-        return cue_table(cls, "role_cues.json")
+    TABLE = "role_cues.json"
 
 
 @Language.factory("kg_roles", default_config={"window": 12})

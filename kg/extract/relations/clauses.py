@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.doc import MAX_WALK, entity_types
 from kg.records import Relation, title_end
-from kg.tables import cue_table
+from kg.tables import CueTable
 
 
 ACTORS = frozenset({"Method", "Model"})
@@ -41,7 +40,7 @@ RESULTS = "<results>"
 
 
 @dataclass(frozen=True)
-class RelationCues:
+class RelationCues(CueTable):
     """The cue words of ``tables/relation_cues.json``, as sets for look-ups."""
 
     uses_verbs: dict[str, list[str]]  # verb -> the prepositions that introduce what it uses
@@ -74,10 +73,7 @@ class RelationCues:
     part_nouns: frozenset[str]
     used_by_verbs: frozenset[str]
 
-    @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> RelationCues:
-        return cue_table(cls, "relation_cues.json")
+    TABLE = "relation_cues.json"
 
 
 @dataclass
