@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
 from kg.tables import CueTable, load_table
 
 

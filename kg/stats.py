@@ -1,14 +1,13 @@
 """Summaries of a graph: counts per label and type, the most used entities and claims."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from kg.graph import KnowledgeGraph
 
 
 def graph_stats(kg: KnowledgeGraph, top: int = 10) -> dict[str, Any]:
     entities = sorted(kg.entities(), key=lambda nd: (-nd[1]["paper_count"], nd[1]["key"]))
-    claims = sorted(kg.claims(), key=lambda nd: (nd[1]["paper_id"], nd[1]["start"]))
     return {
         "nodes": kg.node_counts(),
         "relationships": kg.relationship_counts(),
@@ -16,27 +15,25 @@ def graph_stats(kg: KnowledgeGraph, top: int = 10) -> dict[str, Any]:
             {"key": d["key"], "name": d["name"], "type": d["label"], "paper_count": d["paper_count"]}
             for _, d in entities[:top]
         ],
-        "top_claims": [_claim_row(d) for _, d in _rank_claims(kg, claims)[:top]],
+        "top_claims": [_claim_row(d) for _, d in _rank_claims(kg, kg.claims())[:top]],
     }
 
 
-def _rank_claims(kg: KnowledgeGraph, claims: list) -> list:
+def _rank_claims(kg: KnowledgeGraph, claims: Iterable[tuple[str, dict[str, Any]]]) -> list:
     """A claim about each subject first, the most widely used subjects first, then the other claims in the
     same order; a claim that names its metric goes before one that does not, then by paper and place. A big
     store would otherwise list only claims about its one most used entity ("LLMs")."""
-    def subjects(node) -> tuple:
-        return tuple(sorted(v for _, v, k in kg.graph.out_edges(node, keys=True) if k == "ABOUT")) or (node,)
-
-    def weight(item):
-        node, d = item
-        about = [kg.graph.nodes[v]["paper_count"] for _, v, k in kg.graph.out_edges(node, keys=True) if k == "ABOUT"]
-        return (-max(about, default=0), d.get("metric") is None, d["paper_id"], d["start"])
-
+    ranked = []
+    for node, d in claims:
+        about = sorted(v for _, v, k in kg.graph.out_edges(node, keys=True) if k == "ABOUT")
+        used = max((kg.graph.nodes[v]["paper_count"] for v in about), default=0)
+        ranked.append(((-used, d.get("metric") is None, d["paper_id"], d["start"], node), tuple(about) or (node,)))
+    ranked.sort()
     first, rest, seen = [], [], set()
-    for item in sorted(claims, key=weight):
-        key = subjects(item[0])
-        (rest if key in seen else first).append(item)
-        seen.add(key)
+    for weight, subjects in ranked:
+        node = weight[-1]
+        (rest if subjects in seen else first).append((node, kg.graph.nodes[node]))
+        seen.add(subjects)
     return first + rest
 
 

@@ -57,6 +57,9 @@ def cue_table(cls: type[T], name: str, **given: Any) -> T:
     return cls(**values)
 
 
+C = TypeVar("C", bound="CueTable")
+
+
 class CueTable:
     """A frozen dataclass of cue words read from the table ``TABLE`` by ``cue_table``, once per process
     (``load``); ``given`` makes the fields that are not read as written."""
@@ -70,9 +73,6 @@ class CueTable:
     @classmethod
     def load(cls: type[C]) -> C:
         return _loaded_cues(cls)
-
-
-C = TypeVar("C", bound=CueTable)
 
 
 @lru_cache(maxsize=None)
