@@ -213,6 +213,10 @@ class _ExtractionRun:
         self.stored, self.options, self.report, self.stack = stored, options, report, stack
         self.config = PipelineConfig(model=options.model, terms=options.terms, aliases=options.aliases)
         self.planner = _Planner(stored, options, extractor_version(self.config), report)
+        if self.planner.cache is not None:
+            # Closed, not left to the collector: a connection is in a reference cycle, which a command's
+            # process never collects (kg.memory.no_collection_at_exit), and closing checkpoints its log.
+            stack.callback(self.planner.cache.close)
         self.dask_run = None
         self.extracted_ids: set[str] = set()
         self.user_aliases: dict[str, str] = {}  # the user's aliases the resolution used

@@ -133,6 +133,12 @@ class ExtractionCache:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self) -> ExtractionCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def _body(extraction: Extraction) -> dict:
     data = extraction.to_dict()

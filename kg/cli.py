@@ -18,7 +18,10 @@ from kg import __version__
 from kg.errors import KgError, StoreError, TermsError
 from kg.files import atomic_open, error_reason
 from kg.ingest import FORMATS
+from kg.memory import no_collection_at_exit
 from kg.records import ENTITY_TYPES
+
+no_collection_at_exit()  # a command's graph is freed by the end of the process, not object by object
 
 EPILOG_BUILD = """\b
 Examples:
@@ -407,7 +410,8 @@ def cache_info(as_json):
     """
     from kg.cache import ExtractionCache
 
-    info = ExtractionCache().info()
+    with ExtractionCache() as cache:
+        info = cache.info()
     if as_json:
         _echo_json(dataclasses.asdict(info))
         return
@@ -433,9 +437,9 @@ def cache_prune(models, as_json):
     from kg.extractor import PipelineConfig, extractor_version
 
     keep = sorted({extractor_version(PipelineConfig(model=model)) for model in (None, *models)})
-    cache = ExtractionCache()
-    removed = cache.prune(keep)
-    info = cache.info()
+    with ExtractionCache() as cache:
+        removed = cache.prune(keep)
+        info = cache.info()
     if as_json:
         _echo_json({"path": info.path, "removed": removed, "kept": info.entries, "versions_kept": keep})
         return
@@ -456,7 +460,8 @@ def cache_clear(yes):
     if not yes:
         click.confirm("Remove every cached extraction?", abort=True)
     try:
-        click.echo(f"removed {ExtractionCache().clear()} extractions")
+        with ExtractionCache() as cache:
+            click.echo(f"removed {cache.clear()} extractions")
     except CacheUnreadable:
         click.echo(f"deleted {delete_cache_file()}: SQLite could not read it; the next build starts a new one")
 

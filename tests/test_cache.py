@@ -32,6 +32,14 @@ def test_cache_round_trip_keeps_offsets_and_takes_the_new_paper(tmp_path):
     assert cache.clear() == 1 and cache.info().entries == 0
 
 
+def test_cache_a_build_closes_its_cache_whose_log_is_then_checkpointed_away(tmp_path):
+    # A build's connection is in a reference cycle: only closing it, not the collector, ends its log in a
+    # process that ends without a last collection (kg.memory.no_collection_at_exit).
+    report = build_store([str(EXAMPLES)], tmp_path / "out", BuildOptions(cache_dir=tmp_path / "cache", html=False))
+    assert not (tmp_path / "cache" / f"{CACHE_FILE}-wal").exists()
+    assert report.extracted > 0 and _cached_entries(tmp_path / "cache") == report.extracted
+
+
 def _many_papers(path: Path, copies: int) -> None:
     base = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines()]
     with path.open("w", encoding="utf-8") as f:

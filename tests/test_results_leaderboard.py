@@ -11,7 +11,7 @@ import pytest
 from samples import doubtful_board, result_extraction
 
 from kg.graph import build_graph
-from kg.results.leaderboard import Query, leaderboard, menu, result_rows, units
+from kg.results.leaderboard import Query, by_metric, leaderboard, menu, result_rows, units
 from kg.results.report import shown_value
 
 
@@ -41,6 +41,18 @@ def test_leaderboard_the_menu_lists_the_biggest_boards_first(board_graph):
     items = menu(result_rows(board_graph))
     assert (items[0].metric, items[0].dataset, items[0].kind, items[0].claims) == ("accuracy", "Fenbench", "score", 3)
     assert ("speedup", None, "gain", 2) in [(i.metric, i.dataset, i.kind, i.claims) for i in items]
+
+
+def test_leaderboard_rows_by_metric_are_what_a_query_of_that_metric_reads(board_graph):
+    rows = result_rows(board_graph)
+    named = by_metric(rows)
+    assert {r.claim for r in named["wer"]} == {r.claim for r in rows if "WER" in (r.metric, r.canonical_metric)}
+    for item in menu(rows):
+        query = Query(metric=item.metric, dataset=item.dataset, kind=item.kind)
+        candidates = named[item.metric.casefold()]
+        assert [r.claim for r in candidates] == sorted(r.claim for r in candidates)  # in the rows' order
+        assert leaderboard(candidates, query) == leaderboard(rows, query)
+        assert units(candidates, query) == units(rows, query)
 
 
 def test_leaderboard_gains_that_made_things_worse_rank_after_improvements():

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.graph import entity_node
-from kg.results.leaderboard import Query, ResultRow, leaderboard, menu, rankable, units
+from kg.results.leaderboard import Query, ResultRow, by_metric, leaderboard, menu, rankable, units
 from kg.schema import load_schema
 
 if TYPE_CHECKING:
@@ -59,13 +59,15 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int], result_rows: list[Re
             records.append([index[node], *fields, _number(row.value_min)] + ([] if high is None else [_number(high)]))
         return row_index[row.claim]
 
+    named = by_metric(rows)  # each board reads only the rows of its metric
     for item in menu(rows, BOARDS):
         query = Query(metric=item.metric, dataset=item.dataset, kind=item.kind)
-        board = leaderboard(rows, query)
+        candidates = named.get(item.metric.casefold(), [])
+        board = leaderboard(candidates, query)
         if not board:
             continue
         unit = board[0].unit or ""
-        others = units(rows, query)
+        others = units(candidates, query)
         del others[unit]
         left_out = [[u, n] for u, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0]))]
         boards.append([item.metric, item.dataset, item.kind, unit, board[0].better, left_out,

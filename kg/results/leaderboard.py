@@ -143,6 +143,21 @@ def rankable(row: ResultRow, doubtful: bool = False) -> bool:
             and not (row.subject_key and row.subject_key == row.dataset_key))
 
 
+def _metric_names(row: ResultRow) -> set[str]:
+    """The names a query's metric finds a row by: its canonical metric and its metric as written, casefolded."""
+    return {name.casefold() for name in (row.canonical_metric, row.metric) if name}
+
+
+def by_metric(rows: Iterable[ResultRow]) -> dict[str, list[ResultRow]]:
+    """The rows under each name a query's metric finds them by (casefolded), in their order: the rows a
+    query naming that metric reads, for a caller that asks many (the view's boards)."""
+    found: dict[str, list[ResultRow]] = {}
+    for row in rows:
+        for name in _metric_names(row):
+            found.setdefault(name, []).append(row)
+    return found
+
+
 def _selected(rows: Iterable[ResultRow], q: Query) -> list[ResultRow]:
     dataset_key = canonical_key(q.dataset) if q.dataset else ""
     task_key = canonical_key(q.task) if q.task else ""
@@ -150,8 +165,7 @@ def _selected(rows: Iterable[ResultRow], q: Query) -> list[ResultRow]:
     for row in rows:
         if not rankable(row, q.doubtful):
             continue
-        if q.metric and not (row.canonical_metric and row.canonical_metric.casefold() == q.metric.casefold()
-                             or row.metric and row.metric.casefold() == q.metric.casefold()):
+        if q.metric and q.metric.casefold() not in _metric_names(row):
             continue
         if q.dataset and not _matches_name(row.dataset, row.dataset_key, q.dataset, dataset_key):
             continue
