@@ -215,7 +215,7 @@ class _ExtractionRun:
         self.planner = _Planner(stored, options, extractor_version(self.config), report)
         if self.planner.cache is not None:
             # Closed, not left to the collector: a connection is in a reference cycle, which a command's
-            # process never collects (kg.memory.no_collection_at_exit), and closing checkpoints its log.
+            # process never collects (kg.memory.command_process), and closing checkpoints its log.
             stack.callback(self.planner.cache.close)
         self.dask_run = None
         self.extracted_ids: set[str] = set()

@@ -72,14 +72,18 @@ class ExtractionCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / CACHE_FILE
         self._db = sqlite3.connect(self.path, timeout=60)
-        with _reading(self.path):
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS extraction ("
-                " version TEXT NOT NULL, text_sha TEXT NOT NULL, body TEXT NOT NULL,"
-                " PRIMARY KEY (version, text_sha))"
-            )
+        try:
+            with _reading(self.path):
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS extraction ("
+                    " version TEXT NOT NULL, text_sha TEXT NOT NULL, body TEXT NOT NULL,"
+                    " PRIMARY KEY (version, text_sha))"
+                )
+        except CacheUnreadable:
+            self._db.close()  # the caller may delete the file (kg cache clear): nothing of ours holds it open
+            raise
 
     def get_many(self, version: str, papers: Sequence[Paper]) -> dict[str, Extraction]:
         """The cached extractions of ``papers``, by paper id (misses are absent)."""

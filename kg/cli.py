@@ -18,10 +18,8 @@ from kg import __version__
 from kg.errors import KgError, StoreError, TermsError
 from kg.files import atomic_open, error_reason
 from kg.ingest import FORMATS
-from kg.memory import no_collection_at_exit
+from kg.memory import command_process
 from kg.records import ENTITY_TYPES
-
-no_collection_at_exit()  # a command's graph is freed by the end of the process, not object by object
 
 EPILOG_BUILD = """\b
 Examples:
@@ -215,6 +213,7 @@ def main() -> None:
     \b
     Start with:  kg build PAPERS -o out/   then   kg stats --graph out/graph.json
     """
+    command_process()  # a command's graph is freed by the end of the process, not object by object
     logging.basicConfig(format="kg: %(message)s", level=logging.WARNING)
     # The driver logs every retry of a lost connection at length; kg reports the outcome in one line.
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)

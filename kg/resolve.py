@@ -52,16 +52,15 @@ def clean_surface(name: str) -> str:
 
 
 _TUNINGS = ("fine", "instruction", "prompt", "prefix")  # the kinds of tuning whose verbs name the method
-_TUNED = re.compile(r"^(%s)?tune[ds]?$" % "|".join(_TUNINGS))
+_TUNED = re.compile(r"^(%s)tune[ds]?$" % "|".join(_TUNINGS))
 
 
-def _tuning(words: list[str]) -> str:
-    """The last word, a verb of a kind of tuning made its noun: "fine-tuned" and "fine-tune" name fine-tuning.
-    Any other word before "tune" may be a name ("LLM-Tune")."""
-    found = _TUNED.match(words[-1])
-    if found is None or not (found.group(1) or len(words) > 1 and words[-2] in _TUNINGS):
-        return words[-1]
-    return f"{found.group(1) or ''}tuning"
+def _tuning(words: list[str]) -> list[str]:
+    """A kind of tuning's verb, when it is the whole name, as its noun: "fine-tuned" and "fine-tune" name
+    fine-tuning. A name that goes on ("RL-finetuned", "Llama-2 fine-tuned") or another word before "tune"
+    ("LLM-Tune") is left alone."""
+    found = _TUNED.match("".join(words)) if len(words) <= 2 else None
+    return [f"{found.group(1)}tuning"] if found else words
 
 
 def _singular(word: str) -> str:
@@ -79,9 +78,10 @@ def canonical_key(name: str) -> str:
     Separators between words go ("fine-tuning" is ``finetuning``, "LLaMA-2" is
     ``llama2``) except between two numbers, so digits never merge across one
     ("Llama-2-7B" is ``llama2-7b``, "Llama-27B" is ``llama27b``). The plural of a common noun
-    is folded ("large language models"), and so is a verb of tuning ("fine-tuned" and
-    "fine-tune" are ``finetuning``); a single proper name is left alone ("Atlas"). Letters of any script are kept, so look-alikes stay apart. A trailing
-    "+" names another thing ("HumanEval+" extends HumanEval's tests, "C++" is not C) and stays.
+    is folded ("large language models"), and so is a kind of tuning's verb, alone ("fine-tuned"
+    and "fine-tune" are ``finetuning``); a single proper name is left alone ("Atlas"). Letters
+    of any script are kept, so look-alikes stay apart. A trailing "+" names another thing
+    ("HumanEval+" extends HumanEval's tests, "C++" is not C) and stays.
     """
     surface = ACRONYM_PLURAL.sub("", clean_surface(name))
     words = _WORD.findall(_LETTER_DIGIT.sub(" ", surface.casefold()))
@@ -91,7 +91,7 @@ def canonical_key(name: str) -> str:
         words.pop()
     if words and (len(words) > 1 or surface.islower()):
         words[-1] = _singular(words[-1])
-        words[-1] = _tuning(words)
+    words = _tuning(words)
     key = words[0] if words else ""
     for word in words[1:]:
         key += ("-" if key[-1].isdigit() and word[0].isdigit() else "") + word

@@ -11,6 +11,7 @@ import pytest
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.cache import CACHE_FILE, ExtractionCache
+from kg.errors import CacheUnreadable
 from kg.records import Paper
 from kg.store import STORE_DIR
 from samples import medusa_extraction
@@ -34,10 +35,28 @@ def test_cache_round_trip_keeps_offsets_and_takes_the_new_paper(tmp_path):
 
 def test_cache_a_build_closes_its_cache_whose_log_is_then_checkpointed_away(tmp_path):
     # A build's connection is in a reference cycle: only closing it, not the collector, ends its log in a
-    # process that ends without a last collection (kg.memory.no_collection_at_exit).
+    # process that ends without a last collection (kg.memory.command_process).
     report = build_store([str(EXAMPLES)], tmp_path / "out", BuildOptions(cache_dir=tmp_path / "cache", html=False))
     assert not (tmp_path / "cache" / f"{CACHE_FILE}-wal").exists()
     assert report.extracted > 0 and _cached_entries(tmp_path / "cache") == report.extracted
+
+
+def _open_files() -> set[str]:
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the listing's own descriptor, closed by now
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_cache_an_unreadable_file_is_not_held_open(tmp_path):
+    (tmp_path / CACHE_FILE).write_bytes(b"not a database at all " * 200)
+    with pytest.raises(CacheUnreadable):
+        ExtractionCache(tmp_path)
+    assert str(tmp_path / CACHE_FILE) not in _open_files()  # kg cache clear deletes it next
 
 
 def _many_papers(path: Path, copies: int) -> None:

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from kg import memory
 from kg.memory import collection_paused
 
 
@@ -22,11 +23,11 @@ def test_memory_collection_paused_in_the_block_and_restored_after(enabled):
         (gc.enable if was else gc.disable)()
 
 
-@pytest.mark.parametrize("skip", [False, True])
-def test_memory_no_collection_at_exit_leaves_cycles_to_the_operating_system(skip):
+@pytest.mark.parametrize("command", [False, True])
+def test_memory_a_command_process_leaves_its_cycles_to_the_operating_system(command):
     # An object in a reference cycle says when the interpreter's last collection frees it.
     script = ("import os, sys\n"
-              "from kg.memory import no_collection_at_exit\n"
+              "from kg.memory import command_process\n"
               "class Cycle:\n"
               "    def __del__(self):\n"
               "        os.write(1, b'collected')\n"
@@ -34,31 +35,40 @@ def test_memory_no_collection_at_exit_leaves_cycles_to_the_operating_system(skip
               "    cycle = Cycle()\n"
               "    cycle.me = cycle\n"
               "make()\n"
-              "if sys.argv[1] == 'skip':\n"
-              "    no_collection_at_exit()\n")
-    done = subprocess.run([sys.executable, "-c", script, "skip" if skip else "collect"], capture_output=True,
+              "if sys.argv[1] == 'command':\n"
+              "    command_process()\n")
+    done = subprocess.run([sys.executable, "-c", script, "command" if command else "library"], capture_output=True,
                           text=True, check=True)
-    assert done.stdout == ("" if skip else "collected")
+    assert done.stdout == ("" if command else "collected")
 
 
-def test_memory_what_a_paused_block_made_is_counted_old_and_others_frozen_objects_stay_frozen():
+@pytest.mark.parametrize("command", [False, True])
+def test_memory_a_paused_block_leaves_its_objects_old_in_a_command_only(monkeypatch, command):
+    monkeypatch.setattr(memory, "_command", command)
     was = gc.isenabled()
     gc.enable()
+    gc.collect()  # so that the block's end sets off at most a young collection, which keeps them young
     try:
         with collection_paused():
             made = [[number] for number in range(1000)]
         old = {id(o) for o in gc.get_objects(generation=2)}
-        assert all(id(o) in old for o in made)  # no young collection walks them as the block ends
-
-        theirs = [[number] for number in range(10)]
-        gc.freeze()
-        try:
-            frozen = gc.get_freeze_count()
-            with collection_paused():
-                more = [[number] for number in range(1000)]
-            assert gc.get_freeze_count() == frozen and more
-        finally:
-            gc.unfreeze()
-        assert theirs
+        # a command's young collections need not walk them; elsewhere a young one frees them once dropped
+        assert all(id(o) in old for o in made) is command
     finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_memory_a_paused_block_leaves_others_frozen_objects_frozen(monkeypatch):
+    monkeypatch.setattr(memory, "_command", True)
+    was = gc.isenabled()
+    gc.enable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collection_paused():
+            made = [[number] for number in range(1000)]
+        assert gc.get_freeze_count() == frozen
+        del made
+    finally:
+        gc.unfreeze()
         (gc.enable if was else gc.disable)()

@@ -13,8 +13,9 @@ from kg.resolve import canonical_key, clean_surface, finish, resolve, tally
     ("GSM8K", "the GSM8K benchmark", "GSM8K dataset"),
     ("HumanEval+", "humaneval +", "the HumanEval+ benchmark"),
     ("Llama\u20112\u20137B", "Llama-2-7B", "llama 2 7b"),
-    ("fine-tuning", "fine-tuned", "fine-tune", "fine-tunes", "Fine-Tuned", "finetuned", "finetune"),
+    ("fine-tuning", "fine-tuned", "fine-tune", "fine-tunes", "Fine-Tuned", "finetuned", "Finetuned", "finetune"),
     ("instruction tuning", "instruction-tuned", "instruction-tune"),
+    ("prompt tuning", "prompt-tuned"), ("prefix-tuning", "prefix-tune"),
 ])
 def test_resolve_same_thing_same_key(names):
     assert len({canonical_key(n) for n in names}) == 1
@@ -30,10 +31,11 @@ def test_resolve_versions_and_sizes_stay_apart(a, b):
 
 
 @pytest.mark.parametrize("a,b", [
-    ("LLM-Tune", "LLM tuning"), ("FineTune", "fine-tuning"), ("fortune", "fortuning"), ("auto-tuned", "auto-tuning"),
+    ("LLM-Tune", "LLM tuning"), ("fortune", "fortuning"), ("auto-tuned", "auto-tuning"),
+    ("RL-finetuned", "RL fine-tuning"), ("Llama-2 fine-tuned", "Llama-2 fine-tuning"),
 ])
-def test_resolve_only_the_verbs_of_known_kinds_of_tuning_name_the_method(a, b):
-    assert canonical_key(a) != canonical_key(b)  # a name, another word, another verb stay what they are
+def test_resolve_a_kind_of_tunings_verb_names_the_method_only_alone(a, b):
+    assert canonical_key(a) != canonical_key(b)  # another word before "tune", a name that goes on, stay apart
 
 
 def test_resolve_clean_surface_folds_unicode():

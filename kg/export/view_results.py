@@ -62,7 +62,7 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int], result_rows: list[Re
     named = by_metric(rows)  # each board reads only the rows of its metric
     for item in menu(rows, BOARDS):
         query = Query(metric=item.metric, dataset=item.dataset, kind=item.kind)
-        candidates = named.get(item.metric.casefold(), [])
+        candidates = named.get(item.metric.casefold(), []) if item.metric else rows  # (no metric: all match)
         board = leaderboard(candidates, query)
         if not board:
             continue
