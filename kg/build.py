@@ -136,13 +136,16 @@ class _Planner:
     """Splits the input into papers already extracted (store, cache) and papers to extract,
     and keeps new extractions in the cache while the cache can be read."""
 
-    def __init__(self, stored: dict[str, Extraction], options: BuildOptions, version: str, report: BuildReport):
+    def __init__(self, stored: dict[str, Extraction], options: BuildOptions, version: str, report: BuildReport,
+                 stack: contextlib.ExitStack):
         self.stored, self.version, self.report = stored, version, report
         self.stored_titles = {key: pid for pid, e in stored.items() if (key := title_key(e.paper))}
         self.cache = None
         if options.use_cache:
             try:
-                self.cache = ExtractionCache(options.cache_dir)
+                # Closed with ``stack``, not left to the collector: a connection is in a reference cycle, which
+                # a command's process never collects (kg.memory.command_process); closing ends its log.
+                self.cache = stack.enter_context(ExtractionCache(options.cache_dir))
             except CacheUnreadable as err:
                 self._drop_cache(err)
 
@@ -212,11 +215,7 @@ class _ExtractionRun:
 
         self.stored, self.options, self.report, self.stack = stored, options, report, stack
         self.config = PipelineConfig(model=options.model, terms=options.terms, aliases=options.aliases)
-        self.planner = _Planner(stored, options, extractor_version(self.config), report)
-        if self.planner.cache is not None:
-            # Closed, not left to the collector: a connection is in a reference cycle, which a command's
-            # process never collects (kg.memory.command_process), and closing checkpoints its log.
-            stack.callback(self.planner.cache.close)
+        self.planner = _Planner(stored, options, extractor_version(self.config), report, stack)
         self.dask_run = None
         self.extracted_ids: set[str] = set()
         self.user_aliases: dict[str, str] = {}  # the user's aliases the resolution used

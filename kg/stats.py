@@ -27,12 +27,11 @@ def _rank_claims(kg: KnowledgeGraph, claims: Iterable[tuple[str, dict[str, Any]]
     for node, d in claims:
         about = sorted(v for _, v, k in kg.graph.out_edges(node, keys=True) if k == "ABOUT")
         used = max((kg.graph.nodes[v]["paper_count"] for v in about), default=0)
-        ranked.append(((-used, d.get("metric") is None, d["paper_id"], d["start"], node), tuple(about) or (node,)))
-    ranked.sort()
+        ranked.append(((-used, d.get("metric") is None, d["paper_id"], d["start"], node), tuple(about) or (node,), d))
+    ranked.sort(key=lambda item: item[0])
     first, rest, seen = [], [], set()
-    for weight, subjects in ranked:
-        node = weight[-1]
-        (rest if subjects in seen else first).append((node, kg.graph.nodes[node]))
+    for weight, subjects, d in ranked:
+        (rest if subjects in seen else first).append((weight[-1], d))
         seen.add(subjects)
     return first + rest
 

@@ -45,11 +45,12 @@ def test_leaderboard_the_menu_lists_the_biggest_boards_first(board_graph):
 
 def test_leaderboard_rows_by_metric_are_what_a_query_of_that_metric_reads(board_graph):
     rows = result_rows(board_graph)
-    named = by_metric(rows)
-    assert {r.claim for r in named["wer"]} == {r.claim for r in rows if "WER" in (r.metric, r.canonical_metric)}
+    of_metric = by_metric(rows)
+    assert of_metric(None) == rows  # a query naming no metric reads every row
+    assert {r.claim for r in of_metric("wer")} == {r.claim for r in rows if "WER" in (r.metric, r.canonical_metric)}
     for item in menu(rows):
         query = Query(metric=item.metric, dataset=item.dataset, kind=item.kind)
-        candidates = named[item.metric.casefold()]
+        candidates = of_metric(item.metric)
         assert candidates == [r for r in rows if item.metric.casefold() in {(r.metric or "").casefold(),
                                                                              (r.canonical_metric or "").casefold()}]
         assert leaderboard(candidates, query) == leaderboard(rows, query)

@@ -59,10 +59,10 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int], result_rows: list[Re
             records.append([index[node], *fields, _number(row.value_min)] + ([] if high is None else [_number(high)]))
         return row_index[row.claim]
 
-    named = by_metric(rows)  # each board reads only the rows of its metric
+    of_metric = by_metric(rows)  # each board reads only the rows of its metric
     for item in menu(rows, BOARDS):
         query = Query(metric=item.metric, dataset=item.dataset, kind=item.kind)
-        candidates = named.get(item.metric.casefold(), []) if item.metric else rows  # (no metric: all match)
+        candidates = of_metric(item.metric)
         board = leaderboard(candidates, query)
         if not board:
             continue

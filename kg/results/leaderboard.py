@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import asdict, dataclass, fields, replace
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from kg.records import Claim
 from kg.resolve import canonical_key
@@ -148,14 +148,14 @@ def _metric_names(row: ResultRow) -> set[str]:
     return {name.casefold() for name in (row.canonical_metric, row.metric) if name}
 
 
-def by_metric(rows: Iterable[ResultRow]) -> dict[str, list[ResultRow]]:
-    """The rows under each name a query's metric finds them by (casefolded), in their order: the rows a
-    query naming that metric reads, for a caller that asks many (the view's boards)."""
-    found: dict[str, list[ResultRow]] = {}
+def by_metric(rows: list[ResultRow]) -> Callable[[str | None], list[ResultRow]]:
+    """The rows a query naming a metric reads (every row when it names none), in their order, found by
+    the metric: for a caller that asks many queries of the same rows (the view's boards)."""
+    named: dict[str, list[ResultRow]] = {}
     for row in rows:
         for name in _metric_names(row):
-            found.setdefault(name, []).append(row)
-    return found
+            named.setdefault(name, []).append(row)
+    return lambda metric: named.get(metric.casefold(), []) if metric else rows
 
 
 def _selected(rows: Iterable[ResultRow], q: Query) -> list[ResultRow]:
