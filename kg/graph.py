@@ -21,7 +21,8 @@ from kg.errors import StoreError
 from kg.files import atomic_open, json_pieces
 from kg.memory import collection_paused
 from kg.records import Claim, Extraction
-from kg.resolve import MODEL_PARTS, Resolution, resolve
+from kg.resolve import (MODEL_PARTS, ResolutionChange, Resolution, ResolvedEntity, canonical_key, clean_surface,
+                        resolve)
 from kg.results.comparable import comparable
 from kg.schema import load_schema
 
@@ -159,76 +160,172 @@ def _ensure_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str) -> dict[str, Any]
     return g.edges[u, v, rel]
 
 
-def _add_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str, paper_id: str, evidence: dict[str, Any]) -> None:
+def _add_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str, evidence: dict[str, Any]) -> None:
     data = _ensure_edge(g, u, v, rel)
-    if paper_id not in data["papers"]:
-        data["papers"].append(paper_id)
+    if evidence["paper"] not in data["papers"]:
+        data["papers"].append(evidence["paper"])
     if evidence not in data["evidence"]:
         data["evidence"].append(evidence)
 
 
-def _sort_edge_lists(g: nx.MultiDiGraph) -> None:
-    for _, _, data in g.edges(data=True):
+def _sort_edge_lists(edges: Iterable[dict[str, Any]]) -> None:
+    for data in edges:
         data["papers"].sort()
         data["evidence"].sort(key=lambda e: (e["paper"], e["start"], e["end"]))
 
 
+def _entity_attributes(entity: ResolvedEntity) -> dict[str, Any]:
+    model_parts = {p: getattr(entity, p) for p in MODEL_PARTS if getattr(entity, p)}
+    return dict(label=entity.type, key=entity.key, name=entity.name, aliases=list(entity.aliases),
+                alias_counts=entity.alias_counts, alias_keys=list(entity.alias_keys),
+                type_votes=entity.type_votes, paper_count=len(entity.paper_ids), **model_parts)
+
+
 def _add_entities(g: nx.MultiDiGraph, resolution: Resolution) -> None:
     for key, entity in resolution.entities.items():
-        model_parts = {p: getattr(entity, p) for p in MODEL_PARTS if getattr(entity, p)}
-        g.add_node(
-            entity_node(key),
-            label=entity.type,
-            key=key,
-            name=entity.name,
-            aliases=list(entity.aliases),
-            alias_counts=entity.alias_counts,
-            alias_keys=list(entity.alias_keys),
-            type_votes=entity.type_votes,
-            paper_count=len(entity.paper_ids),
-            **model_parts,
-        )
+        g.add_node(entity_node(key), **_entity_attributes(entity))
 
 
-def _add_families(g: nx.MultiDiGraph, resolution: Resolution) -> None:
-    """VARIANT_OF from names, with the variant's mentions as evidence."""
-    for variant, family in resolution.variant_of:
-        _ensure_edge(g, entity_node(variant), entity_node(family), "VARIANT_OF")
-        for paper, _, data in g.in_edges(entity_node(variant), data=True):
-            if g.nodes[paper]["label"] != "Paper":
-                continue
-            for evidence in data["evidence"]:
-                _add_edge(g, entity_node(variant), entity_node(family), "VARIANT_OF", evidence["paper"], evidence)
+def _mention_evidence(g: nx.MultiDiGraph, key: str) -> list[dict[str, Any]]:
+    """The evidence of every paper's mentions of an entity."""
+    return [evidence for paper, _, data in g.in_edges(entity_node(key), data=True)
+            if g.nodes[paper]["label"] == "Paper" for evidence in data["evidence"]]
 
 
-def _add_paper(g: nx.MultiDiGraph, extraction: Extraction, resolution: Resolution) -> None:
-    paper = extraction.paper
-    pid = paper.id
-    g.add_node(paper_node(pid), label="Paper", **paper.to_dict())
-    role_types = load_schema().role_relationships
+def _add_family(g: nx.MultiDiGraph, variant: str, family: str) -> None:
+    """VARIANT_OF from a name, with the variant's mentions as evidence."""
+    _ensure_edge(g, entity_node(variant), entity_node(family), "VARIANT_OF")
+    for evidence in _mention_evidence(g, variant):
+        _add_edge(g, entity_node(variant), entity_node(family), "VARIANT_OF", evidence)
+
+
+def _paper_nodes(extraction: Extraction) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A paper's node and its claims', which no other paper changes."""
+    pid = extraction.paper.id
+    yield paper_node(pid), {"label": "Paper", **extraction.paper.to_dict()}
+    for claim in extraction.claims:
+        cid = claim_id(pid, claim)
+        yield claim_node(cid), {"label": "Claim", "id": cid, "paper_id": pid, **claim.to_dict(),
+                                **comparable(claim).to_dict()}
+
+
+def _paper_edges(extraction: Extraction, resolution: Resolution) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """What a paper states, as (source, target, relationship type, evidence), its names resolved."""
+    pid = extraction.paper.id
+    schema = load_schema()
     for entity in extraction.entities:
         key = resolution.key_of(pid, entity.name)
         if key is None:
             continue
         for mention in entity.mentions:
             evidence = {"paper": pid, "text": mention.text, "start": mention.start, "end": mention.end}
-            _add_edge(g, paper_node(pid), entity_node(key), role_types[entity.role], pid, evidence)
+            yield paper_node(pid), entity_node(key), schema.role_relationships[entity.role], evidence
     for claim in extraction.claims:
         cid = claim_id(pid, claim)
-        g.add_node(claim_node(cid), label="Claim", id=cid, paper_id=pid, **claim.to_dict(),
-                   **comparable(claim).to_dict())
         evidence = {"paper": pid, "text": claim.text, "start": claim.text_start, "end": claim.text_end}
-        _add_edge(g, paper_node(pid), claim_node(cid), "REPORTS", pid, evidence)
-        for field_name, rel in load_schema().claim_relationships.items():
+        yield paper_node(pid), claim_node(cid), "REPORTS", evidence
+        for field_name, rel in schema.claim_relationships.items():
             key = resolution.key_of(pid, getattr(claim, field_name))
             if key is not None:
-                _add_edge(g, claim_node(cid), entity_node(key), rel, pid, evidence)
+                yield claim_node(cid), entity_node(key), rel, evidence
     for relation in extraction.relations:
         head, tail = resolution.key_of(pid, relation.head), resolution.key_of(pid, relation.tail)
         if head is None or tail is None or head == tail:
             continue
         evidence = {"paper": pid, "text": relation.evidence, "start": relation.start, "end": relation.end}
-        _add_edge(g, entity_node(head), entity_node(tail), relation.type, pid, evidence)
+        yield entity_node(head), entity_node(tail), relation.type, evidence
+
+
+def _add_paper(g: nx.MultiDiGraph, extraction: Extraction, resolution: Resolution) -> None:
+    g.add_nodes_from(_paper_nodes(extraction))
+    for u, v, rel, evidence in _paper_edges(extraction, resolution):
+        _add_edge(g, u, v, rel, evidence)
+
+
+def names_looked_up(extraction: Extraction, resolution: Resolution) -> set[str]:
+    """The keys a paper's claims and relations find by name alone, not among the paper's own entities: its
+    graph changes when an entity of such a key appears or goes."""
+    pid = extraction.paper.id
+    names = [getattr(claim, f) for claim in extraction.claims for f in load_schema().claim_relationships]
+    names += [name for relation in extraction.relations for name in (relation.head, relation.tail)]
+    return {canonical_key(name) for name in names
+            if name and (pid, clean_surface(name)) not in resolution.keys}
+
+
+@dataclass
+class GraphChange:
+    """The nodes and relationships a patch added, changed or removed."""
+
+    nodes: set[str]
+    edges: set[tuple[str, str, str]]
+
+
+def patch_graph(kg: KnowledgeGraph, change: ResolutionChange, added: list[Extraction], removed: list[Extraction],
+                restated: list[Extraction]) -> GraphChange:
+    """``kg``, the graph of ``change.before``'s papers, becomes the graph of ``change.after``'s, as
+    ``build_graph`` of them would make it, in the time of what changed.
+
+    ``restated`` are the papers that stay but resolve differently: ``change.moved``, and the papers whose
+    claims or relations look up by name (``names_looked_up``) a key whose entity appeared or went.
+    """
+    g = kg.graph
+    before, after = change.before, change.after
+    unsaid = [edge for x in (*removed, *restated) for edge in _paper_edges(x, before)]
+    said = [edge for x in (*added, *restated) for edge in _paper_edges(x, after)]
+    old_links, new_links = set(before.variant_of), set(after.variant_of)
+    mentioned = {v for u, v, rel, _ in unsaid + said if u.startswith("paper:") and v.startswith("entity:")}
+    relinked = old_links ^ new_links | {link for link in old_links | new_links if entity_node(link[0]) in mentioned}
+    touched: set[tuple[str, str, str]] = set()
+    for variant, family in relinked & old_links:  # the family evidence is the variant's mentions' of the moment
+        u, v = entity_node(variant), entity_node(family)
+        for evidence in _mention_evidence(g, variant):
+            _remove_evidence(g, u, v, "VARIANT_OF", evidence, touched)
+    for u, v, rel, evidence in unsaid:
+        _remove_evidence(g, u, v, rel, evidence, touched)
+    nodes = {node for x in removed for node, _ in _paper_nodes(x)}
+    g.remove_nodes_from(nodes)
+    for key in change.entities:
+        node = entity_node(key)
+        nodes.add(node)
+        if key not in after.entities:
+            touched.update(g.in_edges(node, keys=True))
+            touched.update(g.out_edges(node, keys=True))
+            g.remove_node(node)
+        elif node in g:
+            attributes = g.nodes[node]
+            attributes.clear()
+            attributes.update(_entity_attributes(after.entities[key]))
+        else:
+            g.add_node(node, **_entity_attributes(after.entities[key]))
+    for x in added:
+        g.add_nodes_from(_paper_nodes(x))
+        nodes.update(paper_node for paper_node, _ in _paper_nodes(x))
+    for u, v, rel, evidence in said:
+        _add_edge(g, u, v, rel, evidence)
+        touched.add((u, v, rel))
+    emptied = {link for link in new_links if (entity_node(link[0]), entity_node(link[1]), "VARIANT_OF") in touched
+               and not g.has_edge(entity_node(link[0]), entity_node(link[1]), key="VARIANT_OF")}
+    for variant, family in relinked & new_links | emptied:
+        _add_family(g, variant, family)
+        touched.add((entity_node(variant), entity_node(family), "VARIANT_OF"))
+    present = [g.edges[edge] for edge in touched if g.has_edge(*edge)]
+    for data in present:
+        data["papers"] = sorted({e["paper"] for e in data["evidence"]})
+    _sort_edge_lists(present)
+    return GraphChange(nodes, touched)
+
+
+def _remove_evidence(g: nx.MultiDiGraph, u: str, v: str, rel: str, evidence: dict[str, Any],
+                     touched: set[tuple[str, str, str]]) -> None:
+    """Takes a statement's evidence off its relationship, and the relationship when none is left."""
+    if not g.has_edge(u, v, key=rel):
+        return
+    data = g.edges[u, v, rel]
+    if evidence in data["evidence"]:
+        data["evidence"].remove(evidence)
+    touched.add((u, v, rel))
+    if not data["evidence"]:
+        g.remove_edge(u, v, key=rel)
 
 
 def build_graph(extractions: Iterable[Extraction], resolution: Resolution | None = None) -> KnowledgeGraph:
@@ -244,6 +341,7 @@ def build_graph(extractions: Iterable[Extraction], resolution: Resolution | None
     _add_entities(g, resolution)
     for extraction in ordered:
         _add_paper(g, extraction, resolution)
-    _add_families(g, resolution)
-    _sort_edge_lists(g)
+    for variant, family in resolution.variant_of:
+        _add_family(g, variant, family)
+    _sort_edge_lists(data for _, _, data in g.edges(data=True))
     return KnowledgeGraph(g)

@@ -269,6 +269,26 @@ class MentionTally:
         self.keys.update(other.keys)
         return self
 
+    def subtract(self, other: MentionTally) -> MentionTally:
+        """Takes away ``other``, the tally of papers this one counted: ``merge``'s inverse, so a tally without
+        some papers is the tally of the others."""
+        for key, values in other.papers.items():
+            self.papers[key] -= values
+            if not self.papers[key]:
+                del self.papers[key]
+        for mine, theirs in ((self.definitions, other.definitions), (self.surfaces, other.surfaces),
+                             (self.votes, other.votes)):
+            for key, counts in theirs.items():
+                left = mine[key]
+                left.subtract(counts)
+                for name in [name for name, count in left.items() if count <= 0]:
+                    del left[name]
+                if not left:
+                    del mine[key]
+        for where in other.keys:
+            self.keys.pop(where, None)
+        return self
+
 
 def tally(extractions: Iterable[Extraction]) -> MentionTally:
     result = MentionTally()
@@ -298,82 +318,182 @@ def _abbreviation_targets(definitions: dict[str, Counter]) -> dict[str, str]:
     return {k: v for k, v in target.items() if v not in target}
 
 
-def _fold_abbreviations(t: MentionTally, merges: Mapping[str, str]) -> MentionTally:
-    """Every raw key of an abbreviation and its long form becomes one key, and every key of a user's alias its
-    name's (``merges``: raw key -> raw key), whatever the corpus says."""
-    target = _abbreviation_targets(t.definitions)
-
-    def final_key(key: str) -> str:
-        if key in merges:
-            return merges[key]
-        key = target.get(key, key)
-        return merges.get(key, key)
-
-    folded = MentionTally(definitions=t.definitions)
-    for key in t.votes:
-        final = final_key(key)
-        folded.surfaces[final].update(t.surfaces[key])
-        folded.votes[final].update(t.votes[key])
-        folded.papers[final] |= t.papers[key]
-    folded.keys = {where: final_key(key) for where, key in t.keys.items()}
-    return folded
+def _redirects(targets: Mapping[str, str], merges: Mapping[str, str]) -> dict[str, str]:
+    """Raw key -> the key it resolves to, for every raw key that moves: a user's alias to its name's
+    (``merges``: raw key -> raw key, whatever the corpus says), an abbreviation to its long form's or back
+    (``targets``). Every other raw key resolves to itself."""
+    moved = {}
+    for key in {*targets, *merges}:
+        moved[key] = merges[key] if key in merges else merges.get(targets[key], targets[key])
+    return moved
 
 
-def _families(entities: dict[str, ResolvedEntity]) -> tuple[dict[str, ResolvedEntity], tuple]:
-    """Parse model names, add missing family nodes, and link variants to families."""
-    out = dict(entities)
-    links: set[tuple[str, str]] = set()
-    for key, entity in entities.items():
-        if entity.type not in ("Model", "Method"):
-            continue
-        parsed = parse_model_name(entity.name)
-        if parsed is None:
-            continue
-        chain = parsed.family_chain
-        top_key = chain[-1][0]
-        known = top_key in known_families() or (
-            top_key in entities and entities[top_key].type in ("Model", "Method"))
-        if top_key == key or not known:
-            continue
-        child = key
-        for family_key, family_name in chain:
-            if family_key == child:
+def _members(redirects: Mapping[str, str]) -> dict[str, list[str]]:
+    """Resolved key -> the other raw keys that resolve to it."""
+    members = defaultdict(list)
+    for key, target in redirects.items():
+        if key != target:
+            members[target].append(key)
+    return members
+
+
+def _resolved(key: str, raw_keys: list[str], t: MentionTally, user_names: Mapping[str, str]) -> ResolvedEntity | None:
+    """The entity of ``key`` from the raw keys that resolve to it; None when no paper names it."""
+    live = [raw for raw in raw_keys if raw in t.votes]
+    if not live:
+        return None
+    counts, votes, papers = Counter(), Counter(), set()
+    for raw in live:
+        counts.update(t.surfaces[raw])
+        votes.update(t.votes[raw])
+        papers |= t.papers[raw]
+    return ResolvedEntity(
+        key=key,
+        name=user_names[key] if user_names.get(key) in counts else min(counts, key=lambda s: (-counts[s], s)),
+        type=majority_type(votes),
+        aliases=tuple(sorted(counts)),
+        alias_counts=dict(sorted(counts.items())),
+        type_votes={k: votes[k] for k in ENTITY_TYPES if votes[k]},
+        paper_ids=tuple(sorted(papers)),
+        alias_keys=tuple(sorted({canonical_key(s) for s in counts} - {key})),
+    )
+
+
+def _parse_family(entity: ResolvedEntity) -> tuple[ModelName, list[tuple[str, str]]] | None:
+    """A model or method name's parts and the families above it, nearest first; None for a bare name."""
+    if entity.type not in ("Model", "Method"):
+        return None
+    parsed = parse_model_name(entity.name)
+    return None if parsed is None else (parsed, parsed.family_chain)
+
+
+def _is_variant(key: str, top_key: str, base: Mapping[str, ResolvedEntity]) -> bool:
+    """Whether a name whose family is ``top_key`` links to it: a known family, or a model or method of the
+    corpus, never itself."""
+    known = top_key in known_families() or (top_key in base and base[top_key].type in ("Model", "Method"))
+    return known and top_key != key
+
+
+@dataclass
+class _Families:
+    """Model names taken apart (``parse_model_name``) and linked to their families with VARIANT_OF, the
+    families the corpus never names added as entities of their own."""
+
+    parsed: dict[str, tuple[ModelName, list[tuple[str, str]]]] = field(default_factory=dict)  # model/method key ->
+    variants: dict[str, tuple[ResolvedEntity, ResolvedEntity]] = field(default_factory=dict)  # key -> (base, variant)
+    added: dict[str, ResolvedEntity] = field(default_factory=dict)  # family key the corpus never names -> entity
+
+    def parse(self, keys: Iterable[str], base: Mapping[str, ResolvedEntity]) -> None:
+        for key in keys:
+            found = _parse_family(base[key]) if key in base else None
+            if found is None:
+                self.parsed.pop(key, None)
+            else:
+                self.parsed[key] = found
+
+    def over(self, base: Mapping[str, ResolvedEntity]) -> tuple[dict[str, ResolvedEntity], tuple]:
+        """Every entity, families added and variants told their parts, in key order; and the VARIANT_OF links.
+        An entity unchanged since the last call is the same object."""
+        out = dict(base)
+        links: set[tuple[str, str]] = set()
+        added, variants = {}, {}
+        for key in sorted(self.parsed):
+            parsed, chain = self.parsed[key]
+            top_key = chain[-1][0]
+            if not _is_variant(key, top_key, base):
                 continue
-            if family_key not in out:
-                out[family_key] = ResolvedEntity(
-                    key=family_key, name=family_name, type=entity.type, aliases=(),
-                    alias_counts={}, type_votes={}, family=top_key if family_key != top_key else None,
-                )
-            links.add((child, family_key))
-            child = family_key
-        out[key] = ResolvedEntity(
-            **{**entity.__dict__, "family": top_key, "version": parsed.version,
-               "size": parsed.size, "variant": parsed.variant},
-        )
-    return dict(sorted(out.items())), tuple(sorted(links))
+            entity = base[key]
+            child = key
+            for family_key, family_name in chain:
+                if family_key == child:
+                    continue
+                if family_key not in out:
+                    family = ResolvedEntity(
+                        key=family_key, name=family_name, type=entity.type, aliases=(), alias_counts={},
+                        type_votes={}, family=top_key if family_key != top_key else None)
+                    before = self.added.get(family_key)
+                    out[family_key] = added[family_key] = before if before == family else family
+                links.add((child, family_key))
+                child = family_key
+            before = self.variants.get(key)
+            if before is None or before[0] is not entity:
+                before = (entity, ResolvedEntity(**{**entity.__dict__, "family": top_key, "version": parsed.version,
+                                                    "size": parsed.size, "variant": parsed.variant}))
+            out[key] = before[1]
+            variants[key] = before
+        self.added, self.variants = added, variants
+        return dict(sorted(out.items())), tuple(sorted(links))
+
+
+@dataclass
+class ResolutionChange:
+    """What an update of a resolution changed (``ResolutionState.update``)."""
+
+    before: Resolution
+    after: Resolution
+    entities: set[str]  # keys whose entity appeared, went or changed
+    moved: set[str]  # ids of papers that stayed, a name of which resolves to another key now
+
+
+class ResolutionState:
+    """A corpus's resolution and what it was made of, so that adding and removing papers redoes only what
+    they change: the same resolution as ``finish`` of the whole tally, at the cost of the change.
+
+    The tally is the state's own: ``update`` changes it in place.
+    """
+
+    def __init__(self, t: MentionTally, user_aliases: Mapping[str, str] | None = None):
+        user_aliases = user_aliases or {}
+        self.tally = t
+        self.user_names = {canonical_key(name): name for name in user_aliases.values()}
+        self.merges = {canonical_key(a): canonical_key(n) for a, n in user_aliases.items()}
+        self.redirects = _redirects(_abbreviation_targets(t.definitions), self.merges)
+        groups = defaultdict(list)
+        for key in t.votes:
+            groups[self.redirects.get(key, key)].append(key)
+        self.base = {key: _resolved(key, groups[key], t, self.user_names) for key in sorted(groups)}
+        self.families = _Families()
+        self.families.parse(self.base, self.base)
+        entities, variant_of = self.families.over(self.base)
+        self.resolution = Resolution(entities=entities, keys=self._keys(), variant_of=variant_of)
+
+    def _keys(self) -> dict[tuple[str, str], str]:
+        redirects = self.redirects
+        return {where: redirects.get(key, key) for where, key in self.tally.keys.items()}
+
+    def update(self, added: MentionTally, removed: MentionTally) -> ResolutionChange:
+        """The resolution with the papers of ``added`` (tallied apart) and without those of ``removed`` (the
+        tally they had when added)."""
+        t, before, old_redirects = self.tally, self.resolution, self.redirects
+        touched = set(added.votes) | set(removed.votes)
+        t.subtract(removed).merge(added)
+        self.redirects = _redirects(_abbreviation_targets(t.definitions), self.merges)
+        moved_raw = {key for key in old_redirects.keys() | self.redirects.keys()
+                     if old_redirects.get(key, key) != self.redirects.get(key, key)}
+        finals = {redirects.get(key, key) for key in touched | moved_raw
+                  for redirects in (old_redirects, self.redirects)}
+        members = _members(self.redirects)
+        for key in finals:
+            own = [key] if self.redirects.get(key, key) == key else []
+            entity = _resolved(key, own + members.get(key, []), t, self.user_names)
+            if entity is None:
+                self.base.pop(key, None)
+            else:
+                self.base[key] = entity
+        self.families.parse(finals, self.base)
+        old_families = set(self.families.added) | set(self.families.variants)
+        entities, variant_of = self.families.over(self.base)
+        candidates = finals | old_families | set(self.families.added) | set(self.families.variants)
+        changed = {key for key in candidates if before.entities.get(key) is not entities.get(key)}
+        moved = set().union(*(t.papers.get(key, ()) for key in moved_raw)) - {pid for pid, _ in added.keys}
+        self.resolution = Resolution(entities=entities, keys=self._keys(), variant_of=variant_of)
+        return ResolutionChange(before, self.resolution, changed, moved)
 
 
 def finish(t: MentionTally, user_aliases: Mapping[str, str] | None = None) -> Resolution:
     """The resolution of a whole corpus's tally; ``user_aliases`` (alias -> name, ``kg.terms``) are one entity
     under the user's name."""
-    user_aliases = user_aliases or {}
-    user_names = {canonical_key(name): name for name in user_aliases.values()}
-    t = _fold_abbreviations(t, {canonical_key(a): canonical_key(n) for a, n in user_aliases.items()})
-    entities = {}
-    for key in sorted(t.votes):
-        counts = t.surfaces[key]
-        entities[key] = ResolvedEntity(
-            key=key,
-            name=user_names[key] if user_names.get(key) in counts else min(counts, key=lambda s: (-counts[s], s)),
-            type=majority_type(t.votes[key]),
-            aliases=tuple(sorted(counts)),
-            alias_counts=dict(sorted(counts.items())),
-            type_votes={k: t.votes[key][k] for k in ENTITY_TYPES if t.votes[key][k]},
-            paper_ids=tuple(sorted(t.papers[key])),
-            alias_keys=tuple(sorted({canonical_key(s) for s in counts} - {key})),
-        )
-    entities, variant_of = _families(entities)
-    return Resolution(entities=entities, keys=t.keys, variant_of=variant_of)
+    return ResolutionState(t, user_aliases).resolution
 
 
 def resolve(extractions: Iterable[Extraction]) -> Resolution:

@@ -1,0 +1,138 @@
+"""An updated graph is the graph a build of the papers now held makes (kg.update, kg.resolve.ResolutionState)."""
+import json
+import random
+from dataclasses import asdict
+
+import pytest
+from shared_data import SEEDS
+
+from kg.build import EXTRACTIONS_FILE, BuildOptions, build_store, load_extractions
+from kg.graph import build_graph, claim_id, claim_node
+from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
+from kg.resolve import ResolutionState, finish, tally
+from kg.update import LiveGraph
+
+
+def _paper(pid, *entities, claims=(), relations=()):
+    text = " ".join(name for name, *_ in entities)
+    paper = Paper(id=pid, title=f"Paper {pid}", abstract=text)
+    out, offset = [], paper.abstract_offset
+    for name, etype, aliases in entities:
+        out.append(Entity(name, etype, "used", (Span(offset, offset + len(name), name),), tuple(aliases)))
+        offset += len(name) + 1
+    return Extraction(paper=paper, entities=tuple(out), claims=tuple(claims), relations=tuple(relations))
+
+
+def _claim(subject, value="2.2", unit="x"):
+    return Claim(value=value, start=0, end=3, text=f"{subject} is {value}{unit} faster", text_start=0,
+                 text_end=20, value_min=float(value), value_max=float(value), unit=unit, metric="speedup",
+                 subject=subject)
+
+
+def _tally_fields(t):
+    return {name: {key: dict(value) if hasattr(value, "items") else set(value) for key, value in table.items()}
+            for name, table in (("definitions", t.definitions), ("surfaces", t.surfaces), ("votes", t.votes),
+                                ("papers", t.papers))} | {"keys": t.keys}
+
+
+def _resolution_fields(resolution):
+    return ({key: asdict(entity) for key, entity in resolution.entities.items()}, resolution.keys,
+            resolution.variant_of)
+
+
+RL_PAPERS = [_paper(f"p{i}", ("reinforcement learning", "Method", ["RL"])) for i in range(5)] + [
+    _paper("use", ("RL", "Method", []), ("Llama-2-7B", "Model", [])),
+    _paper("odd", ("representation learning", "Method", ["RL"]))]
+OTHER_READING = [_paper(f"q{i}", ("representation learning", "Method", ["RL"])) for i in range(4)]
+
+
+def test_update_tally_subtract_undoes_merge():
+    whole = tally(RL_PAPERS + OTHER_READING)
+    assert _tally_fields(whole.subtract(tally(OTHER_READING))) == _tally_fields(tally(RL_PAPERS))
+    assert "representationlearning" in whole.votes  # "odd" still names it
+    assert _tally_fields(whole.subtract(tally(RL_PAPERS))) == _tally_fields(tally([]))
+
+
+def test_update_resolution_follows_an_abbreviation_whose_reading_changes():
+    state = ResolutionState(tally(RL_PAPERS))
+    assert state.resolution.key_of("use", "RL") == "reinforcementlearning"
+    change = state.update(tally(OTHER_READING), tally([]))
+    # RL now has two readings: it is a key of its own, and the paper that wrote it alone resolves anew.
+    assert state.resolution.key_of("use", "RL") == "rl"
+    assert change.moved == {"use"}
+    assert {"rl", "reinforcementlearning", "representationlearning"} <= change.entities
+    assert _resolution_fields(state.resolution) == _resolution_fields(finish(tally(RL_PAPERS + OTHER_READING)))
+    change = state.update(tally([]), tally(OTHER_READING))
+    assert state.resolution.key_of("use", "RL") == "reinforcementlearning" and change.moved == {"use"}
+    assert _resolution_fields(state.resolution) == _resolution_fields(finish(tally(RL_PAPERS)))
+
+
+def test_update_resolution_keeps_the_users_aliases():
+    aliases = {"RL": "Reinforcement Learning", "LLaMA-2": "Llama 2"}
+    state = ResolutionState(tally(RL_PAPERS[:3]), aliases)
+    state.update(tally(RL_PAPERS[3:] + OTHER_READING), tally(RL_PAPERS[:1]))
+    assert _resolution_fields(state.resolution) == _resolution_fields(
+        finish(tally(RL_PAPERS[1:] + OTHER_READING), aliases))
+    assert state.resolution.key_of("use", "RL") == "reinforcementlearning"  # whatever the corpus says
+
+
+def _held(papers):
+    by_id = {p.paper.id: p for p in papers}
+    return by_id, by_id.__getitem__
+
+
+def test_update_graph_follows_families_and_names_found_elsewhere():
+    speed = _paper("speed", ("Medusa", "Method", []), claims=[_claim("GPT-4")],
+                   relations=[Relation("Medusa", "OUTPERFORMS", "GPT-4", "Medusa beats GPT-4.", 0, 18)])
+    gpt = _paper("gpt", ("GPT-4", "Model", []), ("Llama-2-7B", "Model", []))
+    chat = _paper("chat", ("Llama-2-7B-chat", "Model", []), ("Llama 2", "Model", []))
+    by_id, extraction_of = _held([speed, gpt, chat])
+    live = LiveGraph([speed], extraction_of)
+    assert not any(key == "ABOUT" for _, _, key in live.graph.graph.edges(keys=True))
+    steps = [([gpt], []), ([chat], []), ([], [gpt]), ([gpt], [chat]), ([chat], [speed, gpt])]
+    held = {"speed"}
+    for added, removed in steps:
+        change = live.update(added, removed)
+        held = (held | {p.paper.id for p in added}) - {p.paper.id for p in removed}
+        assert live.graph.to_data() == build_graph([by_id[pid] for pid in held]).to_data(), (added, removed)
+        assert change.nodes or change.edges
+        about = live.graph.graph.has_edge(claim_node(claim_id("speed", speed.claims[0])), "entity:gpt4", "ABOUT")
+        assert about == ({"speed", "gpt"} <= held)  # the claim finds GPT-4 where another paper names it
+
+
+@pytest.fixture(scope="module")
+def seed_extractions(tmp_path_factory):
+    if not SEEDS.is_dir():
+        pytest.skip(f"{SEEDS} is absent")
+    out = tmp_path_factory.mktemp("seeds")
+    build_store([str(SEEDS)], out, BuildOptions(html=False, jobs=2))
+    return load_extractions(out / EXTRACTIONS_FILE)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_update_graph_of_the_seeds_equals_their_build(seed_extractions, seed):
+    by_id, extraction_of = _held(seed_extractions)
+    ids = sorted(by_id)
+    rng = random.Random(seed)
+    rng.shuffle(ids)
+    held = set(ids[:200])
+    live = LiveGraph([by_id[pid] for pid in held], extraction_of)
+    for _ in range(6):
+        added = [pid for pid in ids if pid not in held][:rng.randint(1, 60)]
+        removed = rng.sample(sorted(held), rng.randint(0, 40))
+        before = _rows(live.graph)
+        change = live.update([by_id[pid] for pid in added], [by_id[pid] for pid in removed])
+        held = (held | set(added)) - set(removed)
+        after = _rows(live.graph)
+        assert after == _rows(build_graph([by_id[pid] for pid in held]))
+        # the change names every node and relationship that differs, and only those
+        for kind, named in (("nodes", change.nodes), ("edges", change.edges)):
+            differ = {row for row in before[kind].keys() | after[kind].keys()
+                      if before[kind].get(row) != after[kind].get(row)}
+            assert differ <= named and len(named - differ) <= len(named) // 2, kind
+
+
+def _rows(kg):
+    data = json.loads(json.dumps(kg.to_data()))
+    return {"nodes": {node.pop("node"): node for node in data["nodes"]},
+            "edges": {(edge["source"], edge["target"], edge["key"]): edge for edge in data["edges"]}}
