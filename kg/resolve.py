@@ -20,7 +20,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from kg.abbreviations import ACRONYM_PLURAL, abbreviates, looks_like_abbreviation
 from kg.tables import load_table
@@ -185,8 +185,8 @@ class ResolvedEntity:
 
 @dataclass(frozen=True)
 class Resolution:
-    entities: dict[str, ResolvedEntity]
-    keys: dict[tuple[str, str], str]  # (paper id, surface form) -> key
+    entities: Mapping[str, ResolvedEntity]
+    keys: Mapping[tuple[str, str], str]  # (paper id, surface form) -> key
     variant_of: tuple[tuple[str, str], ...] = ()  # (variant key, family key)
 
     def key_of(self, paper_id: str, name: str | None) -> str | None:
@@ -374,60 +374,175 @@ def _is_variant(key: str, top_key: str, base: Mapping[str, ResolvedEntity]) -> b
     return known and top_key != key
 
 
-@dataclass
+def _family_steps(key: str, chain: list[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+    """(child, family key, family name) up a variant's chain: "Llama-2-7B" -> "Llama 2" -> "Llama"."""
+    child = key
+    for family_key, family_name in chain:
+        if family_key != child:
+            yield child, family_key, family_name
+            child = family_key
+
+
 class _Families:
-    """Model names taken apart (``parse_model_name``) and linked to their families with VARIANT_OF, the
-    families the corpus never names added as entities of their own."""
+    """Model names taken apart (``parse_model_name``) and linked to their families with VARIANT_OF; a family
+    the corpus never names is an entity of its own, made from the first of its variants in key order.
 
-    parsed: dict[str, tuple[ModelName, list[tuple[str, str]]]] = field(default_factory=dict)  # model/method key ->
-    variants: dict[str, tuple[ResolvedEntity, ResolvedEntity]] = field(default_factory=dict)  # key -> (base, variant)
-    added: dict[str, ResolvedEntity] = field(default_factory=dict)  # family key the corpus never names -> entity
+    ``refresh`` redoes the names it is given and those whose family they are, so an update costs what it
+    changes.
+    """
 
-    def parse(self, keys: Iterable[str], base: Mapping[str, ResolvedEntity]) -> None:
+    def __init__(self):
+        self.parsed: dict[str, tuple[ModelName, list[tuple[str, str]]]] = {}  # model or method key ->
+        self.by_top: dict[str, set[str]] = defaultdict(set)  # family key -> parsed keys under it
+        # key -> (its base entity, the entity told its parts, its chain), for the names that link to a family
+        self.variants: dict[str, tuple[ResolvedEntity, ResolvedEntity, list[tuple[str, str]]]] = {}
+        self.creators: dict[str, set[str]] = defaultdict(set)  # family the corpus never names -> its variants
+        self.links: Counter = Counter()  # (child, family) -> variants linking through it
+        self.added: dict[str, ResolvedEntity] = {}  # family key -> its entity
+
+    def entity(self, key: str, base: Mapping[str, ResolvedEntity]) -> ResolvedEntity | None:
+        if key in self.variants:
+            return self.variants[key][1]
+        return base[key] if key in base else self.added.get(key)
+
+    def refresh(self, keys: Iterable[str], base: Mapping[str, ResolvedEntity],
+                before: Callable[[str], None] = lambda key: None) -> set[str]:
+        """Redoes ``keys``, whose base entities changed, appeared or went; ``before`` is told each key whose
+        entity may change, before it does. The keys whose entity may have changed."""
+        keys = set(keys)
+        review = set(keys)
         for key in keys:
+            review |= self.by_top.get(key, set())
+            old = self.parsed.pop(key, None)
+            if old is not None:
+                self.by_top[old[1][-1][0]].discard(key)
             found = _parse_family(base[key]) if key in base else None
-            if found is None:
-                self.parsed.pop(key, None)
-            else:
+            if found is not None:
                 self.parsed[key] = found
+                self.by_top[found[1][-1][0]].add(key)
+        families = set(keys)
+        for key in sorted(review):
+            families.update(family_key for _, family_key, _ in self._steps(key))
+            before(key)
+            was = self._retire(key)
+            if key in self.parsed and _is_variant(key, self.parsed[key][1][-1][0], base):
+                self._enlist(key, base, was)
+                families.update(family_key for _, family_key, _ in self._steps(key))
+        for family_key in families - review:
+            before(family_key)
+        for family_key in families:
+            self._make_family(family_key, base)
+        return review | families
 
-    def over(self, base: Mapping[str, ResolvedEntity]) -> tuple[dict[str, ResolvedEntity], tuple]:
-        """Every entity, families added and variants told their parts, in key order; and the VARIANT_OF links.
-        An entity unchanged since the last call is the same object."""
-        out = dict(base)
-        links: set[tuple[str, str]] = set()
-        added, variants = {}, {}
-        for key in sorted(self.parsed):
-            parsed, chain = self.parsed[key]
-            top_key = chain[-1][0]
-            if not _is_variant(key, top_key, base):
-                continue
-            entity = base[key]
-            child = key
-            for family_key, family_name in chain:
-                if family_key == child:
-                    continue
-                if family_key not in out:
-                    family = ResolvedEntity(
-                        key=family_key, name=family_name, type=entity.type, aliases=(), alias_counts={},
-                        type_votes={}, family=top_key if family_key != top_key else None)
-                    before = self.added.get(family_key)
-                    out[family_key] = added[family_key] = before if before == family else family
-                links.add((child, family_key))
-                child = family_key
-            before = self.variants.get(key)
-            if before is None or before[0] is not entity:
-                before = (entity, ResolvedEntity(**{**entity.__dict__, "family": top_key, "version": parsed.version,
-                                                    "size": parsed.size, "variant": parsed.variant}))
-            out[key] = before[1]
-            variants[key] = before
-        self.added, self.variants = added, variants
-        return dict(sorted(out.items())), tuple(sorted(links))
+    def _steps(self, key: str) -> Iterator[tuple[str, str, str]]:
+        if key in self.variants:
+            yield from _family_steps(key, self.variants[key][2])
+
+    def _retire(self, key: str):
+        was = self.variants.pop(key, None)
+        if was is not None:
+            for child, family_key, _ in _family_steps(key, was[2]):
+                self.creators[family_key].discard(key)
+                if not self.creators[family_key]:
+                    del self.creators[family_key]
+                self.links[child, family_key] -= 1
+                if not self.links[child, family_key]:
+                    del self.links[child, family_key]
+        return was
+
+    def _enlist(self, key: str, base: Mapping[str, ResolvedEntity], was) -> None:
+        """Links a variant to its families; ``was`` is what it was before, kept when nothing changed."""
+        parsed, chain = self.parsed[key]
+        entity = base[key]
+        for child, family_key, _ in _family_steps(key, chain):
+            self.creators[family_key].add(key)
+            self.links[child, family_key] += 1
+        if was is None or was[0] is not entity or was[2] != chain:
+            was = (entity, ResolvedEntity(**{**entity.__dict__, "family": chain[-1][0], "version": parsed.version,
+                                             "size": parsed.size, "variant": parsed.variant}), chain)
+        self.variants[key] = was
+
+    def _make_family(self, family_key: str, base: Mapping[str, ResolvedEntity]) -> None:
+        creators = self.creators.get(family_key)
+        if family_key in base or not creators:
+            self.added.pop(family_key, None)
+            return
+        first = min(creators)
+        entity, _, chain = self.variants[first]
+        name = next(name for _, key, name in _family_steps(first, chain) if key == family_key)
+        top_key = chain[-1][0]
+        family = ResolvedEntity(key=family_key, name=name, type=entity.type, aliases=(), alias_counts={},
+                                type_votes={}, family=top_key if family_key != top_key else None)
+        if self.added.get(family_key) != family:
+            self.added[family_key] = family
+
+    def variant_of(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.links))
+
+
+class _Entities(Mapping):
+    """Every entity of a resolution: the corpus's, its variants told their parts, and the families added."""
+
+    def __init__(self, base: Mapping[str, ResolvedEntity], families: _Families):
+        self._base, self._families = base, families
+
+    def __getitem__(self, key: str) -> ResolvedEntity:
+        entity = self._families.entity(key, self._base)
+        if entity is None:
+            raise KeyError(key)
+        return entity
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._base or key in self._families.added
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*self._base, *self._families.added}))
+
+    def __len__(self) -> int:
+        return len(self._base) + len(self._families.added)
+
+
+class _Before(Mapping):
+    """A mapping as it was before an update: ``old`` (key -> value, None where there was none) over the
+    mapping now."""
+
+    def __init__(self, now: Mapping, old: Mapping):
+        self._now, self._old = now, old
+
+    def __getitem__(self, key):
+        value = self._old[key] if key in self._old else self._now[key]
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self):
+        return iter(sorted({*(k for k in self._now if k not in self._old), *(k for k, v in self._old.items() if v)}))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Keys(Mapping):
+    """(paper id, surface) -> resolved key: each paper's raw keys, redirected."""
+
+    def __init__(self, raw: Mapping[tuple[str, str], str], redirects: Mapping[str, str]):
+        self._raw, self._redirects = raw, redirects
+
+    def __getitem__(self, where: tuple[str, str]) -> str:
+        key = self._raw[where]
+        return self._redirects.get(key, key)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 @dataclass
 class ResolutionChange:
-    """What an update of a resolution changed (``ResolutionState.update``)."""
+    """What an update of a resolution changed (``ResolutionState.update``). ``before`` holds until the next
+    update."""
 
     before: Resolution
     after: Resolution
@@ -439,7 +554,8 @@ class ResolutionState:
     """A corpus's resolution and what it was made of, so that adding and removing papers redoes only what
     they change: the same resolution as ``finish`` of the whole tally, at the cost of the change.
 
-    The tally is the state's own: ``update`` changes it in place.
+    The tally is the state's own: ``update`` changes it in place, and the resolutions it gives are views
+    of the state, good until the next update.
     """
 
     def __init__(self, t: MentionTally, user_aliases: Mapping[str, str] | None = None):
@@ -453,18 +569,18 @@ class ResolutionState:
             groups[self.redirects.get(key, key)].append(key)
         self.base = {key: _resolved(key, groups[key], t, self.user_names) for key in sorted(groups)}
         self.families = _Families()
-        self.families.parse(self.base, self.base)
-        entities, variant_of = self.families.over(self.base)
-        self.resolution = Resolution(entities=entities, keys=self._keys(), variant_of=variant_of)
+        self.families.refresh(self.base, self.base)
+        self.resolution = self._resolution()
 
-    def _keys(self) -> dict[tuple[str, str], str]:
-        redirects = self.redirects
-        return {where: redirects.get(key, key) for where, key in self.tally.keys.items()}
+    def _resolution(self) -> Resolution:
+        return Resolution(entities=_Entities(self.base, self.families), keys=_Keys(self.tally.keys, self.redirects),
+                          variant_of=self.families.variant_of())
 
     def update(self, added: MentionTally, removed: MentionTally) -> ResolutionChange:
         """The resolution with the papers of ``added`` (tallied apart) and without those of ``removed`` (the
         tally they had when added)."""
-        t, before, old_redirects = self.tally, self.resolution, self.redirects
+        t, old_redirects, before_links = self.tally, self.redirects, self.resolution.variant_of
+        entities = _Entities(self.base, self.families)
         touched = set(added.votes) | set(removed.votes)
         t.subtract(removed).merge(added)
         self.redirects = _redirects(_abbreviation_targets(t.definitions), self.merges)
@@ -472,6 +588,7 @@ class ResolutionState:
                      if old_redirects.get(key, key) != self.redirects.get(key, key)}
         finals = {redirects.get(key, key) for key in touched | moved_raw
                   for redirects in (old_redirects, self.redirects)}
+        old = {key: entities.get(key) for key in finals}
         members = _members(self.redirects)
         for key in finals:
             own = [key] if self.redirects.get(key, key) == key else []
@@ -480,14 +597,31 @@ class ResolutionState:
                 self.base.pop(key, None)
             else:
                 self.base[key] = entity
-        self.families.parse(finals, self.base)
-        old_families = set(self.families.added) | set(self.families.variants)
-        entities, variant_of = self.families.over(self.base)
-        candidates = finals | old_families | set(self.families.added) | set(self.families.variants)
-        changed = {key for key in candidates if before.entities.get(key) is not entities.get(key)}
-        moved = set().union(*(t.papers.get(key, ()) for key in moved_raw)) - {pid for pid, _ in added.keys}
-        self.resolution = Resolution(entities=entities, keys=self._keys(), variant_of=variant_of)
+        maybe = self.families.refresh(finals, self.base, lambda key: old.setdefault(key, entities.get(key)))
+        changed = {key for key in maybe | finals if old.get(key) is not entities.get(key)}
+        new = {pid for pid, _ in added.keys}
+        moved = set().union(*(t.papers.get(key, ()) for key in moved_raw)) - new
+        before_keys = _Keys(_KeysBefore(t.keys, removed.keys, new | {pid for pid, _ in removed.keys}), old_redirects)
+        before = Resolution(entities=_Before(entities, old), keys=before_keys, variant_of=before_links)
+        self.resolution = self._resolution()
         return ResolutionChange(before, self.resolution, changed, moved)
+
+
+class _KeysBefore(Mapping):
+    """Raw keys as they were: the removed papers' from their tally, the others' as now."""
+
+    def __init__(self, now: Mapping, removed: Mapping, replaced: set[str]):
+        self._now, self._removed, self._replaced = now, removed, replaced
+
+    def __getitem__(self, where):
+        return self._removed[where] if where[0] in self._replaced else self._now[where]
+
+    def __iter__(self):
+        yield from (where for where in self._now if where[0] not in self._replaced)
+        yield from self._removed
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def finish(t: MentionTally, user_aliases: Mapping[str, str] | None = None) -> Resolution:

@@ -100,6 +100,20 @@ def test_update_graph_follows_families_and_names_found_elsewhere():
         assert about == ({"speed", "gpt"} <= held)  # the claim finds GPT-4 where another paper names it
 
 
+def test_update_graph_adds_a_family_its_last_paper_no_longer_names():
+    family = _paper("family", ("GLM 4", "Model", []))
+    variant = _paper("variant", ("GLM-4-9B", "Model", []), ("GLM", "Model", []))
+    by_id, extraction_of = _held([family, variant])
+    live = LiveGraph([family, variant], extraction_of)
+    assert live.graph.graph.nodes["entity:glm4"]["paper_count"] == 1
+    for added, removed, held in (([], [family], ["variant"]), ([family], [], ["family", "variant"]),
+                                 ([], [variant], ["family"])):
+        live.update(added, removed)
+        assert live.graph.to_data() == build_graph([by_id[pid] for pid in held]).to_data(), held
+        if held == ["variant"]:  # only its variant names GLM 4 now: a family of no paper
+            assert live.graph.graph.nodes["entity:glm4"]["paper_count"] == 0
+
+
 @pytest.fixture(scope="module")
 def seed_extractions(tmp_path_factory):
     if not SEEDS.is_dir():
