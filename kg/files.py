@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import stat
 import tempfile
@@ -113,6 +114,11 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
 
 
 JSON_BATCH = 1_000  # list items encoded at once: the C encoder's speed, a few hundred kB at a time
+
+
+def compact_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: the same value, the same text."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def json_pieces(data: dict[str, Any], encode: Callable[[Any], str]) -> Iterator[str]:

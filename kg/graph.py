@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import networkx as nx
 
 from kg.errors import StoreError
-from kg.files import atomic_open, json_pieces
+from kg.files import atomic_open, compact_json, json_pieces
 from kg.memory import collection_paused
 from kg.records import Claim, Extraction
 from kg.resolve import (MODEL_PARTS, ResolutionChange, Resolution, ResolvedEntity, canonical_key, clean_surface,
@@ -108,7 +108,7 @@ class KnowledgeGraph:
         at a time (``kg.files.json_pieces``)."""
         data = self.to_data()
         with atomic_open(path) as f:
-            for piece in json_pieces(dict(sorted(data.items())), _compact_json):
+            for piece in json_pieces(dict(sorted(data.items())), compact_json):
                 f.write(piece)
             f.write("\n")
 
@@ -134,10 +134,6 @@ class KnowledgeGraph:
         if not isinstance(data, dict) or data.get("graph", {}).get("format") != "kg":
             raise StoreError(f"{path}: not a kg graph file (no 'graph.format: kg')")
         return cls.from_data(data)
-
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _with_current_types(data: dict[str, Any]) -> dict[str, Any]:
@@ -188,8 +184,8 @@ def _add_entities(g: nx.MultiDiGraph, resolution: Resolution) -> None:
 
 def _mention_evidence(g: nx.MultiDiGraph, key: str) -> list[dict[str, Any]]:
     """The evidence of every paper's mentions of an entity."""
-    return [evidence for paper, _, data in g.in_edges(entity_node(key), data=True)
-            if g.nodes[paper]["label"] == "Paper" for evidence in data["evidence"]]
+    return [evidence for source, _, data in g.in_edges(entity_node(key), data=True)
+            if source.startswith("paper:") for evidence in data["evidence"]]
 
 
 def _add_family(g: nx.MultiDiGraph, variant: str, family: str) -> None:
@@ -260,59 +256,81 @@ class GraphChange:
     edges: set[tuple[str, str, str]]
 
 
-def patch_graph(kg: KnowledgeGraph, change: ResolutionChange, added: list[Extraction], removed: list[Extraction],
-                restated: list[Extraction]) -> GraphChange:
-    """``kg``, the graph of ``change.before``'s papers, becomes the graph of ``change.after``'s, as
-    ``build_graph`` of them would make it, in the time of what changed.
+class GraphPatch:
+    """How ``change`` turns the graph of its papers before into the graph after, as ``build_graph`` of them
+    would make it, in the time of what changed: what each paper states before and after, and the family
+    links to redo. ``reads`` names the part of the graph it needs, ``apply`` does it.
 
     ``restated`` are the papers that stay but resolve differently: ``change.moved``, and the papers whose
     claims or relations look up by name (``names_looked_up``) a key whose entity appeared or went.
     """
-    g = kg.graph
-    before, after = change.before, change.after
-    unsaid = [edge for x in (*removed, *restated) for edge in _paper_edges(x, before)]
-    said = [edge for x in (*added, *restated) for edge in _paper_edges(x, after)]
-    old_links, new_links = set(before.variant_of), set(after.variant_of)
-    mentioned = {v for u, v, rel, _ in unsaid + said if u.startswith("paper:") and v.startswith("entity:")}
-    relinked = old_links ^ new_links | {link for link in old_links | new_links if entity_node(link[0]) in mentioned}
-    touched: set[tuple[str, str, str]] = set()
-    for variant, family in relinked & old_links:  # the family evidence is the variant's mentions' of the moment
-        u, v = entity_node(variant), entity_node(family)
-        for evidence in _mention_evidence(g, variant):
-            _remove_evidence(g, u, v, "VARIANT_OF", evidence, touched)
-    for u, v, rel, evidence in unsaid:
-        _remove_evidence(g, u, v, rel, evidence, touched)
-    nodes = {node for x in removed for node, _ in _paper_nodes(x)}
-    g.remove_nodes_from(nodes)
-    for key in change.entities:
-        node = entity_node(key)
-        nodes.add(node)
-        if key not in after.entities:
-            touched.update(g.in_edges(node, keys=True))
-            touched.update(g.out_edges(node, keys=True))
-            g.remove_node(node)
-        elif node in g:
-            attributes = g.nodes[node]
-            attributes.clear()
-            attributes.update(_entity_attributes(after.entities[key]))
-        else:
-            g.add_node(node, **_entity_attributes(after.entities[key]))
-    for x in added:
-        g.add_nodes_from(_paper_nodes(x))
-        nodes.update(paper_node for paper_node, _ in _paper_nodes(x))
-    for u, v, rel, evidence in said:
-        _add_edge(g, u, v, rel, evidence)
-        touched.add((u, v, rel))
-    emptied = {link for link in new_links if (entity_node(link[0]), entity_node(link[1]), "VARIANT_OF") in touched
-               and not g.has_edge(entity_node(link[0]), entity_node(link[1]), key="VARIANT_OF")}
-    for variant, family in relinked & new_links | emptied:
-        _add_family(g, variant, family)
-        touched.add((entity_node(variant), entity_node(family), "VARIANT_OF"))
-    present = [g.edges[edge] for edge in touched if g.has_edge(*edge)]
-    for data in present:
-        data["papers"] = sorted({e["paper"] for e in data["evidence"]})
-    _sort_edge_lists(present)
-    return GraphChange(nodes, touched)
+
+    def __init__(self, change: ResolutionChange, added: list[Extraction], removed: list[Extraction],
+                 restated: list[Extraction]):
+        self.change, self.added, self.removed = change, added, removed
+        before, after = change.before, change.after
+        self.unsaid = [edge for x in (*removed, *restated) for edge in _paper_edges(x, before)]
+        self.said = [edge for x in (*added, *restated) for edge in _paper_edges(x, after)]
+        self.old_links, self.new_links = set(before.variant_of), set(after.variant_of)
+        mentioned = {v for u, v, _, _ in self.unsaid + self.said if u.startswith("paper:")}
+        self.relinked = self.old_links ^ self.new_links | {
+            link for link in self.old_links | self.new_links if entity_node(link[0]) in mentioned}
+
+    def reads(self) -> tuple[set[str], set[tuple[str, str, str]], set[str]]:
+        """The nodes and relationships it reads, and the nodes whose every relationship it reads."""
+        nodes = {entity_node(key) for key in self.change.entities}
+        edges = {edge[:3] for edge in self.unsaid + self.said}
+        edges |= {(entity_node(v), entity_node(f), "VARIANT_OF") for v, f in self.relinked}
+        around = {entity_node(v) for v, _ in self.relinked}
+        around |= {entity_node(key) for key in self.change.entities if key not in self.change.after.entities}
+        return nodes, edges, around
+
+    def apply(self, kg: KnowledgeGraph) -> GraphChange:
+        g, after = kg.graph, self.change.after
+        touched: set[tuple[str, str, str]] = set()
+        for variant, family in self.relinked & self.old_links:  # family evidence is the variant's mentions' now
+            u, v = entity_node(variant), entity_node(family)
+            for evidence in _mention_evidence(g, variant):
+                _remove_evidence(g, u, v, "VARIANT_OF", evidence, touched)
+        for u, v, rel, evidence in self.unsaid:
+            _remove_evidence(g, u, v, rel, evidence, touched)
+        nodes = {node for x in self.removed for node, _ in _paper_nodes(x)}
+        g.remove_nodes_from(nodes)
+        for key in self.change.entities:
+            node = entity_node(key)
+            nodes.add(node)
+            if key not in after.entities:
+                touched.update(g.in_edges(node, keys=True))
+                touched.update(g.out_edges(node, keys=True))
+                g.remove_node(node)
+            elif node in g:
+                attributes = g.nodes[node]
+                attributes.clear()
+                attributes.update(_entity_attributes(after.entities[key]))
+            else:
+                g.add_node(node, **_entity_attributes(after.entities[key]))
+        for x in self.added:
+            g.add_nodes_from(_paper_nodes(x))
+            nodes.update(paper_node for paper_node, _ in _paper_nodes(x))
+        for u, v, rel, evidence in self.said:
+            _add_edge(g, u, v, rel, evidence)
+            touched.add((u, v, rel))
+        emptied = {(v, f) for v, f in self.new_links if (entity_node(v), entity_node(f), "VARIANT_OF") in touched
+                   and not g.has_edge(entity_node(v), entity_node(f), key="VARIANT_OF")}
+        for variant, family in self.relinked & self.new_links | emptied:
+            _add_family(g, variant, family)
+            touched.add((entity_node(variant), entity_node(family), "VARIANT_OF"))
+        present = [g.edges[edge] for edge in touched if g.has_edge(*edge)]
+        for data in present:
+            data["papers"] = sorted({e["paper"] for e in data["evidence"]})
+        _sort_edge_lists(present)
+        return GraphChange(nodes, touched)
+
+
+def patch_graph(kg: KnowledgeGraph, change: ResolutionChange, added: list[Extraction], removed: list[Extraction],
+                restated: list[Extraction]) -> GraphChange:
+    """``kg``, the graph of ``change.before``'s papers, becomes the graph of ``change.after``'s (``GraphPatch``)."""
+    return GraphPatch(change, added, removed, restated).apply(kg)
 
 
 def _remove_evidence(g: nx.MultiDiGraph, u: str, v: str, rel: str, evidence: dict[str, Any],

@@ -388,21 +388,42 @@ class _Families:
     the corpus never names is an entity of its own, made from the first of its variants in key order.
 
     ``refresh`` redoes the names it is given and those whose family they are, so an update costs what it
-    changes.
+    changes. ``to_data`` is what has to be kept for the next update; the rest follows from it.
     """
 
-    def __init__(self):
-        self.parsed: dict[str, tuple[ModelName, list[tuple[str, str]]]] = {}  # model or method key ->
+    def __init__(self, parsed: dict | None = None, variants: Iterable[str] = (), added: dict | None = None):
+        self.parsed: dict[str, tuple[ModelName, list[tuple[str, str]]]] = parsed or {}  # model or method key ->
         self.by_top: dict[str, set[str]] = defaultdict(set)  # family key -> parsed keys under it
-        # key -> (its base entity, the entity told its parts, its chain), for the names that link to a family
-        self.variants: dict[str, tuple[ResolvedEntity, ResolvedEntity, list[tuple[str, str]]]] = {}
-        self.creators: dict[str, set[str]] = defaultdict(set)  # family the corpus never names -> its variants
+        for key, (_, chain) in self.parsed.items():
+            self.by_top[chain[-1][0]].add(key)
+        self.variants: set[str] = set()  # the parsed keys that link to their families
+        self.creators: dict[str, set[str]] = defaultdict(set)  # family key -> the variants whose chain holds it
         self.links: Counter = Counter()  # (child, family) -> variants linking through it
-        self.added: dict[str, ResolvedEntity] = {}  # family key -> its entity
+        for key in variants:
+            self._enlist(key)
+        self.added: dict[str, ResolvedEntity] = added or {}  # family the corpus never names -> its entity
+        self._made: dict[str, ResolvedEntity] = {}  # variant key -> its entity, told its parts
+
+    def to_data(self) -> dict:
+        return {"parsed": {key: [[p.base, p.version, p.size, p.variant], chain]
+                           for key, (p, chain) in sorted(self.parsed.items())},
+                "variants": sorted(self.variants),
+                "added": {key: _entity_data(entity) for key, entity in sorted(self.added.items())}}
+
+    @classmethod
+    def from_data(cls, data: dict) -> _Families:
+        parsed = {key: (ModelName(*parts), [tuple(step) for step in chain])
+                  for key, (parts, chain) in data["parsed"].items()}
+        return cls(parsed, data["variants"], {key: _entity_from(value) for key, value in data["added"].items()})
 
     def entity(self, key: str, base: Mapping[str, ResolvedEntity]) -> ResolvedEntity | None:
         if key in self.variants:
-            return self.variants[key][1]
+            if key not in self._made:
+                parsed, chain = self.parsed[key]
+                self._made[key] = ResolvedEntity(**{**base[key].__dict__, "family": chain[-1][0],
+                                                    "version": parsed.version, "size": parsed.size,
+                                                    "variant": parsed.variant})
+            return self._made[key]
         return base[key] if key in base else self.added.get(key)
 
     def refresh(self, keys: Iterable[str], base: Mapping[str, ResolvedEntity],
@@ -413,20 +434,15 @@ class _Families:
         review = set(keys)
         for key in keys:
             review |= self.by_top.get(key, set())
-            old = self.parsed.pop(key, None)
-            if old is not None:
-                self.by_top[old[1][-1][0]].discard(key)
-            found = _parse_family(base[key]) if key in base else None
-            if found is not None:
-                self.parsed[key] = found
-                self.by_top[found[1][-1][0]].add(key)
         families = set(keys)
         for key in sorted(review):
             families.update(family_key for _, family_key, _ in self._steps(key))
             before(key)
-            was = self._retire(key)
+            self._retire(key)
+            if key in keys:
+                self._parse(key, base)
             if key in self.parsed and _is_variant(key, self.parsed[key][1][-1][0], base):
-                self._enlist(key, base, was)
+                self._enlist(key)
                 families.update(family_key for _, family_key, _ in self._steps(key))
         for family_key in families - review:
             before(family_key)
@@ -434,33 +450,35 @@ class _Families:
             self._make_family(family_key, base)
         return review | families
 
+    def _parse(self, key: str, base: Mapping[str, ResolvedEntity]) -> None:
+        old = self.parsed.pop(key, None)
+        if old is not None:
+            self.by_top[old[1][-1][0]].discard(key)
+        found = _parse_family(base[key]) if key in base else None
+        if found is not None:
+            self.parsed[key] = found
+            self.by_top[found[1][-1][0]].add(key)
+
     def _steps(self, key: str) -> Iterator[tuple[str, str, str]]:
         if key in self.variants:
-            yield from _family_steps(key, self.variants[key][2])
+            yield from _family_steps(key, self.parsed[key][1])
 
-    def _retire(self, key: str):
-        was = self.variants.pop(key, None)
-        if was is not None:
-            for child, family_key, _ in _family_steps(key, was[2]):
-                self.creators[family_key].discard(key)
-                if not self.creators[family_key]:
-                    del self.creators[family_key]
-                self.links[child, family_key] -= 1
-                if not self.links[child, family_key]:
-                    del self.links[child, family_key]
-        return was
+    def _retire(self, key: str) -> None:
+        for child, family_key, _ in self._steps(key):
+            self.creators[family_key].discard(key)
+            if not self.creators[family_key]:
+                del self.creators[family_key]
+            self.links[child, family_key] -= 1
+            if not self.links[child, family_key]:
+                del self.links[child, family_key]
+        self.variants.discard(key)
+        self._made.pop(key, None)
 
-    def _enlist(self, key: str, base: Mapping[str, ResolvedEntity], was) -> None:
-        """Links a variant to its families; ``was`` is what it was before, kept when nothing changed."""
-        parsed, chain = self.parsed[key]
-        entity = base[key]
-        for child, family_key, _ in _family_steps(key, chain):
+    def _enlist(self, key: str) -> None:
+        self.variants.add(key)
+        for child, family_key, _ in self._steps(key):
             self.creators[family_key].add(key)
             self.links[child, family_key] += 1
-        if was is None or was[0] is not entity or was[2] != chain:
-            was = (entity, ResolvedEntity(**{**entity.__dict__, "family": chain[-1][0], "version": parsed.version,
-                                             "size": parsed.size, "variant": parsed.variant}), chain)
-        self.variants[key] = was
 
     def _make_family(self, family_key: str, base: Mapping[str, ResolvedEntity]) -> None:
         creators = self.creators.get(family_key)
@@ -468,16 +486,23 @@ class _Families:
             self.added.pop(family_key, None)
             return
         first = min(creators)
-        entity, _, chain = self.variants[first]
-        name = next(name for _, key, name in _family_steps(first, chain) if key == family_key)
-        top_key = chain[-1][0]
-        family = ResolvedEntity(key=family_key, name=name, type=entity.type, aliases=(), alias_counts={},
+        name = next(name for _, key, name in self._steps(first) if key == family_key)
+        top_key = self.parsed[first][1][-1][0]
+        family = ResolvedEntity(key=family_key, name=name, type=base[first].type, aliases=(), alias_counts={},
                                 type_votes={}, family=top_key if family_key != top_key else None)
         if self.added.get(family_key) != family:
             self.added[family_key] = family
 
     def variant_of(self) -> tuple[tuple[str, str], ...]:
         return tuple(sorted(self.links))
+
+
+def _entity_data(entity: ResolvedEntity) -> dict:
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in entity.__dict__.items()}
+
+
+def _entity_from(data: dict) -> ResolvedEntity:
+    return ResolvedEntity(**{name: tuple(value) if isinstance(value, list) else value for name, value in data.items()})
 
 
 class _Entities(Mapping):
@@ -550,26 +575,67 @@ class ResolutionChange:
     moved: set[str]  # ids of papers that stayed, a name of which resolves to another key now
 
 
+def _same(a: ResolvedEntity | None, b: ResolvedEntity | None) -> bool:
+    """Equal in every field, the counts too (which ResolvedEntity's == leaves out)."""
+    return a is b or (a is not None and b is not None and a == b and a.alias_counts == b.alias_counts
+                      and a.type_votes == b.type_votes)
+
+
+class _Base(Mapping):
+    """Resolved key -> its entity as the tally says, before model families: made when first asked for, and
+    again once an update has changed it (``forget``)."""
+
+    def __init__(self, t: MentionTally, redirects: Mapping[str, str], user_names: Mapping[str, str]):
+        self._t, self._user_names, self._made = t, user_names, {}
+        self.redirect(redirects)
+
+    def redirect(self, redirects: Mapping[str, str]) -> None:
+        self._redirects, self._members = redirects, _members(redirects)
+
+    def forget(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._made.pop(key, None)
+
+    def __getitem__(self, key: str) -> ResolvedEntity:
+        if key not in self._made:
+            own = [key] if self._redirects.get(key, key) == key else []
+            self._made[key] = _resolved(key, own + self._members.get(key, []), self._t, self._user_names)
+        entity = self._made[key]
+        if entity is None:
+            raise KeyError(key)
+        return entity
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({self._redirects.get(key, key) for key in self._t.votes}))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class ResolutionState:
     """A corpus's resolution and what it was made of, so that adding and removing papers redoes only what
     they change: the same resolution as ``finish`` of the whole tally, at the cost of the change.
 
     The tally is the state's own: ``update`` changes it in place, and the resolutions it gives are views
-    of the state, good until the next update.
+    of the state, good until the next update. ``families`` is the state of the model families when it was
+    kept (``_Families.to_data``), else they are worked out from the tally.
     """
 
-    def __init__(self, t: MentionTally, user_aliases: Mapping[str, str] | None = None):
+    def __init__(self, t: MentionTally, user_aliases: Mapping[str, str] | None = None, families: dict | None = None):
         user_aliases = user_aliases or {}
         self.tally = t
         self.user_names = {canonical_key(name): name for name in user_aliases.values()}
         self.merges = {canonical_key(a): canonical_key(n) for a, n in user_aliases.items()}
         self.redirects = _redirects(_abbreviation_targets(t.definitions), self.merges)
-        groups = defaultdict(list)
-        for key in t.votes:
-            groups[self.redirects.get(key, key)].append(key)
-        self.base = {key: _resolved(key, groups[key], t, self.user_names) for key in sorted(groups)}
-        self.families = _Families()
-        self.families.refresh(self.base, self.base)
+        self.base = _Base(t, self.redirects, self.user_names)
+        if families is None:
+            self.families = _Families()
+            self.families.refresh(self.base, self.base)
+        else:
+            self.families = _Families.from_data(families)
         self.resolution = self._resolution()
 
     def _resolution(self) -> Resolution:
@@ -582,23 +648,19 @@ class ResolutionState:
         t, old_redirects, before_links = self.tally, self.redirects, self.resolution.variant_of
         entities = _Entities(self.base, self.families)
         touched = set(added.votes) | set(removed.votes)
-        t.subtract(removed).merge(added)
-        self.redirects = _redirects(_abbreviation_targets(t.definitions), self.merges)
+        definitions = MentionTally(definitions=defaultdict(Counter, {k: Counter(v) for k, v in t.definitions.items()}))
+        definitions.subtract(removed).merge(added)
+        self.redirects = _redirects(_abbreviation_targets(definitions.definitions), self.merges)
         moved_raw = {key for key in old_redirects.keys() | self.redirects.keys()
                      if old_redirects.get(key, key) != self.redirects.get(key, key)}
         finals = {redirects.get(key, key) for key in touched | moved_raw
                   for redirects in (old_redirects, self.redirects)}
-        old = {key: entities.get(key) for key in finals}
-        members = _members(self.redirects)
-        for key in finals:
-            own = [key] if self.redirects.get(key, key) == key else []
-            entity = _resolved(key, own + members.get(key, []), t, self.user_names)
-            if entity is None:
-                self.base.pop(key, None)
-            else:
-                self.base[key] = entity
+        old = {key: entities.get(key) for key in finals}  # made from the tally before it changes
+        t.subtract(removed).merge(added)
+        self.base.redirect(self.redirects)
+        self.base.forget(finals)
         maybe = self.families.refresh(finals, self.base, lambda key: old.setdefault(key, entities.get(key)))
-        changed = {key for key in maybe | finals if old.get(key) is not entities.get(key)}
+        changed = {key for key in maybe | finals if not _same(old.get(key), entities.get(key))}
         new = {pid for pid, _ in added.keys}
         moved = set().union(*(t.papers.get(key, ()) for key in moved_raw)) - new
         before_keys = _Keys(_KeysBefore(t.keys, removed.keys, new | {pid for pid, _ in removed.keys}), old_redirects)

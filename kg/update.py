@@ -8,12 +8,17 @@ for node and relationship for relationship; the change says which nodes and rela
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Callable, Iterable
 
-from kg.graph import GraphChange, build_graph, names_looked_up, patch_graph
+import networkx as nx
+
+from kg.files import compact_json
+from kg.graph import (NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph, names_looked_up,
+                      patch_graph)
 from kg.records import Extraction
-from kg.resolve import ResolutionState, tally
+from kg.resolve import MentionTally, ResolutionState, tally
+from kg.keyed import EdgeRows, RowMap, Rows, counter_map, pair_key_map, set_map
 
 
 class LiveGraph:
@@ -56,3 +61,106 @@ class LiveGraph:
             self._look_up(extraction, add=True)
         return patch_graph(self.graph, change, added, removed,
                            [self.extraction_of(pid) for pid in sorted(restated)])
+
+
+def _extraction_map(db, table: str) -> RowMap:
+    return RowMap(db, table, lambda extraction: extraction.to_dict(), Extraction.from_dict)
+
+
+class StoredGraph:
+    """The same update, its state kept in a store's rows (``kg.keyed``): the tally of every paper's names, the
+    model families, the papers that find each key by name alone, every paper's extraction, and the graph as
+    the node-link records of ``graph.json``. ``update`` reads the rows it needs and writes those it changes;
+    ``Rows.commit`` makes them the store's at once.
+    """
+
+    def __init__(self, rows: Rows, user_aliases: dict[str, str] | None = None):
+        self.rows = rows
+        self.saved = rows.map("state")
+        self.extractions = rows.map("extractions", _extraction_map)
+        self.lookups = rows.map("lookups", set_map)
+        self.nodes = rows.map("nodes")
+        self.edges = EdgeRows(rows.db)
+        definitions = self.saved.get("definitions", {})
+        self.tally = MentionTally(
+            definitions=defaultdict(Counter, {key: Counter(counts) for key, counts in definitions.items()}),
+            surfaces=rows.map("surfaces", counter_map), votes=rows.map("votes", counter_map),
+            papers=rows.map("papers", set_map), keys=rows.map("paper_keys", pair_key_map))
+        if "aliases" in self.saved and user_aliases is not None and self.saved["aliases"] != user_aliases:
+            raise ValueError("the store was resolved with other aliases")
+        self.state = ResolutionState(self.tally, self.saved.get("aliases", user_aliases), self.saved.get("families"))
+        self.saved["aliases"] = self.saved.get("aliases", user_aliases or {})
+
+    def update(self, added: list[Extraction], removed: list[str]) -> GraphChange:
+        """Adds the papers of ``added`` (none held yet) and removes those whose ids are ``removed``."""
+        self.extractions.read(removed)
+        gone = [self.extractions[pid] for pid in removed]
+        added_tally, removed_tally = tally(added), tally(gone)
+        self._read_tally(added_tally, removed_tally)
+        before = self.state.resolution
+        looked_up = {pid: names_looked_up(x, before) for pid, x in zip(removed, gone)}
+        self.lookups.read(set().union(*looked_up.values()))
+        for pid, keys in looked_up.items():
+            for key in keys:
+                self.lookups[key].discard(pid)
+        change = self.state.update(added_tally, removed_tally)
+        appeared_or_went = {key for key in change.entities
+                            if (key in change.before.entities) != (key in change.after.entities)}
+        self.lookups.read(appeared_or_went)
+        new = {x.paper.id for x in added}
+        restated_ids = sorted(change.moved.union(*(self.lookups.get(key, ()) for key in appeared_or_went))
+                              - set(removed) - new)
+        self.extractions.read(restated_ids)
+        patch = GraphPatch(change, added, gone, [self.extractions[pid] for pid in restated_ids])
+        graph = self._part(*patch.reads())
+        graph_change = patch.apply(graph)
+        self._write(graph.graph, graph_change)
+        for pid in removed:
+            del self.extractions[pid]
+        found = {x.paper.id: names_looked_up(x, change.after) for x in added}
+        self.lookups.read(set().union(*found.values()))
+        for x in added:
+            self.extractions[x.paper.id] = x
+            for key in found[x.paper.id]:
+                self.lookups[key].add(x.paper.id)
+        self.saved["definitions"] = {key: dict(counts) for key, counts in sorted(self.tally.definitions.items())}
+        self.saved["families"] = self.state.families.to_data()
+        return graph_change
+
+    def _read_tally(self, *tallies: MentionTally) -> None:
+        """Reads at once the tally's rows an update will touch (one query a batch, not one a key)."""
+        raw = set().union(*(t.votes.keys() | t.surfaces.keys() | t.papers.keys() for t in tallies))
+        for table in (self.tally.surfaces, self.tally.votes, self.tally.papers):
+            table.read(raw)
+        self.tally.keys.read(set().union(*(t.keys for t in tallies)))
+
+    def _part(self, nodes: set[str], edges: set[tuple[str, str, str]], around: set[str]) -> KnowledgeGraph:
+        """The part of the stored graph a patch reads."""
+        g = nx.MultiDiGraph()
+        self.nodes.read(nodes)
+        for node in nodes:
+            record = self.nodes.get(node)
+            if record is not None:
+                g.add_node(node, **{k: v for k, v in record.items() if k != NODE_FIELD})
+        for (u, v, key), record in {**self.edges.read(edges), **self.edges.touching(around)}.items():
+            g.add_edge(u, v, key=key, **{k: val for k, val in record.items() if k not in ("source", "target", "key")})
+        return KnowledgeGraph(g)
+
+    def _write(self, g: nx.MultiDiGraph, change: GraphChange) -> None:
+        self.nodes.read(change.nodes)
+        for node in change.nodes:
+            if node in g and "label" in g.nodes[node]:
+                self.nodes[node] = {NODE_FIELD: node, **g.nodes[node]}
+            elif node in self.nodes:
+                del self.nodes[node]
+        self.edges.write({(u, v, k): compact_json({"source": u, "target": v, "key": k, **g.edges[u, v, k]})
+                          if g.has_edge(u, v, k) else None for u, v, k in change.edges})
+
+    def graph(self) -> KnowledgeGraph:
+        """The whole stored graph (``KnowledgeGraph.to_data`` of it is the build's)."""
+        g = nx.MultiDiGraph()
+        for node in self.nodes:
+            g.add_node(node, **{k: v for k, v in self.nodes[node].items() if k != NODE_FIELD})
+        for (u, v, key), record in self.edges.touching(list(self.nodes)).items():
+            g.add_edge(u, v, key=key, **{k: val for k, val in record.items() if k not in ("source", "target", "key")})
+        return KnowledgeGraph(g)

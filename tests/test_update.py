@@ -10,7 +10,8 @@ from kg.build import EXTRACTIONS_FILE, BuildOptions, build_store, load_extractio
 from kg.graph import build_graph, claim_id, claim_node
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
 from kg.resolve import ResolutionState, finish, tally
-from kg.update import LiveGraph
+from kg.keyed import Rows
+from kg.update import LiveGraph, StoredGraph
 
 
 def _paper(pid, *entities, claims=(), relations=()):
@@ -150,3 +151,22 @@ def _rows(kg):
     data = json.loads(json.dumps(kg.to_data()))
     return {"nodes": {node.pop("node"): node for node in data["nodes"]},
             "edges": {(edge["source"], edge["target"], edge["key"]): edge for edge in data["edges"]}}
+
+
+def test_update_graph_kept_in_rows_equals_the_build_after_each_update(seed_extractions, tmp_path):
+    by_id = {x.paper.id: x for x in seed_extractions}
+    ids = sorted(by_id)
+    rng = random.Random(3)
+    rng.shuffle(ids)
+    held: set[str] = set()
+    for step in range(5):  # each update in a process of its own, as far as the rows can tell
+        added = [pid for pid in ids if pid not in held][:rng.randint(1, 150 if step == 0 else 50)]
+        removed = rng.sample(sorted(held), min(len(held), rng.randint(0, 30)))
+        with Rows(tmp_path / "state.sqlite") as rows:
+            stored = StoredGraph(rows)
+            stored.update([by_id[pid] for pid in added], removed)
+            rows.commit()
+        held = (held | set(added)) - set(removed)
+        with Rows(tmp_path / "state.sqlite") as rows:
+            assert _rows(StoredGraph(rows).graph()) == _rows(build_graph([by_id[pid] for pid in held])), step
+            assert set(rows.map("extractions")) == held

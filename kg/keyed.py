@@ -1,0 +1,204 @@
+"""A store's state as keyed rows: one SQLite database, read and written a key at a time.
+
+An update of a big store must cost what it changes, so what it needs is kept where it can be read and
+written by key: the tally of every paper's names (``kg.resolve.MentionTally``), the papers that find each
+key by name alone, each paper's extraction, and the graph's nodes and relationships as the node-link
+records ``graph.json`` is made of. ``RowMap`` is one such table seen as a mapping: values are read on first
+use, changed in memory (in place too) and written back by ``Rows.commit`` in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from kg.files import compact_json
+
+BATCH = 500  # keys per SELECT ... IN (...)
+_ABSENT = object()
+
+
+def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class RowMap(MutableMapping):
+    """Key -> value over a table of (key text, value as JSON text).
+
+    ``default`` makes a missing key's value on first use, as a defaultdict does; a value that is empty when
+    written back (an empty set or Counter) deletes its row, so a key is present only while it holds something.
+    """
+
+    def __init__(self, db: sqlite3.Connection, table: str, encode: Callable[[Any], Any] = lambda v: v,
+                 decode: Callable[[Any], Any] = lambda v: v, default: Callable[[], Any] | None = None,
+                 key_text: Callable[[Any], str] = str, key_from: Callable[[str], Any] = str):
+        self._db, self._table, self._encode, self._decode = db, table, encode, decode
+        self._default, self._key_text, self._key_from = default, key_text, key_from
+        self._values: dict[Any, Any] = {}  # key -> value, or _ABSENT
+        self._read: dict[Any, str | None] = {}  # key -> its row's text as read, None for no row
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+
+    def read(self, keys: Iterable[Any]) -> None:
+        """Reads the rows of ``keys`` not read yet, a batch at a time."""
+        wanted = {self._key_text(key): key for key in keys if key not in self._values}
+        for texts in _chunks(list(wanted)):
+            rows = self._db.execute(f"SELECT key, value FROM {self._table} WHERE key IN "
+                                    f"({','.join('?' * len(texts))})", texts)
+            for text, value in rows:
+                key = wanted.pop(text)
+                self._read[key] = value
+                self._values[key] = self._decode(json.loads(value))
+        for key in wanted.values():
+            self._read[key] = None
+            self._values[key] = _ABSENT
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read((key,))
+        value = self._values[key]
+        if value is _ABSENT:
+            if self._default is None:
+                raise KeyError(key)
+            value = self._values[key] = self._default()
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.read((key,))
+        value = self._values[key]
+        return default if value is _ABSENT else value
+
+    def __contains__(self, key: object) -> bool:
+        self.read((key,))
+        return self._values[key] is not _ABSENT
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.read((key,))
+        self._values[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._values[key] = _ABSENT
+
+    def __iter__(self) -> Iterator[Any]:
+        """Every key, in the order of their texts (a whole table's scan: for exports and checks)."""
+        for (text,) in self._db.execute(f"SELECT key FROM {self._table} ORDER BY key"):
+            key = self._key_from(text)
+            if self._values.get(key) is not _ABSENT:
+                yield key
+        for key, value in self._values.items():
+            if value is not _ABSENT and self._read.get(key) is None:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def write(self) -> None:
+        """Writes back every value that differs from its row (in-place changes too)."""
+        upserts, deletes = [], []
+        for key, value in self._values.items():
+            text = None if value is _ABSENT or not _holds(value) else compact_json(self._encode(value))
+            if text != self._read[key]:
+                (deletes.append((self._key_text(key),)) if text is None
+                 else upserts.append((self._key_text(key), text)))
+                self._read[key] = text
+        self._db.executemany(f"INSERT OR REPLACE INTO {self._table} (key, value) VALUES (?, ?)", upserts)
+        self._db.executemany(f"DELETE FROM {self._table} WHERE key = ?", deletes)
+
+
+def _holds(value: Any) -> bool:
+    return bool(value) if isinstance(value, (set, dict, list)) else True
+
+
+def counter_map(db: sqlite3.Connection, table: str) -> RowMap:
+    return RowMap(db, table, dict, Counter, Counter)
+
+
+def set_map(db: sqlite3.Connection, table: str) -> RowMap:
+    return RowMap(db, table, sorted, set, set)
+
+
+def pair_key_map(db: sqlite3.Connection, table: str) -> RowMap:
+    """(paper id, surface) -> key."""
+    return RowMap(db, table, key_text=compact_json, key_from=lambda text: tuple(json.loads(text)))
+
+
+class Rows:
+    """The database of a store's rows; every ``RowMap`` made by ``map`` is written back by ``commit``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("BEGIN IMMEDIATE")
+        self._maps: list[RowMap] = []
+
+    def map(self, table: str, make: Callable[[sqlite3.Connection, str], RowMap] = RowMap) -> RowMap:
+        row_map = make(self.db, table)
+        self._maps.append(row_map)
+        return row_map
+
+    def commit(self) -> None:
+        for row_map in self._maps:
+            row_map.write()
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def close(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        self.db.close()
+
+    def __enter__(self) -> Rows:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class EdgeRows:
+    """(source, target, type) -> a relationship's record, found by its ends too."""
+
+    def __init__(self, db: sqlite3.Connection, table: str = "edges"):
+        self._db, self._table = db, table
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (source TEXT, target TEXT, key TEXT, value TEXT NOT NULL, "
+                   f"PRIMARY KEY (source, target, key)) WITHOUT ROWID")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {table}_by_target ON {table} (target, source, key)")
+
+    def read(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict]:
+        found = {}
+        for batch in _chunks(sorted(set(keys)), BATCH // 3):
+            where = " OR ".join(["(source = ? AND target = ? AND key = ?)"] * len(batch))
+            for source, target, key, value in self._db.execute(
+                    f"SELECT source, target, key, value FROM {self._table} WHERE {where}",
+                    [part for edge in batch for part in edge]):
+                found[source, target, key] = json.loads(value)
+        return found
+
+    def touching(self, nodes: Iterable[str]) -> dict[tuple[str, str, str], dict]:
+        """Every relationship from or to one of ``nodes``."""
+        found = {}
+        for batch in _chunks(sorted(set(nodes))):
+            marks = ",".join("?" * len(batch))
+            for source, target, key, value in self._db.execute(
+                    f"SELECT source, target, key, value FROM {self._table} WHERE source IN ({marks}) "
+                    f"UNION SELECT source, target, key, value FROM {self._table} WHERE target IN ({marks})",
+                    batch + batch):
+                found[source, target, key] = json.loads(value)
+        return found
+
+    def write(self, records: dict[tuple[str, str, str], str | None]) -> None:
+        """Each relationship's record text, or None to delete it."""
+        self._db.executemany(f"INSERT OR REPLACE INTO {self._table} (source, target, key, value) VALUES (?, ?, ?, ?)",
+                             [(*edge, text) for edge, text in records.items() if text is not None])
+        self._db.executemany(f"DELETE FROM {self._table} WHERE source = ? AND target = ? AND key = ?",
+                             [edge for edge, text in records.items() if text is None])
+
+    def texts(self) -> Iterator[str]:
+        """Every record's text, in (source, target, type) order: graph.json's order."""
+        for (value,) in self._db.execute(f"SELECT value FROM {self._table} ORDER BY source, target, key"):
+            yield value
