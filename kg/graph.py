@@ -31,6 +31,7 @@ NODE_FIELD = "node"  # node-link's name for the node id; "id" is a Paper and Cla
 # Relationship types renamed since stores were first written, old name -> new: a store keeps loading.
 # ON was a Cypher keyword (a claim's dataset is now MEASURED_ON).
 RENAMED_RELATIONSHIPS = {"ON": "MEASURED_ON"}
+GRAPH_HEADER = {"format": "kg", "version": FORMAT_VERSION}  # node-link's "graph": what the file is
 LABEL_WORDS = 8  # of an untitled paper's abstract, to show it by
 
 
@@ -98,7 +99,7 @@ class KnowledgeGraph:
         return {
             "directed": True,
             "multigraph": True,
-            "graph": {"format": "kg", "version": FORMAT_VERSION},
+            "graph": dict(GRAPH_HEADER),
             "nodes": nodes,
             "edges": edges,
         }

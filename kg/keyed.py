@@ -96,6 +96,11 @@ class RowMap(MutableMapping):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def texts(self) -> Iterator[str]:
+        """Every row's value as written, in key order (what is in memory and not written yet is left out)."""
+        for (value,) in self._db.execute(f"SELECT value FROM {self._table} ORDER BY key"):
+            yield value
+
     def write(self) -> None:
         """Writes back every value that differs from its row (in-place changes too)."""
         upserts, deletes = [], []

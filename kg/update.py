@@ -8,17 +8,19 @@ for node and relationship for relationship; the change says which nodes and rela
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
 from kg.files import compact_json
-from kg.graph import (NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph, names_looked_up,
+from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph, names_looked_up,
                       patch_graph)
+from kg.keyed import EdgeRows, RowMap, Rows, counter_map, pair_key_map, set_map
+from kg.memory import collection_paused
 from kg.records import Extraction
 from kg.resolve import MentionTally, ResolutionState, tally
-from kg.keyed import EdgeRows, RowMap, Rows, counter_map, pair_key_map, set_map
 
 
 class LiveGraph:
@@ -157,10 +159,19 @@ class StoredGraph:
                           if g.has_edge(u, v, k) else None for u, v, k in change.edges})
 
     def graph(self) -> KnowledgeGraph:
-        """The whole stored graph (``KnowledgeGraph.to_data`` of it is the build's)."""
-        g = nx.MultiDiGraph()
-        for node in self.nodes:
-            g.add_node(node, **{k: v for k, v in self.nodes[node].items() if k != NODE_FIELD})
-        for (u, v, key), record in self.edges.touching(list(self.nodes)).items():
-            g.add_edge(u, v, key=key, **{k: val for k, val in record.items() if k not in ("source", "target", "key")})
-        return KnowledgeGraph(g)
+        """The whole stored graph, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it."""
+        with collection_paused():
+            return KnowledgeGraph.from_data(json.loads("".join(self.graph_json())))
+
+    def graph_json(self) -> Iterator[str]:
+        """``graph.json`` of the stored graph, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
+        yield '{"directed":true,"edges":['
+        yield from _joined(self.edges.texts())
+        yield '],"graph":' + compact_json(GRAPH_HEADER) + ',"multigraph":true,"nodes":['
+        yield from _joined(self.nodes.texts())
+        yield "]}\n"
+
+
+def _joined(texts: Iterable[str]) -> Iterator[str]:
+    for i, text in enumerate(texts):
+        yield ("," + text) if i else text

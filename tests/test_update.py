@@ -167,6 +167,10 @@ def test_update_graph_kept_in_rows_equals_the_build_after_each_update(seed_extra
             stored.update([by_id[pid] for pid in added], removed)
             rows.commit()
         held = (held | set(added)) - set(removed)
+        expected = build_graph([by_id[pid] for pid in held])
         with Rows(tmp_path / "state.sqlite") as rows:
-            assert _rows(StoredGraph(rows).graph()) == _rows(build_graph([by_id[pid] for pid in held])), step
+            stored = StoredGraph(rows)
+            assert _rows(stored.graph()) == _rows(expected), step
             assert set(rows.map("extractions")) == held
+            expected.save(tmp_path / "graph.json")
+            assert "".join(stored.graph_json()).encode() == (tmp_path / "graph.json").read_bytes()
