@@ -289,12 +289,18 @@ class GraphPatch:
     def apply(self, kg: KnowledgeGraph) -> GraphChange:
         g, after = kg.graph, self.change.after
         touched: set[tuple[str, str, str]] = set()
-        for variant, family in self.relinked & self.old_links:  # family evidence is the variant's mentions' now
+        # A link's own evidence is its variant's mentions, which change with the papers: taken off, put on again.
+        for variant, family in self.relinked & self.old_links:
             u, v = entity_node(variant), entity_node(family)
             for evidence in _mention_evidence(g, variant):
                 _remove_evidence(g, u, v, "VARIANT_OF", evidence, touched)
         for u, v, rel, evidence in self.unsaid:
             _remove_evidence(g, u, v, rel, evidence, touched)
+        for variant, family in self.relinked & self.old_links:  # a link of a variant no paper mentions held none
+            edge = (entity_node(variant), entity_node(family), "VARIANT_OF")
+            if g.has_edge(*edge) and not g.edges[edge]["evidence"]:
+                g.remove_edge(*edge)
+                touched.add(edge)
         nodes = {node for x in self.removed for node, _ in _paper_nodes(x)}
         g.remove_nodes_from(nodes)
         for key in self.change.entities:
@@ -326,12 +332,6 @@ class GraphPatch:
             data["papers"] = sorted({e["paper"] for e in data["evidence"]})
         _sort_edge_lists(present)
         return GraphChange(nodes, touched)
-
-
-def patch_graph(kg: KnowledgeGraph, change: ResolutionChange, added: list[Extraction], removed: list[Extraction],
-                restated: list[Extraction]) -> GraphChange:
-    """``kg``, the graph of ``change.before``'s papers, becomes the graph of ``change.after``'s (``GraphPatch``)."""
-    return GraphPatch(change, added, removed, restated).apply(kg)
 
 
 def _remove_evidence(g: nx.MultiDiGraph, u: str, v: str, rel: str, evidence: dict[str, Any],

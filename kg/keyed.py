@@ -68,30 +68,31 @@ class RowMap(MutableMapping):
     def get(self, key: Any, default: Any = None) -> Any:
         self.read((key,))
         value = self._values[key]
-        return default if value is _ABSENT else value
+        return value if _holds(value) else default
 
     def __contains__(self, key: object) -> bool:
         self.read((key,))
-        return self._values[key] is not _ABSENT
+        return _holds(self._values[key])
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self.read((key,))
         self._values[key] = value
 
     def __delitem__(self, key: Any) -> None:
-        if key not in self:
+        self.read((key,))
+        if self._values[key] is _ABSENT:
             raise KeyError(key)
         self._values[key] = _ABSENT
 
     def __iter__(self) -> Iterator[Any]:
-        """Every key, in the order of their texts (a whole table's scan: for exports and checks)."""
+        """Every key: those written in the order of their texts, then the others (a whole table's scan: for
+        exports and checks)."""
         for (text,) in self._db.execute(f"SELECT key FROM {self._table} ORDER BY key"):
             key = self._key_from(text)
-            if self._values.get(key) is not _ABSENT:
+            if key not in self._values or _holds(self._values[key]):
                 yield key
-        for key, value in self._values.items():
-            if value is not _ABSENT and self._read.get(key) is None:
-                yield key
+        yield from sorted((key for key, value in self._values.items() if self._read.get(key) is None and _holds(value)),
+                          key=self._key_text)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -105,7 +106,7 @@ class RowMap(MutableMapping):
         """Writes back every value that differs from its row (in-place changes too)."""
         upserts, deletes = [], []
         for key, value in self._values.items():
-            text = None if value is _ABSENT or not _holds(value) else compact_json(self._encode(value))
+            text = compact_json(self._encode(value)) if _holds(value) else None
             if text != self._read[key]:
                 (deletes.append((self._key_text(key),)) if text is None
                  else upserts.append((self._key_text(key), text)))
@@ -115,7 +116,8 @@ class RowMap(MutableMapping):
 
 
 def _holds(value: Any) -> bool:
-    return bool(value) if isinstance(value, (set, dict, list)) else True
+    """Whether a value is there: not absent, nor an empty set, mapping or list."""
+    return value is not _ABSENT and (bool(value) if isinstance(value, (set, dict, list)) else True)
 
 
 def counter_map(db: sqlite3.Connection, table: str) -> RowMap:
@@ -132,7 +134,8 @@ def pair_key_map(db: sqlite3.Connection, table: str) -> RowMap:
 
 
 class Rows:
-    """The database of a store's rows; every ``RowMap`` made by ``map`` is written back by ``commit``."""
+    """The database of a store's rows; what ``map`` and ``edges`` give is written back by ``commit``, and read
+    as committed (``texts``) after it."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -140,12 +143,17 @@ class Rows:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("BEGIN IMMEDIATE")
-        self._maps: list[RowMap] = []
+        self._maps: list[RowMap | EdgeRows] = []
 
     def map(self, table: str, make: Callable[[sqlite3.Connection, str], RowMap] = RowMap) -> RowMap:
         row_map = make(self.db, table)
         self._maps.append(row_map)
         return row_map
+
+    def edges(self, table: str = "edges") -> EdgeRows:
+        edges = EdgeRows(self.db, table)
+        self._maps.append(edges)
+        return edges
 
     def commit(self) -> None:
         for row_map in self._maps:
@@ -170,6 +178,7 @@ class EdgeRows:
 
     def __init__(self, db: sqlite3.Connection, table: str = "edges"):
         self._db, self._table = db, table
+        self._pending: dict[tuple[str, str, str], str | None] = {}
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (source TEXT, target TEXT, key TEXT, value TEXT NOT NULL, "
                    f"PRIMARY KEY (source, target, key)) WITHOUT ROWID")
         db.execute(f"CREATE INDEX IF NOT EXISTS {table}_by_target ON {table} (target, source, key)")
@@ -196,8 +205,12 @@ class EdgeRows:
                 found[source, target, key] = json.loads(value)
         return found
 
-    def write(self, records: dict[tuple[str, str, str], str | None]) -> None:
-        """Each relationship's record text, or None to delete it."""
+    def put(self, records: dict[tuple[str, str, str], str | None]) -> None:
+        """Each relationship's record text, or None to delete it, written by ``write``."""
+        self._pending.update(records)
+
+    def write(self) -> None:
+        records, self._pending = self._pending, {}
         self._db.executemany(f"INSERT OR REPLACE INTO {self._table} (source, target, key, value) VALUES (?, ?, ?, ?)",
                              [(*edge, text) for edge, text in records.items() if text is not None])
         self._db.executemany(f"DELETE FROM {self._table} WHERE source = ? AND target = ? AND key = ?",

@@ -15,12 +15,12 @@ from typing import Callable, Iterable, Iterator
 import networkx as nx
 
 from kg.files import compact_json
-from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph, names_looked_up,
-                      patch_graph)
-from kg.keyed import EdgeRows, RowMap, Rows, counter_map, pair_key_map, set_map
+from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph,
+                      names_looked_up)
+from kg.keyed import RowMap, Rows, counter_map, pair_key_map, set_map
 from kg.memory import collection_paused
 from kg.records import Extraction
-from kg.resolve import MentionTally, ResolutionState, tally
+from kg.resolve import MentionTally, ResolutionChange, ResolutionState, tally
 
 
 class LiveGraph:
@@ -36,6 +36,7 @@ class LiveGraph:
         self.state = ResolutionState(tally(ordered), user_aliases)
         self.graph = build_graph(ordered, self.state.resolution)
         self.extraction_of = extraction_of
+        self.held = {extraction.paper.id for extraction in ordered}
         self.lookups: dict[str, set[str]] = defaultdict(set)  # key -> papers finding it by name alone
         for extraction in ordered:
             self._look_up(extraction, add=True)
@@ -51,18 +52,33 @@ class LiveGraph:
     def update(self, added: list[Extraction], removed: list[Extraction]) -> GraphChange:
         """Adds the papers of ``added`` (none held yet) and removes those of ``removed`` (held, as they were
         added)."""
+        gone = [extraction.paper.id for extraction in removed]
+        _check_new(added, self.held.__contains__, gone)
         for extraction in removed:
             self._look_up(extraction, add=False)
         change = self.state.update(tally(added), tally(removed))
-        appeared_or_went = {key for key in change.entities
-                            if (key in change.before.entities) != (key in change.after.entities)}
-        gone = {extraction.paper.id for extraction in removed}
-        new = {extraction.paper.id for extraction in added}
-        restated = change.moved.union(*(self.lookups.get(key, ()) for key in appeared_or_went)) - gone - new
+        restated = _restated(change, self.lookups, gone, added)
         for extraction in added:
             self._look_up(extraction, add=True)
-        return patch_graph(self.graph, change, added, removed,
-                           [self.extraction_of(pid) for pid in sorted(restated)])
+        self.held = (self.held - set(gone)) | {extraction.paper.id for extraction in added}
+        return GraphPatch(change, added, removed, [self.extraction_of(pid) for pid in restated]).apply(self.graph)
+
+
+def _check_new(added: list[Extraction], held: Callable[[str], bool], removed: list[str]) -> None:
+    again = sorted({x.paper.id for x in added if held(x.paper.id)} - set(removed))
+    if again:
+        raise ValueError(f"the graph already holds {', '.join(again[:5])}: remove a paper before adding it again")
+
+
+def _appeared_or_went(change: ResolutionChange) -> list[str]:
+    return [key for key in change.entities if (key in change.before.entities) != (key in change.after.entities)]
+
+
+def _restated(change: ResolutionChange, lookups, removed: list[str], added: list[Extraction]) -> list[str]:
+    """The papers that stay but resolve differently: a name of theirs now has another key, or a key their
+    claims or relations find by name alone (``lookups``: key -> papers) appeared or went."""
+    found = change.moved.union(*(lookups.get(key, ()) for key in _appeared_or_went(change)))
+    return sorted(found - set(removed) - {x.paper.id for x in added})
 
 
 def _extraction_map(db, table: str) -> RowMap:
@@ -82,20 +98,22 @@ class StoredGraph:
         self.extractions = rows.map("extractions", _extraction_map)
         self.lookups = rows.map("lookups", set_map)
         self.nodes = rows.map("nodes")
-        self.edges = EdgeRows(rows.db)
+        self.edges = rows.edges()
         definitions = self.saved.get("definitions", {})
         self.tally = MentionTally(
             definitions=defaultdict(Counter, {key: Counter(counts) for key, counts in definitions.items()}),
             surfaces=rows.map("surfaces", counter_map), votes=rows.map("votes", counter_map),
             papers=rows.map("papers", set_map), keys=rows.map("paper_keys", pair_key_map))
-        if "aliases" in self.saved and user_aliases is not None and self.saved["aliases"] != user_aliases:
+        kept = self.saved.get("resolution", {"aliases": user_aliases or {}})  # never empty, so always written
+        if user_aliases is not None and kept["aliases"] != user_aliases:
             raise ValueError("the store was resolved with other aliases")
-        self.state = ResolutionState(self.tally, self.saved.get("aliases", user_aliases), self.saved.get("families"))
-        self.saved["aliases"] = self.saved.get("aliases", user_aliases or {})
+        self.state = ResolutionState(self.tally, kept["aliases"], self.saved.get("families"))
+        self.saved["resolution"] = kept
 
     def update(self, added: list[Extraction], removed: list[str]) -> GraphChange:
         """Adds the papers of ``added`` (none held yet) and removes those whose ids are ``removed``."""
-        self.extractions.read(removed)
+        self.extractions.read([*removed, *(x.paper.id for x in added)])
+        _check_new(added, self.extractions.__contains__, removed)
         gone = [self.extractions[pid] for pid in removed]
         added_tally, removed_tally = tally(added), tally(gone)
         self._read_tally(added_tally, removed_tally)
@@ -106,12 +124,8 @@ class StoredGraph:
             for key in keys:
                 self.lookups[key].discard(pid)
         change = self.state.update(added_tally, removed_tally)
-        appeared_or_went = {key for key in change.entities
-                            if (key in change.before.entities) != (key in change.after.entities)}
-        self.lookups.read(appeared_or_went)
-        new = {x.paper.id for x in added}
-        restated_ids = sorted(change.moved.union(*(self.lookups.get(key, ()) for key in appeared_or_went))
-                              - set(removed) - new)
+        self.lookups.read(_appeared_or_went(change))
+        restated_ids = _restated(change, self.lookups, removed, added)
         self.extractions.read(restated_ids)
         patch = GraphPatch(change, added, gone, [self.extractions[pid] for pid in restated_ids])
         graph = self._part(*patch.reads())
@@ -155,16 +169,16 @@ class StoredGraph:
                 self.nodes[node] = {NODE_FIELD: node, **g.nodes[node]}
             elif node in self.nodes:
                 del self.nodes[node]
-        self.edges.write({(u, v, k): compact_json({"source": u, "target": v, "key": k, **g.edges[u, v, k]})
+        self.edges.put({(u, v, k): compact_json({"source": u, "target": v, "key": k, **g.edges[u, v, k]})
                           if g.has_edge(u, v, k) else None for u, v, k in change.edges})
 
     def graph(self) -> KnowledgeGraph:
-        """The whole stored graph, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it."""
+        """The whole graph as committed, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it."""
         with collection_paused():
             return KnowledgeGraph.from_data(json.loads("".join(self.graph_json())))
 
     def graph_json(self) -> Iterator[str]:
-        """``graph.json`` of the stored graph, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
+        """``graph.json`` of the graph as committed, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
         yield '{"directed":true,"edges":['
         yield from _joined(self.edges.texts())
         yield '],"graph":' + compact_json(GRAPH_HEADER) + ',"multigraph":true,"nodes":['

@@ -115,6 +115,41 @@ def test_update_graph_adds_a_family_its_last_paper_no_longer_names():
             assert live.graph.graph.nodes["entity:glm4"]["paper_count"] == 0
 
 
+@pytest.mark.parametrize("start, steps", [
+    # the family "Llama 2" of no paper loses its last variant as a paper names it a Task
+    (["variant"], [(["task"], ["variant"])]),
+    # a variant no paper mentions (an alias only) loses its family when papers name it a Dataset
+    (["alias"], [(["dataset1", "dataset2"], [])]),
+])
+def test_update_graph_drops_the_link_of_a_variant_that_goes(start, steps):
+    papers = [_paper("variant", ("Llama-2-7B", "Model", [])),
+              _paper("task", ("Llama 2", "Task", []), ("Llama", "Model", [])),
+              _paper("alias", ("Llama 2", "Model", ["Llama-2-7B"])),
+              _paper("dataset1", ("Llama-2-7B", "Dataset", [])), _paper("dataset2", ("Llama-2-7B", "Dataset", []))]
+    by_id, extraction_of = _held(papers)
+    live = LiveGraph([by_id[pid] for pid in start], extraction_of)
+    held = set(start)
+    for added, removed in steps:
+        before = _rows(live.graph)
+        change = live.update([by_id[pid] for pid in added], [by_id[pid] for pid in removed])
+        held = (held | set(added)) - set(removed)
+        after = _rows(live.graph)
+        assert after == _rows(build_graph([by_id[pid] for pid in held]))
+        assert {e for e in before["edges"].keys() | after["edges"].keys()
+                if before["edges"].get(e) != after["edges"].get(e)} <= change.edges
+
+
+def test_update_a_paper_removed_and_added_again_in_one_update():
+    old = _paper("p", ("Medusa", "Method", ["MDS"]), ("Llama-2-7B", "Model", []))
+    new = _paper("p", ("Medusa-2", "Method", []), ("GPT-4", "Model", []))
+    other = _paper("q", ("MDS", "Method", []))
+    live = LiveGraph([old, other], {"p": old, "q": other}.__getitem__)
+    live.update([new], [old])
+    assert live.graph.to_data() == build_graph([new, other]).to_data()
+    with pytest.raises(ValueError, match="already holds"):
+        live.update([other], [])
+
+
 @pytest.fixture(scope="module")
 def seed_extractions(tmp_path_factory):
     if not SEEDS.is_dir():
@@ -174,3 +209,22 @@ def test_update_graph_kept_in_rows_equals_the_build_after_each_update(seed_extra
             assert set(rows.map("extractions")) == held
             expected.save(tmp_path / "graph.json")
             assert "".join(stored.graph_json()).encode() == (tmp_path / "graph.json").read_bytes()
+
+
+def test_update_rows_keep_the_users_aliases_and_hold_no_empty_value(tmp_path):
+    by_id, _ = _held(RL_PAPERS + OTHER_READING)
+    with Rows(tmp_path / "state.sqlite") as rows:
+        StoredGraph(rows).update(RL_PAPERS, [])
+        lookups = rows.map("scratch")
+        lookups["a"] = {"p"}
+        lookups["a"].discard("p")
+        assert "a" not in lookups and lookups.get("a") is None and list(lookups) == []
+        rows.commit()
+    with Rows(tmp_path / "state.sqlite") as rows:
+        with pytest.raises(ValueError, match="other aliases"):
+            StoredGraph(rows, {"RL": "reinforcement learning"})
+        stored = StoredGraph(rows, {})
+        stored.update(OTHER_READING, ["p0"])
+        rows.commit()
+        held = [by_id[pid] for pid in sorted(by_id) if pid != "p0"]
+        assert stored.graph().to_data() == build_graph(held).to_data()
