@@ -4,7 +4,8 @@ An update of a big store must cost what it changes, so what it needs is kept whe
 written by key: the tally of every paper's names (``kg.resolve.MentionTally``), the papers that find each
 key by name alone, each paper's extraction, and the graph's nodes and relationships as the node-link
 records ``graph.json`` is made of. ``RowMap`` is one such table seen as a mapping: values are read on first
-use, changed in memory (in place too) and written back by ``Rows.commit`` in one transaction.
+use, changed in memory (in place too), written back into one transaction by ``Rows.write`` and committed by
+``Rows.commit``.
 """
 from __future__ import annotations
 
@@ -134,8 +135,8 @@ def pair_key_map(db: sqlite3.Connection, table: str) -> RowMap:
 
 
 class Rows:
-    """The database of a store's rows; what ``map`` and ``edges`` give is written back by ``commit``, and read
-    as committed (``texts``) after it."""
+    """The database of a store's rows; what ``map`` and ``edges`` give is written back by ``write`` (or
+    ``commit``), read as written (``texts``) after it, and the database's once committed."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -155,9 +156,13 @@ class Rows:
         self._maps.append(edges)
         return edges
 
-    def commit(self) -> None:
+    def write(self) -> None:
+        """Writes back what every map changed into the open transaction, which ``commit`` commits."""
         for row_map in self._maps:
             row_map.write()
+
+    def commit(self) -> None:
+        self.write()
         self.db.execute("COMMIT")
         self.db.execute("BEGIN IMMEDIATE")
 

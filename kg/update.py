@@ -88,8 +88,9 @@ def _extraction_map(db, table: str) -> RowMap:
 class StoredGraph:
     """The same update, its state kept in a store's rows (``kg.keyed``): the tally of every paper's names, the
     model families, the papers that find each key by name alone, every paper's extraction, and the graph as
-    the node-link records of ``graph.json``. ``update`` reads the rows it needs and writes those it changes;
-    ``Rows.commit`` makes them the store's at once.
+    the node-link records of ``graph.json``. ``update`` reads the rows it needs and writes those it changes into
+    the open transaction (``graph`` and ``graph_json`` read them as updated); ``Rows.commit`` makes them the
+    store's at once.
     """
 
     def __init__(self, rows: Rows, user_aliases: dict[str, str] | None = None):
@@ -141,6 +142,7 @@ class StoredGraph:
                 self.lookups[key].add(x.paper.id)
         self.saved["definitions"] = {key: dict(counts) for key, counts in sorted(self.tally.definitions.items())}
         self.saved["families"] = self.state.families.to_data()
+        self.rows.write()
         return graph_change
 
     def _read_tally(self, *tallies: MentionTally) -> None:
@@ -173,12 +175,12 @@ class StoredGraph:
                           if g.has_edge(u, v, k) else None for u, v, k in change.edges})
 
     def graph(self) -> KnowledgeGraph:
-        """The whole graph as committed, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it."""
+        """The whole graph as updated, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it."""
         with collection_paused():
             return KnowledgeGraph.from_data(json.loads("".join(self.graph_json())))
 
     def graph_json(self) -> Iterator[str]:
-        """``graph.json`` of the graph as committed, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
+        """``graph.json`` of the graph as updated, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
         yield '{"directed":true,"edges":['
         yield from _joined(self.edges.texts())
         yield '],"graph":' + compact_json(GRAPH_HEADER) + ',"multigraph":true,"nodes":['
