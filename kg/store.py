@@ -9,6 +9,7 @@ Layout::
     S/.kg/v-8/                                one whole version of the store's files
     S/.kg/v-7/                                the one before, for readers that began before the commit
     S/.kg/lock                                the writers' lock, naming its holder
+    S/.kg/state.sqlite                        the update state, of the current version (kg.state)
 
 **Versions.** A writer writes every file of the next version in a folder of its own, then makes
 it current by replacing the one ``current`` link (a rename, which the kernel does whole), so a
@@ -165,11 +166,18 @@ def _number(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _current_number(internal: Path) -> int | None:
+def current_version(store: str | os.PathLike) -> str | None:
+    """The name of the store's current version folder (``v-8``); None for a store with no version yet
+    (new, or written before versions)."""
     try:
-        return _number(os.readlink(internal / CURRENT))
+        return os.readlink(Path(store) / STORE_DIR / CURRENT)
     except OSError:
         return None
+
+
+def _current_number(store: Path) -> int | None:
+    version = current_version(store)
+    return None if version is None else _number(version)
 
 
 @contextlib.contextmanager
@@ -183,7 +191,7 @@ def new_version(store: str | os.PathLike, names: Iterable[str]) -> Iterator[Path
     internal = store / STORE_DIR
     with reported(internal):
         _adopt(store, list(names))
-        current = _current_number(internal)
+        current = _current_number(store)
         _drop_versions(internal, keep={current})  # what killed writers left, and the version before
         folder = internal / f"{VERSION_PREFIX}{0 if current is None else current + 1}"
         folder.mkdir()

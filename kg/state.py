@@ -1,0 +1,120 @@
+"""A store's update state: the rows of ``kg.update.StoredGraph`` kept in ``S/.kg/state.sqlite``, beside the
+store's versions (``kg.store``), as the state of its current version.
+
+The rows carry a stamp: the version folder they are the state of, the code and tables that made them
+(``state_builder``) and the user's aliases they were resolved with. ``open_state`` uses them when their stamp is
+the store's current version's, this kg's and these aliases'; otherwise (no file, one SQLite cannot read, another
+kg's or other aliases', a version that never became current) it deletes the file and makes the state anew from
+the current version's extractions: correct, only slower.
+
+``StoreState.commit`` stamps the rows as the version being written and commits them, inside
+``kg.store.new_version``'s block once every file of the version is written: a writer killed between that commit
+and the version's leaves a stamp naming a version that never became current, which the next opening finds.
+A writer that dies before its version is current leaves that version's number free for the next one, so every
+writer of a version commits the state as it, or deletes the file.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+import kg
+from kg.build import EXTRACTIONS_FILE, load_extractions
+from kg.fingerprint import code_fingerprint
+from kg.keyed import RowMap, Rows
+from kg.memory import collection_paused
+from kg.schema import SCHEMA_DIR
+from kg.store import STORE_DIR, current_folder, current_version
+from kg.tables import TABLES_DIR
+from kg.update import StoredGraph
+
+STATE_FILE = "state.sqlite"
+STATE_CODE = ("kg.update",)  # what makes the rows; its fingerprint follows the imports
+STAMP_TABLE = "stamp"
+STAMP_KEY = "stamp"
+
+
+def state_path(store: str | os.PathLike) -> Path:
+    return Path(store) / STORE_DIR / STATE_FILE
+
+
+def state_builder() -> str:
+    """kg's version and a fingerprint of the code and tables that resolve the papers and make the graph's rows."""
+    return kg.__version__ + code_fingerprint(STATE_CODE, (TABLES_DIR, SCHEMA_DIR))
+
+
+class StoreState:
+    """A store's update state, open for the store's writer: ``graph`` is updated by the papers added and removed,
+    then ``commit`` makes the rows the state of the version written."""
+
+    def __init__(self, rows: Rows, stamp: dict[str, Any]):
+        self.rows = rows
+        self.graph = StoredGraph(rows, stamp["aliases"])
+        self._stamp = stamp
+        self._stamps = rows.map(STAMP_TABLE)
+
+    def commit(self, version: str | None) -> None:
+        """Stamps the rows as the state of ``version`` (its folder's name, ``staged.name`` in
+        ``kg.store.new_version``'s block, once every file of it is written) and commits them."""
+        self._stamp = {**self._stamp, "version": version}
+        self._stamps[STAMP_KEY] = self._stamp
+        self.rows.commit()
+
+    def close(self) -> None:
+        """Closes the rows; what was not committed is dropped."""
+        self.rows.close()
+
+    def __enter__(self) -> StoreState:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_state(store: str | os.PathLike, user_aliases: dict[str, str], stage: Callable[[str], None]) -> StoreState:
+    """The update state of ``store`` as of its current version, the papers resolved with ``user_aliases``. A state
+    made anew is committed at once, and ``stage`` is told ("indexing the store for updates"). The caller holds the
+    store's lock (``kg.store.writing``)."""
+    path = state_path(store)
+    stamp = {"version": current_version(store), "builder": state_builder(), "aliases": user_aliases}
+    rows = _stamped_rows(path, stamp)
+    if rows is not None:
+        return StoreState(rows, stamp)
+    _delete(path)
+    state = StoreState(Rows(path), stamp)
+    try:
+        extractions = current_folder(store) / EXTRACTIONS_FILE
+        if extractions.exists():
+            stage("indexing the store for updates")
+            with collection_paused():
+                state.graph.update(load_extractions(extractions), [])
+        state.commit(stamp["version"])
+    except BaseException:
+        state.close()
+        raise
+    return state
+
+
+def _stamped_rows(path: Path, stamp: dict[str, Any]) -> Rows | None:
+    """The rows in ``path`` if they carry ``stamp``; None (and nothing left open) otherwise."""
+    if not path.exists():
+        return None
+    rows = None
+    try:
+        rows = Rows(path)
+        if RowMap(rows.db, STAMP_TABLE).get(STAMP_KEY) == stamp:  # read only: the state's own map writes it
+            return rows
+    except (sqlite3.DatabaseError, ValueError):
+        pass  # not a database, or not rows of ours: made anew
+    if rows is not None:
+        rows.close()
+    return None
+
+
+def _delete(path: Path) -> None:
+    """The database, then its log: a log left without its database is not read (SQLite starts the new one
+    empty), while a database left without its log would lack what the log held."""
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        (path.parent / name).unlink(missing_ok=True)

@@ -1,0 +1,157 @@
+"""A store's update state (kg.state): kept while it is the state of the store's current version, made anew
+from the store's extractions otherwise."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kg.state
+from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store, load_extractions, write_extractions
+from kg.fingerprint import module_closure
+from kg.graph import build_graph
+from kg.resolve import finish, tally
+from kg.state import STATE_CODE, open_state, state_path
+from kg.store import current_version, writing
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
+INDEXING = "indexing the store for updates"
+ALIASES = {"Medusa-1": "Medusa", "Vicuna-7B": "Vicuna"}
+# A writer's update as the store will make it: the state updated by the papers of argv[2], then a version of
+# the store with them, the state committed as it just before it becomes current; "kill" ends the process there.
+UPDATE = """
+import os, sys
+from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, load_extractions, write_extractions
+from kg.state import open_state
+from kg.store import current_folder, new_version, writing
+
+store, added = sys.argv[1], load_extractions(sys.argv[2])
+with writing(store), open_state(store, {}, print) as state:
+    held = load_extractions(current_folder(store) / EXTRACTIONS_FILE) + added
+    state.graph.update(added, [])
+    with new_version(store, [EXTRACTIONS_FILE, GRAPH_FILE]) as staged:
+        write_extractions(staged / EXTRACTIONS_FILE, sorted(held, key=lambda x: x.paper.id))
+        (staged / GRAPH_FILE).write_text("".join(state.graph.graph_json()), encoding="utf-8")
+        state.commit(staged.name)
+        if sys.argv[3] == "kill":
+            os._exit(1)
+"""
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """A store of the first six examples (one version), the same store with the others added (two versions),
+    and the others' extractions in a file."""
+    folder = tmp_path_factory.mktemp("state")
+    lines = EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = folder / "first.jsonl", folder / "second.jsonl"
+    first.write_text("".join(lines[:6]), encoding="utf-8")
+    second.write_text("".join(lines[6:]), encoding="utf-8")
+    options = BuildOptions(jobs=1, html=False, cache_dir=folder / "cache")
+    one, both = folder / "one", folder / "both"
+    build_store([str(first)], one, options)
+    build_store([str(first)], both, options)
+    build_store([str(second)], both, options)
+    held = {x.paper.id for x in load_extractions(one / EXTRACTIONS_FILE)}
+    added = folder / "added.jsonl"
+    write_extractions(added, [x for x in load_extractions(both / EXTRACTIONS_FILE) if x.paper.id not in held])
+    assert (current_version(one), current_version(both)) == ("v-0", "v-1")
+    return one, both, added
+
+
+@pytest.fixture
+def store(stores, tmp_path):
+    """A copy of the store of the first six examples."""
+    copy = tmp_path / "store"
+    shutil.copytree(stores[0], copy, symlinks=True)
+    return copy
+
+
+def _graph_json(state) -> bytes:
+    return "".join(state.graph.graph_json()).encode()
+
+
+def _opened(store: Path, aliases: dict[str, str] | None = None) -> tuple[list[str], bytes]:
+    """What opening the state of ``store`` reported, and the graph.json its rows make."""
+    stages: list[str] = []
+    with open_state(store, aliases or {}, stages.append) as state:
+        return stages, _graph_json(state)
+
+
+def _update(store: Path, added: Path, how: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", UPDATE, str(store), str(added), how], capture_output=True,
+                          text=True)
+
+
+def test_state_made_from_the_store_is_its_graph_and_kept(store):
+    assert not state_path(store).exists()
+    assert _opened(store) == ([INDEXING], (store / GRAPH_FILE).read_bytes())
+    assert _opened(store) == ([], (store / GRAPH_FILE).read_bytes())  # committed as made, then kept
+
+
+def test_state_of_a_new_store_is_empty(tmp_path):
+    store = tmp_path / "new"
+    build_graph([]).save(tmp_path / "empty.json")
+    with writing(store):
+        assert _opened(store) == ([], (tmp_path / "empty.json").read_bytes())
+
+
+def test_state_of_another_version_is_made_anew(stores, tmp_path):
+    one, both, _ = stores
+    copy = tmp_path / "both"
+    shutil.copytree(both, copy, symlinks=True)
+    _opened(one)
+    shutil.copy(state_path(one), state_path(copy))  # the state of the version before, "v-0"
+    assert _opened(copy) == ([INDEXING], (both / GRAPH_FILE).read_bytes())
+    state_path(one).unlink()
+
+
+def test_state_of_other_aliases_is_made_anew(store):
+    _opened(store)
+    extractions = load_extractions(store / EXTRACTIONS_FILE)
+    build_graph(extractions, finish(tally(extractions), ALIASES)).save(store / "aliased.json")
+    assert (store / "aliased.json").read_bytes() != (store / GRAPH_FILE).read_bytes()
+    assert _opened(store, ALIASES) == ([INDEXING], (store / "aliased.json").read_bytes())
+    assert _opened(store, ALIASES)[0] == []
+
+
+def test_state_of_another_builder_is_made_anew(store, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(kg.state, "state_builder", lambda: "0.0.0-another")
+        assert _opened(store)[0] == [INDEXING]
+        assert _opened(store)[0] == []
+    assert _opened(store) == ([INDEXING], (store / GRAPH_FILE).read_bytes())
+
+
+def test_state_builder_covers_the_resolution_and_the_graph():
+    kg_dir = Path(kg.state.__file__).parent
+    assert {kg_dir / name for name in ("update.py", "keyed.py", "resolve.py", "graph.py")} <= set(
+        module_closure(STATE_CODE))
+
+
+def test_state_committed_as_the_version_made_current_is_kept(stores, store):
+    _, both, added = stores
+    _opened(store)
+    update = _update(store, added, "commit")
+    assert update.returncode == 0, update.stderr
+    assert update.stdout == ""  # the state of v-0, kept in another process
+    assert current_version(store) == "v-1"
+    assert (store / GRAPH_FILE).read_bytes() == (both / GRAPH_FILE).read_bytes()  # written from the rows
+    assert _opened(store) == ([], (both / GRAPH_FILE).read_bytes())
+
+
+def test_state_committed_as_a_version_that_never_became_current_is_made_anew(stores, store):
+    _, _, added = stores
+    _opened(store)
+    update = _update(store, added, "kill")
+    assert update.returncode == 1, update.stderr
+    assert current_version(store) == "v-0"
+    assert _opened(store) == ([INDEXING], (store / GRAPH_FILE).read_bytes())
+
+
+@pytest.mark.parametrize("garbage", [b"not a database\n" * 300, b"SQLite format 3\x00" + bytes(range(256)) * 8])
+def test_state_sqlite_cannot_read_is_made_anew(store, garbage):
+    state_path(store).write_bytes(garbage)
+    assert _opened(store) == ([INDEXING], (store / GRAPH_FILE).read_bytes())
+    assert _opened(store)[0] == []
