@@ -2,8 +2,10 @@
 
 A store folder holds ``extractions.jsonl`` (one extraction per paper, the
 durable record) and ``graph.json`` (the graph built from all of them). Building
-into an existing store adds the new papers; the graph is always rebuilt from
-the whole set, so building A then B gives the same files as building A+B.
+into an existing store adds the new papers to its update state (``kg.state``),
+which updates the resolution and the graph by what they change: the graph is
+always the one a build of the whole set makes, so building A then B gives the
+same files as building A+B.
 
 Papers whose text was extracted before by the same extractor come from the
 store or from the shared extraction cache; the rest go to an engine (worker
@@ -21,27 +23,30 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kg.cache import CacheUnreadable, ExtractionCache
 from kg.errors import InputError, StoreError
 from kg.export.layout import Layout, layout_path
+from kg.extractions import EXTRACTIONS_FILE
 from kg.files import atomic_open
 from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
-from kg.ingest import InputProblem, read_inputs, title_key, unique_papers
+from kg.ingest import InputProblem, read_inputs, unique_papers
 from kg.ingest.ids import arxiv_id
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
 from kg.results.index import build_index, index_path, save_index
+from kg.state import StoreState, open_state
 from kg.store import current_folder, new_version, writing
 from kg.tables import TABLES_DIR
+from kg.terms import user_aliases
+from kg.update import HeldPapers
 
 GRAPH_FILE = "graph.json"
-EXTRACTIONS_FILE = "extractions.jsonl"
 HTML_FILE = "graph.html"
 MANIFEST_FILE = "manifest.json"  # what the store's outputs were built from
 LAYOUT_FILE = layout_path(GRAPH_FILE).name  # the view's positions, kept for the next version's view
@@ -95,26 +100,6 @@ def read_papers(inputs: Iterable[str], fmt: str | None = None,
             yield item
 
 
-def load_extractions(path: str | Path) -> list[Extraction]:
-    """The extractions of a store (or of `kg extract` output); a bad line names file and line."""
-    extractions = []
-    with open(path, encoding="utf-8") as f, collection_paused():
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                extractions.append(Extraction.from_dict(json.loads(line)))
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise StoreError(f"{path}:{number}: not an extraction record: {err}") from None
-    return extractions
-
-
-def write_extractions(path: str | Path, extractions: Iterable[Extraction]) -> None:
-    with atomic_open(path) as f:
-        for extraction in extractions:
-            f.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
-
-
 def extract_papers(papers: Iterable[Paper], model: str | None = None, jobs: int = 1, *, terms: str | None = None,
                    aliases: str | None = None) -> Iterator[Extraction]:
     """Extract papers (in input order), on ``jobs`` processes, finding the user's ``terms`` and ``aliases``."""
@@ -133,13 +118,13 @@ def _counted(items: Iterable[Paper | InputProblem], report: BuildReport) -> Iter
 
 
 class _Planner:
-    """Splits the input into papers already extracted (store, cache) and papers to extract,
-    and keeps new extractions in the cache while the cache can be read."""
+    """Splits the input into papers the store holds (``held``, None for no store), papers extracted before
+    (the cache, whose extractions go to ``found``) and papers to extract, and keeps new extractions in the
+    cache while the cache can be read."""
 
-    def __init__(self, stored: dict[str, Extraction], options: BuildOptions, version: str, report: BuildReport,
-                 stack: contextlib.ExitStack):
-        self.stored, self.version, self.report = stored, version, report
-        self.stored_titles = {key: pid for pid, e in stored.items() if (key := title_key(e.paper))}
+    def __init__(self, held: HeldPapers | None, found: dict[str, Extraction], options: BuildOptions, version: str,
+                 report: BuildReport, stack: contextlib.ExitStack):
+        self.held, self.found, self.version, self.report = held, found, version, report
         self.cache = None
         if options.use_cache:
             try:
@@ -171,13 +156,14 @@ class _Planner:
     def misses(self, items: Iterable[Paper | InputProblem]) -> Iterator[Paper]:
         from kg.engine import chunked
 
-        papers = self._papers(items)
-        for batch in chunked(papers, LOOKUP_BATCH):
+        for batch in chunked(self._papers(items), LOOKUP_BATCH):
+            if self.held is not None:
+                self.held.read(batch)
             fresh = [p for p in batch if not self._in_store(p)]
             hits = self._cached(fresh)
             for paper in fresh:
                 if paper.id in hits:
-                    self.stored[paper.id] = hits[paper.id]
+                    self.found[paper.id] = hits[paper.id]
                     self.report.cache_hits += 1
                 else:
                     yield paper
@@ -188,40 +174,38 @@ class _Planner:
                 self.report.problems.append(item)
             else:
                 self.report.papers += 1
-                if self.stored_titles.get(title_key(item), item.id) != item.id:
-                    self.report.reused += 1  # the same paper is in the store under another id
-                else:
-                    yield item
+                yield item
 
     def _in_store(self, paper: Paper) -> bool:
-        """Whether the store has this paper as it is, extracted by this extractor. Where a record was read
-        from is no part of it: a listing that names a paper again on a later day leaves the store's record
-        (the first, as in one build of both days)."""
-        old = self.stored.get(paper.id)
-        if old is not None and old.extractor == self.version and old.paper == replace(paper, source=old.paper.source):
+        """Whether the store has this paper: under another id by its title, or as it is, extracted by this
+        extractor. Where a record was read from is no part of it: a listing that names a paper again on a
+        later day leaves the store's record (the first, as in one build of both days)."""
+        if self.held is None:
+            return False
+        if self.held.titled(paper) not in (None, paper.id) or self.held.holds(paper, self.version):
             self.report.reused += 1
             return True
         return False
 
 
 class _ExtractionRun:
-    """One build's extraction: the papers of the inputs that ``stored`` lacks, taken from the cache or
-    extracted on the engine of ``options`` and added to ``stored``; then the resolution of the whole set.
+    """One build's extraction: the papers of the inputs that the store (``held``, None for none) lacks, taken
+    from the cache or extracted on the engine of ``options``; then, for a build in memory, their resolution.
     A Dask cluster is opened on ``stack``, so it lasts until the resolution is made."""
 
-    def __init__(self, stored: dict[str, Extraction], options: BuildOptions, report: BuildReport,
+    def __init__(self, held: HeldPapers | None, options: BuildOptions, report: BuildReport,
                  stack: contextlib.ExitStack):
         from kg.extractor import PipelineConfig, extractor_version
 
-        self.stored, self.options, self.report, self.stack = stored, options, report, stack
+        self.options, self.report, self.stack = options, report, stack
+        self.found: dict[str, Extraction] = {}
         self.config = PipelineConfig(model=options.model, terms=options.terms, aliases=options.aliases)
-        self.planner = _Planner(stored, options, extractor_version(self.config), report, stack)
+        self.planner = _Planner(held, self.found, options, extractor_version(self.config), report, stack)
         self.dask_run = None
         self.extracted_ids: set[str] = set()
-        self.user_aliases: dict[str, str] = {}  # the user's aliases the resolution used
 
     def run(self, inputs: Iterable[str], progress: Callable[[int], None] | None = None) -> list[Extraction]:
-        """Every extraction, stored and new, ordered by paper id."""
+        """The extractions of the papers the store lacks (every paper, for no store), ordered by paper id."""
         clock = time.perf_counter()
         misses = self.planner.misses(unique_papers(_counted(read_inputs(inputs, self.options.fmt), self.report)))
         if self.options.engine == "dask":
@@ -235,29 +219,25 @@ class _ExtractionRun:
             chunks = extract_local(misses, self.config, self.options.jobs)
         for chunk in chunks:
             for extraction in chunk:
-                self.stored[extraction.paper.id] = extraction
+                self.found[extraction.paper.id] = extraction
                 self.extracted_ids.add(extraction.paper.id)
             self.planner.keep(chunk)
             self.report.extracted += len(chunk)
             if progress:
                 progress(self.report.extracted)
         self.report.seconds["read+extract"] = time.perf_counter() - clock
-        ordered = [self.stored[pid] for pid in sorted(self.stored)]
-        self.report.store_papers = len(ordered)
-        return ordered
+        return [self.found[pid] for pid in sorted(self.found)]
 
     def resolve(self, ordered: list[Extraction]) -> Resolution:
         """The resolution of ``ordered``; a cluster tallied what it extracted."""
         from kg.resolve import finish, tally
-        from kg.terms import user_aliases
 
         clock = time.perf_counter()
         if self.dask_run is not None:
             mention_tally = tally(e for e in ordered if e.paper.id not in self.extracted_ids).merge(self.dask_run.tally())
         else:
             mention_tally = tally(ordered)
-        self.user_aliases = user_aliases(self.options.terms, self.options.aliases)
-        resolution = finish(mention_tally, self.user_aliases)
+        resolution = finish(mention_tally, user_aliases(self.options.terms, self.options.aliases))
         self.report.seconds["resolve"] = time.perf_counter() - clock
         return resolution
 
@@ -277,8 +257,9 @@ def build_in_memory(inputs: Iterable[str], options: BuildOptions | None = None,
     options = options or BuildOptions()
     report = BuildReport()
     with contextlib.ExitStack() as stack:
-        run = _ExtractionRun({}, options, report, stack)
+        run = _ExtractionRun(None, options, report, stack)
         ordered = run.run(inputs, progress)
+        report.store_papers = len(ordered)
         if not ordered:
             return None, report
         resolution = run.resolve(ordered)
@@ -312,36 +293,33 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
                  progress: Callable[[int], None] | None, stage: Callable[[str], None]) -> BuildReport:
     report = BuildReport()
     folder = current_folder(out)
-    store_path = folder / EXTRACTIONS_FILE
-    if store_path.exists():
-        stage("reading the store")
-    stored = {e.paper.id: e for e in load_extractions(store_path)} if store_path.exists() else {}
-    if not stored and (folder / GRAPH_FILE).exists():
-        raise StoreError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
-
-    with contextlib.ExitStack() as stack:
-        run = _ExtractionRun(stored, options, report, stack)
-        ordered = run.run(inputs, progress)
-        if not ordered:
+    aliases = user_aliases(options.terms, options.aliases)
+    with open_state(out, aliases, stage) as state:
+        held = state.graph.held
+        if not held.count and (folder / GRAPH_FILE).exists():
+            raise StoreError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
+        with contextlib.ExitStack() as stack:
+            added = _ExtractionRun(held, options, report, stack).run(inputs, progress)
+        replaced = [x.paper.id for x in added if x.paper.id in held]  # another text or extractor: added anew
+        report.store_papers = held.count + len(added) - len(replaced)
+        if not report.store_papers:
             return report
-        fingerprint = _store_fingerprint(ordered)
-        manifest = _current_manifest(out, folder, fingerprint, options.html)
-        if manifest is not None and not (options.html and options.relayout):
-            report.up_to_date = True
-            report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
-            report.outputs = _outputs(out, options.html)
-            return report
-        stage(f"resolving {len(ordered)} papers")
         with collection_paused():
-            resolution = run.resolve(ordered)
-    stored.clear()  # ``ordered`` holds every extraction, until _write_store has written them
-    with collection_paused():
-        stage("building the graph")
-        graph = _graph(ordered, resolution, report)
-        del resolution  # the graph holds what the files need
-        kept = _kept_layout(folder, options.html and not options.relayout)
-        report.seconds.update(_write_store(out, ordered, graph, fingerprint, options.html, run.user_aliases, kept,
-                                           stage))
+            if added:
+                stage(f"adding {len(added)} papers")
+                clock = time.perf_counter()
+                state.graph.update(added, replaced)
+                report.seconds["update"] = time.perf_counter() - clock
+            del added  # the state holds them
+            fingerprint = _store_fingerprint(held)
+            manifest = _current_manifest(out, folder, fingerprint, options.html)
+            if manifest is None or (options.html and options.relayout):
+                kept = _kept_layout(folder, options.html and not options.relayout)
+                manifest, seconds = _write_store(out, state, fingerprint, options.html, aliases, kept, stage)
+                report.seconds.update(seconds)
+            else:
+                report.up_to_date = True
+    report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
     report.outputs = _outputs(out, options.html)
     return report
 
@@ -351,18 +329,20 @@ def _kept_layout(folder: Path, keep: bool) -> Layout | None:
     return Layout.load(folder / LAYOUT_FILE) if keep else None
 
 
-def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fingerprint: str,
-                 html: bool, user_aliases: dict[str, str], kept: Layout | None,
-                 stage: Callable[[str], None]) -> dict[str, float]:
-    """Write a store's next version (``kg.store.new_version``): every file, then all of them made
-    current at once, so a failure or a kill at any point leaves the store as it was or as it
-    should be after. The manifest keeps the user's aliases the graph was resolved with, so
-    ``remove_papers`` resolves the rest the same way. The view keeps the positions of ``kept``
-    (``kg.export.layout``) and its own are written beside it for the next version.
-    ``ordered`` is emptied once written: the other files need only the graph, and without the
-    extractions the view's payload fits where they were (an update's peak memory is the view's).
-    Returns the seconds each step took."""
+def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, aliases: dict[str, str],
+                 kept: Layout | None, stage: Callable[[str], None]) -> tuple[dict, dict[str, float]]:
+    """Write a store's next version (``kg.store.new_version``) from its update ``state`` as updated: every
+    file, then the state committed as that version, then all of them made current at once, so a failure or a
+    kill at any point leaves the store as it was or as it should be after (a state committed as a version
+    that never became current is made anew by the next writer). The manifest keeps the user's aliases the
+    graph was resolved with (``aliases``), so ``remove_papers`` resolves the rest the same way. The view
+    keeps the positions of ``kept`` (``kg.export.layout``) and its own are written beside it for the next
+    version. Returns the manifest and the seconds each step took."""
     seconds = {}
+    clock = time.perf_counter()
+    stage("reading the graph")
+    graph = state.graph.graph()  # the view and the results index are made from the whole graph
+    seconds["graph"] = time.perf_counter() - clock
     clock = time.perf_counter()
     stage("indexing the results")
     results = build_index(graph, min_papers=1)  # the claim rows and timelines, for the view and the index alike
@@ -370,9 +350,10 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
     with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()
         stage("writing the graph")
-        write_extractions(staged / EXTRACTIONS_FILE, ordered)
-        ordered.clear()
-        graph.save(staged / GRAPH_FILE)
+        for name, pieces in ((EXTRACTIONS_FILE, state.graph.extractions_jsonl()),
+                             (GRAPH_FILE, state.graph.graph_json())):
+            with atomic_open(staged / name) as f:
+                f.writelines(pieces)
         seconds["write"] = time.perf_counter() - clock
         if html:
             from kg.export.html import write_html
@@ -382,15 +363,17 @@ def _write_store(out: Path, ordered: list[Extraction], graph: KnowledgeGraph, fi
             summary = write_html(graph, staged / HTML_FILE, results=results, kept=kept)
             summary.layout.save(staged / LAYOUT_FILE)
             seconds["html"] = time.perf_counter() - clock
-        manifest = {"fingerprint": fingerprint, "nodes": graph.node_counts(), "relationships": graph.relationship_counts()}
-        if user_aliases:
-            manifest["user_aliases"] = user_aliases
+        manifest = {"fingerprint": fingerprint, "nodes": graph.node_counts(),
+                    "relationships": graph.relationship_counts()}
+        if aliases:
+            manifest["user_aliases"] = aliases
         with atomic_open(staged / MANIFEST_FILE) as f:
             json.dump(manifest, f, indent=1, sort_keys=True)
         clock = time.perf_counter()
         save_index(results, staged / GRAPH_FILE)  # what kg results and kg trends read
         seconds["index"] = indexing + time.perf_counter() - clock
-    return seconds
+        state.commit(staged.name)
+    return manifest, seconds
 
 
 @dataclass
@@ -407,9 +390,10 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | N
                   relayout: bool = False, stage: Callable[[str], None] | None = None) -> RemoveReport:
     """Remove papers from the store in ``out_dir``; ids as the store has them, or arXiv ids in any form.
 
-    The graph (and the view, if the store has one) is built again from the other papers'
-    extractions, so an entity, claim or relationship stays only where another paper supports it,
-    and the store is the one a build of the other papers alone makes. Nothing is extracted, and
+    The papers leave the store's update state (``kg.state``), which updates the resolution and the
+    graph (and the view, if the store has one) by what they change: an entity, claim or relationship
+    stays only where another paper supports it, and the store is the one a build of the other papers
+    alone makes. Nothing is extracted, and
     nothing is written when no id is in the store. The store is locked as ``build_store`` locks it.
     The view keeps the positions of the nodes that stay, unless ``relayout``. ``stage`` is told what
     it does next, as ``build_store``'s.
@@ -423,34 +407,26 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | N
 
 def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool, stage: Callable[[str], None]) -> RemoveReport:
     folder = current_folder(out)
-    stage("reading the store")
-    stored = {e.paper.id: e for e in load_extractions(folder / EXTRACTIONS_FILE)}
-    wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
-    report = RemoveReport(removed=[p for p in wanted if p in stored], missing=[p for p in wanted if p not in stored])
-    if not report.removed:
-        return report
-    gone = set(report.removed)
-    kept = [stored[pid] for pid in sorted(stored) if pid not in gone]
-    if not kept:
-        raise InputError(f"that would remove every paper of {out}: delete the folder instead")
-    from kg.resolve import finish, tally
-
     try:
         aliases = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")).get("user_aliases", {})
     except (OSError, ValueError):
         aliases = {}
-    html = (out / HTML_FILE).exists()
-    report.store_papers = len(kept)
-    stored.clear()
-    with collection_paused():
-        stage(f"resolving {len(kept)} papers")
-        resolution = finish(tally(kept), aliases)
-        stage("building the graph")
-        graph = build_graph(kept, resolution)
-        del resolution
-        positions = _kept_layout(folder, html and not relayout)
-        _write_store(out, kept, graph, _store_fingerprint(kept), html, aliases, positions, stage)
-    report.node_counts, report.relationship_counts = graph.node_counts(), graph.relationship_counts()
+    wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
+    with open_state(out, aliases, stage) as state:
+        held = state.graph.held
+        report = RemoveReport(removed=[p for p in wanted if p in held], missing=[p for p in wanted if p not in held])
+        if not report.removed:
+            return report
+        report.store_papers = held.count - len(report.removed)
+        if not report.store_papers:
+            raise InputError(f"that would remove every paper of {out}: delete the folder instead")
+        html = (out / HTML_FILE).exists()
+        with collection_paused():
+            stage(f"removing {len(report.removed)} papers")
+            state.graph.update([], report.removed)
+            positions = _kept_layout(folder, html and not relayout)
+            manifest, _ = _write_store(out, state, _store_fingerprint(held), html, aliases, positions, stage)
+    report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
     report.outputs = _outputs(out, html)
     return report
 
@@ -462,14 +438,11 @@ def _outputs(out: Path, html: bool) -> dict[str, Path]:
     return outputs
 
 
-def _store_fingerprint(ordered: list[Extraction]) -> str:
-    """A hash of what the outputs are a function of: the papers, how each was
-    extracted, and the code that resolves and builds the graph."""
-    digest = hashlib.sha1(_builder_version().encode())
-    for extraction in ordered:
-        digest.update(json.dumps(extraction.paper.to_dict(), sort_keys=True).encode())
-        digest.update(extraction.extractor.encode())
-    return digest.hexdigest()
+def _store_fingerprint(held: HeldPapers) -> str:
+    """A hash of what the outputs are a function of: the papers held and how each was extracted (their number
+    and the sum of their terms, ``kg.update.paper_term``, kept as papers come and go), and the code that
+    resolves and builds the graph."""
+    return hashlib.sha1(f"{_builder_version()}\0{held.count}\0{held.total}".encode()).hexdigest()
 
 
 def _builder_version() -> str:

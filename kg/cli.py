@@ -327,6 +327,7 @@ def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
     """
     from kg.build import extract_papers, read_papers
     from kg.engine import default_jobs
+    from kg.extractions import extraction_text
 
     started = time.perf_counter()
     problems = []
@@ -337,7 +338,7 @@ def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
         with sink as out:
             for extraction in extract_papers(read_papers(inputs, fmt, problems), model, jobs or default_jobs(),
                                          terms=terms, aliases=aliases):
-                out.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+                out.write(extraction_text(extraction) + "\n")
                 count += 1
                 progress(count)
             if not count:
@@ -361,11 +362,10 @@ def extract(inputs, output, fmt, model, terms, aliases, jobs, verbose):
 def remove(paper_ids, graph_path, relayout, wait, as_json):
     """Remove papers from a store, with whatever only they supported.
 
-    The store's graph (and view) is built again from the other papers' extractions,
-    as a build of those alone would make it: an entity, claim or relationship stays
-    only where another paper supports it. Nothing is extracted again; the new files
-    are all written before any replaces its old one, so a failure leaves the store
-    as it was. Ids are the store's (arXiv ids in any form).
+    The store's graph (and view) becomes the one a build of the other papers alone
+    makes: an entity, claim or relationship stays only where another paper supports
+    it. Nothing is extracted again; the new files are all written before any
+    replaces its old one, so a failure leaves the store as it was. Ids are the store's (arXiv ids in any form).
 
     \b
     Example:

@@ -32,12 +32,14 @@ class RowMap(MutableMapping):
 
     ``default`` makes a missing key's value on first use, as a defaultdict does; a value that is empty when
     written back (an empty set or Counter) deletes its row, so a key is present only while it holds something.
+    ``dumps`` makes a row's text of an encoded value (compact JSON unless a table's rows are texts of their own).
     """
 
     def __init__(self, db: sqlite3.Connection, table: str, encode: Callable[[Any], Any] = lambda v: v,
                  decode: Callable[[Any], Any] = lambda v: v, default: Callable[[], Any] | None = None,
-                 key_text: Callable[[Any], str] = str, key_from: Callable[[str], Any] = str):
-        self._db, self._table, self._encode, self._decode = db, table, encode, decode
+                 key_text: Callable[[Any], str] = str, key_from: Callable[[str], Any] = str,
+                 dumps: Callable[[Any], str] = compact_json):
+        self._db, self._table, self._encode, self._decode, self._dumps = db, table, encode, decode, dumps
         self._default, self._key_text, self._key_from = default, key_text, key_from
         self._values: dict[Any, Any] = {}  # key -> value, or _ABSENT
         self._read: dict[Any, str | None] = {}  # key -> its row's text as read, None for no row
@@ -107,7 +109,7 @@ class RowMap(MutableMapping):
         """Writes back every value that differs from its row (in-place changes too)."""
         upserts, deletes = [], []
         for key, value in self._values.items():
-            text = compact_json(self._encode(value)) if _holds(value) else None
+            text = self._dumps(self._encode(value)) if _holds(value) else None
             if text != self._read[key]:
                 (deletes.append((self._key_text(key),)) if text is None
                  else upserts.append((self._key_text(key), text)))

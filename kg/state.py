@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import kg
-from kg.build import EXTRACTIONS_FILE, load_extractions
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.fingerprint import code_fingerprint
 from kg.keyed import RowMap, Rows
 from kg.memory import collection_paused

@@ -8,19 +8,24 @@ for node and relationship for relationship; the change says which nodes and rela
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
 from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
+from kg.extractions import extraction_text
 from kg.files import compact_json
 from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph,
                       names_looked_up)
+from kg.ingest import title_key
 from kg.keyed import RowMap, Rows, counter_map, pair_key_map, set_map
 from kg.memory import collection_paused
-from kg.records import Extraction
+from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, ResolutionChange, ResolutionState, tally
+
+TERM_MODULUS = 2 ** 128
 
 
 class LiveGraph:
@@ -82,15 +87,86 @@ def _restated(change: ResolutionChange, lookups, removed: list[str], added: list
 
 
 def _extraction_map(db, table: str) -> RowMap:
-    return RowMap(db, table, lambda extraction: extraction.to_dict(), Extraction.from_dict)
+    """Each paper's extraction, its row the paper's line of ``extractions.jsonl``."""
+    return RowMap(db, table, decode=Extraction.from_dict, dumps=extraction_text)
+
+
+def paper_term(extraction: Extraction) -> int:
+    """A paper's part of its store's fingerprint: a hash of its record and of how it was extracted, as a number.
+    A store sums its papers' terms (mod ``TERM_MODULUS``): any order of adds and removes gives the same sum."""
+    text = compact_json(extraction.paper.to_dict()) + "\0" + extraction.extractor
+    return int.from_bytes(hashlib.sha1(text.encode()).digest()[:16], "big")
+
+
+def _record_digest(paper: Paper, extractor: str) -> str:
+    """What makes a paper held the same paper: its record but where it was read from, and its extractor."""
+    return hashlib.sha1((compact_json({**paper.to_dict(), "source": None}) + "\0" + extractor).encode()).hexdigest()
+
+
+class HeldPapers:
+    """What a build's planning and the store's fingerprint need to know of the papers held, without reading
+    their extractions: each paper's record (``_record_digest``), the papers under each normalised title, and
+    how many papers there are with the sum of their terms (``paper_term``)."""
+
+    def __init__(self, rows: Rows, saved: RowMap):
+        self.records = rows.map("held")
+        self.titles = rows.map("titles", set_map)
+        self._saved = saved
+        self._tally = saved.get("held", {"count": 0, "sum": 0})
+
+    @property
+    def count(self) -> int:
+        return self._tally["count"]
+
+    @property
+    def total(self) -> int:
+        """The sum of the papers' terms."""
+        return self._tally["sum"]
+
+    def read(self, papers: Iterable[Paper]) -> None:
+        """Reads at once the rows that ``holds`` and ``titled`` will look up for ``papers``."""
+        papers = list(papers)
+        self.records.read(paper.id for paper in papers)
+        self.titles.read({key for paper in papers if (key := title_key(paper))})
+
+    def __contains__(self, paper_id: str) -> bool:
+        return paper_id in self.records
+
+    def holds(self, paper: Paper, extractor: str) -> bool:
+        """Whether this paper is held as it is (where it was read from aside), extracted by ``extractor``."""
+        return self.records.get(paper.id) == _record_digest(paper, extractor)
+
+    def titled(self, paper: Paper) -> str | None:
+        """The id of the paper held under ``paper``'s normalised title (the greatest, should there be two)."""
+        key = title_key(paper)
+        ids = self.titles.get(key) if key else None
+        return max(ids) if ids else None
+
+    def add(self, extraction: Extraction) -> None:
+        paper = extraction.paper
+        self.records[paper.id] = _record_digest(paper, extraction.extractor)
+        if key := title_key(paper):
+            self.titles[key].add(paper.id)
+        self._count(1, paper_term(extraction))
+
+    def remove(self, extraction: Extraction) -> None:
+        paper = extraction.paper
+        del self.records[paper.id]
+        if key := title_key(paper):
+            self.titles[key].discard(paper.id)
+        self._count(-1, -paper_term(extraction))
+
+    def _count(self, papers: int, term: int) -> None:
+        self._tally = {"count": self.count + papers, "sum": (self.total + term) % TERM_MODULUS}
+        self._saved["held"] = self._tally
 
 
 class StoredGraph:
     """The same update, its state kept in a store's rows (``kg.keyed``): the tally of every paper's names, the
-    model families, the papers that find each key by name alone, every paper's extraction, and the graph as
-    the node-link records of ``graph.json``. ``update`` reads the rows it needs and writes those it changes into
-    the open transaction (``graph`` and ``graph_json`` read them as updated); ``Rows.commit`` makes them the
-    store's at once.
+    model families, the papers that find each key by name alone, every paper's extraction, what is ``held``,
+    and the graph as the node-link records of ``graph.json``. ``update`` reads the rows it needs and writes those
+    it changes into the open transaction (``graph``, ``graph_json`` and ``extractions_jsonl`` read them as
+    updated); ``Rows.commit`` makes them the store's at once.
     """
 
     def __init__(self, rows: Rows, user_aliases: dict[str, str] | None = None):
@@ -100,6 +176,7 @@ class StoredGraph:
         self.lookups = rows.map("lookups", set_map)
         self.nodes = rows.map("nodes")
         self.edges = rows.edges()
+        self.held = HeldPapers(rows, self.saved)
         definitions = self.saved.get("definitions", {})
         self.tally = MentionTally(
             definitions=defaultdict(Counter, {key: Counter(counts) for key, counts in definitions.items()}),
@@ -116,6 +193,7 @@ class StoredGraph:
         self.extractions.read([*removed, *(x.paper.id for x in added)])
         _check_new(added, self.extractions.__contains__, removed)
         gone = [self.extractions[pid] for pid in removed]
+        self.held.read(x.paper for x in (*gone, *added))
         added_tally, removed_tally = tally(added), tally(gone)
         self._read_tally(added_tally, removed_tally)
         before = self.state.resolution
@@ -132,12 +210,14 @@ class StoredGraph:
         graph = self._part(*patch.reads())
         graph_change = patch.apply(graph)
         self._write(graph.graph, graph_change)
-        for pid in removed:
-            del self.extractions[pid]
+        for x in gone:
+            del self.extractions[x.paper.id]
+            self.held.remove(x)
         found = {x.paper.id: names_looked_up(x, change.after) for x in added}
         self.lookups.read(set().union(*found.values()))
         for x in added:
             self.extractions[x.paper.id] = x
+            self.held.add(x)
             for key in found[x.paper.id]:
                 self.lookups[key].add(x.paper.id)
         self.saved["definitions"] = {key: dict(counts) for key, counts in sorted(self.tally.definitions.items())}
@@ -186,6 +266,11 @@ class StoredGraph:
         yield '],"graph":' + compact_json(GRAPH_HEADER) + ',"multigraph":true,"nodes":['
         yield from _joined(self.nodes.texts())
         yield "]}\n"
+
+    def extractions_jsonl(self) -> Iterator[str]:
+        """``extractions.jsonl`` of the papers held, a line at a time, in paper id order."""
+        for text in self.extractions.texts():
+            yield text + "\n"
 
 
 def _joined(texts: Iterable[str]) -> Iterator[str]:

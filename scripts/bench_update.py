@@ -75,7 +75,7 @@ def kg(*args: str) -> list[str]:
 def chosen_papers(store: Path, count: int, out: Path) -> list[str]:
     """``count`` papers of the store, picked by a seeded draw, written as JSON Lines (their records
     without the file and line they came from); their ids."""
-    from kg.build import EXTRACTIONS_FILE, load_extractions
+    from kg.extractions import EXTRACTIONS_FILE, load_extractions
 
     papers = sorted((e.paper for e in load_extractions(store / EXTRACTIONS_FILE)), key=lambda p: p.id)
     picked = random.Random(SEED).sample(papers, count)

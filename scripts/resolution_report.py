@@ -9,7 +9,7 @@ import argparse
 import time
 from pathlib import Path
 
-from kg.build import EXTRACTIONS_FILE, load_extractions
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import build_graph
 from kg.lookup import find_entity
 from kg.resolve import clean_surface, resolve

@@ -5,12 +5,15 @@ from pathlib import Path
 import pytest
 from shared_data import SEEDS
 
-from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, LAYOUT_FILE, STORE_FILES, BuildOptions, build_store,
-                      load_extractions)
+from kg.build import (GRAPH_FILE, HTML_FILE, LAYOUT_FILE, MANIFEST_FILE, STORE_FILES, BuildOptions, _store_fingerprint,
+                      build_store, remove_papers)
 from kg.export.layout import Layout
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import KnowledgeGraph
 from kg.results.index import index_path
-from kg.store import STORE_DIR
+from kg.state import STATE_FILE, open_state, state_path
+from kg.store import STORE_DIR, current_folder, current_version
+from kg.update import TERM_MODULUS, paper_term
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
 NO_HTML = BuildOptions(html=False, use_cache=False)
@@ -55,7 +58,7 @@ def test_build_a_then_b_equals_a_and_b(tmp_path):
     build_store([str(first)], tmp_path / "in-turn", NO_HTML)
     report = build_store([str(second)], tmp_path / "in-turn", NO_HTML)
     assert report.extracted == 8
-    for name in (GRAPH_FILE, EXTRACTIONS_FILE):
+    for name in (GRAPH_FILE, EXTRACTIONS_FILE, MANIFEST_FILE):
         assert (tmp_path / "in-turn" / name).read_bytes() == (tmp_path / "at-once" / name).read_bytes()
 
 
@@ -69,29 +72,35 @@ def test_build_again_into_a_store_reuses_its_extractions(example_store, tmp_path
 def test_build_second_run_on_an_unchanged_store_rewrites_nothing(tmp_path):
     store = tmp_path / "store"
     first = build_store([str(EXAMPLES)], store, NO_HTML)
-    before = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    before = _written(store)
     again = build_store([str(EXAMPLES)], store, NO_HTML)
     assert again.up_to_date and not first.up_to_date
     assert again.node_counts == first.node_counts and again.relationship_counts == first.relationship_counts
-    assert {p.name: p.stat().st_mtime_ns for p in store.iterdir()} == before
+    assert _written(store) == before
     (store / GRAPH_FILE).unlink()
     assert not build_store([str(EXAMPLES)], store, NO_HTML).up_to_date
     assert (store / GRAPH_FILE).exists()
 
 
+def _written(store: Path) -> tuple[str | None, dict[str, int]]:
+    """The store's current version and when each of its files was written (``.kg`` itself changes whenever the
+    update state is opened: SQLite makes its log beside it, and removes it on closing)."""
+    return current_version(store), {p.name: p.stat().st_mtime_ns for p in store.iterdir() if p.name != STORE_DIR}
+
+
 def test_build_names_each_stage_after_extraction(tmp_path):
     first, second = _split_examples(tmp_path)
     options = BuildOptions(cache_dir=tmp_path / "cache")
-    written = ["building the graph", "indexing the results", "writing the graph", "writing the view"]
+    written = ["reading the graph", "indexing the results", "writing the graph", "writing the view"]
     stages = []
     build_store([str(first)], tmp_path / "s", options, stage=stages.append)
-    assert stages == ["resolving 6 papers", *written]
+    assert stages == ["adding 6 papers", *written]
     stages.clear()
     build_store([str(second)], tmp_path / "s", replace(options, html=False), stage=stages.append)
-    assert stages == ["reading the store", "resolving 14 papers", *written[:-1]]
+    assert stages == ["adding 8 papers", *written[:-1]]
     stages.clear()
     build_store([str(second)], tmp_path / "s", replace(options, html=False), stage=stages.append)
-    assert stages == ["reading the store"]  # up to date: nothing to write
+    assert stages == []  # up to date: nothing to write
 
 
 def test_build_outputs_are_readable_by_others(tmp_path):
@@ -123,7 +132,7 @@ def test_build_malformed_line_is_reported_and_the_rest_go_through(tmp_path):
     assert any("bad.jsonl" in str(p) and ":2" in str(p) for p in report.problems)
     leftovers = [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".") and p.name != STORE_DIR]
     assert leftovers == []
-    assert sorted(p.name for p in (tmp_path / "out" / STORE_DIR).iterdir()) == ["current", "lock", "v-0"]
+    assert sorted(p.name for p in (tmp_path / "out" / STORE_DIR).iterdir()) == ["current", "lock", STATE_FILE, "v-0"]
     json.loads((tmp_path / "out" / GRAPH_FILE).read_text())
 
 
@@ -161,3 +170,94 @@ def _assert_same_files(a: Path, b: Path, names) -> None:
         if name == index_path(GRAPH_FILE).name:  # stamped with its graph file's time
             at_once, in_turn = (json.dumps({**json.loads(x), "stamp": None}) for x in (at_once, in_turn))
         assert at_once == in_turn, name
+
+
+# --- the update state: what the store holds, planned from and kept in its rows (kg.state) ---
+
+INDEXING = "indexing the store for updates"
+
+
+@pytest.fixture(scope="module")
+def cached(tmp_path_factory):
+    """Build options whose cache holds the examples' extractions."""
+    options = BuildOptions(html=False, cache_dir=tmp_path_factory.mktemp("cache"))
+    build_store([str(EXAMPLES)], tmp_path_factory.mktemp("warm"), options)
+    return options
+
+
+def _records(store: Path) -> dict[str, dict]:
+    return {x.paper.id: x.paper.to_dict() for x in load_extractions(store / EXTRACTIONS_FILE)}
+
+
+def test_build_plans_from_the_stores_rows_by_id_and_title(cached, tmp_path):
+    first, _ = _split_examples(tmp_path)
+    store = tmp_path / "s"
+    build_store([str(first)], store, cached)
+    before = _records(store)
+    (current_folder(store) / EXTRACTIONS_FILE).write_text("not an extraction\n")  # planned without it
+    records = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines()]
+    medusa, lora, flash, new = records[0], records[1], records[2], records[7]
+    again = tmp_path / "again.jsonl"
+    again.write_text("".join(json.dumps(r) + "\n" for r in [
+        {**medusa, "id": "x-medusa"},  # the store's paper under another id: its title says so
+        {**lora, "abstract": lora["abstract"] + " We also release the code."},  # changed: extracted anew
+        flash,  # as the store has it, read from another file
+        new]), encoding="utf-8")
+    report = build_store([str(again)], store, cached)
+    assert (report.papers, report.reused, report.extracted + report.cache_hits) == (4, 2, 2)
+    assert report.store_papers == 7
+    after = _records(store)
+    assert set(after) == set(before) | {new["id"]}
+    assert after[lora["id"]]["abstract"].endswith("the code.") and after[flash["id"]] == before[flash["id"]]
+
+
+def _expected_held(store: Path) -> tuple[int, int]:
+    """The number of papers in the store's extractions and the sum of their terms, computed anew."""
+    extractions = load_extractions(store / EXTRACTIONS_FILE)
+    return len(extractions), sum(paper_term(x) for x in extractions) % TERM_MODULUS
+
+
+def test_build_fingerprint_kept_by_adds_and_removes_equals_its_full_recomputation(cached, tmp_path):
+    first, second = _split_examples(tmp_path)
+    store = tmp_path / "s"
+    steps = [lambda: build_store([str(first)], store, cached), lambda: build_store([str(second)], store, cached),
+             lambda: remove_papers(store, ["2401.10774", "2310.06825", "1706.03762"]),
+             lambda: build_store([str(first), str(second)], store, cached)]  # the same papers as two steps before
+    fingerprints = []
+    for step in steps:
+        step()
+        stages: list[str] = []
+        with open_state(store, {}, stages.append) as state:
+            assert stages == []  # the state the step committed
+            assert (state.graph.held.count, state.graph.held.total) == _expected_held(store)
+            fingerprints.append(json.loads((store / MANIFEST_FILE).read_text())["fingerprint"])
+            assert fingerprints[-1] == _store_fingerprint(state.graph.held)
+    assert len(set(fingerprints)) == 3 and fingerprints[0] != fingerprints[-1] == fingerprints[1]
+    state_path(store).unlink()
+    with open_state(store, {}, list) as state:  # made anew from every paper at once
+        assert _store_fingerprint(state.graph.held) == fingerprints[-1]
+
+
+def test_build_keeps_the_update_state_from_build_to_build(cached, tmp_path):
+    first, second = _split_examples(tmp_path)
+    store = tmp_path / "s"
+    for inputs in ([first], [second], [first, second]):
+        stages: list[str] = []
+        build_store([str(path) for path in inputs], store, cached, stage=stages.append)
+        assert INDEXING not in stages
+    stages = []
+    remove_papers(store, ["2401.10774"], stage=stages.append)
+    assert INDEXING not in stages and stages[0] == "removing 1 papers"
+
+
+def test_build_into_a_store_whose_update_state_is_gone_makes_it_anew(cached, tmp_path):
+    first, second = _split_examples(tmp_path)
+    build_store([str(first), str(second)], tmp_path / "at-once", cached)
+    store = tmp_path / "in-turn"
+    build_store([str(first)], store, cached)
+    state_path(store).unlink()
+    stages: list[str] = []
+    report = build_store([str(second)], store, cached, stage=stages.append)
+    assert stages[:2] == [INDEXING, "adding 8 papers"] and report.reused == 0 and report.store_papers == 14
+    for name in (GRAPH_FILE, EXTRACTIONS_FILE, MANIFEST_FILE):
+        assert (store / name).read_bytes() == (tmp_path / "at-once" / name).read_bytes(), name

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, LAYOUT_FILE, MANIFEST_FILE, BuildOptions,
-                      build_store, load_extractions, remove_papers)
+from kg.build import GRAPH_FILE, HTML_FILE, LAYOUT_FILE, MANIFEST_FILE, BuildOptions, build_store, remove_papers
 from kg.cli import main
 from kg.export.layout import Layout
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import KnowledgeGraph
 from kg.results.index import INDEX_SUFFIX, load_index
 
@@ -73,8 +73,8 @@ def test_build_remove_leaves_the_store_a_build_of_the_other_papers_makes(halves,
 def test_build_remove_names_each_stage(halves, store):
     stages = []
     remove_papers(store, _ids(halves[1]), stage=stages.append)
-    assert stages == ["reading the store", f"resolving {len(_ids(halves[0]))} papers", "building the graph",
-                      "indexing the results", "writing the graph", "writing the view"]
+    assert stages == [f"removing {len(_ids(halves[1]))} papers", "reading the graph", "indexing the results",
+                      "writing the graph", "writing the view"]
 
 
 def test_build_remove_keeps_the_view_where_it_was_unless_relayout(halves, store):

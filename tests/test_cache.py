@@ -13,6 +13,7 @@ from kg.build import GRAPH_FILE, BuildOptions, build_store
 from kg.cache import CACHE_FILE, ExtractionCache
 from kg.errors import CacheUnreadable
 from kg.records import Paper
+from kg.state import STATE_FILE
 from kg.store import STORE_DIR
 from samples import medusa_extraction
 
@@ -120,7 +121,7 @@ def test_cache_killed_build_resumes_to_the_same_result(tmp_path):
     assert f"{done_before} from the cache" in result.stdout
     assert (out / GRAPH_FILE).read_bytes() == (reference / GRAPH_FILE).read_bytes()
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != STORE_DIR]
-    assert sorted(p.name for p in (out / STORE_DIR).iterdir()) == ["current", "lock", "v-0"]
+    assert sorted(p.name for p in (out / STORE_DIR).iterdir()) == ["current", "lock", STATE_FILE, "v-0"]
 
 
 def _papers(n: int) -> list[Paper]:

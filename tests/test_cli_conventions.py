@@ -14,9 +14,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kg.build import load_extractions
 from kg.cache import ExtractionCache
 from kg.cli import main
+from kg.extractions import load_extractions
 from kg.extractor import PipelineConfig, extractor_version
 from kg.graph import KnowledgeGraph
 from kg.lookup import list_entities, nearest_names

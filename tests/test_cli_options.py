@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from conftest import TEST_LABEL, database_state, expected_state
 from samples import sample_graph
 
-from kg.build import load_extractions
 from kg.cache import ExtractionCache
 from kg.cli import main
 from kg.export.neo4j import connect, export_to_neo4j
 from kg.export.rows import graph_rows
+from kg.extractions import load_extractions
 from kg.extractor import default_model
 from kg.graph import KnowledgeGraph
 from kg.lookup import describe_entity, find_entity, format_entity
@@ -160,7 +160,7 @@ def test_cli_options_build_verbose_adds_stage_times_and_memory(store, tmp_path):
     assert result.exit_code == 0, result.output
     stages = next(line for line in result.output.splitlines() if line.startswith("stages"))
     assert [part.split()[0] for part in stages.removeprefix("stages").split(",")] == [
-        "read+extract", "resolve", "graph", "write", "html", "index"]
+        "read+extract", "update", "graph", "write", "html", "index"]
     assert all(part.strip().endswith(" s") for part in stages.removeprefix("stages").split(","))
     assert any(line.startswith("peak RSS") and "MB (this process)" in line for line in result.output.splitlines())
     quiet = store[1].output

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import EXTRACTIONS_FILE, load_extractions
 from kg.cli import main
 from kg.export.explain import find_extraction, render_explanation, write_explanation
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.records import Entity, Span
 from samples import medusa_extraction
 

@@ -8,30 +8,31 @@ from pathlib import Path
 import pytest
 
 import kg.state
-from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, BuildOptions, build_store, load_extractions, write_extractions
+from kg.build import GRAPH_FILE, BuildOptions, build_store
+from kg.extractions import EXTRACTIONS_FILE, extraction_text, load_extractions
 from kg.fingerprint import module_closure
 from kg.graph import build_graph
 from kg.resolve import finish, tally
-from kg.state import STATE_CODE, open_state, state_path
+from kg.state import STATE_CODE, STATE_FILE, open_state, state_path
 from kg.store import current_version, writing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
 INDEXING = "indexing the store for updates"
 ALIASES = {"Medusa-1": "Medusa", "Vicuna-7B": "Vicuna"}
-# A writer's update as the store will make it: the state updated by the papers of argv[2], then a version of
-# the store with them, the state committed as it just before it becomes current; "kill" ends the process there.
+# A writer's update as the store makes it: the state updated by the papers of argv[2], then a version of the
+# store with them, the state committed as it just before it becomes current; "kill" ends the process there.
 UPDATE = """
 import os, sys
-from kg.build import EXTRACTIONS_FILE, GRAPH_FILE, load_extractions, write_extractions
+from kg.build import GRAPH_FILE
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.state import open_state
-from kg.store import current_folder, new_version, writing
+from kg.store import new_version, writing
 
 store, added = sys.argv[1], load_extractions(sys.argv[2])
 with writing(store), open_state(store, {}, print) as state:
-    held = load_extractions(current_folder(store) / EXTRACTIONS_FILE) + added
     state.graph.update(added, [])
     with new_version(store, [EXTRACTIONS_FILE, GRAPH_FILE]) as staged:
-        write_extractions(staged / EXTRACTIONS_FILE, sorted(held, key=lambda x: x.paper.id))
+        (staged / EXTRACTIONS_FILE).write_text("".join(state.graph.extractions_jsonl()), encoding="utf-8")
         (staged / GRAPH_FILE).write_text("".join(state.graph.graph_json()), encoding="utf-8")
         state.commit(staged.name)
         if sys.argv[3] == "kill":
@@ -42,7 +43,7 @@ with writing(store), open_state(store, {}, print) as state:
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     """A store of the first six examples (one version), the same store with the others added (two versions),
-    and the others' extractions in a file."""
+    each with its update state, and the others' extractions in a file."""
     folder = tmp_path_factory.mktemp("state")
     lines = EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)
     first, second = folder / "first.jsonl", folder / "second.jsonl"
@@ -55,16 +56,17 @@ def stores(tmp_path_factory):
     build_store([str(second)], both, options)
     held = {x.paper.id for x in load_extractions(one / EXTRACTIONS_FILE)}
     added = folder / "added.jsonl"
-    write_extractions(added, [x for x in load_extractions(both / EXTRACTIONS_FILE) if x.paper.id not in held])
+    added.write_text("".join(extraction_text(x) + "\n" for x in load_extractions(both / EXTRACTIONS_FILE)
+                             if x.paper.id not in held), encoding="utf-8")
     assert (current_version(one), current_version(both)) == ("v-0", "v-1")
     return one, both, added
 
 
 @pytest.fixture
 def store(stores, tmp_path):
-    """A copy of the store of the first six examples."""
+    """A copy of the store of the first six examples, without its update state."""
     copy = tmp_path / "store"
-    shutil.copytree(stores[0], copy, symlinks=True)
+    shutil.copytree(stores[0], copy, symlinks=True, ignore=shutil.ignore_patterns(f"{STATE_FILE}*"))
     return copy
 
 
@@ -101,10 +103,9 @@ def test_state_of_another_version_is_made_anew(stores, tmp_path):
     one, both, _ = stores
     copy = tmp_path / "both"
     shutil.copytree(both, copy, symlinks=True)
-    _opened(one)
+    assert _opened(copy) == ([], (both / GRAPH_FILE).read_bytes())  # the state its last build left
     shutil.copy(state_path(one), state_path(copy))  # the state of the version before, "v-0"
     assert _opened(copy) == ([INDEXING], (both / GRAPH_FILE).read_bytes())
-    state_path(one).unlink()
 
 
 def test_state_of_other_aliases_is_made_anew(store):
@@ -137,7 +138,8 @@ def test_state_committed_as_the_version_made_current_is_kept(stores, store):
     assert update.returncode == 0, update.stderr
     assert update.stdout == ""  # the state of v-0, kept in another process
     assert current_version(store) == "v-1"
-    assert (store / GRAPH_FILE).read_bytes() == (both / GRAPH_FILE).read_bytes()  # written from the rows
+    for name in (GRAPH_FILE, EXTRACTIONS_FILE):  # written from the rows
+        assert (store / name).read_bytes() == (both / name).read_bytes(), name
     assert _opened(store) == ([], (both / GRAPH_FILE).read_bytes())
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 from shared_data import SEEDS
 
-from kg.build import (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, BuildOptions, build_store,
-                      load_extractions)
+from kg.build import GRAPH_FILE, HTML_FILE, MANIFEST_FILE, BuildOptions, build_store
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import KnowledgeGraph
 from kg.results.index import index_path
+from kg.state import STATE_FILE
 from kg.store import CURRENT, LOCK_FILE, STORE_DIR, StoreBusy, current_folder, lock_path, writing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -183,7 +184,7 @@ def _state(store: Path) -> dict[str, bytes]:
 
 
 def _versions(store: Path) -> list[str]:
-    return sorted(p.name for p in (store / STORE_DIR).iterdir() if p.name != LOCK_FILE)
+    return sorted(p.name for p in (store / STORE_DIR).iterdir() if p.name not in (LOCK_FILE, STATE_FILE))
 
 
 @needs_seeds

@@ -6,7 +6,8 @@ from dataclasses import asdict
 import pytest
 from shared_data import SEEDS
 
-from kg.build import EXTRACTIONS_FILE, BuildOptions, build_store, load_extractions
+from kg.build import BuildOptions, build_store
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import build_graph, claim_id, claim_node
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
 from kg.resolve import ResolutionState, finish, tally

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from spacy import displacy
 
-from kg.build import EXTRACTIONS_FILE, load_extractions
 from kg.errors import InputError, StoreError
+from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.files import write_text_atomic
 from kg.graph import paper_label
 from kg.ingest.ids import arxiv_id
