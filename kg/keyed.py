@@ -105,6 +105,15 @@ class RowMap(MutableMapping):
         for (value,) in self._db.execute(f"SELECT value FROM {self._table} ORDER BY key"):
             yield value
 
+    def fill(self, items: Iterable[tuple[Any, Any]]) -> None:
+        """Writes the rows of ``items`` (key, value) into the table, which holds none of their keys, in one
+        statement (a state made whole rather than updated: no row is read first); what was read is forgotten."""
+        self._values.clear()
+        self._read.clear()
+        self._db.executemany(f"INSERT INTO {self._table} (key, value) VALUES (?, ?)",
+                             ((self._key_text(key), self._dumps(self._encode(value)))
+                              for key, value in items if _holds(value)))
+
     def write(self) -> None:
         """Writes back every value that differs from its row (in-place changes too)."""
         upserts, deletes = [], []
@@ -188,7 +197,10 @@ class EdgeRows:
         self._pending: dict[tuple[str, str, str], str | None] = {}
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (source TEXT, target TEXT, key TEXT, value TEXT NOT NULL, "
                    f"PRIMARY KEY (source, target, key)) WITHOUT ROWID")
-        db.execute(f"CREATE INDEX IF NOT EXISTS {table}_by_target ON {table} (target, source, key)")
+        self._index()
+
+    def _index(self) -> None:
+        self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._table}_by_target ON {self._table} (target, source, key)")
 
     def read(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict]:
         found = {}
@@ -211,6 +223,13 @@ class EdgeRows:
                     batch + batch):
                 found[source, target, key] = json.loads(value)
         return found
+
+    def fill(self, records: Iterable[tuple[str, str, str, str]]) -> None:
+        """Writes ``records`` (source, target, type, record text; in that order of their ends and type) into the
+        table, which holds none of them, in one statement; the index by target is made after them, in one sort."""
+        self._db.execute(f"DROP INDEX IF EXISTS {self._table}_by_target")
+        self._db.executemany(f"INSERT INTO {self._table} (source, target, key, value) VALUES (?, ?, ?, ?)", records)
+        self._index()
 
     def put(self, records: dict[tuple[str, str, str], str | None]) -> None:
         """Each relationship's record text, or None to delete it, written by ``write``."""

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 import networkx as nx
 
 from kg.extractions import extraction_text
-from kg.files import compact_json
+from kg.files import JSON_BATCH, compact_json
 from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph,
                       names_looked_up)
 from kg.ingest import title_key
@@ -37,14 +37,9 @@ class LiveGraph:
 
     def __init__(self, extractions: Iterable[Extraction], extraction_of: Callable[[str], Extraction],
                  user_aliases: dict[str, str] | None = None):
-        ordered = sorted(extractions, key=lambda e: e.paper.id)
-        self.state = ResolutionState(tally(ordered), user_aliases)
-        self.graph = build_graph(ordered, self.state.resolution)
+        ordered, self.state, self.graph, self.lookups = _made_whole(extractions, user_aliases)
         self.extraction_of = extraction_of
         self.held = {extraction.paper.id for extraction in ordered}
-        self.lookups: dict[str, set[str]] = defaultdict(set)  # key -> papers finding it by name alone
-        for extraction in ordered:
-            self._look_up(extraction, add=True)
 
     def _look_up(self, extraction: Extraction, add: bool) -> None:
         pid = extraction.paper.id
@@ -67,6 +62,19 @@ class LiveGraph:
             self._look_up(extraction, add=True)
         self.held = (self.held - set(gone)) | {extraction.paper.id for extraction in added}
         return GraphPatch(change, added, removed, [self.extraction_of(pid) for pid in restated]).apply(self.graph)
+
+
+def _made_whole(extractions: Iterable[Extraction], user_aliases: dict[str, str] | None
+                ) -> tuple[list[Extraction], ResolutionState, KnowledgeGraph, dict[str, set[str]]]:
+    """What a build makes of ``extractions`` and an update needs: the extractions in paper id order, their
+    resolution state and graph, and the papers whose claims or relations find each key by name alone."""
+    ordered = sorted(extractions, key=lambda e: e.paper.id)
+    state = ResolutionState(tally(ordered), user_aliases)
+    lookups: dict[str, set[str]] = defaultdict(set)
+    for extraction in ordered:
+        for key in names_looked_up(extraction, state.resolution):
+            lookups[key].add(extraction.paper.id)
+    return ordered, state, build_graph(ordered, state.resolution), lookups
 
 
 def _check_new(added: list[Extraction], held: Callable[[str], bool], removed: list[str]) -> None:
@@ -149,6 +157,16 @@ class HeldPapers:
             self.titles[key].add(paper.id)
         self._count(1, paper_term(extraction))
 
+    def fill(self, extractions: list[Extraction]) -> None:
+        """Holds ``extractions`` (distinct papers) when nothing is held yet, their rows written in bulk."""
+        titles: dict[str, set[str]] = defaultdict(set)
+        for x in extractions:
+            if key := title_key(x.paper):
+                titles[key].add(x.paper.id)
+        self.records.fill((x.paper.id, _record_digest(x.paper, x.extractor)) for x in extractions)
+        self.titles.fill(sorted(titles.items()))
+        self._count(len(extractions), sum(map(paper_term, extractions)) % TERM_MODULUS)
+
     def remove(self, extraction: Extraction) -> None:
         paper = extraction.paper
         del self.records[paper.id]
@@ -185,11 +203,16 @@ class StoredGraph:
         kept = self.saved.get("resolution", {"aliases": user_aliases or {}})  # never empty, so always written
         if user_aliases is not None and kept["aliases"] != user_aliases:
             raise ValueError("the store was resolved with other aliases")
-        self.state = ResolutionState(self.tally, kept["aliases"], self.saved.get("families"))
+        self.aliases = kept["aliases"]
+        self.state = ResolutionState(self.tally, self.aliases, self.saved.get("families"))
         self.saved["resolution"] = kept
+        self._whole: KnowledgeGraph | None = None  # the graph in memory, when the last update made it whole
 
     def update(self, added: list[Extraction], removed: list[str]) -> GraphChange:
         """Adds the papers of ``added`` (none held yet) and removes those whose ids are ``removed``."""
+        if not self.held.count and not removed:
+            return self._fill(added)
+        self._whole = None
         self.extractions.read([*removed, *(x.paper.id for x in added)])
         _check_new(added, self.extractions.__contains__, removed)
         gone = [self.extractions[pid] for pid in removed]
@@ -225,6 +248,29 @@ class StoredGraph:
         self.rows.write()
         return graph_change
 
+    def _fill(self, added: list[Extraction]) -> GraphChange:
+        """The rows of an empty state: every paper tallied, resolved and built at once, as a build does, and the
+        rows written in bulk (the rows ``update`` would write). The graph is kept for ``graph``."""
+        ordered, state, graph, lookups = _made_whole(added, self.aliases)
+        t = state.tally
+        for table, values in ((self.tally.surfaces, t.surfaces), (self.tally.votes, t.votes),
+                              (self.tally.papers, t.papers), (self.tally.keys, t.keys)):
+            table.fill(sorted(values.items()))
+        self.tally.definitions = defaultdict(Counter, {key: Counter(counts) for key, counts in t.definitions.items()})
+        self.lookups.fill(sorted(lookups.items()))
+        self.extractions.fill((x.paper.id, x) for x in ordered)
+        self.held.fill(ordered)
+        g = graph.graph
+        self.nodes.fill((node, {NODE_FIELD: node, **g.nodes[node]}) for node in sorted(g.nodes))
+        self.edges.fill((u, v, k, compact_json({"source": u, "target": v, "key": k, **g.edges[u, v, k]}))
+                        for u, v, k in sorted(g.edges(keys=True)))
+        self.saved["definitions"] = {key: dict(counts) for key, counts in sorted(t.definitions.items())}
+        self.saved["families"] = state.families.to_data()
+        self.state = ResolutionState(self.tally, self.aliases, self.saved["families"])
+        self.rows.write()
+        self._whole = graph
+        return GraphChange(set(g.nodes), set(g.edges(keys=True)))
+
     def _read_tally(self, *tallies: MentionTally) -> None:
         """Reads at once the tally's rows an update will touch (one query a batch, not one a key)."""
         raw = set().union(*(t.votes.keys() | t.surfaces.keys() | t.papers.keys() for t in tallies))
@@ -255,9 +301,17 @@ class StoredGraph:
                           if g.has_edge(u, v, k) else None for u, v, k in change.edges})
 
     def graph(self) -> KnowledgeGraph:
-        """The whole graph as updated, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it."""
-        with collection_paused():
-            return KnowledgeGraph.from_data(json.loads("".join(self.graph_json())))
+        """The whole graph as updated, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it (or as a build
+        made it, when the update filled an empty state)."""
+        if self._whole is not None:
+            return self._whole
+        g = nx.MultiDiGraph(**GRAPH_HEADER)
+        with collection_paused():  # a batch of rows at a time, never the whole graph's text or data beside it
+            for record in _decoded(self.nodes.texts()):
+                g.add_node(record.pop(NODE_FIELD), **record)
+            for record in _decoded(self.edges.texts()):
+                g.add_edge(record.pop("source"), record.pop("target"), record.pop("key"), **record)
+        return KnowledgeGraph(g)
 
     def graph_json(self) -> Iterator[str]:
         """``graph.json`` of the graph as updated, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
@@ -271,6 +325,19 @@ class StoredGraph:
         """``extractions.jsonl`` of the papers held, a line at a time, in paper id order."""
         for text in self.extractions.texts():
             yield text + "\n"
+
+
+def _decoded(texts: Iterable[str]) -> Iterator[dict]:
+    """The records of JSON ``texts``, decoded a batch at a time: one decoding gives equal keys one string, as
+    ``json.loads`` of a whole ``graph.json`` does (a row at a time, each record would hold copies of its keys)."""
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == JSON_BATCH:
+            yield from json.loads("[" + ",".join(batch) + "]")
+            batch.clear()
+    if batch:
+        yield from json.loads("[" + ",".join(batch) + "]")
 
 
 def _joined(texts: Iterable[str]) -> Iterator[str]:

@@ -229,3 +229,30 @@ def test_update_rows_keep_the_users_aliases_and_hold_no_empty_value(tmp_path):
         rows.commit()
         held = [by_id[pid] for pid in sorted(by_id) if pid != "p0"]
         assert stored.graph().to_data() == build_graph(held).to_data()
+
+
+def _tables(path):
+    with Rows(path) as rows:
+        names = [name for (name,) in rows.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {name: rows.db.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall() for name in names}
+
+
+def test_update_an_empty_state_filled_whole_holds_the_rows_updates_write(seed_extractions, tmp_path):
+    by_id = {x.paper.id: x for x in seed_extractions}
+    ids = sorted(by_id)
+    random.Random(5).shuffle(ids)
+    with Rows(tmp_path / "whole.sqlite") as rows:  # one update of an empty state: filled in bulk, as a build
+        stored = StoredGraph(rows)
+        stored.update([by_id[pid] for pid in ids], [])
+        assert _rows(stored.graph()) == _rows(build_graph(seed_extractions))
+        rows.commit()
+    with Rows(tmp_path / "steps.sqlite") as rows:  # filled with one paper, then updated by the others
+        stored = StoredGraph(rows)
+        for start, end in ((0, 1), (1, 200), (200, len(ids))):
+            stored.update([by_id[pid] for pid in ids[start:end]], [])
+            rows.commit()
+    assert _tables(tmp_path / "whole.sqlite") == _tables(tmp_path / "steps.sqlite")
+    with Rows(tmp_path / "whole.sqlite") as rows:  # and updates go on from the rows made whole
+        stored = StoredGraph(rows)
+        stored.update([], ids[:40])
+        assert _rows(stored.graph()) == _rows(build_graph([by_id[pid] for pid in ids[40:]]))
