@@ -1,11 +1,12 @@
 """The main job: inputs -> papers -> extractions -> graph, into a store folder.
 
-A store folder holds ``extractions.jsonl`` (one extraction per paper, the
-durable record) and ``graph.json`` (the graph built from all of them). Building
-into an existing store adds the new papers to its update state (``kg.state``),
-which updates the resolution and the graph by what they change: the graph is
-always the one a build of the whole set makes, so building A then B gives the
-same files as building A+B.
+A store folder holds ``extractions.jsonl`` (one extraction per paper) and
+``graph.json`` (the graph built from all of them), written from the store's
+update state (``kg.state``): building into an existing store adds the new papers
+to that state, which updates the resolution and the graph by what they change,
+and the files are written anew from it (a hand edit of them is not read while
+the state is the current version's). The graph is always the one a build of the
+whole set makes, so building A then B gives the same files as building A+B.
 
 Papers whose text was extracted before by the same extractor come from the
 store or from the shared extraction cache; the rest go to an engine (worker
@@ -40,15 +41,14 @@ from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
 from kg.results.index import build_index, index_path, save_index
-from kg.state import StoreState, open_state
-from kg.store import current_folder, new_version, writing
+from kg.state import StoreState, open_state, sqlite_errors
+from kg.store import MANIFEST_FILE, current_folder, new_version, writing
 from kg.tables import TABLES_DIR
 from kg.terms import user_aliases
 from kg.update import HeldPapers
 
 GRAPH_FILE = "graph.json"
 HTML_FILE = "graph.html"
-MANIFEST_FILE = "manifest.json"  # what the store's outputs were built from
 LAYOUT_FILE = layout_path(GRAPH_FILE).name  # the view's positions, kept for the next version's view
 STORE_FILES = (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, index_path(GRAPH_FILE).name, LAYOUT_FILE)
 BUILD_CODE = ("kg.build", "kg.export.html")  # where building starts; the fingerprint follows its imports
@@ -294,17 +294,17 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
     report = BuildReport()
     folder = current_folder(out)
     aliases = user_aliases(options.terms, options.aliases)
+    if (folder / GRAPH_FILE).exists() and not (folder / EXTRACTIONS_FILE).exists():
+        raise StoreError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
     with open_state(out, aliases, stage) as state:
         held = state.graph.held
-        if not held.count and (folder / GRAPH_FILE).exists():
-            raise StoreError(f"{out / GRAPH_FILE} exists but {out / EXTRACTIONS_FILE} does not: not a kg store")
         with contextlib.ExitStack() as stack:
             added = _ExtractionRun(held, options, report, stack).run(inputs, progress)
         replaced = [x.paper.id for x in added if x.paper.id in held]  # another text or extractor: added anew
         report.store_papers = held.count + len(added) - len(replaced)
         if not report.store_papers:
             return report
-        with collection_paused():
+        with collection_paused(), sqlite_errors(state.rows.path):
             if added:
                 stage(f"adding {len(added)} papers")
                 clock = time.perf_counter()
@@ -372,7 +372,7 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, ali
         clock = time.perf_counter()
         save_index(results, staged / GRAPH_FILE)  # what kg results and kg trends read
         seconds["index"] = indexing + time.perf_counter() - clock
-        state.commit(staged.name)
+        state.commit(staged.name, fingerprint)
     return manifest, seconds
 
 
@@ -412,7 +412,7 @@ def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool, stage: C
     except (OSError, ValueError):
         aliases = {}
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
-    with open_state(out, aliases, stage) as state:
+    with open_state(out, aliases, stage) as state, sqlite_errors(state.rows.path):
         held = state.graph.held
         report = RemoveReport(removed=[p for p in wanted if p in held], missing=[p for p in wanted if p not in held])
         if not report.removed:

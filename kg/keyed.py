@@ -152,9 +152,13 @@ class Rows:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error:
+            self.db.close()
+            raise
         self._maps: list[RowMap | EdgeRows] = []
 
     def map(self, table: str, make: Callable[[sqlite3.Connection, str], RowMap] = RowMap) -> RowMap:
@@ -215,7 +219,7 @@ class EdgeRows:
     def touching(self, nodes: Iterable[str]) -> dict[tuple[str, str, str], dict]:
         """Every relationship from or to one of ``nodes``."""
         found = {}
-        for batch in _chunks(sorted(set(nodes))):
+        for batch in _chunks(sorted(set(nodes)), BATCH // 2):  # each bound twice: SQLite binds 999 at least
             marks = ",".join("?" * len(batch))
             for source, target, key, value in self._db.execute(
                     f"SELECT source, target, key, value FROM {self._table} WHERE source IN ({marks}) "

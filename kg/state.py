@@ -1,11 +1,13 @@
 """A store's update state: the rows of ``kg.update.StoredGraph`` kept in ``S/.kg/state.sqlite``, beside the
 store's versions (``kg.store``), as the state of its current version.
 
-The rows carry a stamp: the version folder they are the state of, the code and tables that made them
-(``state_builder``) and the user's aliases they were resolved with. ``open_state`` uses them when their stamp is
-the store's current version's, this kg's and these aliases'; otherwise (no file, one SQLite cannot read, another
-kg's or other aliases', a version that never became current) it deletes the file and makes the state anew from
-the current version's extractions: correct, only slower.
+The rows carry a stamp: the version they are the state of (its folder and its manifest's fingerprint of the
+papers it holds), the code and tables that made them (``state_builder``) and the user's aliases they were resolved
+with. ``open_state`` uses them when their stamp is the store's current version's, this kg's and these aliases';
+otherwise (no file, one SQLite cannot read, another kg's or other aliases', a version that never became current,
+or a version of that number written since by a kg that keeps no state) it deletes the file and makes the state
+anew from the current version's extractions: correct, only slower. A state SQLite fails on later (a damaged page,
+a full disk) is a ``StoreError`` naming the file, which can be deleted: the next writer makes it anew.
 
 ``StoreState.commit`` stamps the rows as the version being written and commits them, inside
 ``kg.store.new_version``'s block once every file of the version is written: a writer killed between that commit
@@ -15,18 +17,21 @@ writer of a version commits the state as it, or deletes the file.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import kg
+from kg.errors import StoreError
 from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.fingerprint import code_fingerprint
 from kg.keyed import RowMap, Rows
 from kg.memory import collection_paused
 from kg.schema import SCHEMA_DIR
-from kg.store import STORE_DIR, current_folder, current_version
+from kg.store import MANIFEST_FILE, STORE_DIR, current_folder, current_version
 from kg.tables import TABLES_DIR
 from kg.update import StoredGraph
 
@@ -55,12 +60,14 @@ class StoreState:
         self._stamp = stamp
         self._stamps = rows.map(STAMP_TABLE)
 
-    def commit(self, version: str | None) -> None:
+    def commit(self, version: str | None, fingerprint: str | None) -> None:
         """Stamps the rows as the state of ``version`` (its folder's name, ``staged.name`` in
-        ``kg.store.new_version``'s block, once every file of it is written) and commits them."""
-        self._stamp = {**self._stamp, "version": version}
+        ``kg.store.new_version``'s block, once every file of it is written), whose manifest holds
+        ``fingerprint``, and commits them."""
+        self._stamp = {**self._stamp, "version": version, "fingerprint": fingerprint}
         self._stamps[STAMP_KEY] = self._stamp
-        self.rows.commit()
+        with sqlite_errors(self.rows.path):
+            self.rows.commit()
 
     def close(self) -> None:
         """Closes the rows; what was not committed is dropped."""
@@ -78,39 +85,74 @@ def open_state(store: str | os.PathLike, user_aliases: dict[str, str], stage: Ca
     made anew is committed at once, and ``stage`` is told ("indexing the store for updates"). The caller holds the
     store's lock (``kg.store.writing``)."""
     path = state_path(store)
-    stamp = {"version": current_version(store), "builder": state_builder(), "aliases": user_aliases}
-    rows = _stamped_rows(path, stamp)
-    if rows is not None:
-        return StoreState(rows, stamp)
+    folder = current_folder(store)
+    stamp = {"version": current_version(store), "fingerprint": _fingerprint(folder), "builder": state_builder(),
+             "aliases": user_aliases}
+    kept = _stamped_state(path, stamp)
+    if kept is not None:
+        return kept
     _delete(path)
-    state = StoreState(Rows(path), stamp)
-    try:
-        extractions = current_folder(store) / EXTRACTIONS_FILE
-        if extractions.exists():
-            stage("indexing the store for updates")
-            with collection_paused():
-                state.graph.update(load_extractions(extractions), [])
-        state.commit(stamp["version"])
-    except BaseException:
-        state.close()
-        raise
+    with sqlite_errors(path):
+        rows = Rows(path)
+        try:
+            state = StoreState(rows, stamp)
+            extractions = folder / EXTRACTIONS_FILE
+            if extractions.exists():
+                stage("indexing the store for updates")
+                with collection_paused():  # a line given twice is one paper, its last line's, as a build reads it
+                    state.graph.update(list({x.paper.id: x for x in load_extractions(extractions)}.values()), [])
+            state.commit(stamp["version"], stamp["fingerprint"])
+        except BaseException:
+            rows.close()
+            raise
     return state
 
 
-def _stamped_rows(path: Path, stamp: dict[str, Any]) -> Rows | None:
-    """The rows in ``path`` if they carry ``stamp``; None (and nothing left open) otherwise."""
+@contextlib.contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """SQLite's failures on the state (a damaged page, a full disk) as a ``StoreError`` naming the file."""
+    try:
+        yield
+    except sqlite3.DatabaseError as err:
+        raise StoreError(f"{path}: {err}: the store's update state cannot be used; it can be deleted, and the "
+                         f"next kg build or kg remove makes it anew") from None
+
+
+def _fingerprint(folder: Path) -> str | None:
+    """The fingerprint in the manifest of the version in ``folder``: of the papers it holds, as this kg writes it."""
+    try:
+        return json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _stamped_state(path: Path, stamp: dict[str, Any]) -> StoreState | None:
+    """The state in ``path`` if its rows carry ``stamp`` and can be opened; None (and nothing left open)
+    otherwise."""
     if not path.exists():
         return None
-    rows = None
     try:
         rows = Rows(path)
+    except sqlite3.DatabaseError as err:
+        _unless_busy(path, err)
+        return None  # not a database: made anew
+    try:
         if RowMap(rows.db, STAMP_TABLE).get(STAMP_KEY) == stamp:  # read only: the state's own map writes it
-            return rows
-    except (sqlite3.DatabaseError, ValueError):
-        pass  # not a database, or not rows of ours: made anew
-    if rows is not None:
+            return StoreState(rows, stamp)
+    except sqlite3.DatabaseError as err:
         rows.close()
+        _unless_busy(path, err)
+        return None  # damaged: made anew
+    except (ValueError, KeyError, TypeError):
+        pass  # not rows of ours: made anew
+    rows.close()
     return None
+
+
+def _unless_busy(path: Path, err: sqlite3.DatabaseError) -> None:
+    """Raises when another process holds the database (its writers hold the store's lock: not a kg process)."""
+    if getattr(err, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        raise StoreError(f"{path}: another process holds the store's update state open") from None
 
 
 def _delete(path: Path) -> None:

@@ -52,6 +52,7 @@ from kg.files import reported
 STORE_DIR = ".kg"  # the store's own files, beside the ones users read
 LOCK_FILE = "lock"
 CURRENT = "current"  # the link to the current version's folder
+MANIFEST_FILE = "manifest.json"  # what a version's outputs were built from
 VERSION_PREFIX = "v-"
 _VERSION = re.compile(re.escape(VERSION_PREFIX) + r"(\d+)\Z")
 POLL_SECONDS = 0.1

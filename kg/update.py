@@ -78,9 +78,26 @@ def _made_whole(extractions: Iterable[Extraction], user_aliases: dict[str, str] 
 
 
 def _check_new(added: list[Extraction], held: Callable[[str], bool], removed: list[str]) -> None:
+    twice = sorted(pid for pid, n in Counter(x.paper.id for x in added).items() if n > 1)
+    if twice:
+        raise ValueError(f"papers added twice in one update: {', '.join(twice[:5])}")
     again = sorted({x.paper.id for x in added if held(x.paper.id)} - set(removed))
     if again:
         raise ValueError(f"the graph already holds {', '.join(again[:5])}: remove a paper before adding it again")
+
+
+def _node_record(g: nx.MultiDiGraph, node: str) -> dict:
+    """A node's row: its record in ``graph.json``."""
+    return {NODE_FIELD: node, **g.nodes[node]}
+
+
+def _edge_text(g: nx.MultiDiGraph, u: str, v: str, k: str) -> str:
+    """A relationship's row: its record in ``graph.json``, as text."""
+    return compact_json({"source": u, "target": v, "key": k, **g.edges[u, v, k]})
+
+
+def _definitions_data(definitions: dict[str, Counter]) -> dict[str, dict[str, int]]:
+    return {key: dict(counts) for key, counts in sorted(definitions.items())}
 
 
 def _appeared_or_went(change: ResolutionChange) -> list[str]:
@@ -243,7 +260,7 @@ class StoredGraph:
             self.held.add(x)
             for key in found[x.paper.id]:
                 self.lookups[key].add(x.paper.id)
-        self.saved["definitions"] = {key: dict(counts) for key, counts in sorted(self.tally.definitions.items())}
+        self.saved["definitions"] = _definitions_data(self.tally.definitions)
         self.saved["families"] = self.state.families.to_data()
         self.rows.write()
         return graph_change
@@ -251,6 +268,7 @@ class StoredGraph:
     def _fill(self, added: list[Extraction]) -> GraphChange:
         """The rows of an empty state: every paper tallied, resolved and built at once, as a build does, and the
         rows written in bulk (the rows ``update`` would write). The graph is kept for ``graph``."""
+        _check_new(added, lambda _: False, [])
         ordered, state, graph, lookups = _made_whole(added, self.aliases)
         t = state.tally
         for table, values in ((self.tally.surfaces, t.surfaces), (self.tally.votes, t.votes),
@@ -261,10 +279,9 @@ class StoredGraph:
         self.extractions.fill((x.paper.id, x) for x in ordered)
         self.held.fill(ordered)
         g = graph.graph
-        self.nodes.fill((node, {NODE_FIELD: node, **g.nodes[node]}) for node in sorted(g.nodes))
-        self.edges.fill((u, v, k, compact_json({"source": u, "target": v, "key": k, **g.edges[u, v, k]}))
-                        for u, v, k in sorted(g.edges(keys=True)))
-        self.saved["definitions"] = {key: dict(counts) for key, counts in sorted(t.definitions.items())}
+        self.nodes.fill((node, _node_record(g, node)) for node in sorted(g.nodes))
+        self.edges.fill((u, v, k, _edge_text(g, u, v, k)) for u, v, k in sorted(g.edges(keys=True)))
+        self.saved["definitions"] = _definitions_data(t.definitions)
         self.saved["families"] = state.families.to_data()
         self.state = ResolutionState(self.tally, self.aliases, self.saved["families"])
         self.rows.write()
@@ -294,14 +311,14 @@ class StoredGraph:
         self.nodes.read(change.nodes)
         for node in change.nodes:
             if node in g and "label" in g.nodes[node]:
-                self.nodes[node] = {NODE_FIELD: node, **g.nodes[node]}
+                self.nodes[node] = _node_record(g, node)
             elif node in self.nodes:
                 del self.nodes[node]
-        self.edges.put({(u, v, k): compact_json({"source": u, "target": v, "key": k, **g.edges[u, v, k]})
-                          if g.has_edge(u, v, k) else None for u, v, k in change.edges})
+        self.edges.put({(u, v, k): _edge_text(g, u, v, k) if g.has_edge(u, v, k) else None
+                        for u, v, k in change.edges})
 
     def graph(self) -> KnowledgeGraph:
-        """The whole graph as updated, as ``KnowledgeGraph.load`` of its ``graph.json`` gives it (or as a build
+        """The whole graph as updated, the one ``KnowledgeGraph.load`` of its ``graph.json`` gives (or as a build
         made it, when the update filled an empty state)."""
         if self._whole is not None:
             return self._whole

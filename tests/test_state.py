@@ -1,5 +1,6 @@
 """A store's update state (kg.state): kept while it is the state of the store's current version, made anew
 from the store's extractions otherwise."""
+import json
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from kg.fingerprint import module_closure
 from kg.graph import build_graph
 from kg.resolve import finish, tally
 from kg.state import STATE_CODE, STATE_FILE, open_state, state_path
-from kg.store import current_version, writing
+from kg.store import MANIFEST_FILE, current_version, new_version, writing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
 INDEXING = "indexing the store for updates"
@@ -34,7 +35,7 @@ with writing(store), open_state(store, {}, print) as state:
     with new_version(store, [EXTRACTIONS_FILE, GRAPH_FILE]) as staged:
         (staged / EXTRACTIONS_FILE).write_text("".join(state.graph.extractions_jsonl()), encoding="utf-8")
         (staged / GRAPH_FILE).write_text("".join(state.graph.graph_json()), encoding="utf-8")
-        state.commit(staged.name)
+        state.commit(staged.name, None)  # a version without a manifest: no fingerprint
         if sys.argv[3] == "kill":
             os._exit(1)
 """
@@ -157,3 +158,41 @@ def test_state_sqlite_cannot_read_is_made_anew(store, garbage):
     state_path(store).write_bytes(garbage)
     assert _opened(store) == ([INDEXING], (store / GRAPH_FILE).read_bytes())
     assert _opened(store)[0] == []
+
+
+def test_state_of_a_version_whose_number_a_writer_keeping_no_state_took_is_made_anew(stores, store):
+    """A writer killed after committing the state as v-1 leaves that number free; a writer that keeps no state (an
+    older kg) then writes its own v-1, of other papers: the stamp's fingerprint tells the two apart."""
+    _, _, added = stores
+    _opened(store)
+    assert _update(store, added, "kill").returncode == 1
+    lines = (store / EXTRACTIONS_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    with writing(store), new_version(store, [EXTRACTIONS_FILE, MANIFEST_FILE]) as staged:
+        (staged / EXTRACTIONS_FILE).write_text("".join(lines[1:]), encoding="utf-8")
+        (staged / MANIFEST_FILE).write_text('{"fingerprint": "an older kg\'s"}', encoding="utf-8")
+    assert current_version(store) == "v-1"
+    expected = build_graph(load_extractions(store / EXTRACTIONS_FILE))
+    stages, graph_json = _opened(store)
+    assert stages == [INDEXING]
+    assert json.loads(graph_json) == json.loads(json.dumps(expected.to_data()))
+
+
+def test_state_made_from_extractions_holding_a_paper_twice_holds_it_once(store):
+    lines = (store / EXTRACTIONS_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    (store / EXTRACTIONS_FILE).unlink()  # a link to the version's file: written anew, not through it
+    (store / EXTRACTIONS_FILE).write_text("".join(lines + lines[:1]), encoding="utf-8")
+    with open_state(store, {}, lambda _: None) as state:
+        assert state.graph.held.count == len(lines)
+
+
+def test_state_sqlite_fails_on_is_one_line_naming_it(store, tmp_path):
+    """A full disk (here a cap on the size of the files the process writes) while the state is written: the
+    command fails in one line naming the state's file, which the next build makes anew."""
+    run = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+           "resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000)); from kg.cli import main; "
+           "sys.argv = ['kg', 'build', sys.argv[1], '-o', sys.argv[2], '--no-html', '--no-cache', '-j', '1']; main()")
+    out = tmp_path / "new"
+    done = subprocess.run([sys.executable, "-c", run, str(EXAMPLES), str(out)], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr and f"{state_path(out)}: " in done.stderr, done.stderr
+    assert "can be deleted" in done.stderr

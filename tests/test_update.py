@@ -242,10 +242,10 @@ def test_update_an_empty_state_filled_whole_holds_the_rows_updates_write(seed_ex
     ids = sorted(by_id)
     random.Random(5).shuffle(ids)
     with Rows(tmp_path / "whole.sqlite") as rows:  # one update of an empty state: filled in bulk, as a build
-        stored = StoredGraph(rows)
-        stored.update([by_id[pid] for pid in ids], [])
-        assert _rows(stored.graph()) == _rows(build_graph(seed_extractions))
+        StoredGraph(rows).update([by_id[pid] for pid in ids], [])
         rows.commit()
+    with Rows(tmp_path / "whole.sqlite") as rows:
+        assert _rows(StoredGraph(rows).graph()) == _rows(build_graph(seed_extractions))
     with Rows(tmp_path / "steps.sqlite") as rows:  # filled with one paper, then updated by the others
         stored = StoredGraph(rows)
         for start, end in ((0, 1), (1, 200), (200, len(ids))):
@@ -256,3 +256,13 @@ def test_update_an_empty_state_filled_whole_holds_the_rows_updates_write(seed_ex
         stored = StoredGraph(rows)
         stored.update([], ids[:40])
         assert _rows(stored.graph()) == _rows(build_graph([by_id[pid] for pid in ids[40:]]))
+
+
+@pytest.mark.parametrize("held", [[], RL_PAPERS[:2]])
+def test_update_refuses_a_paper_added_twice_in_one_update(tmp_path, held):
+    with Rows(tmp_path / "state.sqlite") as rows:
+        stored = StoredGraph(rows)
+        if held:
+            stored.update(held, [])
+        with pytest.raises(ValueError, match="added twice in one update: use"):
+            stored.update([RL_PAPERS[5], RL_PAPERS[6], RL_PAPERS[5]], [])
