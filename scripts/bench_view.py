@@ -97,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from playwright.sync_api import sync_playwright
 
-    out = args.out or Path(tempfile.mkdtemp(prefix="kg-bench-view-"))
     graphs = [p for p in args.graphs if p.suffix != ".html"]
     jobs = [(str(p), lambda p=p: KnowledgeGraph.load(p)) for p in graphs]
     jobs += [(f"synthetic-{n}", lambda n=n: build_graph(zipf_extractions(n))) for n in args.synthetic]
+    # a folder for the pages this run writes; none when it only opens pages already written
+    out = args.out or (Path(tempfile.mkdtemp(prefix="kg-bench-view-")) if jobs else None)
     print(f"{'graph':<28} {'nodes':>7} {'edges':>7} {'drawn':>6} {'drawn e':>7} {'phys':>4} "
           f"{'MB':>6} {'write s':>7} {'draw s':>7} {'stable s':>8} {'frame ms':>8} {'results ms':>10}")
     with sync_playwright() as p:
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result['stabilizedAt'] / 1000:>8.2f} {result['frame']:>8.1f} "
                   f"{'-' if result['results'] is None else format(result['results'], '.0f'):>10}", flush=True)
         browser.close()
-    print(f"pages in {out}" + (f"; medians of {args.repeat} openings each" if args.repeat > 1 else ""))
+    print(f"pages in {out or ', '.join(str(p) for p in args.graphs)}" + (f"; medians of {args.repeat} openings each" if args.repeat > 1 else ""))
     return 0
 
 

@@ -716,6 +716,7 @@ def test_view_bench_script_runs_on_a_graph_file(browser, tmp_path):
                            "--repeat", "2"], check=False, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert re.search(r"graph\.html\s+(\d+\s+){2}\S+\s+nan\s", done.stdout) and "medians of 2" in done.stdout, done.stdout
+    assert f"pages in {tmp_path / 'graph.html'};" in done.stdout, done.stdout  # no empty folder made for it
 
 
 def test_view_notebook_helper_wraps_the_page_in_a_sandboxed_iframe():
