@@ -40,7 +40,7 @@ from kg.ingest.ids import arxiv_id
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
-from kg.results.index import build_index, index_path, save_index
+from kg.results.index import index_path, save_index
 from kg.state import StoreState, open_state, sqlite_errors
 from kg.store import MANIFEST_FILE, current_folder, new_version, writing
 from kg.tables import TABLES_DIR
@@ -341,11 +341,11 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, ali
     seconds = {}
     clock = time.perf_counter()
     stage("reading the graph")
-    graph = state.graph.graph()  # the view and the results index are made from the whole graph
+    graph = state.graph.graph()  # the view is made from the whole graph
     seconds["graph"] = time.perf_counter() - clock
     clock = time.perf_counter()
     stage("indexing the results")
-    results = build_index(graph, min_papers=1)  # the claim rows and timelines, for the view and the index alike
+    results = state.graph.results.index()  # the claim rows and timelines, for the view and the index alike
     indexing = time.perf_counter() - clock
     with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()

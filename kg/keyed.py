@@ -218,15 +218,19 @@ class EdgeRows:
 
     def touching(self, nodes: Iterable[str]) -> dict[tuple[str, str, str], dict]:
         """Every relationship from or to one of ``nodes``."""
-        found = {}
+        return {(source, target, key): json.loads(value)
+                for source, target, key, value in self._at(nodes, "source, target, key, value")}
+
+    def ends(self, nodes: Iterable[str]) -> set[tuple[str, str, str]]:
+        """Every relationship from or to one of ``nodes``, as (source, target, type): its ends, not its record."""
+        return set(self._at(nodes, "source, target, key"))
+
+    def _at(self, nodes: Iterable[str], columns: str) -> Iterator[tuple]:
         for batch in _chunks(sorted(set(nodes)), BATCH // 2):  # each bound twice: SQLite binds 999 at least
             marks = ",".join("?" * len(batch))
-            for source, target, key, value in self._db.execute(
-                    f"SELECT source, target, key, value FROM {self._table} WHERE source IN ({marks}) "
-                    f"UNION SELECT source, target, key, value FROM {self._table} WHERE target IN ({marks})",
-                    batch + batch):
-                found[source, target, key] = json.loads(value)
-        return found
+            yield from self._db.execute(f"SELECT {columns} FROM {self._table} WHERE source IN ({marks}) "
+                                        f"UNION SELECT {columns} FROM {self._table} WHERE target IN ({marks})",
+                                        batch + batch)
 
     def fill(self, records: Iterable[tuple[str, str, str, str]]) -> None:
         """Writes ``records`` (source, target, type, record text; in that order of their ends and type) into the

@@ -24,6 +24,7 @@ from kg.keyed import RowMap, Rows, counter_map, pair_key_map, set_map
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, ResolutionChange, ResolutionState, tally
+from kg.results.kept import KeptIndex
 
 TERM_MODULUS = 2 ** 128
 
@@ -212,6 +213,7 @@ class StoredGraph:
         self.nodes = rows.map("nodes")
         self.edges = rows.edges()
         self.held = HeldPapers(rows, self.saved)
+        self.results = KeptIndex(rows, self.saved, self.nodes, self.edges)
         definitions = self.saved.get("definitions", {})
         self.tally = MentionTally(
             definitions=defaultdict(Counter, {key: Counter(counts) for key, counts in definitions.items()}),
@@ -249,7 +251,7 @@ class StoredGraph:
         patch = GraphPatch(change, added, gone, [self.extractions[pid] for pid in restated_ids])
         graph = self._part(*patch.reads())
         graph_change = patch.apply(graph)
-        self._write(graph.graph, graph_change)
+        before = self._write(graph.graph, graph_change)
         for x in gone:
             del self.extractions[x.paper.id]
             self.held.remove(x)
@@ -262,6 +264,8 @@ class StoredGraph:
                 self.lookups[key].add(x.paper.id)
         self.saved["definitions"] = _definitions_data(self.tally.definitions)
         self.saved["families"] = self.state.families.to_data()
+        self.rows.write()
+        self.results.update(graph_change, before)  # reads the graph's rows as written
         self.rows.write()
         return graph_change
 
@@ -284,6 +288,7 @@ class StoredGraph:
         self.saved["definitions"] = _definitions_data(t.definitions)
         self.saved["families"] = state.families.to_data()
         self.state = ResolutionState(self.tally, self.aliases, self.saved["families"])
+        self.results.fill(g)
         self.rows.write()
         self._whole = graph
         return GraphChange(set(g.nodes), set(g.edges(keys=True)))
@@ -307,8 +312,10 @@ class StoredGraph:
             g.add_edge(u, v, key=key, **{k: val for k, val in record.items() if k not in ("source", "target", "key")})
         return KnowledgeGraph(g)
 
-    def _write(self, g: nx.MultiDiGraph, change: GraphChange) -> None:
+    def _write(self, g: nx.MultiDiGraph, change: GraphChange) -> dict[str, dict | None]:
+        """Writes the rows of the nodes and relationships that changed; returns the nodes' records before."""
         self.nodes.read(change.nodes)
+        before = {node: self.nodes.get(node) for node in change.nodes}
         for node in change.nodes:
             if node in g and "label" in g.nodes[node]:
                 self.nodes[node] = _node_record(g, node)
@@ -316,6 +323,7 @@ class StoredGraph:
                 del self.nodes[node]
         self.edges.put({(u, v, k): _edge_text(g, u, v, k) if g.has_edge(u, v, k) else None
                         for u, v, k in change.edges})
+        return before
 
     def graph(self) -> KnowledgeGraph:
         """The whole graph as updated, the one ``KnowledgeGraph.load`` of its ``graph.json`` gives (or as a build

@@ -1,7 +1,7 @@
 """An updated graph is the graph a build of the papers now held makes (kg.update, kg.resolve.ResolutionState)."""
 import json
 import random
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 from shared_data import SEEDS
@@ -12,6 +12,7 @@ from kg.graph import build_graph, claim_id, claim_node
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
 from kg.resolve import ResolutionState, finish, tally
 from kg.keyed import Rows
+from kg.results.index import build_index
 from kg.update import LiveGraph, StoredGraph
 
 
@@ -207,6 +208,7 @@ def test_update_graph_kept_in_rows_equals_the_build_after_each_update(seed_extra
         with Rows(tmp_path / "state.sqlite") as rows:
             stored = StoredGraph(rows)
             assert _rows(stored.graph()) == _rows(expected), step
+            assert stored.results.index() == build_index(expected, min_papers=1), step
             assert set(rows.map("extractions")) == held
             expected.save(tmp_path / "graph.json")
             assert "".join(stored.graph_json()).encode() == (tmp_path / "graph.json").read_bytes()
@@ -246,6 +248,7 @@ def test_update_an_empty_state_filled_whole_holds_the_rows_updates_write(seed_ex
         rows.commit()
     with Rows(tmp_path / "whole.sqlite") as rows:
         assert _rows(StoredGraph(rows).graph()) == _rows(build_graph(seed_extractions))
+        assert StoredGraph(rows).results.index() == build_index(build_graph(seed_extractions), min_papers=1)
     with Rows(tmp_path / "steps.sqlite") as rows:  # filled with one paper, then updated by the others
         stored = StoredGraph(rows)
         for start, end in ((0, 1), (1, 200), (200, len(ids))):
@@ -266,3 +269,23 @@ def test_update_refuses_a_paper_added_twice_in_one_update(tmp_path, held):
             stored.update(held, [])
         with pytest.raises(ValueError, match="added twice in one update: use"):
             stored.update([RL_PAPERS[5], RL_PAPERS[6], RL_PAPERS[5]], [])
+
+
+def _dated(extraction, date):
+    return replace(extraction, paper=replace(extraction.paper, date=date))
+
+
+def test_update_results_follow_a_retyped_entity_and_a_paper_redated(tmp_path):
+    """The results index kept in the rows: a claim whose paper names an entity that becomes a Task (its paper's
+    tasks change, though neither the claim's nor the paper's relationships do), and the timelines of a paper's
+    entities when the paper comes again with another date."""
+    claimed = _dated(_paper("p", ("X", "Method", []), ("Medusa", "Method", []), claims=[_claim("Medusa")]), "2024-01")
+    tasks = [_dated(_paper(f"q{i}", ("X", "Task", []), ("Y", "Method", [])), "2024-02") for i in range(3)]
+    steps = [([claimed], []), (tasks, []), ([_dated(claimed, "2024-03")], ["p"]), ([], ["q0", "q1"])]
+    held: dict[str, Extraction] = {}
+    with Rows(tmp_path / "state.sqlite") as rows:
+        stored = StoredGraph(rows)
+        for added, removed in steps:
+            stored.update(added, removed)
+            held = {pid: x for pid, x in held.items() if pid not in removed} | {x.paper.id: x for x in added}
+            assert stored.results.index() == build_index(build_graph(list(held.values())), min_papers=1)

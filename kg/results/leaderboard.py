@@ -70,40 +70,55 @@ def _claim_of(data: dict[str, Any]) -> Claim:
 
 def result_rows(kg: KnowledgeGraph) -> list[ResultRow]:
     """Every claim of the graph as a row, in claim-id order."""
+    papers = PaperFacts(kg.graph)
+    return [claim_row(kg.graph, node, data, papers) for node, data in sorted(kg.claims())]
+
+
+class PaperFacts:
+    """What a claim's row takes from its paper, found once a paper: its record, the keys of the Task entities it
+    names and of the entities it proposes."""
+
+    def __init__(self, g: Any):
+        self._g = g
+        self._found: dict[str, tuple[dict[str, Any], tuple[str, ...], frozenset[str]]] = {}
+
+    def of(self, pnode: str) -> tuple[dict[str, Any], tuple[str, ...], frozenset[str]]:
+        if pnode not in self._found:
+            g = self._g
+            if not g.has_node(pnode):
+                self._found[pnode] = ({}, (), frozenset())
+            else:
+                self._found[pnode] = (
+                    g.nodes[pnode],
+                    tuple(sorted({g.nodes[t]["key"] for t in g.successors(pnode) if g.nodes[t]["label"] == "Task"})),
+                    frozenset(g.nodes[t]["key"] for _, t, rel in g.out_edges(pnode, keys=True) if rel == "PROPOSES"))
+        return self._found[pnode]
+
+
+def claim_row(g: Any, node: str, data: dict[str, Any], papers: PaperFacts) -> ResultRow:
+    """The row of the claim ``node`` (its record ``data``) of the graph ``g``: what it needs of the graph is the
+    claim's relationships and their ends, its paper's node, and the paper's relationships and their ends."""
     from kg.graph import paper_node  # here, not at the top: answering from the index needs no networkx
 
-    g = kg.graph
-    rows = []
-    tasks_of: dict[str, tuple[str, ...]] = {}  # per paper: a paper's claims share its tasks
-    proposed_of: dict[str, frozenset[str]] = {}  # per paper: the keys of the entities it proposes
-    for node, data in sorted(kg.claims()):
-        claim = _claim_of(data)
-        linked: dict[str, tuple[str, str, str]] = {}
-        for _, target, rel in g.out_edges(node, keys=True):
-            if rel in CLAIM_EDGES:
-                found = g.nodes[target]
-                linked[CLAIM_EDGES[rel]] = (found["name"], found["key"], found["label"])
-        pnode = paper_node(data["paper_id"])
-        paper = g.nodes[pnode] if g.has_node(pnode) else {}
-        if pnode not in tasks_of:
-            tasks_of[pnode] = tuple(sorted({g.nodes[t]["key"] for t in g.successors(pnode)
-                                            if g.nodes[t]["label"] == "Task"} if paper else ()))
-        if pnode not in proposed_of:
-            proposed_of[pnode] = frozenset(g.nodes[t]["key"] for _, t, rel in g.out_edges(pnode, keys=True)
-                                           if rel == "PROPOSES") if paper else frozenset()
-        subject, subject_key, subject_type = linked.get("subject", (claim.subject, None, None))
-        found = comparable(claim)
-        if found.doubt is None and not _stated(claim, subject_key, proposed_of[pnode]):
-            found = replace(found, doubt="subject not in its sentence")
-        dataset, dataset_key, _ = linked.get("dataset", (claim.dataset, None, None))
-        rows.append(ResultRow(
-            claim=data["id"], paper=data["paper_id"], title=paper.get("title") or "", date=paper.get("date"),
-            subject=subject, subject_key=subject_key, subject_type=subject_type, value=claim.value, value_min=claim.value_min,
-            value_max=claim.value_max, unit=claim.unit, metric=claim.metric,
-            **found.to_dict(), dataset=dataset, dataset_key=dataset_key,
-            baseline=linked.get("baseline", (claim.baseline, None))[0], qualifier=claim.qualifier,
-            sentence=claim.text, at=claim.start - claim.text_start, tasks=tasks_of[pnode]))
-    return rows
+    claim = _claim_of(data)
+    linked: dict[str, tuple[str, str, str]] = {}
+    for _, target, rel in g.out_edges(node, keys=True):
+        if rel in CLAIM_EDGES:
+            found = g.nodes[target]
+            linked[CLAIM_EDGES[rel]] = (found["name"], found["key"], found["label"])
+    paper, tasks, proposed = papers.of(paper_node(data["paper_id"]))
+    subject, subject_key, subject_type = linked.get("subject", (claim.subject, None, None))
+    found = comparable(claim)
+    if found.doubt is None and not _stated(claim, subject_key, proposed):
+        found = replace(found, doubt="subject not in its sentence")
+    dataset, dataset_key, _ = linked.get("dataset", (claim.dataset, None, None))
+    return ResultRow(
+        claim=data["id"], paper=data["paper_id"], title=paper.get("title") or "", date=paper.get("date"),
+        subject=subject, subject_key=subject_key, subject_type=subject_type, value=claim.value,
+        value_min=claim.value_min, value_max=claim.value_max, unit=claim.unit, metric=claim.metric,
+        **found.to_dict(), dataset=dataset, dataset_key=dataset_key,
+        baseline=linked.get("baseline", (claim.baseline, None))[0], qualifier=claim.qualifier,
+        sentence=claim.text, at=claim.start - claim.text_start, tasks=tasks)
 
 
 def _stated(claim: Claim, subject_key: str | None, proposed: frozenset[str]) -> bool:

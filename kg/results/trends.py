@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 
 from kg.schema import load_schema
@@ -50,17 +51,25 @@ def entity_timelines(kg: KnowledgeGraph, min_papers: int = 2) -> tuple[list[Enti
     """Each entity's papers per month (entities with at least ``min_papers`` dated papers), and all
     papers per month."""
     g = kg.graph
-    role_edges = frozenset(load_schema().role_relationships.values())
-    month_of_paper = {node: month_of(data.get("date")) for node, data in kg.papers()}
-    papers_per_month = Counter(m for m in month_of_paper.values() if m)
-    timelines = []
-    for node, data in kg.entities():
-        papers = {p for p, _, rel in g.in_edges(node, keys=True) if rel in role_edges}
-        months = Counter(month_of_paper[p] for p in papers if month_of_paper.get(p))
-        if sum(months.values()) >= min_papers:
-            timelines.append(EntityTimeline(data["key"], data["name"], data["label"], dict(sorted(months.items()))))
+    papers_per_month = Counter(m for _, data in kg.papers() if (m := month_of(data.get("date"))))
+    timelines = [t for node, data in kg.entities() if sum((t := entity_timeline(g, node, data)).months.values())
+                 >= min_papers]
     timelines.sort(key=lambda t: t.key)
     return timelines, dict(sorted(papers_per_month.items()))
+
+
+def entity_timeline(g: Any, node: str, data: dict[str, Any]) -> EntityTimeline:
+    """The papers per month of the entity ``node`` (its record ``data``) of the graph ``g``: what it needs of the
+    graph is the entity's relationships and their ends."""
+    role_edges = _role_edges()
+    papers = {p for p, _, rel in g.in_edges(node, keys=True) if rel in role_edges}
+    months = Counter(m for p in papers if (m := month_of(g.nodes[p].get("date"))))
+    return EntityTimeline(data["key"], data["name"], data["label"], dict(sorted(months.items())))
+
+
+@lru_cache(maxsize=1)
+def _role_edges() -> frozenset[str]:
+    return frozenset(load_schema().role_relationships.values())
 
 
 @dataclass(frozen=True)

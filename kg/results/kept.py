@@ -1,0 +1,160 @@
+"""The results index kept in a store's update state (``kg.keyed`` rows): each claim's row and each entity's
+timeline, made again only for the claims and entities an update touches, so that the index costs what the
+update changes. ``index`` gives the ``ResultsIndex`` that ``build_index(kg, min_papers=1)`` makes of the whole
+graph.
+
+A claim's row reads the claim, the entities it links (their names, keys and types), its paper's record and the
+entities the paper names (which are Tasks, which it proposes); an entity's timeline reads the papers that name
+it and their months. So an update makes again the rows of the claims it changed, of the claims linking an entity
+whose name or type changed, and of every claim of a paper whose record or relationships changed; and the
+timelines of the entities it changed, of those its changed relationships reach, and of those a changed paper
+names.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+from kg.graph import GraphChange, claim_node, entity_node, paper_node
+from kg.keyed import EdgeRows, RowMap, Rows
+from kg.results.index import ResultsIndex
+from kg.results.leaderboard import ROW_FIELDS, PaperFacts, ResultRow, claim_row
+from kg.results.trends import EntityTimeline, entity_timeline, month_of
+
+PER_MONTH = "papers_per_month"
+PAPER, CLAIM, ENTITY = paper_node(""), claim_node(""), entity_node("")
+
+
+def _row_data(row: ResultRow) -> list[Any]:
+    return [getattr(row, f) for f in ROW_FIELDS]
+
+
+def _row_from(data: list[Any]) -> ResultRow:
+    return ResultRow(*data[:-1], tasks=tuple(data[-1]))
+
+
+def _timeline_data(timeline: EntityTimeline) -> list[Any]:
+    return [timeline.key, timeline.name, timeline.type, timeline.months]
+
+
+def _looks(record: dict[str, Any] | None) -> tuple | None:
+    """What a claim's row reads of an entity."""
+    return None if record is None else (record.get("name"), record.get("key"), record.get("label"))
+
+
+class KeptIndex:
+    """Claim node -> its row, entity node -> its timeline (entities with a dated paper), paper node -> its month,
+    and all papers per month, in a store's rows beside its graph's ``nodes`` and ``edges``."""
+
+    def __init__(self, rows: Rows, saved: RowMap, nodes: RowMap, edges: EdgeRows):
+        self.claims = rows.map("result_rows", lambda db, table: RowMap(db, table, _row_data, _row_from))
+        self.timelines = rows.map("timelines", lambda db, table: RowMap(
+            db, table, _timeline_data, lambda data: EntityTimeline(*data)))
+        self.months = rows.map("paper_months")
+        self._saved, self._nodes, self._edges = saved, nodes, edges
+
+    def fill(self, g: nx.MultiDiGraph) -> None:
+        """The index of the whole graph ``g`` into an empty state."""
+        papers = PaperFacts(g)
+        nodes = sorted(g.nodes)
+        self.claims.fill((node, claim_row(g, node, g.nodes[node], papers)) for node in nodes if node.startswith(CLAIM))
+        self.timelines.fill(_timelines(g, (node for node in nodes if node.startswith(ENTITY))))
+        months = {node: month for node in nodes
+                  if node.startswith(PAPER) and (month := month_of(g.nodes[node].get("date")))}
+        self.months.fill(months.items())
+        self._saved[PER_MONTH] = dict(sorted(Counter(months.values()).items()))
+
+    def update(self, change: GraphChange, before: dict[str, dict[str, Any] | None]) -> None:
+        """Follows an update of the graph's rows (written) by ``change``, ``before`` holding the records its nodes
+        had before it (None: no node)."""
+        after = {node: self._nodes.get(node) for node in change.nodes}
+        ends = {end for edge in change.edges for end in edge[:2]}
+        renamed = {n for n in change.nodes if n.startswith(ENTITY) and _looks(before[n]) != _looks(after[n])}
+        retyped = {n for n in renamed if (before[n] or {}).get("label") != (after[n] or {}).get("label")}
+        papers = {n for n in change.nodes if n.startswith(PAPER)}
+        facts_changed = papers | {u for u, v, _ in change.edges if u.startswith(PAPER) and v.startswith(ENTITY)}
+        ring = self._edges.ends(renamed | facts_changed)
+        naming_retyped = {u for u, v, _ in ring if u.startswith(PAPER) and v in retyped} - facts_changed
+        ring |= self._edges.ends(naming_retyped)  # their claims
+        facts_changed |= naming_retyped
+        claims = ({n for n in change.nodes | ends if n.startswith(CLAIM)}
+                  | {u for u, v, _ in ring if u.startswith(CLAIM) and v in renamed}
+                  | {v for u, v, _ in ring if u in facts_changed and v.startswith(CLAIM)})
+        entities = ({n for n in change.nodes | ends if n.startswith(ENTITY)}
+                    | {v for u, v, _ in ring if u in papers and v.startswith(ENTITY)})
+        self._follow_months(papers, before, after)
+        g = self._part(claims, entities)
+        self._remake(g, claims, entities)
+
+    def _follow_months(self, papers: set[str], before: dict, after: dict) -> None:
+        per_month = Counter(self._saved.get(PER_MONTH, {}))
+        for node in papers:
+            old, new = (month_of((r or {}).get("date")) for r in (before[node], after[node]))
+            if old:
+                per_month[old] -= 1
+            if new:
+                per_month[new] += 1
+                self.months[node] = new
+            elif node in self.months:
+                del self.months[node]
+        self._saved[PER_MONTH] = {m: n for m, n in sorted(per_month.items()) if n > 0}
+
+    def _part(self, claims: set[str], entities: set[str]) -> nx.MultiDiGraph:
+        """The part of the graph the rows of ``claims`` and the timelines of ``entities`` read: those nodes with
+        their relationships, the claims' papers with theirs, every end of a claim's or paper's relationship with
+        its record, and the other papers as their months."""
+        self._nodes.read(claims | entities)
+        found = {node: record for node in claims | entities if (record := self._nodes.get(node)) is not None}
+        their_papers = {paper_node(found[c]["paper_id"]) for c in claims if c in found}
+        ring = self._edges.ends(claims | entities | their_papers)
+        read = their_papers | {v for u, v, _ in ring if u in claims or u in their_papers}
+        self._nodes.read(read)
+        found.update((node, record) for node in read if (record := self._nodes.get(node)) is not None)
+        dated = {u for u, v, _ in ring if v in entities and u.startswith(PAPER) and u not in found}
+        self.months.read(dated)
+        g = nx.MultiDiGraph()
+        for node, record in found.items():
+            g.add_node(node, **record)
+        for node in dated:
+            g.add_node(node, label="Paper", date=self.months.get(node))  # a month is a date month_of reads
+        g.add_edges_from(ring)
+        return g
+
+    def _remake(self, g: nx.MultiDiGraph, claims: set[str], entities: set[str]) -> None:
+        facts = PaperFacts(g)
+        self.claims.read(claims)
+        for node in claims:
+            if g.nodes.get(node, {}).get("label") == "Claim":
+                self.claims[node] = claim_row(g, node, g.nodes[node], facts)
+            elif node in self.claims:
+                del self.claims[node]
+        self.timelines.read(entities)
+        made = dict(_timelines(g, entities))
+        for node in entities:
+            if node in made:
+                self.timelines[node] = made[node]
+            elif node in self.timelines:
+                del self.timelines[node]
+
+    def index(self) -> ResultsIndex:
+        """The whole index as written (``Rows.write``)."""
+        return ResultsIndex([_row_from(data) for data in _decoded(self.claims)],
+                            [EntityTimeline(*data) for data in _decoded(self.timelines)],
+                            dict(self._saved.get(PER_MONTH, {})))
+
+
+def _timelines(g: nx.MultiDiGraph, nodes: Iterable[str]) -> Iterator[tuple[str, EntityTimeline]]:
+    """The timelines of the entities among ``nodes`` (in ``g``) that have a dated paper."""
+    for node in nodes:
+        data = g.nodes.get(node)
+        if data and "key" in data:
+            timeline = entity_timeline(g, node, data)
+            if timeline.months:
+                yield node, timeline
+
+
+def _decoded(table: RowMap) -> Iterator[Any]:
+    return (json.loads(text) for text in table.texts())
