@@ -126,6 +126,11 @@ class RowMap(MutableMapping):
         self._db.executemany(f"INSERT OR REPLACE INTO {self._table} (key, value) VALUES (?, ?)", upserts)
         self._db.executemany(f"DELETE FROM {self._table} WHERE key = ?", deletes)
 
+    def forget(self) -> None:
+        """Lets go of every value read (written first: a value changed since is lost); the next use reads anew."""
+        self._values.clear()
+        self._read.clear()
+
 
 def _holds(value: Any) -> bool:
     """Whether a value is there: not absent, nor an empty set, mapping or list."""
@@ -176,6 +181,13 @@ class Rows:
         for row_map in self._maps:
             row_map.write()
 
+    def forget(self) -> None:
+        """Writes back what every map changed, then lets go of what they read: the memory an update used."""
+        self.write()
+        for row_map in self._maps:
+            if isinstance(row_map, RowMap):
+                row_map.forget()
+
     def commit(self) -> None:
         self.write()
         self.db.execute("COMMIT")
@@ -224,6 +236,14 @@ class EdgeRows:
     def ends(self, nodes: Iterable[str]) -> set[tuple[str, str, str]]:
         """Every relationship from or to one of ``nodes``, as (source, target, type): its ends, not its record."""
         return set(self._at(nodes, "source, target, key"))
+
+    def into(self, nodes: Iterable[str]) -> set[tuple[str, str, str]]:
+        """Every relationship to one of ``nodes``, as (source, target, type)."""
+        found = set()
+        for batch in _chunks(sorted(set(nodes))):
+            found.update(self._db.execute(f"SELECT source, target, key FROM {self._table} WHERE target IN "
+                                          f"({','.join('?' * len(batch))})", batch))
+        return found
 
     def _at(self, nodes: Iterable[str], columns: str) -> Iterator[tuple]:
         for batch in _chunks(sorted(set(nodes)), BATCH // 2):  # each bound twice: SQLite binds 999 at least

@@ -266,7 +266,7 @@ class StoredGraph:
         self.saved["families"] = self.state.families.to_data()
         self.rows.write()
         self.results.update(graph_change, before)  # reads the graph's rows as written
-        self.rows.write()
+        self.rows.forget()
         return graph_change
 
     def _fill(self, added: list[Extraction]) -> GraphChange:
@@ -289,7 +289,7 @@ class StoredGraph:
         self.saved["families"] = state.families.to_data()
         self.state = ResolutionState(self.tally, self.aliases, self.saved["families"])
         self.results.fill(g)
-        self.rows.write()
+        self.rows.forget()
         self._whole = graph
         return GraphChange(set(g.nodes), set(g.edges(keys=True)))
 

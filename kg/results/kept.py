@@ -22,7 +22,7 @@ from kg.graph import GraphChange, claim_node, entity_node, paper_node
 from kg.keyed import EdgeRows, RowMap, Rows
 from kg.results.index import ResultsIndex
 from kg.results.leaderboard import ROW_FIELDS, PaperFacts, ResultRow, claim_row
-from kg.results.trends import EntityTimeline, entity_timeline, month_of
+from kg.results.trends import EntityTimeline, entity_timeline, month_of, role_edges, timeline_of
 
 PER_MONTH = "papers_per_month"
 PAPER, CLAIM, ENTITY = paper_node(""), claim_node(""), entity_node("")
@@ -86,8 +86,8 @@ class KeptIndex:
         entities = ({n for n in change.nodes | ends if n.startswith(ENTITY)}
                     | {v for u, v, _ in ring if u in papers and v.startswith(ENTITY)})
         self._follow_months(papers, before, after)
-        g = self._part(claims, entities)
-        self._remake(g, claims, entities)
+        self._remake_claims(claims)
+        self._remake_timelines(entities)
 
     def _follow_months(self, papers: set[str], before: dict, after: dict) -> None:
         per_month = Counter(self._saved.get(PER_MONTH, {}))
@@ -102,40 +102,41 @@ class KeptIndex:
                 del self.months[node]
         self._saved[PER_MONTH] = {m: n for m, n in sorted(per_month.items()) if n > 0}
 
-    def _part(self, claims: set[str], entities: set[str]) -> nx.MultiDiGraph:
-        """The part of the graph the rows of ``claims`` and the timelines of ``entities`` read: those nodes with
-        their relationships, the claims' papers with theirs, every end of a claim's or paper's relationship with
-        its record, and the other papers as their months."""
-        self._nodes.read(claims | entities)
-        found = {node: record for node in claims | entities if (record := self._nodes.get(node)) is not None}
-        their_papers = {paper_node(found[c]["paper_id"]) for c in claims if c in found}
-        ring = self._edges.ends(claims | entities | their_papers)
+    def _remake_claims(self, claims: set[str]) -> None:
+        """The rows of ``claims``, from the part of the graph they read: the claims with their relationships, their
+        papers with theirs, and every end of those relationships."""
+        self._nodes.read(claims)
+        found = {node: record for node in claims if (record := self._nodes.get(node)) is not None}
+        their_papers = {paper_node(found[c]["paper_id"]) for c in found}
+        ring = self._edges.ends(claims | their_papers)
         read = their_papers | {v for u, v, _ in ring if u in claims or u in their_papers}
         self._nodes.read(read)
         found.update((node, record) for node in read if (record := self._nodes.get(node)) is not None)
-        dated = {u for u, v, _ in ring if v in entities and u.startswith(PAPER) and u not in found}
-        self.months.read(dated)
         g = nx.MultiDiGraph()
-        for node, record in found.items():
-            g.add_node(node, **record)
-        for node in dated:
-            g.add_node(node, label="Paper", date=self.months.get(node))  # a month is a date month_of reads
+        g.add_nodes_from(found.items())
         g.add_edges_from(ring)
-        return g
-
-    def _remake(self, g: nx.MultiDiGraph, claims: set[str], entities: set[str]) -> None:
         facts = PaperFacts(g)
         self.claims.read(claims)
         for node in claims:
-            if g.nodes.get(node, {}).get("label") == "Claim":
-                self.claims[node] = claim_row(g, node, g.nodes[node], facts)
+            if node in found:
+                self.claims[node] = claim_row(g, node, found[node], facts)
             elif node in self.claims:
                 del self.claims[node]
+
+    def _remake_timelines(self, entities: set[str]) -> None:
+        """The timelines of ``entities``, from the relationships by which papers name them and the papers' months."""
+        papers_of: dict[str, set[str]] = {node: set() for node in entities}
+        for u, v, rel in self._edges.into(entities):
+            if rel in role_edges() and u.startswith(PAPER):
+                papers_of[v].add(u)
+        self.months.read(set().union(*papers_of.values()))
+        self._nodes.read(entities)
         self.timelines.read(entities)
-        made = dict(_timelines(g, entities))
-        for node in entities:
-            if node in made:
-                self.timelines[node] = made[node]
+        for node, papers in papers_of.items():
+            record = self._nodes.get(node)
+            timeline = timeline_of(record, map(self.months.get, papers)) if record and "key" in record else None
+            if timeline is not None and timeline.months:
+                self.timelines[node] = timeline
             elif node in self.timelines:
                 del self.timelines[node]
 

@@ -59,16 +59,20 @@ def entity_timelines(kg: KnowledgeGraph, min_papers: int = 2) -> tuple[list[Enti
 
 
 def entity_timeline(g: Any, node: str, data: dict[str, Any]) -> EntityTimeline:
-    """The papers per month of the entity ``node`` (its record ``data``) of the graph ``g``: what it needs of the
-    graph is the entity's relationships and their ends."""
-    role_edges = _role_edges()
-    papers = {p for p, _, rel in g.in_edges(node, keys=True) if rel in role_edges}
-    months = Counter(m for p in papers if (m := month_of(g.nodes[p].get("date"))))
-    return EntityTimeline(data["key"], data["name"], data["label"], dict(sorted(months.items())))
+    """The papers per month of the entity ``node`` (its record ``data``) of the graph ``g``."""
+    papers = {p for p, _, rel in g.in_edges(node, keys=True) if rel in role_edges()}
+    return timeline_of(data, (month_of(g.nodes[p].get("date")) for p in papers))
+
+
+def timeline_of(data: dict[str, Any], months: Iterable[str | None]) -> EntityTimeline:
+    """The timeline of an entity (its record ``data``) whose papers (each once) are of ``months`` (None: undated)."""
+    counts = Counter(m for m in months if m)
+    return EntityTimeline(data["key"], data["name"], data["label"], dict(sorted(counts.items())))
 
 
 @lru_cache(maxsize=1)
-def _role_edges() -> frozenset[str]:
+def role_edges() -> frozenset[str]:
+    """The relationships by which a paper names an entity."""
     return frozenset(load_schema().role_relationships.values())
 
 
