@@ -14,6 +14,16 @@ HOSTILE_STRINGS = (
 )
 
 
+def named_paper(pid: str, *entities: tuple[str, str, list[str]], claims=(), relations=()) -> Extraction:
+    """A paper whose abstract is its entities' names, each (name, type, aliases) used once, in order."""
+    paper = Paper(id=pid, title=f"Paper {pid}", abstract=" ".join(name for name, *_ in entities))
+    out, offset = [], paper.abstract_offset
+    for name, etype, aliases in entities:
+        out.append(Entity(name, etype, "used", (Span(offset, offset + len(name), name),), tuple(aliases)))
+        offset += len(name) + 1
+    return Extraction(paper=paper, entities=tuple(out), claims=tuple(claims), relations=tuple(relations))
+
+
 def _span(text: str, needle: str, after: int = 0) -> Span:
     start = text.index(needle, after)
     return Span(start, start + len(needle), needle)

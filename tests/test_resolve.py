@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
+from samples import named_paper
 
-from kg.records import Entity, Extraction, Paper, Span
 from kg.resolve import canonical_key, clean_surface, finish, resolve, tally
 
 
@@ -43,21 +43,11 @@ def test_resolve_clean_surface_folds_unicode():
     assert clean_surface("\uff27\uff30\uff34-4") == "GPT-4"
 
 
-def _extraction(pid, *entities):
-    text = " ".join(name for name, *_ in entities)
-    paper = Paper(id=pid, title=f"Paper {pid}", abstract=text)
-    out, offset = [], paper.abstract_offset
-    for name, etype, aliases in entities:
-        out.append(Entity(name, etype, "used", (Span(offset, offset + len(name), name),), tuple(aliases)))
-        offset += len(name) + 1
-    return Extraction(paper=paper, entities=tuple(out))
-
-
 def test_resolve_abbreviation_defined_in_one_paper_joins_another():
-    a = _extraction("a", ("3D Gaussian Splatting", "Method", ["3DGS"]))
-    b = _extraction("b", ("3DGS", "Method", []))
-    c = _extraction("c", ("Low-Rank Adaptation", "Method", ["LoRA"]))
-    d = _extraction("d", ("LoRA", "Method", []))
+    a = named_paper("a", ("3D Gaussian Splatting", "Method", ["3DGS"]))
+    b = named_paper("b", ("3DGS", "Method", []))
+    c = named_paper("c", ("Low-Rank Adaptation", "Method", ["LoRA"]))
+    d = named_paper("d", ("LoRA", "Method", []))
     resolution = resolve([a, b, c, d])
     # A name with digits is the usual handle: the long form joins it.
     assert resolution.key_of("a", "3D Gaussian Splatting") == resolution.key_of("b", "3DGS") == "3dgs"
@@ -68,16 +58,16 @@ def test_resolve_abbreviation_defined_in_one_paper_joins_another():
 
 
 def test_resolve_a_dominant_definition_wins_a_balanced_one_does_not():
-    papers = [_extraction(f"p{i}", ("reinforcement learning", "Method", ["RL"])) for i in range(5)]
-    papers.append(_extraction("odd", ("representation learning", "Method", ["RL"])))
-    papers.append(_extraction("use", ("RL", "Method", [])))
+    papers = [named_paper(f"p{i}", ("reinforcement learning", "Method", ["RL"])) for i in range(5)]
+    papers.append(named_paper("odd", ("representation learning", "Method", ["RL"])))
+    papers.append(named_paper("use", ("RL", "Method", [])))
     assert resolve(papers).key_of("use", "RL") == "reinforcementlearning"
-    papers += [_extraction(f"q{i}", ("representation learning", "Method", ["RL"])) for i in range(4)]
+    papers += [named_paper(f"q{i}", ("representation learning", "Method", ["RL"])) for i in range(4)]
     assert resolve(papers).key_of("use", "RL") == "rl"
 
 
 def test_resolve_a_variant_grouped_under_an_entity_gets_its_own_node():
-    paper = _extraction("a", ("Medusa", "Method", ["Medusa-1", "medusas", "MDS"]),
+    paper = named_paper("a", ("Medusa", "Method", ["Medusa-1", "medusas", "MDS"]),
                         ("large language models", "Method", ["LLMs", "LLM-3D"]))
     resolution = resolve([paper])
     assert resolution.key_of("a", "Medusa-1") == "medusa1"
@@ -88,9 +78,9 @@ def test_resolve_a_variant_grouped_under_an_entity_gets_its_own_node():
 
 
 def test_resolve_abbreviation_with_two_long_forms_is_not_merged():
-    a = _extraction("a", ("Gaussian Splatting", "Method", ["GS"]))
-    b = _extraction("b", ("grid search", "Method", ["GS"]))
-    c = _extraction("c", ("GS", "Method", []))
+    a = named_paper("a", ("Gaussian Splatting", "Method", ["GS"]))
+    b = named_paper("b", ("grid search", "Method", ["GS"]))
+    c = named_paper("c", ("GS", "Method", []))
     resolution = resolve([a, b, c])
     assert resolution.key_of("c", "GS") == "gs"
     assert resolution.key_of("a", "GS") == canonical_key("Gaussian Splatting")
@@ -98,7 +88,7 @@ def test_resolve_abbreviation_with_two_long_forms_is_not_merged():
 
 
 def test_resolve_majority_type_wins_and_votes_are_kept():
-    papers = [_extraction(str(i), ("BERT", "Model" if i < 2 else "Method", [])) for i in range(3)]
+    papers = [named_paper(str(i), ("BERT", "Model" if i < 2 else "Method", [])) for i in range(3)]
     entity = resolve(papers).entities["bert"]
     assert entity.type == "Model"
     assert entity.type_votes == {"Method": 1, "Model": 2}
@@ -118,10 +108,10 @@ def _pair_corpus(pairs):
     extractions = []
     for i, (abbr, long_form, same, how) in enumerate(pairs):
         if how == "abbr" and same:
-            extractions.append(_extraction(f"def-{i}", (long_form, "Method", [abbr])))
-        extractions.append(_extraction(f"use-{i}", (abbr, "Method", [])))
-    extractions.append(_extraction("def-gs-1", ("Gaussian Splatting", "Method", ["GS"])))
-    extractions.append(_extraction("def-gs-2", ("grid search", "Method", ["GS"])))
+            extractions.append(named_paper(f"def-{i}", (long_form, "Method", [abbr])))
+        extractions.append(named_paper(f"use-{i}", (abbr, "Method", [])))
+    extractions.append(named_paper("def-gs-1", ("Gaussian Splatting", "Method", ["GS"])))
+    extractions.append(named_paper("def-gs-2", ("grid search", "Method", ["GS"])))
     return resolve(extractions)
 
 
@@ -145,9 +135,9 @@ def test_resolve_pairs_from_the_corpus_precision_and_recall():
 
 def test_resolve_merged_tallies_of_partitions_equal_the_whole():
     papers = [
-        _extraction("a", ("3D Gaussian Splatting", "Method", ["3DGS"]), ("LLaMA-2", "Model", [])),
-        _extraction("b", ("3DGS", "Method", []), ("Llama 2", "Method", [])),
-        _extraction("c", ("Llama-2-7B", "Model", []), ("GSM8K benchmark", "Dataset", [])),
+        named_paper("a", ("3D Gaussian Splatting", "Method", ["3DGS"]), ("LLaMA-2", "Model", [])),
+        named_paper("b", ("3DGS", "Method", []), ("Llama 2", "Method", [])),
+        named_paper("c", ("Llama-2-7B", "Model", []), ("GSM8K benchmark", "Dataset", [])),
     ]
     whole = resolve(papers)
     for split in (1, 2):
@@ -159,6 +149,6 @@ def test_resolve_merged_tallies_of_partitions_equal_the_whole():
 
 @pytest.mark.parametrize("name", ["%%%", "1234", "---", "\u200b", "x" * 500, "Ll\u0430ma"])
 def test_resolve_odd_names_do_not_crash_or_merge(name):
-    resolution = resolve([_extraction("a", (name, "Method", [])), _extraction("b", ("Llama", "Model", []))])
+    resolution = resolve([named_paper("a", (name, "Method", [])), named_paper("b", ("Llama", "Model", []))])
     assert len(canonical_key(name)) <= 80
     assert resolution.key_of("a", name) != resolution.key_of("b", "Llama")

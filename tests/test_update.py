@@ -4,26 +4,17 @@ import random
 from dataclasses import asdict, replace
 
 import pytest
+from samples import named_paper
 from shared_data import SEEDS
 
 from kg.build import BuildOptions, build_store
 from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import build_graph, claim_id, claim_node
-from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
+from kg.records import Claim, Extraction, Relation
 from kg.resolve import ResolutionState, finish, tally
 from kg.keyed import Rows
 from kg.results.index import build_index
 from kg.update import LiveGraph, StoredGraph
-
-
-def _paper(pid, *entities, claims=(), relations=()):
-    text = " ".join(name for name, *_ in entities)
-    paper = Paper(id=pid, title=f"Paper {pid}", abstract=text)
-    out, offset = [], paper.abstract_offset
-    for name, etype, aliases in entities:
-        out.append(Entity(name, etype, "used", (Span(offset, offset + len(name), name),), tuple(aliases)))
-        offset += len(name) + 1
-    return Extraction(paper=paper, entities=tuple(out), claims=tuple(claims), relations=tuple(relations))
 
 
 def _claim(subject, value="2.2", unit="x"):
@@ -43,10 +34,10 @@ def _resolution_fields(resolution):
             resolution.variant_of)
 
 
-RL_PAPERS = [_paper(f"p{i}", ("reinforcement learning", "Method", ["RL"])) for i in range(5)] + [
-    _paper("use", ("RL", "Method", []), ("Llama-2-7B", "Model", [])),
-    _paper("odd", ("representation learning", "Method", ["RL"]))]
-OTHER_READING = [_paper(f"q{i}", ("representation learning", "Method", ["RL"])) for i in range(4)]
+RL_PAPERS = [named_paper(f"p{i}", ("reinforcement learning", "Method", ["RL"])) for i in range(5)] + [
+    named_paper("use", ("RL", "Method", []), ("Llama-2-7B", "Model", [])),
+    named_paper("odd", ("representation learning", "Method", ["RL"]))]
+OTHER_READING = [named_paper(f"q{i}", ("representation learning", "Method", ["RL"])) for i in range(4)]
 
 
 def test_update_tally_subtract_undoes_merge():
@@ -85,10 +76,10 @@ def _held(papers):
 
 
 def test_update_graph_follows_families_and_names_found_elsewhere():
-    speed = _paper("speed", ("Medusa", "Method", []), claims=[_claim("GPT-4")],
+    speed = named_paper("speed", ("Medusa", "Method", []), claims=[_claim("GPT-4")],
                    relations=[Relation("Medusa", "OUTPERFORMS", "GPT-4", "Medusa beats GPT-4.", 0, 18)])
-    gpt = _paper("gpt", ("GPT-4", "Model", []), ("Llama-2-7B", "Model", []))
-    chat = _paper("chat", ("Llama-2-7B-chat", "Model", []), ("Llama 2", "Model", []))
+    gpt = named_paper("gpt", ("GPT-4", "Model", []), ("Llama-2-7B", "Model", []))
+    chat = named_paper("chat", ("Llama-2-7B-chat", "Model", []), ("Llama 2", "Model", []))
     by_id, extraction_of = _held([speed, gpt, chat])
     live = LiveGraph([speed], extraction_of)
     assert not any(key == "ABOUT" for _, _, key in live.graph.graph.edges(keys=True))
@@ -104,8 +95,8 @@ def test_update_graph_follows_families_and_names_found_elsewhere():
 
 
 def test_update_graph_adds_a_family_its_last_paper_no_longer_names():
-    family = _paper("family", ("GLM 4", "Model", []))
-    variant = _paper("variant", ("GLM-4-9B", "Model", []), ("GLM", "Model", []))
+    family = named_paper("family", ("GLM 4", "Model", []))
+    variant = named_paper("variant", ("GLM-4-9B", "Model", []), ("GLM", "Model", []))
     by_id, extraction_of = _held([family, variant])
     live = LiveGraph([family, variant], extraction_of)
     assert live.graph.graph.nodes["entity:glm4"]["paper_count"] == 1
@@ -124,10 +115,10 @@ def test_update_graph_adds_a_family_its_last_paper_no_longer_names():
     (["alias"], [(["dataset1", "dataset2"], [])]),
 ])
 def test_update_graph_drops_the_link_of_a_variant_that_goes(start, steps):
-    papers = [_paper("variant", ("Llama-2-7B", "Model", [])),
-              _paper("task", ("Llama 2", "Task", []), ("Llama", "Model", [])),
-              _paper("alias", ("Llama 2", "Model", ["Llama-2-7B"])),
-              _paper("dataset1", ("Llama-2-7B", "Dataset", [])), _paper("dataset2", ("Llama-2-7B", "Dataset", []))]
+    papers = [named_paper("variant", ("Llama-2-7B", "Model", [])),
+              named_paper("task", ("Llama 2", "Task", []), ("Llama", "Model", [])),
+              named_paper("alias", ("Llama 2", "Model", ["Llama-2-7B"])),
+              named_paper("dataset1", ("Llama-2-7B", "Dataset", [])), named_paper("dataset2", ("Llama-2-7B", "Dataset", []))]
     by_id, extraction_of = _held(papers)
     live = LiveGraph([by_id[pid] for pid in start], extraction_of)
     held = set(start)
@@ -142,9 +133,9 @@ def test_update_graph_drops_the_link_of_a_variant_that_goes(start, steps):
 
 
 def test_update_a_paper_removed_and_added_again_in_one_update():
-    old = _paper("p", ("Medusa", "Method", ["MDS"]), ("Llama-2-7B", "Model", []))
-    new = _paper("p", ("Medusa-2", "Method", []), ("GPT-4", "Model", []))
-    other = _paper("q", ("MDS", "Method", []))
+    old = named_paper("p", ("Medusa", "Method", ["MDS"]), ("Llama-2-7B", "Model", []))
+    new = named_paper("p", ("Medusa-2", "Method", []), ("GPT-4", "Model", []))
+    other = named_paper("q", ("MDS", "Method", []))
     live = LiveGraph([old, other], {"p": old, "q": other}.__getitem__)
     live.update([new], [old])
     assert live.graph.to_data() == build_graph([new, other]).to_data()
@@ -279,8 +270,8 @@ def test_update_results_follow_a_retyped_entity_and_a_paper_redated(tmp_path):
     """The results index kept in the rows: a claim whose paper names an entity that becomes a Task (its paper's
     tasks change, though neither the claim's nor the paper's relationships do), and the timelines of a paper's
     entities when the paper comes again with another date."""
-    claimed = _dated(_paper("p", ("X", "Method", []), ("Medusa", "Method", []), claims=[_claim("Medusa")]), "2024-01")
-    tasks = [_dated(_paper(f"q{i}", ("X", "Task", []), ("Y", "Method", [])), "2024-02") for i in range(3)]
+    claimed = _dated(named_paper("p", ("X", "Method", []), ("Medusa", "Method", []), claims=[_claim("Medusa")]), "2024-01")
+    tasks = [_dated(named_paper(f"q{i}", ("X", "Task", []), ("Y", "Method", [])), "2024-02") for i in range(3)]
     steps = [([claimed], []), (tasks, []), ([_dated(claimed, "2024-03")], ["p"]), ([], ["q0", "q1"])]
     held: dict[str, Extraction] = {}
     with Rows(tmp_path / "state.sqlite") as rows:
