@@ -16,7 +16,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from kg.files import compact_json
+from kg.files import JSON_BATCH, compact_json
 
 BATCH = 500  # keys per SELECT ... IN (...)
 _ABSENT = object()
@@ -127,9 +127,25 @@ class RowMap(MutableMapping):
         self._db.executemany(f"DELETE FROM {self._table} WHERE key = ?", deletes)
 
     def forget(self) -> None:
-        """Lets go of every value read (written first: a value changed since is lost); the next use reads anew."""
+        """Writes back what changed, then lets go of every value read: the next use reads anew (a value held
+        from before and changed after is not written)."""
+        self.write()
         self._values.clear()
         self._read.clear()
+
+
+def decoded(texts: Iterable[str]) -> Iterator[Any]:
+    """The values of JSON ``texts`` (rows' values), decoded a batch at a time: one decoding gives equal keys one
+    string, as ``json.loads`` of a whole document does (a row at a time, each record would hold copies of its
+    keys)."""
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == JSON_BATCH:
+            yield from json.loads("[" + ",".join(batch) + "]")
+            batch.clear()
+    if batch:
+        yield from json.loads("[" + ",".join(batch) + "]")
 
 
 def _holds(value: Any) -> bool:

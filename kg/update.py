@@ -9,18 +9,17 @@ for node and relationship for relationship; the change says which nodes and rela
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter, defaultdict
 from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
 from kg.extractions import extraction_text
-from kg.files import JSON_BATCH, compact_json
+from kg.files import compact_json
 from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph,
                       names_looked_up)
 from kg.ingest import title_key
-from kg.keyed import RowMap, Rows, counter_map, pair_key_map, set_map
+from kg.keyed import RowMap, Rows, counter_map, decoded, pair_key_map, set_map
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, ResolutionChange, ResolutionState, tally
@@ -332,9 +331,9 @@ class StoredGraph:
             return self._whole
         g = nx.MultiDiGraph(**GRAPH_HEADER)
         with collection_paused():  # a batch of rows at a time, never the whole graph's text or data beside it
-            for record in _decoded(self.nodes.texts()):
+            for record in decoded(self.nodes.texts()):
                 g.add_node(record.pop(NODE_FIELD), **record)
-            for record in _decoded(self.edges.texts()):
+            for record in decoded(self.edges.texts()):
                 g.add_edge(record.pop("source"), record.pop("target"), record.pop("key"), **record)
         return KnowledgeGraph(g)
 
@@ -350,19 +349,6 @@ class StoredGraph:
         """``extractions.jsonl`` of the papers held, a line at a time, in paper id order."""
         for text in self.extractions.texts():
             yield text + "\n"
-
-
-def _decoded(texts: Iterable[str]) -> Iterator[dict]:
-    """The records of JSON ``texts``, decoded a batch at a time: one decoding gives equal keys one string, as
-    ``json.loads`` of a whole ``graph.json`` does (a row at a time, each record would hold copies of its keys)."""
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) == JSON_BATCH:
-            yield from json.loads("[" + ",".join(batch) + "]")
-            batch.clear()
-    if batch:
-        yield from json.loads("[" + ",".join(batch) + "]")
 
 
 def _joined(texts: Iterable[str]) -> Iterator[str]:

@@ -77,7 +77,7 @@ def _held(papers):
 
 def test_update_graph_follows_families_and_names_found_elsewhere():
     speed = named_paper("speed", ("Medusa", "Method", []), claims=[_claim("GPT-4")],
-                   relations=[Relation("Medusa", "OUTPERFORMS", "GPT-4", "Medusa beats GPT-4.", 0, 18)])
+                        relations=[Relation("Medusa", "OUTPERFORMS", "GPT-4", "Medusa beats GPT-4.", 0, 18)])
     gpt = named_paper("gpt", ("GPT-4", "Model", []), ("Llama-2-7B", "Model", []))
     chat = named_paper("chat", ("Llama-2-7B-chat", "Model", []), ("Llama 2", "Model", []))
     by_id, extraction_of = _held([speed, gpt, chat])
@@ -118,7 +118,8 @@ def test_update_graph_drops_the_link_of_a_variant_that_goes(start, steps):
     papers = [named_paper("variant", ("Llama-2-7B", "Model", [])),
               named_paper("task", ("Llama 2", "Task", []), ("Llama", "Model", [])),
               named_paper("alias", ("Llama 2", "Model", ["Llama-2-7B"])),
-              named_paper("dataset1", ("Llama-2-7B", "Dataset", [])), named_paper("dataset2", ("Llama-2-7B", "Dataset", []))]
+              named_paper("dataset1", ("Llama-2-7B", "Dataset", [])),
+              named_paper("dataset2", ("Llama-2-7B", "Dataset", []))]
     by_id, extraction_of = _held(papers)
     live = LiveGraph([by_id[pid] for pid in start], extraction_of)
     held = set(start)
@@ -270,7 +271,8 @@ def test_update_results_follow_a_retyped_entity_and_a_paper_redated(tmp_path):
     """The results index kept in the rows: a claim whose paper names an entity that becomes a Task (its paper's
     tasks change, though neither the claim's nor the paper's relationships do), and the timelines of a paper's
     entities when the paper comes again with another date."""
-    claimed = _dated(named_paper("p", ("X", "Method", []), ("Medusa", "Method", []), claims=[_claim("Medusa")]), "2024-01")
+    claimed = _dated(named_paper("p", ("X", "Method", []), ("Medusa", "Method", []), claims=[_claim("Medusa")]),
+                     "2024-01")
     tasks = [_dated(named_paper(f"q{i}", ("X", "Task", []), ("Y", "Method", [])), "2024-02") for i in range(3)]
     steps = [([claimed], []), (tasks, []), ([_dated(claimed, "2024-03")], ["p"]), ([], ["q0", "q1"])]
     held: dict[str, Extraction] = {}

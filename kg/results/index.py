@@ -59,19 +59,33 @@ def build_index(kg: KnowledgeGraph, min_papers: int = INDEX_MIN_PAPERS) -> Resul
     return ResultsIndex(result_rows(kg), timelines, per_month)
 
 
+def row_data(row: ResultRow) -> list[Any]:
+    """A row as a positional list (of ``ROW_FIELDS``): half the size of an object, and read twice as fast."""
+    return [getattr(row, f) for f in ROW_FIELDS]
+
+
+def row_from(data: list[Any]) -> ResultRow:
+    return ResultRow(*data[:-1], tasks=tuple(data[-1]))
+
+
+def timeline_data(timeline: EntityTimeline) -> list[Any]:
+    return [timeline.key, timeline.name, timeline.type, timeline.months]
+
+
+def timeline_from(data: list[Any]) -> EntityTimeline:
+    return EntityTimeline(*data)
+
+
 def _to_data(index: ResultsIndex, stamp: dict[str, Any]) -> dict[str, Any]:
-    """Rows and timelines as positional lists: half the size of objects, and read twice as fast."""
-    return {"stamp": stamp, "fields": list(ROW_FIELDS),
-            "rows": [[getattr(r, f) for f in ROW_FIELDS] for r in index.rows],
-            "timelines": [[t.key, t.name, t.type, t.months] for t in index.timelines],
-            "papers_per_month": index.papers_per_month}
+    return {"stamp": stamp, "fields": list(ROW_FIELDS), "rows": [row_data(r) for r in index.rows],
+            "timelines": [timeline_data(t) for t in index.timelines], "papers_per_month": index.papers_per_month}
 
 
 def _from_data(data: dict[str, Any]) -> ResultsIndex:
     if data["fields"] != list(ROW_FIELDS):
         raise ValueError("an index of other fields")
-    return ResultsIndex([ResultRow(*row[:-1], tasks=tuple(row[-1])) for row in data["rows"]],
-                        [EntityTimeline(*t) for t in data["timelines"]], data["papers_per_month"])
+    return ResultsIndex([row_from(row) for row in data["rows"]], [timeline_from(t) for t in data["timelines"]],
+                        data["papers_per_month"])
 
 
 def load_index(graph_path: str | Path, load_graph: Callable[[str], KnowledgeGraph],

@@ -7,37 +7,24 @@ A claim's row reads the claim, the entities it links (their names, keys and type
 entities the paper names (which are Tasks, which it proposes); an entity's timeline reads the papers that name
 it and their months. So an update makes again the rows of the claims it changed, of the claims linking an entity
 whose name or type changed, and of every claim of a paper whose record or relationships changed; and the
-timelines of the entities it changed, of those its changed relationships reach, and of those a changed paper
-names.
+timelines of the entities it changed and of those its changed relationships reach (a paper added or removed
+changes every relationship it states).
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
 from kg.graph import GraphChange, claim_node, entity_node, paper_node
-from kg.keyed import EdgeRows, RowMap, Rows
-from kg.results.index import ResultsIndex
-from kg.results.leaderboard import ROW_FIELDS, PaperFacts, ResultRow, claim_row
+from kg.keyed import EdgeRows, RowMap, Rows, decoded
+from kg.results.index import ResultsIndex, row_data, row_from, timeline_data, timeline_from
+from kg.results.leaderboard import PaperFacts, claim_row
 from kg.results.trends import EntityTimeline, entity_timeline, month_of, role_edges, timeline_of
 
 PER_MONTH = "papers_per_month"
 PAPER, CLAIM, ENTITY = paper_node(""), claim_node(""), entity_node("")
-
-
-def _row_data(row: ResultRow) -> list[Any]:
-    return [getattr(row, f) for f in ROW_FIELDS]
-
-
-def _row_from(data: list[Any]) -> ResultRow:
-    return ResultRow(*data[:-1], tasks=tuple(data[-1]))
-
-
-def _timeline_data(timeline: EntityTimeline) -> list[Any]:
-    return [timeline.key, timeline.name, timeline.type, timeline.months]
 
 
 def _looks(record: dict[str, Any] | None) -> tuple | None:
@@ -50,9 +37,8 @@ class KeptIndex:
     and all papers per month, in a store's rows beside its graph's ``nodes`` and ``edges``."""
 
     def __init__(self, rows: Rows, saved: RowMap, nodes: RowMap, edges: EdgeRows):
-        self.claims = rows.map("result_rows", lambda db, table: RowMap(db, table, _row_data, _row_from))
-        self.timelines = rows.map("timelines", lambda db, table: RowMap(
-            db, table, _timeline_data, lambda data: EntityTimeline(*data)))
+        self.claims = rows.map("result_rows", lambda db, table: RowMap(db, table, row_data, row_from))
+        self.timelines = rows.map("timelines", lambda db, table: RowMap(db, table, timeline_data, timeline_from))
         self.months = rows.map("paper_months")
         self._saved, self._nodes, self._edges = saved, nodes, edges
 
@@ -73,7 +59,7 @@ class KeptIndex:
         after = {node: self._nodes.get(node) for node in change.nodes}
         ends = {end for edge in change.edges for end in edge[:2]}
         renamed = {n for n in change.nodes if n.startswith(ENTITY) and _looks(before[n]) != _looks(after[n])}
-        retyped = {n for n in renamed if (before[n] or {}).get("label") != (after[n] or {}).get("label")}
+        retyped = {n for n in renamed if "Task" in {(before[n] or {}).get("label"), (after[n] or {}).get("label")}}
         papers = {n for n in change.nodes if n.startswith(PAPER)}
         facts_changed = papers | {u for u, v, _ in change.edges if u.startswith(PAPER) and v.startswith(ENTITY)}
         ring = self._edges.ends(renamed | facts_changed)
@@ -83,14 +69,14 @@ class KeptIndex:
         claims = ({n for n in change.nodes | ends if n.startswith(CLAIM)}
                   | {u for u, v, _ in ring if u.startswith(CLAIM) and v in renamed}
                   | {v for u, v, _ in ring if u in facts_changed and v.startswith(CLAIM)})
-        entities = ({n for n in change.nodes | ends if n.startswith(ENTITY)}
-                    | {v for u, v, _ in ring if u in papers and v.startswith(ENTITY)})
+        entities = {n for n in change.nodes | ends if n.startswith(ENTITY)}  # a changed paper's: its edges changed
         self._follow_months(papers, before, after)
         self._remake_claims(claims)
         self._remake_timelines(entities)
 
     def _follow_months(self, papers: set[str], before: dict, after: dict) -> None:
         per_month = Counter(self._saved.get(PER_MONTH, {}))
+        self.months.read(papers)
         for node in papers:
             old, new = (month_of((r or {}).get("date")) for r in (before[node], after[node]))
             if old:
@@ -142,8 +128,8 @@ class KeptIndex:
 
     def index(self) -> ResultsIndex:
         """The whole index as written (``Rows.write``)."""
-        return ResultsIndex([_row_from(data) for data in _decoded(self.claims)],
-                            [EntityTimeline(*data) for data in _decoded(self.timelines)],
+        return ResultsIndex([row_from(data) for data in decoded(self.claims.texts())],
+                            [timeline_from(data) for data in decoded(self.timelines.texts())],
                             dict(self._saved.get(PER_MONTH, {})))
 
 
@@ -155,7 +141,3 @@ def _timelines(g: nx.MultiDiGraph, nodes: Iterable[str]) -> Iterator[tuple[str, 
             timeline = entity_timeline(g, node, data)
             if timeline.months:
                 yield node, timeline
-
-
-def _decoded(table: RowMap) -> Iterator[Any]:
-    return (json.loads(text) for text in table.texts())

@@ -52,8 +52,8 @@ def entity_timelines(kg: KnowledgeGraph, min_papers: int = 2) -> tuple[list[Enti
     papers per month."""
     g = kg.graph
     papers_per_month = Counter(m for _, data in kg.papers() if (m := month_of(data.get("date"))))
-    timelines = [t for node, data in kg.entities() if sum((t := entity_timeline(g, node, data)).months.values())
-                 >= min_papers]
+    made = (entity_timeline(g, node, data) for node, data in kg.entities())
+    timelines = [t for t in made if sum(t.months.values()) >= min_papers]
     timelines.sort(key=lambda t: t.key)
     return timelines, dict(sorted(papers_per_month.items()))
 
