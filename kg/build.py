@@ -42,7 +42,7 @@ from kg.records import Extraction, Paper
 from kg.resolve import Resolution
 from kg.results.index import index_path, save_index
 from kg.state import StoreState, open_state, sqlite_errors
-from kg.store import MANIFEST_FILE, current_folder, new_version, writing
+from kg.store import MANIFEST_FILE, current_folder, new_version, read_manifest, writing
 from kg.tables import TABLES_DIR
 from kg.terms import user_aliases
 from kg.update import HeldPapers
@@ -407,10 +407,7 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | N
 
 def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool, stage: Callable[[str], None]) -> RemoveReport:
     folder = current_folder(out)
-    try:
-        aliases = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")).get("user_aliases", {})
-    except (OSError, ValueError):
-        aliases = {}
+    aliases = read_manifest(folder).get("user_aliases", {})
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
     with open_state(out, aliases, stage) as state, sqlite_errors(state.rows.path):
         held = state.graph.held
@@ -463,10 +460,7 @@ def builder_data() -> tuple[Path, ...]:
 def _current_manifest(out: Path, folder: Path, fingerprint: str, html: bool) -> dict | None:
     """The manifest of the store's current version (in ``folder``) if its outputs were built from
     exactly this and are all there."""
-    try:
-        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    manifest = read_manifest(folder)
     needed = [out / GRAPH_FILE, out / EXTRACTIONS_FILE] + ([out / HTML_FILE] if html else [])
     if manifest.get("fingerprint") != fingerprint or not all(p.exists() for p in needed):
         return None

@@ -255,18 +255,14 @@ class EdgeRows:
 
     def into(self, nodes: Iterable[str]) -> set[tuple[str, str, str]]:
         """Every relationship to one of ``nodes``, as (source, target, type)."""
-        found = set()
-        for batch in _chunks(sorted(set(nodes))):
-            found.update(self._db.execute(f"SELECT source, target, key FROM {self._table} WHERE target IN "
-                                          f"({','.join('?' * len(batch))})", batch))
-        return found
+        return set(self._at(nodes, "source, target, key", ("target",)))
 
-    def _at(self, nodes: Iterable[str], columns: str) -> Iterator[tuple]:
-        for batch in _chunks(sorted(set(nodes)), BATCH // 2):  # each bound twice: SQLite binds 999 at least
+    def _at(self, nodes: Iterable[str], columns: str, sides: tuple[str, ...] = ("source", "target")) -> Iterator[tuple]:
+        """``columns`` of the relationships whose end ``sides`` is one of ``nodes``."""
+        for batch in _chunks(sorted(set(nodes)), BATCH // len(sides)):  # each bound once a side: SQLite binds 999
             marks = ",".join("?" * len(batch))
-            yield from self._db.execute(f"SELECT {columns} FROM {self._table} WHERE source IN ({marks}) "
-                                        f"UNION SELECT {columns} FROM {self._table} WHERE target IN ({marks})",
-                                        batch + batch)
+            yield from self._db.execute(" UNION ".join(f"SELECT {columns} FROM {self._table} WHERE {side} IN ({marks})"
+                                                       for side in sides), batch * len(sides))
 
     def fill(self, records: Iterable[tuple[str, str, str, str]]) -> None:
         """Writes ``records`` (source, target, type, record text; in that order of their ends and type) into the

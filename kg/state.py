@@ -18,7 +18,6 @@ writer of a version commits the state as it, or deletes the file.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 from pathlib import Path
@@ -31,7 +30,7 @@ from kg.fingerprint import code_fingerprint
 from kg.keyed import RowMap, Rows
 from kg.memory import collection_paused
 from kg.schema import SCHEMA_DIR
-from kg.store import MANIFEST_FILE, STORE_DIR, current_folder, current_version
+from kg.store import STORE_DIR, current_folder, current_version, read_manifest
 from kg.tables import TABLES_DIR
 from kg.update import StoredGraph
 
@@ -86,8 +85,8 @@ def open_state(store: str | os.PathLike, user_aliases: dict[str, str], stage: Ca
     store's lock (``kg.store.writing``)."""
     path = state_path(store)
     folder = current_folder(store)
-    stamp = {"version": current_version(store), "fingerprint": _fingerprint(folder), "builder": state_builder(),
-             "aliases": user_aliases}
+    stamp = {"version": current_version(store), "fingerprint": read_manifest(folder).get("fingerprint"),
+             "builder": state_builder(), "aliases": user_aliases}
     kept = _stamped_state(path, stamp)
     if kept is not None:
         return kept
@@ -116,14 +115,6 @@ def sqlite_errors(path: Path) -> Iterator[None]:
     except sqlite3.DatabaseError as err:
         raise StoreError(f"{path}: {err}: the store's update state cannot be used; it can be deleted, and the "
                          f"next kg build or kg remove makes it anew") from None
-
-
-def _fingerprint(folder: Path) -> str | None:
-    """The fingerprint in the manifest of the version in ``folder``: of the papers it holds, as this kg writes it."""
-    try:
-        return json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")).get("fingerprint")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _stamped_state(path: Path, stamp: dict[str, Any]) -> StoreState | None:

@@ -167,6 +167,16 @@ def _number(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def read_manifest(folder: Path) -> dict:
+    """The manifest of the version in ``folder`` (what its outputs were built from); empty when there is none
+    or it cannot be read."""
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def current_version(store: str | os.PathLike) -> str | None:
     """The name of the store's current version folder (``v-8``); None for a store with no version yet
     (new, or written before versions)."""

@@ -100,6 +100,10 @@ def _definitions_data(definitions: dict[str, Counter]) -> dict[str, dict[str, in
     return {key: dict(counts) for key, counts in sorted(definitions.items())}
 
 
+def _definitions_from(data: dict[str, dict[str, int]]) -> defaultdict[str, Counter]:
+    return defaultdict(Counter, {key: Counter(counts) for key, counts in data.items()})
+
+
 def _appeared_or_went(change: ResolutionChange) -> list[str]:
     return [key for key in change.entities if (key in change.before.entities) != (key in change.after.entities)]
 
@@ -116,16 +120,19 @@ def _extraction_map(db, table: str) -> RowMap:
     return RowMap(db, table, decode=Extraction.from_dict, dumps=extraction_text)
 
 
+def _paper_hash(record: dict, extractor: str) -> bytes:
+    return hashlib.sha1((compact_json(record) + "\0" + extractor).encode()).digest()
+
+
 def paper_term(extraction: Extraction) -> int:
     """A paper's part of its store's fingerprint: a hash of its record and of how it was extracted, as a number.
     A store sums its papers' terms (mod ``TERM_MODULUS``): any order of adds and removes gives the same sum."""
-    text = compact_json(extraction.paper.to_dict()) + "\0" + extraction.extractor
-    return int.from_bytes(hashlib.sha1(text.encode()).digest()[:16], "big")
+    return int.from_bytes(_paper_hash(extraction.paper.to_dict(), extraction.extractor)[:16], "big")
 
 
 def _record_digest(paper: Paper, extractor: str) -> str:
     """What makes a paper held the same paper: its record but where it was read from, and its extractor."""
-    return hashlib.sha1((compact_json({**paper.to_dict(), "source": None}) + "\0" + extractor).encode()).hexdigest()
+    return _paper_hash({**paper.to_dict(), "source": None}, extractor).hex()
 
 
 class HeldPapers:
@@ -213,9 +220,8 @@ class StoredGraph:
         self.edges = rows.edges()
         self.held = HeldPapers(rows, self.saved)
         self.results = KeptIndex(rows, self.saved, self.nodes, self.edges)
-        definitions = self.saved.get("definitions", {})
         self.tally = MentionTally(
-            definitions=defaultdict(Counter, {key: Counter(counts) for key, counts in definitions.items()}),
+            definitions=_definitions_from(self.saved.get("definitions", {})),
             surfaces=rows.map("surfaces", counter_map), votes=rows.map("votes", counter_map),
             papers=rows.map("papers", set_map), keys=rows.map("paper_keys", pair_key_map))
         kept = self.saved.get("resolution", {"aliases": user_aliases or {}})  # never empty, so always written
@@ -277,7 +283,7 @@ class StoredGraph:
         for table, values in ((self.tally.surfaces, t.surfaces), (self.tally.votes, t.votes),
                               (self.tally.papers, t.papers), (self.tally.keys, t.keys)):
             table.fill(sorted(values.items()))
-        self.tally.definitions = defaultdict(Counter, {key: Counter(counts) for key, counts in t.definitions.items()})
+        self.tally.definitions = _definitions_from(t.definitions)
         self.lookups.fill(sorted(lookups.items()))
         self.extractions.fill((x.paper.id, x) for x in ordered)
         self.held.fill(ordered)
