@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from kg.builder import builder_version
 from kg.cache import CacheUnreadable, ExtractionCache
 from kg.errors import InputError, StoreError
 from kg.export.layout import Layout, layout_path
 from kg.extractions import EXTRACTIONS_FILE
 from kg.files import atomic_open
-from kg.fingerprint import code_fingerprint
 from kg.graph import KnowledgeGraph, build_graph
 from kg.ingest import InputProblem, read_inputs, unique_papers
 from kg.ingest.ids import arxiv_id
@@ -43,7 +43,6 @@ from kg.resolve import Resolution
 from kg.results.index import index_path, save_index
 from kg.state import StoreState, open_state, sqlite_errors
 from kg.store import MANIFEST_FILE, current_folder, new_version, read_manifest, writing
-from kg.tables import TABLES_DIR
 from kg.terms import user_aliases
 from kg.update import HeldPapers
 
@@ -51,7 +50,6 @@ GRAPH_FILE = "graph.json"
 HTML_FILE = "graph.html"
 LAYOUT_FILE = layout_path(GRAPH_FILE).name  # the view's positions, kept for the next version's view
 STORE_FILES = (EXTRACTIONS_FILE, GRAPH_FILE, HTML_FILE, MANIFEST_FILE, index_path(GRAPH_FILE).name, LAYOUT_FILE)
-BUILD_CODE = ("kg.build", "kg.export.html")  # where building starts; the fingerprint follows its imports
 LOOKUP_BATCH = 512
 
 log = logging.getLogger(__name__)
@@ -314,8 +312,8 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
             fingerprint = _store_fingerprint(held)
             manifest = _current_manifest(out, folder, fingerprint, options.html)
             if manifest is None or (options.html and options.relayout):
-                kept = _kept_layout(folder, options.html and not options.relayout)
-                manifest, seconds = _write_store(out, state, fingerprint, options.html, aliases, kept, stage)
+                manifest, seconds = _write_store(out, state, fingerprint, options.html, options.relayout, aliases,
+                                                 stage)
                 report.seconds.update(seconds)
             else:
                 report.up_to_date = True
@@ -324,25 +322,26 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
     return report
 
 
-def _kept_layout(folder: Path, keep: bool) -> Layout | None:
-    """The positions of the current version's view (in ``folder``), when they are to be kept."""
-    return Layout.load(folder / LAYOUT_FILE) if keep else None
-
-
-def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, aliases: dict[str, str],
-                 kept: Layout | None, stage: Callable[[str], None]) -> tuple[dict, dict[str, float]]:
+def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, relayout: bool, aliases: dict[str, str],
+                 stage: Callable[[str], None]) -> tuple[dict, dict[str, float]]:
     """Write a store's next version (``kg.store.new_version``) from its update ``state`` as updated: every
     file, then the state committed as that version, then all of them made current at once, so a failure or a
     kill at any point leaves the store as it was or as it should be after (a state committed as a version
     that never became current is made anew by the next writer). The manifest keeps the user's aliases the
-    graph was resolved with (``aliases``), so ``remove_papers`` resolves the rest the same way. The view
-    keeps the positions of ``kept`` (``kg.export.layout``) and its own are written beside it for the next
-    version. Returns the manifest and the seconds each step took."""
+    graph was resolved with (``aliases``), so ``remove_papers`` resolves the rest the same way.
+
+    The view is written from the state's rows (``kg.export.kept_view``), its positions beside it for the next
+    version. Rows that hold no view (a new store, or a state made anew) are made from the whole graph, keeping
+    the positions of the current version's view; ``relayout`` lays it out anew. Returns the manifest and the
+    seconds each step took."""
     seconds = {}
-    clock = time.perf_counter()
-    stage("reading the graph")
-    graph = state.graph.graph()  # the view is made from the whole graph
-    seconds["graph"] = time.perf_counter() - clock
+    view = state.graph.view
+    graph = None
+    if html and (relayout or not view.filled):
+        clock = time.perf_counter()
+        stage("reading the graph")
+        graph = state.graph.graph()  # a view laid out from the whole graph
+        seconds["graph"] = time.perf_counter() - clock
     clock = time.perf_counter()
     stage("indexing the results")
     results = state.graph.results.index()  # the claim rows and timelines, for the view and the index alike
@@ -356,15 +355,18 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, ali
                 f.writelines(pieces)
         seconds["write"] = time.perf_counter() - clock
         if html:
-            from kg.export.html import write_html
-
             clock = time.perf_counter()
             stage("writing the view")
-            summary = write_html(graph, staged / HTML_FILE, results=results, kept=kept)
-            summary.layout.save(staged / LAYOUT_FILE)
+            if graph is not None:
+                from kg.export.html import make_view
+
+                kept = None if relayout else Layout.load(current_folder(out) / LAYOUT_FILE)
+                view.fill(make_view(graph, results=results, kept=kept))
+                del graph
+            view.write(staged / HTML_FILE, staged / LAYOUT_FILE, results)
             seconds["html"] = time.perf_counter() - clock
-        manifest = {"fingerprint": fingerprint, "nodes": graph.node_counts(),
-                    "relationships": graph.relationship_counts()}
+        nodes, relationships = state.graph.counts()
+        manifest = {"fingerprint": fingerprint, "nodes": nodes, "relationships": relationships}
         if aliases:
             manifest["user_aliases"] = aliases
         with atomic_open(staged / MANIFEST_FILE) as f:
@@ -421,8 +423,7 @@ def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool, stage: C
         with collection_paused():
             stage(f"removing {len(report.removed)} papers")
             state.graph.update([], report.removed)
-            positions = _kept_layout(folder, html and not relayout)
-            manifest, _ = _write_store(out, state, _store_fingerprint(held), html, aliases, positions, stage)
+            manifest, _ = _write_store(out, state, _store_fingerprint(held), html, relayout, aliases, stage)
     report.node_counts, report.relationship_counts = manifest["nodes"], manifest["relationships"]
     report.outputs = _outputs(out, html)
     return report
@@ -439,22 +440,7 @@ def _store_fingerprint(held: HeldPapers) -> str:
     """A hash of what the outputs are a function of: the papers held and how each was extracted (their number
     and the sum of their terms, ``kg.update.paper_term``, kept as papers come and go), and the code that
     resolves and builds the graph."""
-    return hashlib.sha1(f"{_builder_version()}\0{held.count}\0{held.total}".encode()).hexdigest()
-
-
-def _builder_version() -> str:
-    """kg's version and a fingerprint of the code and data that turn extractions into the outputs."""
-    import kg
-
-    return kg.__version__ + code_fingerprint(BUILD_CODE, builder_data())
-
-
-def builder_data() -> tuple[Path, ...]:
-    """The folders that turning extractions into the outputs reads besides its code."""
-    from kg.export.html import VIZ_DIR
-    from kg.schema import SCHEMA_DIR
-
-    return TABLES_DIR, SCHEMA_DIR, VIZ_DIR
+    return hashlib.sha1(f"{builder_version()}\0{held.count}\0{held.total}".encode()).hexdigest()
 
 
 def _current_manifest(out: Path, folder: Path, fingerprint: str, html: bool) -> dict | None:

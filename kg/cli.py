@@ -8,6 +8,7 @@ import errno
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -735,6 +736,25 @@ def _kept_layout(graph_path, relayout: bool):
     return None if relayout else Layout.load(layout_path(graph_path))
 
 
+def _store_page(graph_path, top: int | None, relayout: bool) -> Path | None:
+    """The page of the store version ``graph_path`` belongs to, when it is what to draw: the store's own view
+    (kept in its update state as the store changes), with neither ``top`` nor ``relayout`` asked for."""
+    from kg.build import HTML_FILE
+    from kg.store import STORE_DIR
+
+    folder = Path(graph_path).resolve().parent
+    page = folder / HTML_FILE
+    return page if top is None and not relayout and folder.parent.name == STORE_DIR and page.is_file() else None
+
+
+def _copy_page(page: Path, output) -> str:
+    from kg.files import atomic_open
+
+    with open(page, "rb") as source, atomic_open(output, "wb") as target:
+        shutil.copyfileobj(source, target)
+    return f" (the store's own view, {page.stat().st_size / 1e6:.1f} MB)"
+
+
 def _drawn(summary) -> str:
     """What a written view holds and draws, for the line that says it was written."""
     return f" ({summary.nodes_drawn} of {summary.nodes} nodes drawn, {summary.bytes / 1e6:.1f} MB)"
@@ -750,8 +770,9 @@ def _drawn(summary) -> str:
 def view(graph_path, output, top, relayout, no_open):
     """Open the interactive graph view in the default browser (works offline).
 
-    Nodes are drawn where the store's own view drew them (graph.layout.json beside the graph), new ones
-    beside their neighbours; --relayout lays everything out anew.
+    A store's graph opens the store's own view, which follows the store as papers come and go. Given --top,
+    nodes are drawn where the store's view drew them (graph.layout.json beside the graph), new ones beside
+    their neighbours; --relayout lays everything out anew.
 
     \b
     Example:
@@ -762,6 +783,10 @@ def view(graph_path, output, top, relayout, no_open):
     """
     from kg.export.html import write_html
 
+    page = _store_page(graph_path, top, relayout)
+    if page is not None:
+        _show_page(output, "view", lambda path: _copy_page(page, path), no_open)
+        return
     kg = _load_graph(graph_path)
     kept = _kept_layout(graph_path, relayout)
     _show_page(output, "view", lambda path: _drawn(write_html(kg, path, top=top, kept=kept)), no_open)
@@ -946,8 +971,9 @@ def export_graphml(graph_path, output):
 def export_html(graph_path, output, top, relayout):
     """The interactive graph view: one self-contained file that works offline.
 
-    Nodes are drawn where the store's own view drew them (graph.layout.json beside the graph), new ones
-    beside their neighbours; --relayout lays everything out anew.
+    A store's graph opens the store's own view, which follows the store as papers come and go. Given --top,
+    nodes are drawn where the store's view drew them (graph.layout.json beside the graph), new ones beside
+    their neighbours; --relayout lays everything out anew.
 
     \b
     Example:
@@ -955,6 +981,10 @@ def export_html(graph_path, output, top, relayout):
     """
     from kg.export.html import write_html
 
+    page = _store_page(graph_path, top, relayout)
+    if page is not None:
+        click.echo(f"wrote {output}{_copy_page(page, output)}")
+        return
     kept = _kept_layout(graph_path, relayout)
     click.echo(f"wrote {output}{_drawn(write_html(_load_graph(graph_path), output, top=top, kept=kept))}")
 

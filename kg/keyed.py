@@ -22,7 +22,7 @@ BATCH = 500  # keys per SELECT ... IN (...)
 _ABSENT = object()
 
 
-def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
+def chunks(items: list, size: int = BATCH) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -48,7 +48,7 @@ class RowMap(MutableMapping):
     def read(self, keys: Iterable[Any]) -> None:
         """Reads the rows of ``keys`` not read yet, a batch at a time."""
         wanted = {self._key_text(key): key for key in keys if key not in self._values}
-        for texts in _chunks(list(wanted)):
+        for texts in chunks(list(wanted)):
             rows = self._db.execute(f"SELECT key, value FROM {self._table} WHERE key IN "
                                     f"({','.join('?' * len(texts))})", texts)
             for text, value in rows:
@@ -100,10 +100,10 @@ class RowMap(MutableMapping):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
-    def texts(self) -> Iterator[str]:
-        """Every row's value as written, in key order (what is in memory and not written yet is left out)."""
-        for (value,) in self._db.execute(f"SELECT value FROM {self._table} ORDER BY key"):
-            yield value
+    def batches(self) -> Iterator[list[str]]:
+        """Every row's value as written, in key order, a batch at a time (what is in memory and not written yet
+        is left out)."""
+        return value_batches(self._db.execute(f"SELECT value FROM {self._table} ORDER BY key"))
 
     def fill(self, items: Iterable[tuple[Any, Any]]) -> None:
         """Writes the rows of ``items`` (key, value) into the table, which holds none of their keys, in one
@@ -134,18 +134,28 @@ class RowMap(MutableMapping):
         self._read.clear()
 
 
-def decoded(texts: Iterable[str]) -> Iterator[Any]:
-    """The values of JSON ``texts`` (rows' values), decoded a batch at a time: one decoding gives equal keys one
-    string, as ``json.loads`` of a whole document does (a row at a time, each record would hold copies of its
+def value_batches(cursor: sqlite3.Cursor) -> Iterator[list[str]]:
+    """The first column of a query's rows, ``JSON_BATCH`` rows at a time."""
+    while batch := [value for value, *_ in cursor.fetchmany(JSON_BATCH)]:
+        yield batch
+
+
+def decoded(batches: Iterable[list[str]]) -> Iterator[Any]:
+    """The values of batches of JSON texts (rows' values), a batch decoded at once: one decoding gives equal keys
+    one string, as ``json.loads`` of a whole document does (a row at a time, each record would hold copies of its
     keys)."""
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) == JSON_BATCH:
-            yield from json.loads("[" + ",".join(batch) + "]")
-            batch.clear()
-    if batch:
+    for batch in batches:
         yield from json.loads("[" + ",".join(batch) + "]")
+
+
+def joined(batches: Iterable[list[str]], separator: str = ",") -> Iterator[str]:
+    """Batches of texts (rows' values) joined by ``separator``, a batch a piece (a piece a row would cost more in
+    the calls than in the bytes)."""
+    first = True
+    for batch in batches:
+        if batch:
+            yield ("" if first else separator) + separator.join(batch)
+            first = False
 
 
 def _holds(value: Any) -> bool:
@@ -235,14 +245,18 @@ class EdgeRows:
         self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._table}_by_target ON {self._table} (target, source, key)")
 
     def read(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict]:
-        found = {}
-        for batch in _chunks(sorted(set(keys)), BATCH // 3):
+        return {(source, target, key): json.loads(value)
+                for source, target, key, value in self._by_keys(keys, "source, target, key, value")}
+
+    def present(self, keys: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """Those of ``keys`` that have a row."""
+        return set(self._by_keys(keys, "source, target, key"))
+
+    def _by_keys(self, keys: Iterable[tuple[str, str, str]], columns: str) -> Iterator[tuple]:
+        for batch in chunks(sorted(set(keys)), BATCH // 3):
             where = " OR ".join(["(source = ? AND target = ? AND key = ?)"] * len(batch))
-            for source, target, key, value in self._db.execute(
-                    f"SELECT source, target, key, value FROM {self._table} WHERE {where}",
-                    [part for edge in batch for part in edge]):
-                found[source, target, key] = json.loads(value)
-        return found
+            yield from self._db.execute(f"SELECT {columns} FROM {self._table} WHERE {where}",
+                                        [part for edge in batch for part in edge])
 
     def touching(self, nodes: Iterable[str]) -> dict[tuple[str, str, str], dict]:
         """Every relationship from or to one of ``nodes``."""
@@ -257,9 +271,23 @@ class EdgeRows:
         """Every relationship to one of ``nodes``, as (source, target, type)."""
         return set(self._at(nodes, "source, target, key", ("target",)))
 
+    def out_of(self, nodes: Iterable[str]) -> set[tuple[str, str, str]]:
+        """Every relationship from one of ``nodes``, as (source, target, type)."""
+        return set(self._at(nodes, "source, target, key", ("source",)))
+
+    def degree(self, node: str) -> int:
+        """How many relationships ``node`` has, in and out (a loop twice): its degree in the graph."""
+        return self._db.execute(f"SELECT (SELECT count(*) FROM {self._table} WHERE source = ?1) + "
+                                f"(SELECT count(*) FROM {self._table} WHERE target = ?1)", (node,)).fetchone()[0]
+
+    def neighbours(self, node: str) -> int:
+        """How many nodes a relationship joins to ``node``."""
+        return self._db.execute(f"SELECT count(*) FROM (SELECT target FROM {self._table} WHERE source = ?1 "
+                                f"UNION SELECT source FROM {self._table} WHERE target = ?1)", (node,)).fetchone()[0]
+
     def _at(self, nodes: Iterable[str], columns: str, sides: tuple[str, ...] = ("source", "target")) -> Iterator[tuple]:
         """``columns`` of the relationships whose end ``sides`` is one of ``nodes``."""
-        for batch in _chunks(sorted(set(nodes)), BATCH // len(sides)):  # each bound once a side: SQLite binds 999
+        for batch in chunks(sorted(set(nodes)), BATCH // len(sides)):  # each bound once a side: SQLite binds 999
             marks = ",".join("?" * len(batch))
             yield from self._db.execute(" UNION ".join(f"SELECT {columns} FROM {self._table} WHERE {side} IN ({marks})"
                                                        for side in sides), batch * len(sides))
@@ -282,7 +310,6 @@ class EdgeRows:
         self._db.executemany(f"DELETE FROM {self._table} WHERE source = ? AND target = ? AND key = ?",
                              [edge for edge, text in records.items() if text is None])
 
-    def texts(self) -> Iterator[str]:
-        """Every record's text, in (source, target, type) order: graph.json's order."""
-        for (value,) in self._db.execute(f"SELECT value FROM {self._table} ORDER BY source, target, key"):
-            yield value
+    def batches(self) -> Iterator[list[str]]:
+        """Every record's text, in (source, target, type) order (graph.json's), a batch at a time."""
+        return value_batches(self._db.execute(f"SELECT value FROM {self._table} ORDER BY source, target, key"))

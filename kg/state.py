@@ -1,13 +1,13 @@
 """A store's update state: the rows of ``kg.update.StoredGraph`` kept in ``S/.kg/state.sqlite``, beside the
 store's versions (``kg.store``), as the state of its current version.
 
-The rows carry a stamp: the version they are the state of (its folder and its manifest's fingerprint of the
-papers it holds), the code and tables that made them (``state_builder``) and the user's aliases they were resolved
-with. ``open_state`` uses them when their stamp is the store's current version's, this kg's and these aliases';
-otherwise (no file, one SQLite cannot read, another kg's or other aliases', a version that never became current,
-or a version of that number written since by a kg that keeps no state) it deletes the file and makes the state
-anew from the current version's extractions: correct, only slower. A state SQLite fails on later (a damaged page,
-a full disk) is a ``StoreError`` naming the file, which can be deleted: the next writer makes it anew.
+The rows carry a stamp: the version they are the state of (its folder and its manifest's fingerprint of the papers
+it holds), the code and data that made them (``kg.builder.builder_version``) and the user's aliases they were
+resolved with. ``open_state`` uses them when their stamp is the store's current version's, this kg's and these
+aliases'; otherwise (no file, one SQLite cannot read, another kg's or other aliases', a version that never became
+current, or a version of that number written since by a kg that keeps no state) it deletes the file and makes the
+state anew from the current version's extractions: correct, only slower. A state SQLite fails on later (a damaged
+page, a full disk) is a ``StoreError`` naming the file, which can be deleted: the next writer makes it anew.
 
 ``StoreState.commit`` stamps the rows as the version being written and commits them, inside
 ``kg.store.new_version``'s block once every file of the version is written: a writer killed between that commit
@@ -23,30 +23,21 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import kg
+from kg.builder import builder_version
 from kg.errors import StoreError
 from kg.extractions import EXTRACTIONS_FILE, load_extractions
-from kg.fingerprint import code_fingerprint
 from kg.keyed import RowMap, Rows
 from kg.memory import collection_paused
-from kg.schema import SCHEMA_DIR
 from kg.store import STORE_DIR, current_folder, current_version, read_manifest
-from kg.tables import TABLES_DIR
 from kg.update import StoredGraph
 
 STATE_FILE = "state.sqlite"
-STATE_CODE = ("kg.update",)  # what makes the rows; its fingerprint follows the imports
 STAMP_TABLE = "stamp"
 STAMP_KEY = "stamp"
 
 
 def state_path(store: str | os.PathLike) -> Path:
     return Path(store) / STORE_DIR / STATE_FILE
-
-
-def state_builder() -> str:
-    """kg's version and a fingerprint of the code and tables that resolve the papers and make the graph's rows."""
-    return kg.__version__ + code_fingerprint(STATE_CODE, (TABLES_DIR, SCHEMA_DIR))
 
 
 class StoreState:
@@ -86,7 +77,7 @@ def open_state(store: str | os.PathLike, user_aliases: dict[str, str], stage: Ca
     path = state_path(store)
     folder = current_folder(store)
     stamp = {"version": current_version(store), "fingerprint": read_manifest(folder).get("fingerprint"),
-             "builder": state_builder(), "aliases": user_aliases}
+             "builder": builder_version(), "aliases": user_aliases}
     kept = _stamped_state(path, stamp)
     if kept is not None:
         return kept

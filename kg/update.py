@@ -19,13 +19,15 @@ from kg.files import compact_json
 from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph,
                       names_looked_up)
 from kg.ingest import title_key
-from kg.keyed import RowMap, Rows, counter_map, decoded, pair_key_map, set_map
+from kg.keyed import RowMap, Rows, counter_map, decoded, joined, pair_key_map, set_map
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, ResolutionChange, ResolutionState, tally
+from kg.export.kept_view import KeptView
 from kg.results.kept import KeptIndex
 
 TERM_MODULUS = 2 ** 128
+COUNTS = "counts"  # the state's entry: the graph's nodes by label and relationships by type
 
 
 class LiveGraph:
@@ -220,6 +222,7 @@ class StoredGraph:
         self.edges = rows.edges()
         self.held = HeldPapers(rows, self.saved)
         self.results = KeptIndex(rows, self.saved, self.nodes, self.edges)
+        self.view = KeptView(rows, self.saved, self.edges)
         self.tally = MentionTally(
             definitions=_definitions_from(self.saved.get("definitions", {})),
             surfaces=rows.map("surfaces", counter_map), votes=rows.map("votes", counter_map),
@@ -256,7 +259,7 @@ class StoredGraph:
         patch = GraphPatch(change, added, gone, [self.extractions[pid] for pid in restated_ids])
         graph = self._part(*patch.reads())
         graph_change = patch.apply(graph)
-        before = self._write(graph.graph, graph_change)
+        before, existed = self._write(graph.graph, graph_change)
         for x in gone:
             del self.extractions[x.paper.id]
             self.held.remove(x)
@@ -270,7 +273,9 @@ class StoredGraph:
         self.saved["definitions"] = _definitions_data(self.tally.definitions)
         self.saved["families"] = self.state.families.to_data()
         self.rows.write()
-        self.results.update(graph_change, before)  # reads the graph's rows as written
+        self.results.update(graph_change, before, existed)  # reads the graph's rows as written
+        if self.view.filled:
+            self.view.update(graph.graph, graph_change)
         self.rows.forget()
         return graph_change
 
@@ -290,6 +295,8 @@ class StoredGraph:
         g = graph.graph
         self.nodes.fill((node, _node_record(g, node)) for node in sorted(g.nodes))
         self.edges.fill((u, v, k, _edge_text(g, u, v, k)) for u, v, k in sorted(g.edges(keys=True)))
+        self.saved[COUNTS] = {"nodes": graph.node_counts(), "relationships": graph.relationship_counts()}
+        self.view.clear()  # made from the whole graph when a page is written
         self.saved["definitions"] = _definitions_data(t.definitions)
         self.saved["families"] = state.families.to_data()
         self.state = ResolutionState(self.tally, self.aliases, self.saved["families"])
@@ -317,18 +324,35 @@ class StoredGraph:
             g.add_edge(u, v, key=key, **{k: val for k, val in record.items() if k not in ("source", "target", "key")})
         return KnowledgeGraph(g)
 
-    def _write(self, g: nx.MultiDiGraph, change: GraphChange) -> dict[str, dict | None]:
-        """Writes the rows of the nodes and relationships that changed; returns the nodes' records before."""
+    def _write(self, g: nx.MultiDiGraph, change: GraphChange
+               ) -> tuple[dict[str, dict | None], set[tuple[str, str, str]]]:
+        """Writes the rows of the nodes and relationships that changed, and their counts by label and type;
+        returns the nodes' records before and which of the relationships were there before."""
         self.nodes.read(change.nodes)
         before = {node: self.nodes.get(node) for node in change.nodes}
+        nodes, relationships = (Counter(self.saved[COUNTS][part]) for part in ("nodes", "relationships"))
         for node in change.nodes:
+            if before[node] is not None:
+                nodes[before[node]["label"]] -= 1
             if node in g and "label" in g.nodes[node]:
                 self.nodes[node] = _node_record(g, node)
+                nodes[g.nodes[node]["label"]] += 1
             elif node in self.nodes:
                 del self.nodes[node]
+        existed = self.edges.present(change.edges)
+        relationships.subtract(k for _, _, k in existed)
         self.edges.put({(u, v, k): _edge_text(g, u, v, k) if g.has_edge(u, v, k) else None
                         for u, v, k in change.edges})
-        return before
+        relationships.update(k for u, v, k in change.edges if g.has_edge(u, v, k))
+        self.saved[COUNTS] = {part: {name: n for name, n in sorted(counts.items()) if n > 0}
+                              for part, counts in (("nodes", nodes), ("relationships", relationships))}
+        return before, existed
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The graph's nodes by label and relationships by type, as ``KnowledgeGraph.node_counts`` and
+        ``relationship_counts`` give them."""
+        counts = self.saved[COUNTS]
+        return counts["nodes"], counts["relationships"]
 
     def graph(self) -> KnowledgeGraph:
         """The whole graph as updated, the one ``KnowledgeGraph.load`` of its ``graph.json`` gives (or as a build
@@ -337,26 +361,21 @@ class StoredGraph:
             return self._whole
         g = nx.MultiDiGraph(**GRAPH_HEADER)
         with collection_paused():  # a batch of rows at a time, never the whole graph's text or data beside it
-            for record in decoded(self.nodes.texts()):
+            for record in decoded(self.nodes.batches()):
                 g.add_node(record.pop(NODE_FIELD), **record)
-            for record in decoded(self.edges.texts()):
+            for record in decoded(self.edges.batches()):
                 g.add_edge(record.pop("source"), record.pop("target"), record.pop("key"), **record)
         return KnowledgeGraph(g)
 
     def graph_json(self) -> Iterator[str]:
         """``graph.json`` of the graph as updated, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
         yield '{"directed":true,"edges":['
-        yield from _joined(self.edges.texts())
+        yield from joined(self.edges.batches())
         yield '],"graph":' + compact_json(GRAPH_HEADER) + ',"multigraph":true,"nodes":['
-        yield from _joined(self.nodes.texts())
+        yield from joined(self.nodes.batches())
         yield "]}\n"
 
     def extractions_jsonl(self) -> Iterator[str]:
-        """``extractions.jsonl`` of the papers held, a line at a time, in paper id order."""
-        for text in self.extractions.texts():
-            yield text + "\n"
-
-
-def _joined(texts: Iterable[str]) -> Iterator[str]:
-    for i, text in enumerate(texts):
-        yield ("," + text) if i else text
+        """``extractions.jsonl`` of the papers held, in paper id order, a batch of lines at a time."""
+        for batch in self.extractions.batches():
+            yield "\n".join(batch) + "\n"

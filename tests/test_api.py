@@ -97,7 +97,7 @@ def test_api_functions_stay_after_their_modules_are_imported():
 
 
 def test_api_stays_out_of_the_extractor_and_build_versions():
-    from kg.build import BUILD_CODE
+    from kg.builder import BUILD_CODE
     from kg.extractor import EXTRACTION_CODE
     from kg.fingerprint import module_closure
 

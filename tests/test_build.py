@@ -91,16 +91,18 @@ def _written(store: Path) -> tuple[str | None, dict[str, int]]:
 def test_build_names_each_stage_after_extraction(tmp_path):
     first, second = _split_examples(tmp_path)
     options = BuildOptions(cache_dir=tmp_path / "cache")
-    written = ["reading the graph", "indexing the results", "writing the graph", "writing the view"]
+    written = ["indexing the results", "writing the graph", "writing the view"]
     stages = []
     build_store([str(first)], tmp_path / "s", options, stage=stages.append)
-    assert stages == ["adding 6 papers", *written]
+    assert stages == ["adding 6 papers", "reading the graph", *written]  # a new view: laid out from the whole graph
     stages.clear()
     build_store([str(second)], tmp_path / "s", replace(options, html=False), stage=stages.append)
     assert stages == ["adding 8 papers", *written[:-1]]
     stages.clear()
     build_store([str(second)], tmp_path / "s", replace(options, html=False), stage=stages.append)
     assert stages == []  # up to date: nothing to write
+    build_store([str(second)], tmp_path / "s", options, stage=stages.append)
+    assert stages == written  # the view follows the store's rows: the whole graph is not read
 
 
 def test_build_outputs_are_readable_by_others(tmp_path):

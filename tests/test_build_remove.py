@@ -73,8 +73,8 @@ def test_build_remove_leaves_the_store_a_build_of_the_other_papers_makes(halves,
 def test_build_remove_names_each_stage(halves, store):
     stages = []
     remove_papers(store, _ids(halves[1]), stage=stages.append)
-    assert stages == [f"removing {len(_ids(halves[1]))} papers", "reading the graph", "indexing the results",
-                      "writing the graph", "writing the view"]
+    assert stages == [f"removing {len(_ids(halves[1]))} papers", "indexing the results", "writing the graph",
+                      "writing the view"]  # the view follows the rows: the whole graph is not read
 
 
 def test_build_remove_keeps_the_view_where_it_was_unless_relayout(halves, store):

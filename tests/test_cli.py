@@ -77,8 +77,13 @@ def test_cli_view_writes_the_page_without_opening_a_browser(built, tmp_path):
     result = CliRunner().invoke(main, ["view", "--graph", str(out / "graph.json"), "-o", str(tmp_path / "v.html"),
                                        "--no-open"])
     assert result.exit_code == 0, result.output
+    assert "the store's own view" in result.output  # a store's graph: its page as the store keeps it
+    assert (tmp_path / "v.html").read_bytes() == (out / "graph.html").read_bytes()
+    result = CliRunner().invoke(main, ["view", "--graph", str(out / "graph.json"), "-o", str(tmp_path / "top.html"),
+                                       "--no-open", "--top", "5"])
+    assert result.exit_code == 0, result.output
     assert "nodes drawn" in result.output
-    assert "<html" in (tmp_path / "v.html").read_text(encoding="utf-8").lower()
+    assert "<html" in (tmp_path / "top.html").read_text(encoding="utf-8").lower()
 
 
 def test_cli_entities_and_show(built):

@@ -15,6 +15,7 @@ from kg.cli import main
 from kg.export.html import view_data, write_html
 from kg.export.layout import LAYOUT_VERSION, Layout, kept_topic_order, layout_path
 from kg.graph import build_graph
+from kg.state import state_path
 from kg.store import current_folder
 
 PAPERS, BEFORE = 240, 200  # a store of the first BEFORE generated papers, then all PAPERS of them
@@ -186,7 +187,15 @@ def test_export_layout_bad_file_in_a_store_is_ignored_and_replaced(papers, tmp_p
     first, second = papers
     store = tmp_path / "store"
     build_store([first], store, BuildOptions(jobs=1))
+    before = _store_layout(store)
     (current_folder(store) / LAYOUT_FILE).write_text("{", encoding="utf-8")
+    build_store([second], store, BuildOptions(jobs=1))  # the state's rows keep the view: the file is not read
+    after = _store_layout(store)
+    assert all(after[node] == xy for node, xy in before.items())
+    store = tmp_path / "anew"
+    build_store([first], store, BuildOptions(jobs=1))
+    (current_folder(store) / LAYOUT_FILE).write_text("{", encoding="utf-8")
+    state_path(store).unlink()  # a view made anew from the whole graph keeps the layout file's positions
     with caplog.at_level(logging.WARNING, logger="kg.export.layout"):
         report = build_store([second], store, BuildOptions(jobs=1))
     assert report.store_papers == 60 and "laying the view out anew" in caplog.text

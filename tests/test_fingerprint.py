@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BUILD_CODE, _builder_version, builder_data
+from kg.builder import BUILD_CODE, builder_data, builder_version
 from kg.export.html import VIZ_DIR
 from kg.extractor import EXTRACTION_CODE, PipelineConfig, extraction_data, extractor_version
 from kg.fingerprint import code_fingerprint, files_digest, imported_names, module_closure, named_files
@@ -34,12 +34,13 @@ print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items() if n.split(".
 VERSIONS_AFTER_EDITS = """
 import json, sys
 from pathlib import Path
-from kg.build import _builder_version
+from kg.builder import builder_version
 from kg.extractor import _extractor_version, extractor_version
 
 def versions():
     _extractor_version.cache_clear()
-    return [extractor_version(), _builder_version()]
+    builder_version.cache_clear()
+    return [extractor_version(), builder_version()]
 
 out = {"": versions()}
 for name in sys.argv[1:]:
@@ -131,7 +132,7 @@ def test_fingerprint_edits_invalidate_cache_and_manifest_and_a_wheel_agrees(tmp_
                          check=True, env=env, cwd=tmp_path).stdout
     versions = json.loads(out.splitlines()[-1])
     extractor, builder = versions.pop("")
-    assert [extractor, builder] == [extractor_version(), _builder_version()]
+    assert [extractor, builder] == [extractor_version(), builder_version()]
     changed = {name: (after[0] != extractor, after[1] != builder) for name, after in versions.items()}
     assert changed == EDITS
 

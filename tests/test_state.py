@@ -10,11 +10,12 @@ import pytest
 
 import kg.state
 from kg.build import GRAPH_FILE, BuildOptions, build_store
+from kg.builder import BUILD_CODE
 from kg.extractions import EXTRACTIONS_FILE, extraction_text, load_extractions
 from kg.fingerprint import module_closure
 from kg.graph import build_graph
 from kg.resolve import finish, tally
-from kg.state import STATE_CODE, STATE_FILE, open_state, state_path
+from kg.state import STATE_FILE, open_state, state_path
 from kg.store import MANIFEST_FILE, current_version, new_version, writing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
@@ -120,7 +121,7 @@ def test_state_of_other_aliases_is_made_anew(store):
 
 def test_state_of_another_builder_is_made_anew(store, monkeypatch):
     with monkeypatch.context() as patched:
-        patched.setattr(kg.state, "state_builder", lambda: "0.0.0-another")
+        patched.setattr(kg.state, "builder_version", lambda: "0.0.0-another")
         assert _opened(store)[0] == [INDEXING]
         assert _opened(store)[0] == []
     assert _opened(store) == ([INDEXING], (store / GRAPH_FILE).read_bytes())
@@ -129,7 +130,7 @@ def test_state_of_another_builder_is_made_anew(store, monkeypatch):
 def test_state_builder_covers_the_resolution_and_the_graph():
     kg_dir = Path(kg.state.__file__).parent
     assert {kg_dir / name for name in ("update.py", "keyed.py", "resolve.py", "graph.py")} <= set(
-        module_closure(STATE_CODE))
+        module_closure(BUILD_CODE))
 
 
 def test_state_committed_as_the_version_made_current_is_kept(stores, store):

@@ -5,10 +5,7 @@ from dataclasses import asdict, replace
 
 import pytest
 from samples import named_paper
-from shared_data import SEEDS
 
-from kg.build import BuildOptions, build_store
-from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import build_graph, claim_id, claim_node
 from kg.records import Claim, Extraction, Relation
 from kg.resolve import ResolutionState, finish, tally
@@ -144,15 +141,6 @@ def test_update_a_paper_removed_and_added_again_in_one_update():
         live.update([other], [])
 
 
-@pytest.fixture(scope="module")
-def seed_extractions(tmp_path_factory):
-    if not SEEDS.is_dir():
-        pytest.skip(f"{SEEDS} is absent")
-    out = tmp_path_factory.mktemp("seeds")
-    build_store([str(SEEDS)], out, BuildOptions(html=False, jobs=2))
-    return load_extractions(out / EXTRACTIONS_FILE)
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_update_graph_of_the_seeds_equals_their_build(seed_extractions, seed):
     by_id, extraction_of = _held(seed_extractions)
@@ -270,11 +258,12 @@ def _dated(extraction, date):
 def test_update_results_follow_a_retyped_entity_and_a_paper_redated(tmp_path):
     """The results index kept in the rows: a claim whose paper names an entity that becomes a Task (its paper's
     tasks change, though neither the claim's nor the paper's relationships do), and the timelines of a paper's
-    entities when the paper comes again with another date."""
+    entities when the paper comes again with another date, or none."""
     claimed = _dated(named_paper("p", ("X", "Method", []), ("Medusa", "Method", []), claims=[_claim("Medusa")]),
                      "2024-01")
     tasks = [_dated(named_paper(f"q{i}", ("X", "Task", []), ("Y", "Method", [])), "2024-02") for i in range(3)]
-    steps = [([claimed], []), (tasks, []), ([_dated(claimed, "2024-03")], ["p"]), ([], ["q0", "q1"])]
+    steps = [([claimed], []), (tasks, []), ([_dated(claimed, "2024-03")], ["p"]), ([], ["q0", "q1"]),
+             ([_dated(claimed, None)], ["p"]), ([_dated(claimed, "2024-05")], ["p"])]  # undated, then dated again
     held: dict[str, Extraction] = {}
     with Rows(tmp_path / "state.sqlite") as rows:
         stored = StoredGraph(rows)

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import kg.files as kg_files
-from kg.export.html import ALL_NODES_MAX, DEFAULT_TOP, HEADLINES_MAX, UNFOLDED_MAX, render_html, view_data, write_html
+import kg.export.html as kg_html
+from kg.export.html import (ALL_NODES_MAX, BY_PAPERS, DEFAULT_TOP, HEADLINES_MAX, UNFOLDED_MAX, render_html, view_data,
+                            write_html)
 from kg.graph import build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
 from samples import HOSTILE_STRINGS, sample_graph
@@ -178,12 +179,11 @@ def test_view_data_names_one_topic_per_field(two_fields):
     assert all(data["c"][i] == k for k, (_, members) in enumerate(data["C"]) for i in members)
 
 
-def test_view_data_gives_entities_beyond_the_top_their_papers_topic(two_fields):
-    data = view_data(two_fields, top=6)  # topics of the six drawn first; the other eight join them
-    entities = [r[4] for r in data["n"][:len(data["c"])]]
+def test_view_data_leaves_the_topics_beyond_the_top_to_the_page(two_fields):
+    data = view_data(two_fields, top=6)  # topics of the six drawn first
     assert [len(members) for _, members in data["C"]] == [3, 3]
-    topic_of_field = {_field_of(name.split(" \u00b7 ")[0]): k for k, (name, _) in enumerate(data["C"])}
-    assert [data["c"][i] for i in range(len(entities))] == [topic_of_field[_field_of(n)] for n in entities]
+    assert sorted(data["c"][:6]) == [0, 0, 0, 1, 1, 1]
+    assert data["c"][6:] == [BY_PAPERS] * 8 and data["o"] == list(range(14))
 
 
 def test_view_data_places_each_topic_together(two_fields):
@@ -248,7 +248,7 @@ def test_view_data_block_written_a_batch_at_a_time_is_the_whole_payload(monkeypa
     the data block is the same text, holds the same payload and still cannot break out."""
     kg = sample_graph()
     whole = DATA_BLOCK.search(render_html(kg)).group(1)
-    monkeypatch.setattr(kg_files, "JSON_BATCH", 2)
+    monkeypatch.setattr(kg_html, "JSON_BATCH", 2)
     batched = DATA_BLOCK.search(render_html(kg)).group(1)
     assert batched == whole
     assert json.loads(batched) == json.loads(json.dumps(view_data(kg)))
@@ -316,7 +316,7 @@ def test_view_timelines_give_each_entity_its_papers_per_month(results_graph):
     paper = Paper(id="undated", title="Undated", abstract="We use BERT.")
     undated = build_graph([Extraction(paper=paper, entities=(Entity("BERT", "Model", "used",
                                                                     (_span_of(paper.text, "BERT"),)),))])
-    assert view_data(undated)["m"] == [[]] and view_data(undated)["B"] == []
+    assert view_data(undated)["m"] == [] and view_data(undated)["B"] == []
 
 
 def test_view_rejects_negative_top():
@@ -424,6 +424,16 @@ def test_view_legend_names_a_topic_per_field_and_focuses_it(open_view, two_field
     view.page.locator(f"#topics button[data-topic='{proteins}']").click()
     assert view.js("() => kgView.state.topic") is None
     assert view.page.locator("#panel h2").inner_text() == "This graph"
+
+
+@pytest.mark.browser
+def test_view_gives_entities_beyond_the_top_their_papers_topic(open_view, two_fields):
+    view = open_view(two_fields, top=6)  # topics of the six drawn first; the page gives the other eight theirs
+    entities = view.js("() => kgView.data.nodes.filter(n => n.key !== undefined).map(n => [n.name, n.topic])")
+    topics = view.topics()
+    topic_of_field = {_field_of(name.split(" \u00b7 ")[0]): k for k, name in enumerate(topics)}
+    assert len(entities) == 14 and len(topic_of_field) == 2
+    assert [topic for _, topic in entities] == [topic_of_field[_field_of(name)] for name, _ in entities]
 
 
 @pytest.mark.browser

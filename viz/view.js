@@ -1,21 +1,23 @@
 /* kg view: the graph of kg/export/html.py drawn with vis-network.
  *
- * Payload (the #kg-data block), all indices into its own arrays:
+ * Payload (the #kg-data block), all indices into its own arrays; a node is named by its slot in n:
  *   T  node types (entity types first, then "Paper", "Claim"); R relationship types
- *   s  sentences (claim clauses and relation evidence), each stored once
- *   n  nodes, entities first (most connected first), then papers, then claims:
+ *   s  sentences (claim clauses and relation evidence), each stored once (0: a free place)
+ *   n  nodes by slot (0: a free slot, left by a node a store's update removed):
  *        entity [type, x, y, key, name, paperCount, aliases?, extra?]
  *        paper  [type, x, y, id, title, date, url, authors]
  *        claim  [type, x, y, paper, value, unit, metric, subject, via, baseline, dataset, qualifier, sentence]
+ *   o  the entities' slots, most connected first
  *   e  edges [from, to, rel, evidence?] with evidence a flat list [paper, sentence, ...]
  *   C  topics (communities of entities named together), biggest first: [name, members], members
- *      ranked, leaders first; c  each entity's topic (-1: none)
+ *      ranked, leaders first; c  each slot's topic (-1 or absent: none; -2: the topic its papers name
+ *      most among the entities drawn first, found here)
  *   L  the entities whose labels head the first screen, in order (laid out so that they fit)
  *   B  leaderboards, biggest first: [metric, dataset|null, kind, unit ("" bare), better, [[unit, left out], ...],
  *      rows best first]; b  their rows, each stored once: [claim, subject, dataset, baseline, low, high?], with
  *      subject, dataset and baseline an entity node when the claim is linked to one, else text (or null)
- *   M  the months with dated papers (YYYY-MM); m  each entity's papers per month, [month, papers, ...], or
- *      only the month of its one dated paper
+ *   M  the months with dated papers (YYYY-MM); m  each slot's papers per month, [month, papers, ...], or
+ *      only the month of its one dated paper (absent or []: none)
  *   papers  draw papers and claims at first (a small graph), else only the entities
  *   top     how many entities to draw at first (0: every entity)
  *   physics let vis physics rework the layout when the page opens (then it stops)
@@ -90,36 +92,90 @@
   var ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/;
 
   // ---- decode -------------------------------------------------------------------------------
-  var nodes = raw.n.map(function (r, i) {
+  // The page numbers the nodes its own way: the entities most connected first, then the papers by id, then
+  // the claims; slot[i] is node i's slot in the payload and index[slot] its number here.
+  var BY_PAPERS = -2;
+  var paperSlots = [], claimSlots = [];
+  raw.n.forEach(function (r, s) {
+    if (r && r[0] === PAPER) paperSlots.push(s);
+    else if (r && r[0] === CLAIM) claimSlots.push(s);
+  });
+  paperSlots.sort(function (a, b) { return raw.n[a][3] < raw.n[b][3] ? -1 : raw.n[a][3] > raw.n[b][3] ? 1 : 0; });
+  var slot = raw.o.concat(paperSlots, claimSlots);
+  var index = new Int32Array(raw.n.length).fill(-1);
+  slot.forEach(function (s, i) { index[s] = i; });
+  function nodeAt(s) { return s >= 0 ? index[s] : -1; }
+  var nodes = slot.map(function (s, i) {
+    var r = raw.n[s];
     var n = { i: i, t: r[0], type: TYPES[r[0]], x: r[1], y: r[2], out: [], inc: [] };
     if (r[0] === PAPER) {
       n.pid = r[3]; n.name = r[4] || n.pid; n.date = r[5]; n.url = r[6]; n.authors = r[7];
       n.id = 'paper:' + n.pid;
     } else if (r[0] === CLAIM) {
-      n.paper = r[3]; n.value = r[4]; n.unit = r[5]; n.metric = r[6]; n.subject = r[7]; n.via = r[8];
+      n.paper = nodeAt(r[3]); n.value = r[4]; n.unit = r[5]; n.metric = r[6]; n.subject = r[7]; n.via = r[8];
       n.baseline = r[9]; n.dataset = r[10]; n.qualifier = r[11]; n.sentence = r[12] >= 0 ? raw.s[r[12]] : '';
       n.name = claimChain(n);
       n.id = 'claim#' + i;
     } else {
       n.key = r[3]; n.name = r[4]; n.count = r[5]; n.aliases = r[6] || []; n.extra = r[7] || {};
       n.id = 'entity:' + n.key;
-      n.topic = raw.c[i];
+      n.topic = s < raw.c.length ? raw.c[s] : -1;
+      n.months = raw.m[s] === undefined ? [] : raw.m[s];
     }
     return n;
   });
   var edges = raw.e.map(function (r, i) {
-    var e = { i: i, a: r[0], b: r[1], r: r[2], rel: RELS[r[2]], ev: r[3] || [] };
+    var ev = r[3] || [];
+    for (var k = 0; k < ev.length; k += 2) ev[k] = nodeAt(ev[k]);
+    var e = { i: i, a: index[r[0]], b: index[r[1]], r: r[2], rel: RELS[r[2]], ev: ev };
     nodes[e.a].out.push(i);
     nodes[e.b].inc.push(i);
     return e;
   });
   var byId = null;  // id -> index, built when first asked (a corpus has 100k+ nodes: a quarter second)
-  var entityCount = nodes.filter(isEntity).length;
+  var entityCount = raw.o.length;
   var maxCount = nodes.reduce(function (m, n) { return isEntity(n) ? Math.max(m, n.count) : m; }, 1);
   var topics = raw.C.map(function (r, k) {
-    return { k: k, name: r[0], members: r[1], color: TOPIC_PALETTE[k % TOPIC_PALETTE.length] };
+    return { k: k, name: r[0], members: r[1].map(nodeAt), color: TOPIC_PALETTE[k % TOPIC_PALETTE.length] };
   });
-  var headlineRank = new Map(raw.L.map(function (i, r) { return [i, r]; }));
+  var headlines = raw.L.map(nodeAt);
+  var headlineRank = new Map(headlines.map(function (i, r) { return [i, r]; }));
+  var boardRecords = raw.b.map(function (r) {  // [claim, subject, dataset, baseline, low, high?]: nodes as numbers
+    return r.map(function (v, k) { return k < 4 && typeof v === 'number' ? nodeAt(v) : v; });
+  });
+  topicsFromPapers();
+
+  // An entity whose topic is BY_PAPERS takes the topic its papers name most among the entities drawn
+  // first (ties: the first topic); none when they name none.
+  function topicsFromPapers() {
+    var drawn = raw.top ? Math.min(raw.top, entityCount) : entityCount;
+    var votes = new Map();
+    nodes.forEach(function (p) {
+      if (p.t !== PAPER) return;
+      var named = new Set(p.out.map(function (k) { return edges[k].b; })
+        .filter(function (j) { return j < entityCount; }));
+      var present = new Map();
+      named.forEach(function (j) {
+        var t = nodes[j].topic;
+        if (j < drawn && t >= 0) present.set(t, (present.get(t) || 0) + 1);
+      });
+      if (!present.size) return;
+      named.forEach(function (j) {
+        if (nodes[j].topic !== BY_PAPERS) return;
+        var count = votes.get(j) || new Map();
+        present.forEach(function (c, t) { count.set(t, (count.get(t) || 0) + c); });
+        votes.set(j, count);
+      });
+    });
+    for (var j = 0; j < entityCount; j++) {
+      if (nodes[j].topic !== BY_PAPERS) continue;
+      var best = -1, most = 0;
+      (votes.get(j) || new Map()).forEach(function (c, t) {
+        if (c > most || (c === most && t < best)) { best = t; most = c; }
+      });
+      nodes[j].topic = best;
+    }
+  }
 
   function isEntity(n) { return n.t < N_ENTITY_TYPES; }
   function degree(n) { return n.out.length + n.inc.length; }
@@ -371,9 +427,9 @@
     var focus = inFocus();
     var ids = Array.from(drawnNodes);
     var at = network.getPositions(ids);
-    // The payload lists entities most connected first, then papers, then claims: after the headlines,
+    // The page numbers the entities most connected first, then the papers, then the claims: after the headlines,
     // that order is the rest's.
-    var order = raw.L.concat(ids.sort(function (a, b) { return a - b; })).filter(function (i) {
+    var order = headlines.concat(ids.sort(function (a, b) { return a - b; })).filter(function (i) {
       return !focus || focus.nodes.has(i);
     });
     if (state.selected !== null && drawnNodes.has(state.selected)) order.unshift(state.selected);
@@ -876,7 +932,7 @@
   var TIMELINE = { width: 340, height: 70, top: 14, bottom: 16, minMonths: 6 };
   // An entity's dated papers per month, one bar per month with papers, over its own span of months.
   function timeline(n) {
-    var flat = typeof raw.m[n.i] === 'number' ? [raw.m[n.i], 1] : raw.m[n.i] || [];
+    var flat = typeof n.months === 'number' ? [n.months, 1] : n.months;
     if (!flat.length) return null;
     var T = TIMELINE;
     var counts = [], total = 0, peak = 0;
@@ -936,7 +992,7 @@
   function boardRows(k) {
     var b = BOARDS[k];
     return b[6].map(function (r, rank) {
-      var record = raw.b[r], c = nodes[record[0]];
+      var record = boardRecords[r], c = nodes[record[0]];
       var paper = c.paper >= 0 ? nodes[c.paper] : null;
       var low = record[4], high = record.length > 5 ? record[5] : record[4];
       return { rank: rank + 1, claim: record[0], paper: c.paper, subject: entityText(record[1]),
@@ -1256,7 +1312,7 @@
   }
   topics.concat([{ k: -1, members: others }]).forEach(function (t) {
     var drawnCount = t.members.filter(function (i) { return drawnNodes.has(i); }).length;
-    if (t.k < 0 && !drawnCount) return;  // no smaller group on the first screen
+    if (!drawnCount) return;  // none on the first screen: no smaller group, or a store's kept topic whose members went
     var button = h('button', { type: 'button', class: 'topic', 'data-topic': String(t.k), 'aria-pressed': 'false',
       title: topicName(t.k) }, topicDot(t.k), h('span', { class: 'name' }, topicName(t.k)),
       h('span', { class: 'count' }, drawnCount.toLocaleString('en')));
@@ -1286,6 +1342,7 @@
   edges.forEach(function (e) { relCounts[e.r]++; });
   var relations = document.getElementById('relations');
   RELS.forEach(function (rel, k) {
+    if (!relCounts[k]) return;  // the payload names every type; the legend, those the graph has
     var box = checkbox(true, function (on) { if (on) state.rels.add(k); else state.rels.delete(k); sync(); });
     box.dataset.rel = rel;
     var st = REL_STYLE[rel] || {};

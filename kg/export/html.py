@@ -31,11 +31,10 @@ import json
 import logging
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pyvis
@@ -44,8 +43,9 @@ from kg.export.communities import LEADERS, Community, co_occurrence, communities
 from kg.export.layout import (GOLDEN_ANGLE, VIEW_H, VIEW_W, Layout, fresh_positions, kept_positions,
                               kept_topic_order)
 from kg.export.view_results import results_data, timelines_data
-from kg.files import atomic_open, json_pieces
-from kg.graph import KnowledgeGraph, paper_label
+from kg.files import JSON_BATCH, atomic_open
+from kg.graph import KnowledgeGraph, paper_label, paper_node
+from kg.keyed import joined
 from kg.memory import collection_paused
 from kg.records import ENTITY_TYPES
 from kg.resolve import MODEL_PARTS
@@ -53,11 +53,12 @@ from kg.results.index import ResultsIndex, build_index
 from kg.schema import load_schema
 
 if TYPE_CHECKING:
+    import networkx as nx
     from IPython.display import HTML
 
 VIZ_DIR = Path(resources.files("kg.viz_data"))  # the repository's viz/, shipped in kg (pyproject.toml)
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
-PAYLOAD_VERSION = 3
+PAYLOAD_VERSION = 4
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ ALL_NODES_MAX = 3500
 DEFAULT_TOP = 1500
 # A graph this small opens with its papers and claims drawn too: one screen shows it all, readably.
 UNFOLDED_MAX = 50
+BY_PAPERS = -2  # an entity's topic in the payload when the page is to find it from its papers' topics
 AUTHORS_SHOWN = 3
 
 # Topics: the biggest communities get a colour and a line in the legend; the rest share one grey group.
@@ -116,9 +118,9 @@ class ViewSummary:
     layout: Layout | None = field(default=None, repr=False)  # every node's position, to keep for the next view
 
 
-def _node_order(kg: KnowledgeGraph) -> tuple[list[str], int, int]:
+def _node_order(kg: KnowledgeGraph) -> tuple[list[str], dict[str, int]]:
     """Entities most connected first (ties by key), then papers, then claims, each sorted (one pass over
-    the nodes); and how many entities and papers there are."""
+    the nodes); and each entity's degree."""
     g = kg.graph
     entity_labels = set(load_schema().entity_labels)
     entities, papers, claims = [], [], []
@@ -131,7 +133,7 @@ def _node_order(kg: KnowledgeGraph) -> tuple[list[str], int, int]:
             claims.append(node)
     degree = dict(g.degree(entities))
     entities.sort(key=lambda n: (-degree[n], n))
-    return entities + sorted(papers) + sorted(claims), len(entities), len(papers)
+    return entities + sorted(papers) + sorted(claims), degree
 
 
 def _headlines(drawn: list[int], candidates: list[int], positions: np.ndarray, sizes: list[float],
@@ -187,6 +189,15 @@ def _place_headlines(drawn: list[int], candidates: list[int], positions: np.ndar
     return kept
 
 
+def headlines_of(groups: list[list[int]], records: list[list[Any]], positions: np.ndarray,
+                 movable: np.ndarray) -> list[int]:
+    """The entities drawn first whose labels head the first screen (``_headlines``): ``records`` are theirs, most
+    connected first, ``positions`` theirs (updated), ``groups`` the topics' members among them, leaders first."""
+    papers = [record[5] for record in records]
+    return _headlines(list(range(len(records))), _label_candidates(groups, papers, len(records)), positions,
+                      [_entity_size(n) for n in papers], [record[4] for record in records], movable)
+
+
 def _label_candidates(groups: list[list[int]], papers: list[int], drawn: int) -> list[int]:
     """Who gets a headline label first: every topic's leader, then every topic's second, ... up to
     ``LEADERS`` each, then the other drawn entities, named by most papers first."""
@@ -195,32 +206,12 @@ def _label_candidates(groups: list[list[int]], papers: list[int], drawn: int) ->
     return first + sorted((i for i in range(drawn) if i not in chosen), key=lambda i: (-papers[i], i))
 
 
-def _resolve_top(top: int | None, n_nodes: int) -> int | None:
+def resolve_top(top: int | None, n_nodes: int) -> int | None:
     if top is None:
         top = 0 if n_nodes <= ALL_NODES_MAX else DEFAULT_TOP
     if top < 0:
         raise ValueError(f"top must be 0 (draw everything) or a positive number of entities, not {top}")
     return top or None
-
-
-def _topic_of_others(kg: KnowledgeGraph, papers: list[str], index: dict[str, int], drawn: int,
-                     topic: list[int]) -> None:
-    """Give each entity beyond the first ``drawn`` the topic its ``papers`` name most among the drawn ones
-    (ties: the lower topic), so an entity brought into view later wears its neighbours' colour."""
-    if drawn == len(topic):
-        return
-    adjacency = kg.graph.adj
-    n_entities = len(topic)
-    votes: dict[int, Counter[int]] = {}
-    for paper in papers:
-        named = [i for i in map(index.__getitem__, adjacency[paper]) if i < n_entities]
-        present = Counter(topic[i] for i in named if i < drawn and topic[i] >= 0)
-        if present:
-            for i in named:
-                if i >= drawn:
-                    votes.setdefault(i, Counter()).update(present)
-    for i, counter in votes.items():
-        topic[i] = min(counter, key=lambda t: (-counter[t], t))
 
 
 def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = False,
@@ -245,29 +236,50 @@ def view_data(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = Fal
     Returns
     -------
     dict with ``T`` (node types), ``R`` (relationship types), ``s`` (sentences),
-    ``n`` (nodes ``[type, x, y, ...]``), ``e`` (edges ``[from, to, rel(, evidence)]``),
-    ``C`` (topics ``[name, members]``), ``c`` (each entity's topic), ``L`` (headline labels),
-    ``papers`` (drawn at first), ``top`` and ``physics``; the Results panel's leaderboards ``B`` and
+    ``n`` (nodes ``[type, x, y, ...]``, by slot: here the entities most connected first, then the papers,
+    then the claims), ``o`` (the entities' slots, most connected first), ``e`` (edges
+    ``[from, to, rel(, evidence)]``), ``C`` (topics ``[name, members]``), ``c`` (each entity's topic, or
+    ``BY_PAPERS`` for an entity beyond the first screen: the page gives it its papers' topic), ``L``
+    (headline labels), ``papers`` (drawn at first), ``top`` and ``physics``; the Results panel's leaderboards ``B`` and
     their rows ``b`` (``kg.export.view_results.results_data``), and each entity's papers per month
     ``M``, ``m`` (``timelines_data``). Record layouts are documented in viz/view.js.
     """
-    return _view(kg, top, physics, results, kept)[0]
+    return make_view(kg, top, physics, results, kept).data
 
 
-def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIndex | None,
-          kept: Layout | None) -> tuple[dict[str, Any], Layout, int]:
-    """``view_data``'s payload, every node's position in it, and how many of them were kept."""
+@dataclass(frozen=True)
+class View:
+    """A page's payload as ``view_data`` makes it of a whole graph, with what a store keeps of it to update it
+    (``kg.export.kept_view``): the node in each slot of ``n``, the relationship of each record of ``e``, each
+    slot's degree, every node's position and how many of them were kept."""
+
+    data: dict[str, Any]
+    nodes: list[str]
+    edges: list[tuple[str, str, str]]
+    degree: list[int]
+    layout: Layout
+    kept: int
+
+
+def node_types() -> list[str]:
+    """The payload's ``T``: the entity types, then Paper and Claim."""
+    return [*load_schema().entity_labels, "Paper", "Claim"]
+
+
+def make_view(kg: KnowledgeGraph, top: int | None = None, physics: bool = False, results: ResultsIndex | None = None,
+              kept: Layout | None = None) -> View:
+    """``view_data``'s payload and what a store keeps of it."""
     schema = load_schema()
     g = kg.graph
-    order, n_entities, n_papers = _node_order(kg)
+    order, degree = _node_order(kg)
+    n_entities = len(degree)
     index = {node: i for i, node in enumerate(order)}
-    types = [*schema.entity_labels, "Paper", "Claim"]
+    types = node_types()
     type_index = {t: i for i, t in enumerate(types)}
-    all_edges = sorted(g.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], e[2]))
-    present = {rel for _, _, rel, _ in all_edges}
-    rels = [r for r in schema.relationship_types if r in present]
+    all_edges = sorted(g.edges(keys=True, data=True), key=lambda e: e[:3])  # as a store keeps them: by their ends
+    rels = list(schema.relationship_types)  # every type, so that a store's update can add any
     rel_index = {r: i for i, r in enumerate(rels)}
-    top = _resolve_top(top, len(order))
+    top = resolve_top(top, len(order))
     drawn = n_entities if top is None else min(top, n_entities)
     if results is None:
         results = build_index(kg, min_papers=1)
@@ -283,18 +295,9 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
         a, b = index[u], index[v]
         neighbours[a].add(b)
         neighbours[b].add(a)
-        record: list[Any] = [a, b, rel_index[rel]]
-        if a < n_entities:
-            evidence = []
-            for item in data.get("evidence", []):
-                paper = index.get(f"paper:{item['paper']}")
-                if paper is not None and item.get("text"):
-                    evidence += [paper, sentence(item["text"])]
-            if evidence:
-                record.append(evidence)
-        edges.append(record)
+        edges.append(edge_record(a, b, rel_index[rel], data, a < n_entities, index.get, sentence))
 
-    nodes = [_node_record(g.nodes[node], type_index, index, sentence) for node in order]
+    nodes = [node_record(g.nodes[node], type_index, index.get, sentence) for node in order]
 
     # Topics of the entities drawn first: communities of what the first screen shows.
     together = co_occurrence(kg, order[:drawn])
@@ -302,19 +305,17 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
     topics: list[Community] = [c for c in found[:TOPICS_MAX] if len(c.members) >= TOPIC_MIN]
     if kept is not None:
         topics = [topics[t] for t in kept_topic_order([c.members for c in topics], kept.topics)]
-    topic = [-1] * n_entities
+    topic = [-1] * drawn + [BY_PAPERS] * (n_entities - drawn)
     for k, community in enumerate(topics):
         for member in community.members:
             topic[index[member]] = k
-    _topic_of_others(kg, order[n_entities:n_entities + n_papers], index, drawn, topic)
     weights = {(min(index[u], index[v]), max(index[u], index[v])): float(w)
                for u, v, w in together.edges(data="weight")}
     groups = [[index[m] for m in c.members] for c in topics]
     # The smaller communities keep a disc each (grey): small islands beside the topics they touch.
     smaller = [[index[m] for m in c.members] for c in found if topic[index[c.members[0]]] < 0]
-    names = [record[4] for record in nodes[:n_entities]]
-    sizes = [_entity_size(record[5]) for record in nodes[:n_entities]]
-    spacing = max(NODE_SPACING, SPACING_PER_SIZE * float(np.median(sizes[:drawn]))) if drawn else NODE_SPACING
+    sizes = [_entity_size(record[5]) for record in nodes[:drawn]]
+    spacing = max(NODE_SPACING, SPACING_PER_SIZE * float(np.median(sizes))) if drawn else NODE_SPACING
     adjacent = [sorted(s) for s in neighbours]
     placed = kept_positions(adjacent, order, kept) if kept is not None else None
     if kept is not None and placed is None:
@@ -323,9 +324,7 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
         positions, movable = fresh_positions(adjacent, groups + smaller, weights, spacing), np.ones(len(order), bool)
     else:
         positions, movable = placed
-    papers = [record[5] for record in nodes[:n_entities]]
-    headline = _headlines(list(range(drawn)), _label_candidates(groups, papers, drawn), positions, sizes, names,
-                          movable)
+    headline = headlines_of(groups, nodes[:drawn], positions[:drawn], movable[:drawn])  # views: nudges land in them
     xy = positions.tolist()
     for record, (x, y) in zip(nodes, xy):
         record[1:3] = [x, y]
@@ -340,21 +339,47 @@ def _view(kg: KnowledgeGraph, top: int | None, physics: bool, results: ResultsIn
         "physics": bool(physics),
         "C": [[c.name, members] for c, members in zip(topics, groups)],
         "c": topic,
+        "o": list(range(n_entities)),
         "L": headline,
         "s": list(sentences),
         "n": nodes,
         "e": edges,
-        **results_data(kg, index, results.rows),
-        **timelines_data(results, index, n_entities),
+        **results_data(index, results.rows, claim_links(g)),
+        **timelines_data(results, index),
     }
-    return data, layout, int(len(order) - movable.sum())
+    return View(data, order, [e[:3] for e in all_edges], [degree.get(node, 0) for node in order], layout,
+                int(len(order) - movable.sum()))
+
+
+def edge_record(a: int, b: int, rel: int, data: dict[str, Any], from_entity: bool,
+                slot_of: Callable[[str], int | None], sentence: Callable[[str], int]) -> list[Any]:
+    """A relationship's record in ``e``, from slot ``a`` to slot ``b``: its evidence, where it comes from an entity,
+    the papers' slots and their sentences' places (``node_record``)."""
+    record: list[Any] = [a, b, rel]
+    if from_entity:
+        evidence = []
+        for item in data.get("evidence", []):
+            paper = slot_of(paper_node(item["paper"]))
+            if paper is not None and item.get("text"):
+                evidence += [paper, sentence(item["text"])]
+        if evidence:
+            record.append(evidence)
+    return record
+
+
+def claim_links(g: nx.MultiDiGraph) -> Callable[[str], dict[str, str]]:
+    """A claim node's linked nodes by relationship type, in ``g``."""
+    return lambda claim: {rel: target for _, target, rel in g.out_edges(claim, keys=True)}
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[str, int], sentence) -> list[Any]:
+def node_record(data: dict[str, Any], type_index: dict[str, int], slot_of: Callable[[str], int | None],
+                sentence: Callable[[str], int]) -> list[Any]:
+    """A node's record in ``n`` (positioned at 0, 0), ``slot_of`` giving the slot of a node and ``sentence`` the
+    place of a sentence in ``s``."""
     label = data["label"]
     head: list[Any] = [type_index[label], 0, 0]
     if label == "Paper":
@@ -362,7 +387,8 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
         shown = ", ".join(authors[:AUTHORS_SHOWN]) + (" et al." if len(authors) > AUTHORS_SHOWN else "")
         return head + [data["id"], paper_label(data), _text(data.get("date")), _text(data.get("url")), shown]
     if label == "Claim":
-        paper = index.get(f"paper:{data.get('paper_id')}", -1)
+        paper = slot_of(paper_node(data.get("paper_id")))
+        paper = -1 if paper is None else paper
         fields = ("value", "unit", "metric", "subject", "via", "baseline", "dataset", "qualifier")
         text = data.get("text")
         return head + [paper, *(_text(data.get(f)) for f in fields), sentence(text) if text else -1]
@@ -380,7 +406,7 @@ def _node_record(data: dict[str, Any], type_index: dict[str, int], index: dict[s
     return record
 
 
-def _safe_json(value: Any) -> str:
+def safe_json(value: Any) -> str:
     """JSON that cannot end its <script> block or open a comment: <, >, & become \\u escapes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return _JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group()], text)
@@ -401,7 +427,8 @@ def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: Results
             kept: Layout | None = None) -> tuple[Iterator[str], ViewSummary]:
     """The page's text in pieces, in order, and what it holds and draws."""
     with collection_paused():  # the payload is a big object graph: full collections would walk it and kg's graph
-        data, layout, n_kept = _view(kg, top, physics, results, kept)
+        view = make_view(kg, top, physics, results, kept)
+    data = view.data
     top_n = data["top"] or None
     n_entities = len(data["c"])
     if data["papers"]:  # a graph that small is never in top mode
@@ -411,13 +438,43 @@ def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: Results
         edges_drawn = sum(1 for e in data["e"] if e[0] < n_drawn and e[1] < n_drawn)  # entities come first
     summary = ViewSummary(
         nodes=len(data["n"]), edges=len(data["e"]), nodes_drawn=n_drawn, edges_drawn=edges_drawn,
-        top=top_n, physics=data["physics"], kept=n_kept, layout=layout,
+        top=top_n, physics=data["physics"], kept=view.kept, layout=view.layout,
     )
-    return _page(data), summary
+    return page(payload_pieces(data)), summary
 
 
-def _page(data: dict[str, Any]) -> Iterator[str]:
-    """The template with every marker replaced, the payload's JSON in pieces (``kg.files.json_pieces``)."""
+@dataclass(frozen=True)
+class Encoded:
+    """A list of the payload whose items are JSON texts already, made safe (``safe_json``), in batches: a store's
+    kept rows."""
+
+    batches: Iterable[list[str]]
+
+
+def payload_pieces(data: dict[str, Any]) -> Iterator[str]:
+    """The payload's JSON (``safe_json``) in pieces, in ``data``'s key order, each long list a batch of items at a
+    time and each ``Encoded`` list an item at a time: never the whole text (an update's peak memory is the view's)."""
+    for i, (key, value) in enumerate(data.items()):
+        yield ("{" if i == 0 else ",") + safe_json(key) + ":"
+        if isinstance(value, list) and len(value) > JSON_BATCH:
+            value = Encoded([text] for text in _batches(value))
+        if isinstance(value, Encoded):
+            yield "["
+            yield from joined(value.batches)
+            yield "]"
+        else:
+            yield safe_json(value)
+    yield "}" if data else "{}"
+
+
+def _batches(items: list) -> Iterator[str]:
+    """The JSON of ``items`` a batch at a time, each the items of a list without its brackets."""
+    for start in range(0, len(items), JSON_BATCH):
+        yield safe_json(items[start:start + JSON_BATCH])[1:-1]
+
+
+def page(payload: Iterable[str]) -> Iterator[str]:
+    """The template with every marker replaced, the payload's JSON as its ``pieces`` come."""
     # The source-map comment names a file the page does not have; a debugger would ask for it.
     vis_js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", _read(VIS_DIR / "vis-network.min.js"))
     view_js = _read(VIZ_DIR / "view.js")
@@ -437,7 +494,7 @@ def _page(data: dict[str, Any]) -> Iterator[str]:
     for marker in _MARKER.finditer(template):
         yield template[end:marker.start()]
         if marker.group(1) == "DATA":
-            yield from json_pieces(data, _safe_json)  # never the whole text: an update's peak memory is the view's
+            yield from payload
         else:
             yield parts[marker.group(1)]
         end = marker.end()
@@ -463,13 +520,18 @@ def write_html(kg: KnowledgeGraph, path: str | Path, *, top: int | None = None, 
     it drew every node at (``results`` and ``kept``: see ``view_data``). The page is written a piece at a
     time: its whole text is never held."""
     pieces, summary = _render(kg, top, physics, results, kept)
+    return ViewSummary(**{**summary.__dict__, "bytes": write_page(pieces, path)})
+
+
+def write_page(pieces: Iterable[str], path: str | Path) -> int:
+    """Writes a page's ``pieces`` to ``path`` atomically; returns its size in bytes."""
     size = 0
     with atomic_open(path, "wb") as f:
         for piece in pieces:
             encoded = piece.encode("utf-8")
             f.write(encoded)
             size += len(encoded)
-    return ViewSummary(**{**summary.__dict__, "bytes": size})
+    return size
 
 
 def notebook_frame(kg: KnowledgeGraph, *, top: int | None = None, physics: bool = False,

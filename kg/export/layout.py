@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,7 +199,8 @@ class _Placing:
     """Nodes placed one at a time, breadth-first, in plain Python lists (numpy costs more per single
     node than the arithmetic itself)."""
 
-    def __init__(self, pos: np.ndarray, placed: np.ndarray, neighbours: list[list[int]], children: list[int]):
+    def __init__(self, pos: np.ndarray, placed: np.ndarray, neighbours: Mapping[int, list[int]] | list[list[int]],
+                 children: Mapping[int, int] | list[int]):
         self.xy: list[list[float]] = pos.tolist()
         self.placed: list[bool] = placed.tolist()
         self.neighbours = neighbours
@@ -281,20 +283,25 @@ def kept_positions(neighbours: list[list[int]], ids: list[str],
             placed[i] = True
     if not placed.any():
         return None
-    placed_before = placed.copy()
+    parents = {m for i in np.flatnonzero(~placed) for m in neighbours[i] if placed[m]}
+    children = {p: sum(1 for m in neighbours[p] if placed[m]) for p in parents}
+    return placed_beside(pos, placed, neighbours, children), ~placed
+
+
+def placed_beside(pos: np.ndarray, placed: np.ndarray, neighbours: Mapping[int, list[int]] | list[list[int]],
+                  children: dict[int, int]) -> np.ndarray:
+    """``pos`` in canvas pixels with every node not ``placed`` placed beside its neighbours and relaxed (the others
+    unchanged). ``neighbours`` needs the lists of the nodes to place and of their placed neighbours (only the nodes
+    to place among those: the others are passed over), and ``children`` how many placed neighbours each of those
+    has: an old node's new neighbours continue the sunflower after the neighbours it had."""
     new = np.flatnonzero(~placed)
     if len(new):
-        # An old node's new neighbours continue the sunflower after the neighbours it had.
-        parents = sorted({m for i in new for m in neighbours[i] if placed[m]})
-        children = [0] * n
-        for p in parents:
-            children[p] = sum(1 for m in neighbours[p] if placed[m])
-        placing = _Placing(pos, placed, neighbours, children)
-        placing.spread(deque(parents))
+        placing = _Placing(pos, placed, neighbours, defaultdict(int, children))
+        placing.spread(deque(sorted(children)))
         placing.islands()
         pos = np.array(placing.xy)
         _relax(pos, new, neighbours)
-    return np.rint(pos).astype(int), ~placed_before
+    return np.rint(pos).astype(int)
 
 
 def _cells(xy: np.ndarray) -> np.ndarray:
@@ -331,7 +338,7 @@ def _sums(groups: np.ndarray, xy: np.ndarray, n: int) -> np.ndarray:
     return np.stack([np.bincount(groups, xy[:, 0], n), np.bincount(groups, xy[:, 1], n)], axis=1)
 
 
-def _relax(pos: np.ndarray, new: np.ndarray, neighbours: list[list[int]]) -> None:
+def _relax(pos: np.ndarray, new: np.ndarray, neighbours: Mapping[int, list[int]] | list[list[int]]) -> None:
     """Move the ``new`` nodes only: ``RELAX_STEPS`` times, every new node at once is pulled ``PULL`` of the way
     towards the ``REST`` distance from its neighbours' mean, then pushed off the nodes nearer than ``CLEARANCE``
     by their mean overlap."""

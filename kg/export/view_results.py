@@ -10,14 +10,13 @@ kilobytes of results, not megabytes.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from kg.graph import entity_node
+from kg.graph import claim_node, entity_node
 from kg.results.leaderboard import Query, ResultRow, by_metric, leaderboard, menu, rankable, units
 from kg.schema import load_schema
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
     from kg.results.index import ResultsIndex
 
 BOARDS = 40  # the boards a page offers, biggest first (kg.results.leaderboard.menu)
@@ -29,9 +28,10 @@ def _number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def results_data(kg: KnowledgeGraph, index: dict[str, int], result_rows: list[ResultRow]) -> dict[str, list]:
-    """The leaderboards of ``kg`` (its ``result_rows``) for the page, with ``index`` mapping node ids to their
-    place in ``n``.
+def results_data(slots: dict[str, int], result_rows: list[ResultRow],
+                 links: Callable[[str], dict[str, str]]) -> dict[str, list]:
+    """The leaderboards of a graph (its ``result_rows``) for the page, with ``slots`` mapping node ids to their
+    slot in ``n`` and ``links`` giving a claim node's linked nodes by relationship type.
 
     Returns
     -------
@@ -41,22 +41,20 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int], result_rows: list[Re
     subject, dataset and baseline are entity nodes when the claim is linked to one, else the text as
     written, or None). ``unit`` is "" for bare numbers.
     """
-    g = kg.graph
     relationship_of = load_schema().claim_relationships
     rows = [row for row in result_rows if rankable(row)]
-    claim_nodes = {data["id"]: node for node, data in kg.claims()}
     boards: list[list[Any]] = []
     records: list[list[Any]] = []
     row_index: dict[str, int] = {}
 
     def record(row) -> int:
         if row.claim not in row_index:
-            node = claim_nodes[row.claim]
-            linked = {rel: index[target] for _, target, rel in g.out_edges(node, keys=True)}
+            node = claim_node(row.claim)
+            linked = {rel: slots[target] for rel, target in links(node).items()}
             fields = [linked.get(relationship_of[name], getattr(row, name)) for name in LINKED]
             high = row.value_max if row.value_max is not None and row.value_max != row.value_min else None
             row_index[row.claim] = len(records)
-            records.append([index[node], *fields, _number(row.value_min)] + ([] if high is None else [_number(high)]))
+            records.append([slots[node], *fields, _number(row.value_min)] + ([] if high is None else [_number(high)]))
         return row_index[row.claim]
 
     of_metric = by_metric(rows)  # each board reads only the rows of its metric
@@ -75,21 +73,22 @@ def results_data(kg: KnowledgeGraph, index: dict[str, int], result_rows: list[Re
     return {"B": boards, "b": records}
 
 
-def timelines_data(results: ResultsIndex, index: dict[str, int], n_entities: int) -> dict[str, list]:
+def timelines_data(results: ResultsIndex, slots: dict[str, int]) -> dict[str, list]:
     """Each entity's dated papers per month, from ``results`` (every entity with a dated paper:
     ``kg.results.index.build_index(kg, min_papers=1)``).
 
     Returns
     -------
-    dict with ``M`` (every month with a dated paper, ``YYYY-MM``, in order) and ``m`` (for each of the
-    first ``n_entities`` nodes, the entities, a flat list ``[month, papers, ...]`` of indices into ``M``
-    and counts; empty when none of its papers is dated; only the month's index when the entity has one
-    dated paper, as most of a corpus's entities have).
+    dict with ``M`` (every month with a dated paper, ``YYYY-MM``, in order) and ``m`` (for each slot of
+    ``n`` up to the last entity's with a dated paper, a flat list ``[month, papers, ...]`` of indices into
+    ``M`` and counts; empty for a node none of whose papers is dated, or no entity; only the month's index
+    when the entity has one dated paper, as most of a corpus's entities have).
     """
     months = list(results.papers_per_month)
     month_index = {m: i for i, m in enumerate(months)}
-    per_entity: list[list[int] | int] = [[] for _ in range(n_entities)]
-    for timeline in results.timelines:
+    at = {slots[entity_node(timeline.key)]: timeline for timeline in results.timelines}
+    per_slot: list[list[int] | int] = [[] for _ in range(max(at, default=-1) + 1)]
+    for slot, timeline in at.items():
         flat = [x for month, papers in timeline.months.items() for x in (month_index[month], papers)]
-        per_entity[index[entity_node(timeline.key)]] = flat[0] if flat[1:] == [1] else flat
-    return {"M": months, "m": per_entity}
+        per_slot[slot] = flat[0] if flat[1:] == [1] else flat
+    return {"M": months, "m": per_slot}

@@ -53,9 +53,10 @@ class KeptIndex:
         self.months.fill(months.items())
         self._saved[PER_MONTH] = dict(sorted(Counter(months.values()).items()))
 
-    def update(self, change: GraphChange, before: dict[str, dict[str, Any] | None]) -> None:
+    def update(self, change: GraphChange, before: dict[str, dict[str, Any] | None],
+               existed: set[tuple[str, str, str]]) -> None:
         """Follows an update of the graph's rows (written) by ``change``, ``before`` holding the records its nodes
-        had before it (None: no node)."""
+        had before it (None: no node) and ``existed`` the relationships of ``change`` there before it."""
         after = {node: self._nodes.get(node) for node in change.nodes}
         ends = {end for edge in change.edges for end in edge[:2]}
         renamed = {n for n in change.nodes if n.startswith(ENTITY) and _looks(before[n]) != _looks(after[n])}
@@ -70,9 +71,11 @@ class KeptIndex:
                   | {u for u, v, _ in ring if u.startswith(CLAIM) and v in renamed}
                   | {v for u, v, _ in ring if u in facts_changed and v.startswith(CLAIM)})
         entities = {n for n in change.nodes | ends if n.startswith(ENTITY)}  # a changed paper's: its edges changed
+        months = {node: tuple(month_of((r or {}).get("date")) for r in (before[node], after[node])) for node in papers}
+        self._patch_timelines(entities - renamed, change.edges, existed, months)
         self._follow_months(papers, before, after)
         self._remake_claims(claims)
-        self._remake_timelines(entities)
+        self._remake_timelines(entities & renamed)
 
     def _follow_months(self, papers: set[str], before: dict, after: dict) -> None:
         per_month = Counter(self._saved.get(PER_MONTH, {}))
@@ -109,6 +112,38 @@ class KeptIndex:
             elif node in self.claims:
                 del self.claims[node]
 
+    def _patch_timelines(self, entities: set[str], edges: set[tuple[str, str, str]], existed: set[tuple[str, str, str]],
+                         months: dict[str, tuple[str | None, str | None]]) -> None:
+        """The timelines of ``entities``, whose records kept their name, key and type, patched by the papers that
+        name them or stop naming them among the relationships ``edges`` changed (``existed``: those there before),
+        each paper counted in its month before and after (``months``, for the papers whose record changed: a paper
+        added, removed or changed changes every relationship it states, so a paper redated is among them)."""
+        roles = role_edges()
+        pairs = {(u, v) for u, v, rel in edges if v in entities and rel in roles and u.startswith(PAPER)}
+        now = self._edges.present((u, v, rel) for u, v in pairs for rel in roles)
+
+        def named(u: str, v: str, was: bool) -> bool:
+            return any(((u, v, rel) in existed) if was and (u, v, rel) in edges else (u, v, rel) in now
+                       for rel in roles)
+
+        self.months.read(u for u, _ in pairs if u not in months)
+        self.timelines.read(entities)
+        self._nodes.read(v for _, v in pairs if v not in self.timelines)
+        counts = {v: Counter((timeline := self.timelines.get(v)) and timeline.months) for _, v in pairs}
+        for u, v in pairs:
+            old, new = months.get(u) or (self.months.get(u),) * 2
+            if old and named(u, v, True):
+                counts[v][old] -= 1
+            if new and named(u, v, False):
+                counts[v][new] += 1
+        for v, months_of in counts.items():
+            timeline = self.timelines.get(v) or timeline_of(self._nodes[v], ())
+            kept = {month: n for month, n in sorted(months_of.items()) if n > 0}
+            if kept:
+                self.timelines[v] = EntityTimeline(timeline.key, timeline.name, timeline.type, kept)
+            elif v in self.timelines:
+                del self.timelines[v]
+
     def _remake_timelines(self, entities: set[str]) -> None:
         """The timelines of ``entities``, from the relationships by which papers name them and the papers' months."""
         papers_of: dict[str, set[str]] = {node: set() for node in entities}
@@ -128,8 +163,8 @@ class KeptIndex:
 
     def index(self) -> ResultsIndex:
         """The whole index as written (``Rows.write``)."""
-        return ResultsIndex([row_from(data) for data in decoded(self.claims.texts())],
-                            [timeline_from(data) for data in decoded(self.timelines.texts())],
+        return ResultsIndex([row_from(data) for data in decoded(self.claims.batches())],
+                            [timeline_from(data) for data in decoded(self.timelines.batches())],
                             dict(self._saved.get(PER_MONTH, {})))
 
 
