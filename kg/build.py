@@ -26,7 +26,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from kg.builder import builder_version
 from kg.cache import CacheUnreadable, ExtractionCache
@@ -41,10 +41,12 @@ from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
 from kg.results.index import index_path, save_index
-from kg.state import StoreState, open_state, sqlite_errors
 from kg.store import MANIFEST_FILE, current_folder, new_version, read_manifest, writing
 from kg.terms import user_aliases
-from kg.update import HeldPapers
+
+if TYPE_CHECKING:  # kg.state imports the update and the view: only a store's writers need them
+    from kg.state import StoreState
+    from kg.update import HeldPapers
 
 GRAPH_FILE = "graph.json"
 HTML_FILE = "graph.html"
@@ -289,6 +291,8 @@ def _quiet(_: str) -> None:
 
 def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
                  progress: Callable[[int], None] | None, stage: Callable[[str], None]) -> BuildReport:
+    from kg.state import open_state
+
     report = BuildReport()
     folder = current_folder(out)
     aliases = user_aliases(options.terms, options.aliases)
@@ -302,7 +306,7 @@ def _build_store(inputs: Iterable[str], out: Path, options: BuildOptions,
         report.store_papers = held.count + len(added) - len(replaced)
         if not report.store_papers:
             return report
-        with collection_paused(), sqlite_errors(state.rows.path):
+        with collection_paused():
             if added:
                 stage(f"adding {len(added)} papers")
                 clock = time.perf_counter()
@@ -408,10 +412,12 @@ def remove_papers(out_dir: str | Path, paper_ids: Iterable[str], wait: float | N
 
 
 def _remove_papers(out: Path, paper_ids: Iterable[str], relayout: bool, stage: Callable[[str], None]) -> RemoveReport:
+    from kg.state import open_state
+
     folder = current_folder(out)
     aliases = read_manifest(folder).get("user_aliases", {})
     wanted = list(dict.fromkeys(arxiv_id(given) or given for given in paper_ids))
-    with open_state(out, aliases, stage) as state, sqlite_errors(state.rows.path):
+    with open_state(out, aliases, stage) as state:
         held = state.graph.held
         report = RemoveReport(removed=[p for p in wanted if p in held], missing=[p for p in wanted if p not in held])
         if not report.removed:

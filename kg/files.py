@@ -7,8 +7,9 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from kg.errors import OutputError
 
@@ -116,21 +117,51 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
 JSON_BATCH = 1_000  # list items encoded at once: the C encoder's speed, a few hundred kB at a time
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # json.dumps with options
+# makes an encoder a call: a row of a store's state is one call
+
+
 def compact_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: the same value, the same text."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _COMPACT.encode(value)
+
+
+@dataclass(frozen=True)
+class JsonTexts:
+    """A list for ``json_pieces`` whose items are JSON texts already, in batches (a store's rows, say)."""
+
+    batches: Iterable[list[str]]
+
+
+def joined(batches: Iterable[list[str]]) -> Iterator[str]:
+    """Batches of JSON texts as the items of one list, a batch a piece (a piece a text would cost more in the
+    calls than in the bytes)."""
+    first = True
+    for batch in batches:
+        if batch:
+            yield ("" if first else ",") + ",".join(batch)
+            first = False
 
 
 def json_pieces(data: dict[str, Any], encode: Callable[[Any], str]) -> Iterator[str]:
-    """``encode(data)`` in pieces, in ``data``'s key order, each long list a batch of items at a time: a
-    big document written without its whole text ever held, each piece encoded by the C encoder (``json.dump``
-    encodes in Python, a few bytes a write). ``encode`` is a compact ``json.dumps`` (separators "," and ":")."""
+    """``encode(data)`` in pieces, in ``data``'s key order, each long list a batch of items at a time and a
+    ``JsonTexts`` list a batch of its texts at a time: a big document written without its whole text ever held,
+    each piece encoded by the C encoder (``json.dump`` encodes in Python, a few bytes a write). ``encode`` is a
+    compact ``json.dumps`` (separators "," and ":"), which the texts of a ``JsonTexts`` are too."""
     for i, (key, value) in enumerate(data.items()):
         yield ("{" if i == 0 else ",") + encode(key) + ":"
         if isinstance(value, list) and len(value) > JSON_BATCH:
-            for start in range(0, len(value), JSON_BATCH):
-                yield ("[" if start == 0 else ",") + encode(value[start:start + JSON_BATCH])[1:-1]
+            value = JsonTexts(_encoded_batches(value, encode))
+        if isinstance(value, JsonTexts):
+            yield "["
+            yield from joined(value.batches)
             yield "]"
         else:
             yield encode(value)
     yield "}" if data else "{}"
+
+
+def _encoded_batches(items: list, encode: Callable[[Any], str]) -> Iterator[list[str]]:
+    """``items`` encoded ``JSON_BATCH`` at a time, each batch one text: the items of a list without its brackets."""
+    for start in range(0, len(items), JSON_BATCH):
+        yield [encode(items[start:start + JSON_BATCH])[1:-1]]

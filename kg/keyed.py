@@ -22,9 +22,15 @@ BATCH = 500  # keys per SELECT ... IN (...)
 _ABSENT = object()
 
 
-def chunks(items: list, size: int = BATCH) -> Iterator[list]:
+def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def select_in(db: sqlite3.Connection, query: str, values: Iterable[Any]) -> Iterator[tuple]:
+    """The rows of ``query``, which ends in ``IN``, for each of ``values``: a batch of them bound at a time."""
+    for batch in _chunks(list(values)):
+        yield from db.execute(f"{query} ({','.join('?' * len(batch))})", batch)
 
 
 class RowMap(MutableMapping):
@@ -48,13 +54,10 @@ class RowMap(MutableMapping):
     def read(self, keys: Iterable[Any]) -> None:
         """Reads the rows of ``keys`` not read yet, a batch at a time."""
         wanted = {self._key_text(key): key for key in keys if key not in self._values}
-        for texts in chunks(list(wanted)):
-            rows = self._db.execute(f"SELECT key, value FROM {self._table} WHERE key IN "
-                                    f"({','.join('?' * len(texts))})", texts)
-            for text, value in rows:
-                key = wanted.pop(text)
-                self._read[key] = value
-                self._values[key] = self._decode(json.loads(value))
+        for text, value in select_in(self._db, f"SELECT key, value FROM {self._table} WHERE key IN", list(wanted)):
+            key = wanted.pop(text)
+            self._read[key] = value
+            self._values[key] = self._decode(json.loads(value))
         for key in wanted.values():
             self._read[key] = None
             self._values[key] = _ABSENT
@@ -148,16 +151,6 @@ def decoded(batches: Iterable[list[str]]) -> Iterator[Any]:
         yield from json.loads("[" + ",".join(batch) + "]")
 
 
-def joined(batches: Iterable[list[str]], separator: str = ",") -> Iterator[str]:
-    """Batches of texts (rows' values) joined by ``separator``, a batch a piece (a piece a row would cost more in
-    the calls than in the bytes)."""
-    first = True
-    for batch in batches:
-        if batch:
-            yield ("" if first else separator) + separator.join(batch)
-            first = False
-
-
 def _holds(value: Any) -> bool:
     """Whether a value is there: not absent, nor an empty set, mapping or list."""
     return value is not _ABSENT and (bool(value) if isinstance(value, (set, dict, list)) else True)
@@ -209,10 +202,11 @@ class Rows:
 
     def forget(self) -> None:
         """Writes back what every map changed, then lets go of what they read: the memory an update used."""
-        self.write()
         for row_map in self._maps:
             if isinstance(row_map, RowMap):
-                row_map.forget()
+                row_map.forget()  # writes first
+            else:
+                row_map.write()
 
     def commit(self) -> None:
         self.write()
@@ -253,7 +247,7 @@ class EdgeRows:
         return set(self._by_keys(keys, "source, target, key"))
 
     def _by_keys(self, keys: Iterable[tuple[str, str, str]], columns: str) -> Iterator[tuple]:
-        for batch in chunks(sorted(set(keys)), BATCH // 3):
+        for batch in _chunks(sorted(set(keys)), BATCH // 3):
             where = " OR ".join(["(source = ? AND target = ? AND key = ?)"] * len(batch))
             yield from self._db.execute(f"SELECT {columns} FROM {self._table} WHERE {where}",
                                         [part for edge in batch for part in edge])
@@ -287,7 +281,7 @@ class EdgeRows:
 
     def _at(self, nodes: Iterable[str], columns: str, sides: tuple[str, ...] = ("source", "target")) -> Iterator[tuple]:
         """``columns`` of the relationships whose end ``sides`` is one of ``nodes``."""
-        for batch in chunks(sorted(set(nodes)), BATCH // len(sides)):  # each bound once a side: SQLite binds 999
+        for batch in _chunks(sorted(set(nodes)), BATCH // len(sides)):  # each bound once a side: SQLite binds 999
             marks = ",".join("?" * len(batch))
             yield from self._db.execute(" UNION ".join(f"SELECT {columns} FROM {self._table} WHERE {side} IN ({marks})"
                                                        for side in sides), batch * len(sides))

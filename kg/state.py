@@ -32,6 +32,7 @@ from kg.store import STORE_DIR, current_folder, current_version, read_manifest
 from kg.update import StoredGraph
 
 STATE_FILE = "state.sqlite"
+INDEXING = "indexing the store for updates"  # the stage of a state made anew
 STAMP_TABLE = "stamp"
 STAMP_KEY = "stamp"
 
@@ -56,8 +57,7 @@ class StoreState:
         ``fingerprint``, and commits them."""
         self._stamp = {**self._stamp, "version": version, "fingerprint": fingerprint}
         self._stamps[STAMP_KEY] = self._stamp
-        with sqlite_errors(self.rows.path):
-            self.rows.commit()
+        self.rows.commit()
 
     def close(self) -> None:
         """Closes the rows; what was not committed is dropped."""
@@ -66,13 +66,17 @@ class StoreState:
     def __enter__(self) -> StoreState:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, err, traceback) -> None:
+        """Closes the state; SQLite's failures in the block or on closing end as ``sqlite_errors`` says."""
+        with sqlite_errors(self.rows.path):
+            self.close()
+            if isinstance(err, sqlite3.DatabaseError):
+                raise err
 
 
 def open_state(store: str | os.PathLike, user_aliases: dict[str, str], stage: Callable[[str], None]) -> StoreState:
     """The update state of ``store`` as of its current version, the papers resolved with ``user_aliases``. A state
-    made anew is committed at once, and ``stage`` is told ("indexing the store for updates"). The caller holds the
+    made anew is committed at once, and ``stage`` is told (``INDEXING``). The caller holds the
     store's lock (``kg.store.writing``)."""
     path = state_path(store)
     folder = current_folder(store)
@@ -88,7 +92,7 @@ def open_state(store: str | os.PathLike, user_aliases: dict[str, str], stage: Ca
             state = StoreState(rows, stamp)
             extractions = folder / EXTRACTIONS_FILE
             if extractions.exists():
-                stage("indexing the store for updates")
+                stage(INDEXING)
                 with collection_paused():  # a line given twice is one paper, its last line's, as a build reads it
                     state.graph.update(list({x.paper.id: x for x in load_extractions(extractions)}.values()), [])
             state.commit(stamp["version"], stamp["fingerprint"])

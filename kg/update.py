@@ -15,11 +15,11 @@ from typing import Callable, Iterable, Iterator
 import networkx as nx
 
 from kg.extractions import extraction_text
-from kg.files import compact_json
+from kg.files import compact_json, joined
 from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph,
                       names_looked_up)
 from kg.ingest import title_key
-from kg.keyed import RowMap, Rows, counter_map, decoded, joined, pair_key_map, set_map
+from kg.keyed import RowMap, Rows, counter_map, decoded, pair_key_map, set_map
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, ResolutionChange, ResolutionState, tally
@@ -258,8 +258,10 @@ class StoredGraph:
         self.extractions.read(restated_ids)
         patch = GraphPatch(change, added, gone, [self.extractions[pid] for pid in restated_ids])
         graph = self._part(*patch.reads())
+        read = set(graph.graph.edges(keys=True))  # every relationship the patch changes is one it read, if held
         graph_change = patch.apply(graph)
-        before, existed = self._write(graph.graph, graph_change)
+        existed = graph_change.edges & read
+        before = self._write(graph.graph, graph_change, existed)
         for x in gone:
             del self.extractions[x.paper.id]
             self.held.remove(x)
@@ -324,10 +326,10 @@ class StoredGraph:
             g.add_edge(u, v, key=key, **{k: val for k, val in record.items() if k not in ("source", "target", "key")})
         return KnowledgeGraph(g)
 
-    def _write(self, g: nx.MultiDiGraph, change: GraphChange
-               ) -> tuple[dict[str, dict | None], set[tuple[str, str, str]]]:
-        """Writes the rows of the nodes and relationships that changed, and their counts by label and type;
-        returns the nodes' records before and which of the relationships were there before."""
+    def _write(self, g: nx.MultiDiGraph, change: GraphChange, existed: set[tuple[str, str, str]]
+               ) -> dict[str, dict | None]:
+        """Writes the rows of the nodes and relationships that changed (``existed``: those held before), and their
+        counts by label and type; returns the nodes' records before."""
         self.nodes.read(change.nodes)
         before = {node: self.nodes.get(node) for node in change.nodes}
         nodes, relationships = (Counter(self.saved[COUNTS][part]) for part in ("nodes", "relationships"))
@@ -339,14 +341,13 @@ class StoredGraph:
                 nodes[g.nodes[node]["label"]] += 1
             elif node in self.nodes:
                 del self.nodes[node]
-        existed = self.edges.present(change.edges)
         relationships.subtract(k for _, _, k in existed)
         self.edges.put({(u, v, k): _edge_text(g, u, v, k) if g.has_edge(u, v, k) else None
                         for u, v, k in change.edges})
         relationships.update(k for u, v, k in change.edges if g.has_edge(u, v, k))
         self.saved[COUNTS] = {part: {name: n for name, n in sorted(counts.items()) if n > 0}
                               for part, counts in (("nodes", nodes), ("relationships", relationships))}
-        return before, existed
+        return before
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """The graph's nodes by label and relationships by type, as ``KnowledgeGraph.node_counts`` and

@@ -6,6 +6,8 @@ import re
 from kg.graph import KnowledgeGraph, build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
 
+# The view's payload in its page (kg.export.html).
+DATA_BLOCK = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL)
 HOSTILE_STRINGS = (
     "it's \"quoted\" `ticked` } // MATCH (n) DETACH DELETE n",
     "<script>window.__pwned = 1</script>",

@@ -11,7 +11,7 @@ from kg.export.layout import Layout
 from kg.extractions import EXTRACTIONS_FILE, load_extractions
 from kg.graph import KnowledgeGraph
 from kg.results.index import index_path
-from kg.state import STATE_FILE, open_state, state_path
+from kg.state import INDEXING, STATE_FILE, open_state, state_path
 from kg.store import STORE_DIR, current_folder, current_version
 from kg.update import TERM_MODULUS, paper_term
 
@@ -176,7 +176,6 @@ def _assert_same_files(a: Path, b: Path, names) -> None:
 
 # --- the update state: what the store holds, planned from and kept in its rows (kg.state) ---
 
-INDEXING = "indexing the store for updates"
 
 
 @pytest.fixture(scope="module")

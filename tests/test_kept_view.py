@@ -2,11 +2,11 @@
 the same graph drawn where it was."""
 import json
 import random
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from samples import DATA_BLOCK
 from synthetic import zipf_extractions
 
 import kg
@@ -21,7 +21,6 @@ from kg.update import StoredGraph
 pytest_plugins = ("conftest_browser",)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
-DATA_BLOCK = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL)
 
 
 def _payload(path):

@@ -15,11 +15,10 @@ from kg.extractions import EXTRACTIONS_FILE, extraction_text, load_extractions
 from kg.fingerprint import module_closure
 from kg.graph import build_graph
 from kg.resolve import finish, tally
-from kg.state import STATE_FILE, open_state, state_path
+from kg.state import INDEXING, STATE_FILE, open_state, state_path
 from kg.store import MANIFEST_FILE, current_version, new_version, writing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "papers.jsonl"
-INDEXING = "indexing the store for updates"
 ALIASES = {"Medusa-1": "Medusa", "Vicuna-7B": "Vicuna"}
 # A writer's update as the store makes it: the state updated by the papers of argv[2], then a version of the
 # store with them, the state committed as it just before it becomes current; "kill" ends the process there.

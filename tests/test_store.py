@@ -59,9 +59,9 @@ def _holding(store: Path, seconds: float) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module")
-def seed_cache(tmp_path_factory):
-    """The seeds' extractions in the session's cache, so the writers below only resolve and write."""
-    build_store([str(SEEDS)], tmp_path_factory.mktemp("warm"), BuildOptions(html=False, jobs=2))
+def seed_cache(seed_extractions):
+    """The seeds' extractions in the session's cache (``seed_extractions`` put them there), so the writers below
+    only resolve and write."""
 
 
 @needs_seeds

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-import kg.export.html as kg_html
+import kg.files as kg_files
 from kg.export.html import (ALL_NODES_MAX, BY_PAPERS, DEFAULT_TOP, HEADLINES_MAX, UNFOLDED_MAX, render_html, view_data,
                             write_html)
 from kg.graph import build_graph
 from kg.records import Claim, Entity, Extraction, Paper, Relation, Span
-from samples import HOSTILE_STRINGS, sample_graph
+from samples import DATA_BLOCK, HOSTILE_STRINGS, sample_graph
 from shared_data import SEEDS
 from synthetic import zipf_extractions
 
@@ -29,7 +29,6 @@ pytest_plugins = ("conftest_browser",)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-output"
-DATA_BLOCK = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL)
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +247,7 @@ def test_view_data_block_written_a_batch_at_a_time_is_the_whole_payload(monkeypa
     the data block is the same text, holds the same payload and still cannot break out."""
     kg = sample_graph()
     whole = DATA_BLOCK.search(render_html(kg)).group(1)
-    monkeypatch.setattr(kg_html, "JSON_BATCH", 2)
+    monkeypatch.setattr(kg_files, "JSON_BATCH", 2)
     batched = DATA_BLOCK.search(render_html(kg)).group(1)
     assert batched == whole
     assert json.loads(batched) == json.loads(json.dumps(view_data(kg)))

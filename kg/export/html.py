@@ -43,9 +43,8 @@ from kg.export.communities import LEADERS, Community, co_occurrence, communities
 from kg.export.layout import (GOLDEN_ANGLE, VIEW_H, VIEW_W, Layout, fresh_positions, kept_positions,
                               kept_topic_order)
 from kg.export.view_results import results_data, timelines_data
-from kg.files import JSON_BATCH, atomic_open
+from kg.files import atomic_open, json_pieces
 from kg.graph import KnowledgeGraph, paper_label, paper_node
-from kg.keyed import joined
 from kg.memory import collection_paused
 from kg.records import ENTITY_TYPES
 from kg.resolve import MODEL_PARTS
@@ -101,6 +100,7 @@ def _entity_size(papers: int) -> float:
 _MARKER = re.compile(r"__KG_([A-Z_]+)__")
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one for all: json.dumps makes one a call
 
 
 @dataclass(frozen=True)
@@ -408,7 +408,7 @@ def node_record(data: dict[str, Any], type_index: dict[str, int], slot_of: Calla
 
 def safe_json(value: Any) -> str:
     """JSON that cannot end its <script> block or open a comment: <, >, & become \\u escapes."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _COMPACT.encode(value)
     return _JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group()], text)
 
 
@@ -440,37 +440,7 @@ def _render(kg: KnowledgeGraph, top: int | None, physics: bool, results: Results
         nodes=len(data["n"]), edges=len(data["e"]), nodes_drawn=n_drawn, edges_drawn=edges_drawn,
         top=top_n, physics=data["physics"], kept=view.kept, layout=view.layout,
     )
-    return page(payload_pieces(data)), summary
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """A list of the payload whose items are JSON texts already, made safe (``safe_json``), in batches: a store's
-    kept rows."""
-
-    batches: Iterable[list[str]]
-
-
-def payload_pieces(data: dict[str, Any]) -> Iterator[str]:
-    """The payload's JSON (``safe_json``) in pieces, in ``data``'s key order, each long list a batch of items at a
-    time and each ``Encoded`` list an item at a time: never the whole text (an update's peak memory is the view's)."""
-    for i, (key, value) in enumerate(data.items()):
-        yield ("{" if i == 0 else ",") + safe_json(key) + ":"
-        if isinstance(value, list) and len(value) > JSON_BATCH:
-            value = Encoded([text] for text in _batches(value))
-        if isinstance(value, Encoded):
-            yield "["
-            yield from joined(value.batches)
-            yield "]"
-        else:
-            yield safe_json(value)
-    yield "}" if data else "{}"
-
-
-def _batches(items: list) -> Iterator[str]:
-    """The JSON of ``items`` a batch at a time, each the items of a list without its brackets."""
-    for start in range(0, len(items), JSON_BATCH):
-        yield safe_json(items[start:start + JSON_BATCH])[1:-1]
+    return page(json_pieces(data, safe_json)), summary
 
 
 def page(payload: Iterable[str]) -> Iterator[str]:

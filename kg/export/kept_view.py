@@ -26,14 +26,13 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from kg.export.html import (BY_PAPERS, PAYLOAD_VERSION, UNFOLDED_MAX, Encoded, View, ViewSummary,
-                            edge_record, headlines_of, node_record, node_types, page, payload_pieces, resolve_top,
-                            safe_json, write_page)
+from kg.export.html import (BY_PAPERS, PAYLOAD_VERSION, UNFOLDED_MAX, View, ViewSummary, edge_record, headlines_of,
+                            node_record, node_types, page, resolve_top, safe_json, write_page)
 from kg.export.layout import Layout, placed_beside
 from kg.export.view_results import results_data, timelines_data
-from kg.files import JSON_BATCH
+from kg.files import JSON_BATCH, JsonTexts, json_pieces
 from kg.graph import GraphChange, entity_node, paper_node
-from kg.keyed import EdgeRows, RowMap, Rows, chunks
+from kg.keyed import EdgeRows, RowMap, Rows, select_in
 from kg.results.index import ResultsIndex
 from kg.schema import load_schema
 
@@ -165,12 +164,8 @@ class KeptView:
 
     def _rows(self, nodes: list[str]) -> dict[str, tuple]:
         """The rows of ``nodes`` that have one: (slot, node, kind, ..., tail) by node."""
-        found = {}
-        for batch in chunks(nodes):
-            for row in self._db.execute(f"SELECT slot, node, kind, x, topic, tail FROM view_nodes WHERE node IN "
-                                        f"({','.join('?' * len(batch))})", batch):
-                found[row[1]] = row
-        return found
+        return {row[1]: row for row in select_in(
+            self._db, "SELECT slot, node, kind, x, topic, tail FROM view_nodes WHERE node IN", nodes)}
 
     def _release_node(self, row: tuple) -> None:
         kind, tail = row[2], row[5]
@@ -237,13 +232,13 @@ class KeptView:
             "c": topic,
             "o": order,
             "L": headline,
-            "s": Encoded(self._holed("SELECT place, text FROM view_sentences ORDER BY place")),
-            "n": Encoded(self._holed("SELECT slot, kind, x, y, tail FROM view_nodes ORDER BY slot", _record_text)),
-            "e": Encoded(self._edges.batches()),
+            "s": JsonTexts(self._holed("SELECT place, text FROM view_sentences ORDER BY place")),
+            "n": JsonTexts(self._holed("SELECT slot, kind, x, y, tail FROM view_nodes ORDER BY slot", _record_text)),
+            "e": JsonTexts(self._edges.batches()),
             **results_data(slot_of, results.rows, self._claim_links),
             **timelines_data(results, slot_of),
         }
-        size = write_page(page(payload_pieces(data)), html_path)
+        size = write_page(page(json_pieces(data, safe_json)), html_path)
         n_nodes, n_edges = len(slot_of), self._db.execute("SELECT count(*) FROM view_edges").fetchone()[0]
         if data["papers"]:
             n_drawn, edges_drawn = n_nodes, n_edges
@@ -280,11 +275,8 @@ class KeptView:
                    xy: dict[int, tuple[int, int]]) -> list[int]:
         """The headline labels' slots (``kg.export.html.headlines_of``); a new node among them may move (in ``xy``
         and in its row)."""
-        records = {}
-        for batch in chunks(drawn):
-            for slot, kind, tail in self._db.execute(
-                    f"SELECT slot, kind, tail FROM view_nodes WHERE slot IN ({','.join('?' * len(batch))})", batch):
-                records[slot] = json.loads(_record_text(kind, 0, 0, tail))
+        records = {slot: json.loads(_record_text(kind, 0, 0, tail)) for slot, kind, tail in select_in(
+            self._db, "SELECT slot, kind, tail FROM view_nodes WHERE slot IN", drawn)}
         local = {slot: i for i, slot in enumerate(drawn)}
         positions = np.array([xy[slot] for slot in drawn], dtype=float).reshape(-1, 2)
         movable = np.array([slot in placed for slot in drawn], dtype=bool)
@@ -325,10 +317,9 @@ class _SlotsOf:
         self._db, self._slots = db, {}
 
     def read(self, nodes: Iterable[str]) -> None:
-        for batch in chunks(sorted(set(nodes) - self._slots.keys())):
-            self._slots.update(dict.fromkeys(batch))
-            self._slots.update(self._db.execute(
-                f"SELECT node, slot FROM view_nodes WHERE node IN ({','.join('?' * len(batch))})", batch))
+        wanted = sorted(set(nodes) - self._slots.keys())
+        self._slots.update(dict.fromkeys(wanted))  # None: no slot
+        self._slots.update(select_in(self._db, "SELECT node, slot FROM view_nodes WHERE node IN", wanted))
 
     def get(self, node: str) -> int | None:
         if node not in self._slots:

@@ -13,15 +13,15 @@ changes every relationship it states).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import networkx as nx
 
-from kg.graph import GraphChange, claim_node, entity_node, paper_node
+from kg.graph import GraphChange, KnowledgeGraph, claim_node, entity_node, paper_node
 from kg.keyed import EdgeRows, RowMap, Rows, decoded
-from kg.results.index import ResultsIndex, row_data, row_from, timeline_data, timeline_from
+from kg.results.index import ResultsIndex, build_index, row_data, row_from, timeline_data, timeline_from
 from kg.results.leaderboard import PaperFacts, claim_row
-from kg.results.trends import EntityTimeline, entity_timeline, month_of, role_edges, timeline_of
+from kg.results.trends import EntityTimeline, month_of, role_edges, timeline_of
 
 PER_MONTH = "papers_per_month"
 PAPER, CLAIM, ENTITY = paper_node(""), claim_node(""), entity_node("")
@@ -44,14 +44,12 @@ class KeptIndex:
 
     def fill(self, g: nx.MultiDiGraph) -> None:
         """The index of the whole graph ``g`` into an empty state."""
-        papers = PaperFacts(g)
-        nodes = sorted(g.nodes)
-        self.claims.fill((node, claim_row(g, node, g.nodes[node], papers)) for node in nodes if node.startswith(CLAIM))
-        self.timelines.fill(_timelines(g, (node for node in nodes if node.startswith(ENTITY))))
-        months = {node: month for node in nodes
-                  if node.startswith(PAPER) and (month := month_of(g.nodes[node].get("date")))}
-        self.months.fill(months.items())
-        self._saved[PER_MONTH] = dict(sorted(Counter(months.values()).items()))
+        index = build_index(KnowledgeGraph(g), min_papers=1)
+        self.claims.fill((claim_node(row.claim), row) for row in index.rows)
+        self.timelines.fill((entity_node(timeline.key), timeline) for timeline in index.timelines)
+        self.months.fill(sorted((node, month) for node, data in g.nodes(data=True)
+                                if node.startswith(PAPER) and (month := month_of(data.get("date")))))
+        self._saved[PER_MONTH] = index.papers_per_month
 
     def update(self, change: GraphChange, before: dict[str, dict[str, Any] | None],
                existed: set[tuple[str, str, str]]) -> None:
@@ -73,15 +71,15 @@ class KeptIndex:
         entities = {n for n in change.nodes | ends if n.startswith(ENTITY)}  # a changed paper's: its edges changed
         months = {node: tuple(month_of((r or {}).get("date")) for r in (before[node], after[node])) for node in papers}
         self._patch_timelines(entities - renamed, change.edges, existed, months)
-        self._follow_months(papers, before, after)
+        self._follow_months(months)
         self._remake_claims(claims)
         self._remake_timelines(entities & renamed)
 
-    def _follow_months(self, papers: set[str], before: dict, after: dict) -> None:
+    def _follow_months(self, months: dict[str, tuple[str | None, str | None]]) -> None:
+        """The months of the papers whose record changed (``months``: each one's before and after)."""
         per_month = Counter(self._saved.get(PER_MONTH, {}))
-        self.months.read(papers)
-        for node in papers:
-            old, new = (month_of((r or {}).get("date")) for r in (before[node], after[node]))
+        self.months.read(months)
+        for node, (old, new) in months.items():
             if old:
                 per_month[old] -= 1
             if new:
@@ -166,13 +164,3 @@ class KeptIndex:
         return ResultsIndex([row_from(data) for data in decoded(self.claims.batches())],
                             [timeline_from(data) for data in decoded(self.timelines.batches())],
                             dict(self._saved.get(PER_MONTH, {})))
-
-
-def _timelines(g: nx.MultiDiGraph, nodes: Iterable[str]) -> Iterator[tuple[str, EntityTimeline]]:
-    """The timelines of the entities among ``nodes`` (in ``g``) that have a dated paper."""
-    for node in nodes:
-        data = g.nodes.get(node)
-        if data and "key" in data:
-            timeline = entity_timeline(g, node, data)
-            if timeline.months:
-                yield node, timeline

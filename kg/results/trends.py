@@ -60,7 +60,8 @@ def entity_timelines(kg: KnowledgeGraph, min_papers: int = 2) -> tuple[list[Enti
 
 def entity_timeline(g: Any, node: str, data: dict[str, Any]) -> EntityTimeline:
     """The papers per month of the entity ``node`` (its record ``data``) of the graph ``g``."""
-    papers = {p for p, _, rel in g.in_edges(node, keys=True) if rel in role_edges()}
+    roles = role_edges()
+    papers = {p for p, _, rel in g.in_edges(node, keys=True) if rel in roles}
     return timeline_of(data, (month_of(g.nodes[p].get("date")) for p in papers))
 
 
