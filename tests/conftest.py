@@ -104,6 +104,9 @@ def process_gone(pid: int, timeout: float = 5.0) -> bool:
         time.sleep(0.05)
 
 
+OBSERVER_RETRY_SECONDS = 60  # how long a test's own connection waits for the server
+
+
 @dataclass(frozen=True)
 class BoltSettings:
     uri: str
@@ -114,6 +117,13 @@ class BoltSettings:
 
     def connection_args(self) -> dict:
         return {"uri": self.uri, "user": self.user, "password": self.password, "database": self.database}
+
+    def observe(self):
+        """A connection for a test to set up or read the database by, outside what it tests: it waits out FalkorDB
+        stalling (or resetting) a new connection after a client left, as kg's own retries do."""
+        from kg.export.neo4j import connect
+
+        return connect(**self.connection_args(), retry_seconds=OBSERVER_RETRY_SECONDS)
 
 
 @pytest.fixture(scope="module")
@@ -143,10 +153,10 @@ def bolt_server():
 def bolt(bolt_server):
     """``bolt_server`` with kg's nodes and the tests' own nodes deleted (restarted if a test killed it)."""
     from kg.errors import Neo4jExportError
-    from kg.export.neo4j import connect, wipe
+    from kg.export.neo4j import wipe
 
     def clean() -> None:
-        with connect(**bolt_server.connection_args()) as connection:
+        with bolt_server.observe() as connection:
             wipe(connection=connection)
             with connection.session() as session:
                 session.execute_write(lambda tx: tx.run(f"MATCH (n:{TEST_LABEL}) DETACH DELETE n").consume())
@@ -234,12 +244,10 @@ def _key_label(labels) -> str:
 
 def database_state(settings) -> GraphState:
     """kg's nodes and relationships as the server holds them (duplicates fail the test)."""
-    from kg.export.neo4j import connect
-
     from kg.schema import load_schema
 
     kg_nodes = "(" + " OR ".join(f"n:{label}" for label in load_schema().node_labels) + ")"
-    with connect(**settings.connection_args()) as connection, connection.session() as session:
+    with settings.observe() as connection, connection.session() as session:
         node_records = session.execute_read(lambda tx: [r.data() for r in tx.run(
             f"MATCH (n) WHERE {kg_nodes} RETURN labels(n) AS labels, properties(n) AS props")])
         rel_records = session.execute_read(lambda tx: [r.data() for r in tx.run(

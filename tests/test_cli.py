@@ -165,7 +165,6 @@ def _bolt_args(settings) -> list[str]:
 
 @pytest.mark.live
 def test_cli_export_neo4j_twice_matches_the_graph(built, bolt):
-    from kg.export.neo4j import connect
 
     out, _ = built
     command = ["export", "neo4j", "--graph", str(out / "graph.json"), *_bolt_args(bolt)]
@@ -175,7 +174,7 @@ def test_cli_export_neo4j_twice_matches_the_graph(built, bolt):
     assert second.exit_code == 0, second.output
     assert "0 new" in second.output
     stats = json.loads(CliRunner().invoke(main, ["stats", "--graph", str(out / "graph.json"), "--json"]).output)
-    with connect(**bolt.connection_args()) as connection, connection.session() as session:
+    with bolt.observe() as connection, connection.session() as session:
         papers = session.run("MATCH (n:Paper) RETURN count(n) AS c").single()["c"]
         entities = session.run("MATCH (n:Entity) RETURN count(n) AS c").single()["c"]
         relationships = session.run("MATCH ()-[r]->() RETURN count(r) AS c").single()["c"]

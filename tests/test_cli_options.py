@@ -13,7 +13,7 @@ from samples import sample_graph
 
 from kg.cache import ExtractionCache
 from kg.cli import main
-from kg.export.neo4j import connect, export_to_neo4j
+from kg.export.neo4j import export_to_neo4j
 from kg.export.rows import graph_rows
 from kg.extractions import load_extractions
 from kg.extractor import default_model
@@ -349,13 +349,13 @@ def _bolt_options(bolt) -> list[str]:
 
 
 def _foreign_nodes(bolt) -> int:
-    with connect(**bolt.connection_args()) as connection, connection.session() as session:
+    with bolt.observe() as connection, connection.session() as session:
         return session.execute_read(lambda tx: tx.run(f"MATCH (n:{TEST_LABEL}) RETURN count(n) AS n").single()["n"])
 
 
 def _load_other_graph_and_a_foreign_node(bolt):
     export_to_neo4j(sample_graph(), **bolt.connection_args(), ahead=False)
-    with connect(**bolt.connection_args()) as connection, connection.session() as session:
+    with bolt.observe() as connection, connection.session() as session:
         session.execute_write(lambda tx: tx.run(f"CREATE (:{TEST_LABEL} {{name: 'not kg'}})").consume())
 
 

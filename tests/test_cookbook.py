@@ -68,12 +68,12 @@ def embedded(seeds_graph):
 @pytest.fixture(scope="module")
 def bolt_seeds(bolt_server, seeds_graph):
     """The Bolt test server holding the seeds graph (kg's nodes wiped first), for this module's tests."""
-    from kg.export.neo4j import connect, export_to_neo4j, wipe
+    from kg.export.neo4j import export_to_neo4j, wipe
     from kg.graph import KnowledgeGraph
 
     if bolt_server.falkordb is not None and not bolt_server.falkordb.running:
         bolt_server.falkordb.restart()
-    with connect(**bolt_server.connection_args()) as connection:
+    with bolt_server.observe() as connection:
         wipe(connection=connection)
         export_to_neo4j(KnowledgeGraph.load(seeds_graph), connection=connection)
     return bolt_server
@@ -100,10 +100,9 @@ def test_cookbook_answer_over_bolt(recipe, bolt_seeds):
 
 
 def _database_counts(settings) -> tuple[dict, dict]:
-    from kg.export.neo4j import connect
 
     labels = ("Paper", "Claim", "Method", "Model", "Dataset", "Task", "Metric")
-    with connect(**settings.connection_args()) as connection, connection.session() as session:
+    with settings.observe() as connection, connection.session() as session:
         nodes = {label: session.run(f"MATCH (n:{label}) RETURN count(n) AS c").single()["c"] for label in labels}
         rows = session.run("MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS c").data()
     return {k: v for k, v in nodes.items() if v}, {row["t"]: row["c"] for row in rows}

@@ -12,7 +12,7 @@ from samples import HOSTILE_STRINGS, sample_graph
 
 from kg.export.cypher import (ROWS_PARAMETER, cypher_literal, delete_statements, generate_cypher, literal_size,
                               split_statements, write_cypher, write_statements)
-from kg.export.neo4j import FALKORDB, connect, ensure_schema, export_to_neo4j
+from kg.export.neo4j import FALKORDB, ensure_schema, export_to_neo4j
 from kg.export.rows import GraphRows, NodeGroup, NodeRow, RelationshipGroup, RelationshipRow, graph_rows
 from kg.schema import constraints_cypher
 
@@ -203,7 +203,7 @@ def test_cypher_write_cypher_writes_the_script(tmp_path):
 
 def _run_script(settings, script: str) -> None:
     """Feed every statement to the server, as cypher-shell -f would (FalkorDB: indexes for constraints)."""
-    with connect(**settings.connection_args()) as connection:
+    with settings.observe() as connection:
         statements = split_statements(script)
         if connection.server.kind == FALKORDB:
             ensure_schema(connection)
@@ -216,7 +216,7 @@ def _run_script(settings, script: str) -> None:
 @pytest.mark.live
 @pytest.mark.parametrize("text", TRICKY)
 def test_cypher_literal_reads_back_as_the_same_string(bolt, text):
-    with connect(**bolt.connection_args()) as connection, connection.session() as session:
+    with bolt.observe() as connection, connection.session() as session:
         got = session.execute_read(lambda tx: tx.run(f"RETURN {cypher_literal([text, 1.25])} AS v").single()["v"])
     assert got == [text, 1.25]
 

@@ -33,7 +33,7 @@ from kg.records import Entity, Extraction, Paper, Span
 
 
 def _query(settings, query: str, **parameters) -> list[dict]:
-    with connect(**settings.connection_args()) as connection, connection.session() as session:
+    with settings.observe() as connection, connection.session() as session:
         return session.execute_read(lambda tx: [r.data() for r in tx.run(query, parameters)])
 
 
@@ -48,7 +48,7 @@ def _node_rows(kg) -> int:
 
 
 def _kind(settings) -> str:
-    with connect(**settings.connection_args()) as connection:
+    with settings.observe() as connection:
         return connection.server.kind
 
 
@@ -192,7 +192,7 @@ def test_neo4j_hostile_strings_arrive_as_text_and_nothing_else_happens(bolt):
 
 
 def _query_write(settings, query: str, **parameters) -> None:
-    with connect(**settings.connection_args()) as connection, connection.session() as session:
+    with settings.observe() as connection, connection.session() as session:
         session.execute_write(lambda tx: tx.run(query, parameters).consume())
 
 
@@ -389,7 +389,7 @@ def test_neo4j_missing_database_is_one_clear_error_or_ignored_by_falkordb(bolt, 
 
 @pytest.mark.live
 def test_neo4j_falkordb_is_recognised_and_its_string_parameters_escaped(bolt):
-    with connect(**bolt.connection_args()) as connection:
+    with bolt.observe() as connection:
         server = connection.server
     if bolt.falkordb is None and server.kind == NEO4J:
         assert not server.escape_strings
