@@ -40,6 +40,7 @@ from kg.ingest.ids import arxiv_id
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
+from kg.row_files import extractions_layout, graph_layout, write_files
 from kg.results.index import index_path, save_index
 from kg.store import MANIFEST_FILE, current_folder, new_version, read_manifest, writing
 from kg.terms import user_aliases
@@ -334,10 +335,11 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, rel
     that never became current is made anew by the next writer). The manifest keeps the user's aliases the
     graph was resolved with (``aliases``), so ``remove_papers`` resolves the rest the same way.
 
-    The view is written from the state's rows (``kg.export.kept_view``), its positions beside it for the next
-    version. Rows that hold no view (a new store, or a state made anew) are made from the whole graph, keeping
-    the positions of the current version's view; ``relayout`` lays it out anew. Returns the manifest and the
-    seconds each step took."""
+    ``graph.json`` and ``extractions.jsonl`` are written from the state's rows, the parts no update changed
+    copied from the current version (``kg.row_files``); the view too (``kg.export.kept_view``), its positions
+    beside it for the next version. Rows that hold no view (a new store, or a state made anew) are made from
+    the whole graph, keeping the positions of the current version's view; ``relayout`` lays it out anew.
+    Returns the manifest and the seconds each step took."""
     seconds = {}
     view = state.graph.view
     graph = None
@@ -353,10 +355,9 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, rel
     with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()
         stage("writing the graph")
-        for name, pieces in ((EXTRACTIONS_FILE, state.graph.extractions_jsonl()),
-                             (GRAPH_FILE, state.graph.graph_json())):
-            with atomic_open(staged / name) as f:
-                f.writelines(pieces)
+        stored = state.graph
+        write_files(stored.saved, {EXTRACTIONS_FILE: extractions_layout(stored.extractions),
+                                   GRAPH_FILE: graph_layout(stored.nodes, stored.edges)}, staged, current_folder(out))
         seconds["write"] = time.perf_counter() - clock
         if html:
             clock = time.perf_counter()

@@ -49,6 +49,7 @@ class RowMap(MutableMapping):
         self._default, self._key_text, self._key_from = default, key_text, key_from
         self._values: dict[Any, Any] = {}  # key -> value, or _ABSENT
         self._read: dict[Any, str | None] = {}  # key -> its row's text as read, None for no row
+        self.written: set[str] | None = set()  # the key texts written since this was opened; None: all (``fill``)
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
 
     def read(self, keys: Iterable[Any]) -> None:
@@ -108,11 +109,20 @@ class RowMap(MutableMapping):
         is left out)."""
         return value_batches(self._db.execute(f"SELECT value FROM {self._table} ORDER BY key"))
 
+    def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
+        """(key text, value as written) of the rows from key ``low`` up to ``high`` (excluded; None: no bound), in
+        key order."""
+        bounds = [(f"key {op} ?", key) for op, key in ((">=", low), ("<", high)) if key is not None]
+        where = " WHERE " + " AND ".join(cond for cond, _ in bounds) if bounds else ""
+        return self._db.execute(f"SELECT key, value FROM {self._table}{where} ORDER BY key",
+                                [key for _, key in bounds]).fetchall()
+
     def fill(self, items: Iterable[tuple[Any, Any]]) -> None:
         """Writes the rows of ``items`` (key, value) into the table, which holds none of their keys, in one
         statement (a state made whole rather than updated: no row is read first); what was read is forgotten."""
         self._values.clear()
         self._read.clear()
+        self.written = None
         self._db.executemany(f"INSERT INTO {self._table} (key, value) VALUES (?, ?)",
                              ((self._key_text(key), self._dumps(self._encode(value)))
                               for key, value in items if _holds(value)))
@@ -128,6 +138,9 @@ class RowMap(MutableMapping):
                 self._read[key] = text
         self._db.executemany(f"INSERT OR REPLACE INTO {self._table} (key, value) VALUES (?, ?)", upserts)
         self._db.executemany(f"DELETE FROM {self._table} WHERE key = ?", deletes)
+        if self.written is not None:
+            self.written.update(key for key, _ in upserts)
+            self.written.update(key for key, in deletes)
 
     def forget(self) -> None:
         """Writes back what changed, then lets go of every value read: the next use reads anew (a value held
@@ -231,6 +244,7 @@ class EdgeRows:
     def __init__(self, db: sqlite3.Connection, table: str = "edges"):
         self._db, self._table = db, table
         self._pending: dict[tuple[str, str, str], str | None] = {}
+        self.written: set[tuple[str, str, str]] | None = set()  # as ``RowMap.written``
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (source TEXT, target TEXT, key TEXT, value TEXT NOT NULL, "
                    f"PRIMARY KEY (source, target, key)) WITHOUT ROWID")
         self._index()
@@ -289,6 +303,7 @@ class EdgeRows:
     def fill(self, records: Iterable[tuple[str, str, str, str]]) -> None:
         """Writes ``records`` (source, target, type, record text; in that order of their ends and type) into the
         table, which holds none of them, in one statement; the index by target is made after them, in one sort."""
+        self.written = None
         self._db.execute(f"DROP INDEX IF EXISTS {self._table}_by_target")
         self._db.executemany(f"INSERT INTO {self._table} (source, target, key, value) VALUES (?, ?, ?, ?)", records)
         self._index()
@@ -303,7 +318,20 @@ class EdgeRows:
                              [(*edge, text) for edge, text in records.items() if text is not None])
         self._db.executemany(f"DELETE FROM {self._table} WHERE source = ? AND target = ? AND key = ?",
                              [edge for edge, text in records.items() if text is None])
+        if self.written is not None:
+            self.written.update(records)
 
     def batches(self) -> Iterator[list[str]]:
         """Every record's text, in (source, target, type) order (graph.json's), a batch at a time."""
         return value_batches(self._db.execute(f"SELECT value FROM {self._table} ORDER BY source, target, key"))
+
+    def between(self, low: tuple[str, str, str] | None,
+                high: tuple[str, str, str] | None) -> list[tuple[tuple[str, str, str], str]]:
+        """((source, target, type), record text) of the relationships from ``low`` up to ``high`` (excluded; None:
+        no bound), in that order."""
+        bounds = [(f"(source, target, key) {op} (?, ?, ?)", edge) for op, edge in ((">=", low), ("<", high))
+                  if edge is not None]
+        where = " WHERE " + " AND ".join(cond for cond, _ in bounds) if bounds else ""
+        return [((source, target, key), value) for source, target, key, value in self._db.execute(
+            f"SELECT source, target, key, value FROM {self._table}{where} ORDER BY source, target, key",
+            [part for _, edge in bounds for part in edge])]

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 import networkx as nx
 
 from kg.extractions import extraction_text
-from kg.files import compact_json, joined
+from kg.files import compact_json
 from kg.graph import (GRAPH_HEADER, NODE_FIELD, GraphChange, GraphPatch, KnowledgeGraph, build_graph,
                       names_looked_up)
 from kg.ingest import title_key
@@ -23,6 +23,7 @@ from kg.keyed import RowMap, Rows, counter_map, decoded, pair_key_map, set_map
 from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, ResolutionChange, ResolutionState, tally
+from kg.row_files import EXTRACTIONS_TABLE, NODES_TABLE, extractions_layout, graph_layout, whole
 from kg.export.kept_view import KeptView
 from kg.results.kept import KeptIndex
 
@@ -216,9 +217,9 @@ class StoredGraph:
     def __init__(self, rows: Rows, user_aliases: dict[str, str] | None = None):
         self.rows = rows
         self.saved = rows.map("state")
-        self.extractions = rows.map("extractions", _extraction_map)
+        self.extractions = rows.map(EXTRACTIONS_TABLE, _extraction_map)
         self.lookups = rows.map("lookups", set_map)
-        self.nodes = rows.map("nodes")
+        self.nodes = rows.map(NODES_TABLE)
         self.edges = rows.edges()
         self.held = HeldPapers(rows, self.saved)
         self.results = KeptIndex(rows, self.saved, self.nodes, self.edges)
@@ -369,14 +370,9 @@ class StoredGraph:
         return KnowledgeGraph(g)
 
     def graph_json(self) -> Iterator[str]:
-        """``graph.json`` of the graph as updated, a piece at a time: the bytes ``KnowledgeGraph.save`` writes."""
-        yield '{"directed":true,"edges":['
-        yield from joined(self.edges.batches())
-        yield '],"graph":' + compact_json(GRAPH_HEADER) + ',"multigraph":true,"nodes":['
-        yield from joined(self.nodes.batches())
-        yield "]}\n"
+        """``graph.json`` of the graph as updated, made whole, a piece at a time."""
+        return whole(graph_layout(self.nodes, self.edges))
 
     def extractions_jsonl(self) -> Iterator[str]:
-        """``extractions.jsonl`` of the papers held, in paper id order, a batch of lines at a time."""
-        for batch in self.extractions.batches():
-            yield "\n".join(batch) + "\n"
+        """``extractions.jsonl`` of the papers held, made whole, a batch of lines at a time."""
+        return whole(extractions_layout(self.extractions))

@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from kg.export.html import (BY_PAPERS, PAYLOAD_VERSION, UNFOLDED_MAX, View, ViewSummary, edge_record, headlines_of,
+from kg.export.html import (BY_PAPERS, PAYLOAD_VERSION, UNFOLDED_MAX, View, edge_record, headlines_of,
                             node_record, node_types, page, resolve_top, safe_json, write_page)
 from kg.export.layout import Layout, placed_beside
 from kg.export.view_results import results_data, timelines_data
@@ -200,7 +200,7 @@ class KeptView:
 
     # ---- the page ------------------------------------------------------------------------------------------
 
-    def write(self, html_path: str | Path, layout_path: str | Path, results: ResultsIndex) -> ViewSummary:
+    def write(self, html_path: str | Path, layout_path: str | Path, results: ResultsIndex) -> None:
         """Writes the page (``kg.export.html``: the store's, every entity most connected first drawn up to the
         default ``top``) and its layout from the rows; new nodes are placed first."""
         rows = self._db.execute("SELECT slot, node, kind, x, y, topic FROM view_nodes ORDER BY slot").fetchall()
@@ -238,14 +238,7 @@ class KeptView:
             **results_data(slot_of, results.rows, self._claim_links),
             **timelines_data(results, slot_of),
         }
-        size = write_page(page(json_pieces(data, safe_json)), html_path)
-        n_nodes, n_edges = len(slot_of), self._db.execute("SELECT count(*) FROM view_edges").fetchone()[0]
-        if data["papers"]:
-            n_drawn, edges_drawn = n_nodes, n_edges
-        else:
-            n_drawn, edges_drawn = len(drawn), self._edges_among(drawn)
-        return ViewSummary(nodes=n_nodes, edges=n_edges, nodes_drawn=n_drawn, edges_drawn=edges_drawn, top=top,
-                           physics=False, bytes=size, kept=n_nodes - len(placed))
+        write_page(page(json_pieces(data, safe_json)), html_path)
 
     def _holed(self, query: str, text: Callable[..., str] | None = None) -> Iterator[list[str]]:
         """The texts of a table's rows by place, a free place written as 0, a batch at a time."""
@@ -262,14 +255,6 @@ class KeptView:
 
     def _claim_links(self, claim: str) -> dict[str, str]:
         return {rel: target for _, target, rel in self._graph_edges.out_of([claim])}
-
-    def _edges_among(self, slots: list[int]) -> int:
-        """How many relationships join two of the nodes in ``slots``."""
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS drawn (node TEXT PRIMARY KEY)")
-        self._db.execute("DELETE FROM drawn")
-        self._db.executemany("INSERT INTO drawn SELECT node FROM view_nodes WHERE slot = ?", [(s,) for s in slots])
-        return self._db.execute("SELECT count(*) FROM drawn a JOIN view_edges e ON e.source = a.node "
-                                "JOIN drawn b ON e.target = b.node").fetchone()[0]
 
     def _headlines(self, drawn: list[int], groups: list[list[int]], placed: set[int],
                    xy: dict[int, tuple[int, int]]) -> list[int]:

@@ -203,6 +203,7 @@ class _Placing:
                  children: Mapping[int, int] | list[int]):
         self.xy: list[list[float]] = pos.tolist()
         self.placed: list[bool] = placed.tolist()
+        self._extent = float(np.abs(pos[placed]).max()) if placed.any() else 0.0  # the largest |coordinate| placed
         self.neighbours = neighbours
         self.children = children  # how many nodes each node has placed around itself
 
@@ -221,13 +222,13 @@ class _Placing:
                 radius = 45.0 + 9.0 * math.sqrt(k)
                 xy[child] = [sum(p[0] for p in around) / len(around) + radius * math.cos(k * GOLDEN_ANGLE),
                              sum(p[1] for p in around) / len(around) + radius * math.sin(k * GOLDEN_ANGLE)]
+                self._extent = max(self._extent, abs(xy[child][0]), abs(xy[child][1]))
                 placed[child] = True
                 queue.append(child)
 
     def islands(self) -> None:
         """Seed each part that no placed node reaches on a spiral outside everything placed, and spread it."""
-        extent = max((abs(c) for p, done in zip(self.xy, self.placed) if done for c in p), default=0.0)
-        outside = extent + 150.0
+        outside = self._extent + 150.0
         islands = 0
         for root, done in enumerate(self.placed):
             if done:
