@@ -41,7 +41,7 @@ from kg.memory import collection_paused
 from kg.records import Extraction, Paper
 from kg.resolve import Resolution
 from kg.row_files import extractions_layout, graph_layout, write_files
-from kg.results.index import index_path, save_index
+from kg.results.index import index_path
 from kg.store import MANIFEST_FILE, current_folder, new_version, read_manifest, writing
 from kg.terms import user_aliases
 
@@ -349,8 +349,10 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, rel
         graph = state.graph.graph()  # a view laid out from the whole graph
         seconds["graph"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    stage("indexing the results")
-    results = state.graph.results.index()  # the claim rows and timelines, for the view and the index alike
+    results = None
+    if html:
+        stage("indexing the results")
+        results = state.graph.results.index()  # the claim rows and timelines, for the view
     indexing = time.perf_counter() - clock
     with new_version(out, STORE_FILES) as staged:
         clock = time.perf_counter()
@@ -377,7 +379,8 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, rel
         with atomic_open(staged / MANIFEST_FILE) as f:
             json.dump(manifest, f, indent=1, sort_keys=True)
         clock = time.perf_counter()
-        save_index(results, staged / GRAPH_FILE)  # what kg results and kg trends read
+        write_files(stored.saved, {index_path(GRAPH_FILE).name: stored.results.file_layout(staged / GRAPH_FILE)},
+                    staged, current_folder(out))  # what kg results and kg trends read, stamped with graph.json
         seconds["index"] = indexing + time.perf_counter() - clock
         state.commit(staged.name, fingerprint)
     return manifest, seconds

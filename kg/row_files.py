@@ -16,7 +16,7 @@ import bisect
 import contextlib
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
@@ -37,10 +37,15 @@ Table = Union[RowMap, EdgeRows]
 
 @dataclass(frozen=True)
 class Listed:
-    """A list of a file: the rows of ``table`` in key order, each followed by ``end``, apart by ``separator``."""
+    """A list of a file: the rows of ``table`` in key order (those whose text ``keep`` says, if given), each
+    followed by ``end``, apart by ``separator``."""
     table: Table
     end: str
     separator: str
+    keep: Callable[[str], bool] | None = None
+
+    def texts(self, rows: list[str]) -> list[str]:
+        return rows if self.keep is None else [text for text in rows if self.keep(text)]
 
 
 def graph_layout(nodes: RowMap, edges: EdgeRows) -> list[str | Listed]:
@@ -61,17 +66,17 @@ def whole(layout: list[str | Listed]) -> Iterator[str]:
             yield part
         elif part.end:
             for batch in part.table.batches():
-                yield part.end.join(batch) + part.end
+                yield "".join(text + part.end for text in part.texts(batch))
         else:
-            yield from joined(part.table.batches())
+            yield from joined(map(part.texts, part.table.batches()))
 
 
 def write_files(saved: RowMap, files: dict[str, list[str | Listed]], folder: Path, before: Path) -> None:
     """Writes each of ``files`` (name -> layout) into ``folder``, copying the blocks it can from the same name in
-    ``before`` (the current version's folder); remembers the new blocks in ``saved``, and lets go of what the
-    tables say was written."""
+    ``before`` (the current version's folder); remembers the new blocks in ``saved`` (beside those of the files
+    written before, by another call), and lets go of what the tables say was written."""
     kept = saved.get(FILES, {})
-    made = {}
+    made = dict(kept)
     for name, layout in files.items():
         lists = [part for part in layout if isinstance(part, Listed)]
         old = kept.get(name)
@@ -134,11 +139,12 @@ def _write_list(out: _Out, part: Listed, blocks: list[_Block] | None, previous: 
     def records(rows: list[tuple[Any, str]], first: Any) -> None:
         for start in range(0, max(len(rows), 1), BLOCK_ROWS):
             chunk = rows[start:start + BLOCK_ROWS]
-            if chunk and started[0]:
+            texts = part.texts([text for _, text in chunk])
+            if texts and started[0]:
                 out.text(part.separator)
             offset = out.at
-            out.text(part.separator.join(text + part.end for _, text in chunk))
-            started[0] = started[0] or bool(chunk)
+            out.text(part.separator.join(text + part.end for text in texts))
+            started[0] = started[0] or bool(texts)
             made.append(_Block(first if start == 0 else chunk[0][0], offset, out.at - offset))
 
     if blocks is None:

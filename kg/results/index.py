@@ -48,7 +48,8 @@ def _code() -> str:
     return files_digest([Path(__file__).parent, TABLES_DIR / METRIC_TABLE])
 
 
-def _stamp(graph_path: Path) -> dict[str, Any]:
+def index_stamp(graph_path: Path) -> dict[str, Any]:
+    """What an index is the index of: the graph file as it is (its size and time), and the code that made it."""
     stat = graph_path.stat()
     return {"code": _code(), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
@@ -76,6 +77,11 @@ def timeline_from(data: list[Any]) -> EntityTimeline:
     return EntityTimeline(*data)
 
 
+def index_json(value: Any) -> str:
+    """A value as the index file writes it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _to_data(index: ResultsIndex, stamp: dict[str, Any]) -> dict[str, Any]:
     return {"stamp": stamp, "fields": list(ROW_FIELDS), "rows": [row_data(r) for r in index.rows],
             "timelines": [timeline_data(t) for t in index.timelines], "papers_per_month": index.papers_per_month}
@@ -93,7 +99,7 @@ def load_index(graph_path: str | Path, load_graph: Callable[[str], KnowledgeGrap
     """The index of the graph at ``graph_path``: read from beside it when current, else built from
     ``load_graph(graph_path)`` and written there (``on_build`` is called first, to say so)."""
     graph_path = Path(graph_path)
-    stamp = _stamp(graph_path)
+    stamp = index_stamp(graph_path)
     path = index_path(graph_path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -113,7 +119,7 @@ def save_index(index: ResultsIndex, graph_path: str | Path) -> ResultsIndex:
                          index.papers_per_month)
     try:
         with atomic_open(index_path(graph_path)) as f:
-            f.write(json.dumps(_to_data(index, _stamp(Path(graph_path))), ensure_ascii=False, separators=(",", ":")))
+            f.write(index_json(_to_data(index, index_stamp(Path(graph_path)))))
     except OSError:
         pass  # a read-only store: answer without keeping the index
     return index

@@ -12,19 +12,28 @@ changes every relationship it states).
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from kg.graph import GraphChange, KnowledgeGraph, claim_node, entity_node, paper_node
 from kg.keyed import EdgeRows, RowMap, Rows, decoded
-from kg.results.index import ResultsIndex, build_index, row_data, row_from, timeline_data, timeline_from
-from kg.results.leaderboard import PaperFacts, claim_row
+from kg.results.index import (INDEX_MIN_PAPERS, ResultsIndex, build_index, index_json, index_stamp, row_data, row_from,
+                              timeline_data, timeline_from)
+from kg.results.leaderboard import ROW_FIELDS, PaperFacts, claim_row
+from kg.row_files import Listed
 from kg.results.trends import EntityTimeline, month_of, role_edges, timeline_of
 
 PER_MONTH = "papers_per_month"
 PAPER, CLAIM, ENTITY = paper_node(""), claim_node(""), entity_node("")
+
+
+def _dated_enough(text: str) -> bool:
+    """Whether a timeline's row (``timeline_data``) is one the index file keeps."""
+    return sum(json.loads(text)[3].values()) >= INDEX_MIN_PAPERS
 
 
 def _looks(record: dict[str, Any] | None) -> tuple | None:
@@ -158,6 +167,15 @@ class KeptIndex:
                 self.timelines[node] = timeline
             elif node in self.timelines:
                 del self.timelines[node]
+
+    def file_layout(self, graph_path: Path) -> list[str | Listed]:
+        """The results index file of the rows as written, for ``kg.row_files``: the bytes ``save_index`` writes of
+        ``index()`` beside the graph file at ``graph_path`` (each claim's row, and the timelines of the entities
+        with ``INDEX_MIN_PAPERS`` dated papers or more)."""
+        return ['{"stamp":' + index_json(index_stamp(graph_path)) + ',"fields":' + index_json(list(ROW_FIELDS))
+                + ',"rows":[', Listed(self.claims, "", ","),
+                '],"timelines":[', Listed(self.timelines, "", ",", keep=_dated_enough),
+                '],"papers_per_month":' + index_json(self._saved.get(PER_MONTH, {})) + "}"]
 
     def index(self) -> ResultsIndex:
         """The whole index as written (``Rows.write``)."""
