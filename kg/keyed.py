@@ -112,10 +112,9 @@ class RowMap(MutableMapping):
     def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
         """(key text, value as written) of the rows from key ``low`` up to ``high`` (excluded; None: no bound), in
         key order."""
-        bounds = [(f"key {op} ?", key) for op, key in ((">=", low), ("<", high)) if key is not None]
-        where = " WHERE " + " AND ".join(cond for cond, _ in bounds) if bounds else ""
-        return self._db.execute(f"SELECT key, value FROM {self._table}{where} ORDER BY key",
-                                [key for _, key in bounds]).fetchall()
+        return [(key, value) for key, value in _between(self._db, self._table, ("key",),
+                                                          None if low is None else (low,),
+                                                          None if high is None else (high,))]
 
     def fill(self, items: Iterable[tuple[Any, Any]]) -> None:
         """Writes the rows of ``items`` (key, value) into the table, which holds none of their keys, in one
@@ -329,9 +328,17 @@ class EdgeRows:
                 high: tuple[str, str, str] | None) -> list[tuple[tuple[str, str, str], str]]:
         """((source, target, type), record text) of the relationships from ``low`` up to ``high`` (excluded; None:
         no bound), in that order."""
-        bounds = [(f"(source, target, key) {op} (?, ?, ?)", edge) for op, edge in ((">=", low), ("<", high))
-                  if edge is not None]
-        where = " WHERE " + " AND ".join(cond for cond, _ in bounds) if bounds else ""
-        return [((source, target, key), value) for source, target, key, value in self._db.execute(
-            f"SELECT source, target, key, value FROM {self._table}{where} ORDER BY source, target, key",
-            [part for _, edge in bounds for part in edge])]
+        return [((source, target, key), value) for source, target, key, value in
+                _between(self._db, self._table, ("source", "target", "key"), low, high)]
+
+
+def _between(db: sqlite3.Connection, table: str, key: tuple[str, ...], low: tuple | None,
+             high: tuple | None) -> sqlite3.Cursor:
+    """The rows of ``table`` (its ``key`` columns, then its value) whose key is from ``low`` up to ``high``
+    (excluded; None: no bound), in key order."""
+    columns = ", ".join(key)
+    bounds = [(f"({columns}) {op} ({', '.join('?' * len(key))})", values)
+              for op, values in ((">=", low), ("<", high)) if values is not None]
+    where = " WHERE " + " AND ".join(cond for cond, _ in bounds) if bounds else ""
+    return db.execute(f"SELECT {columns}, value FROM {table}{where} ORDER BY {columns}",
+                      [part for _, values in bounds for part in values])

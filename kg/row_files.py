@@ -1,5 +1,5 @@
-"""A version's two big files, ``extractions.jsonl`` and ``graph.json``, written from the update state's rows
-(``kg.keyed``) in the time of what an update changed.
+"""A version's big files, ``extractions.jsonl``, ``graph.json`` and the results index, written from the update
+state's rows (``kg.keyed``) in the time of what an update changed.
 
 Each file is its tables' row texts in key order, so the file is cut into blocks of consecutive rows, each
 remembered by its first key and where its bytes lie (``saved[FILES]``, committed with the version). The next
@@ -8,7 +8,7 @@ the kernel (``os.copy_file_range``), and writes the others from the rows: on the
 change about 900 of 125,000 nodes, 1,600 of 354,000 relationships and 100 of 23,000 extractions. The file
 before is trusted only while its size and modification time are those it was written with; anything else (a
 state made anew, a file replaced by hand) writes every block from the rows. Either way the bytes are the
-rows' own, as ``graph_json`` and ``extractions_jsonl`` make them whole.
+rows' own, as ``whole`` makes them.
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, BinaryIO, Union
 
-from kg.files import atomic_open, compact_json, joined, reported
+from kg.files import atomic_open, compact_json, reported
 from kg.graph import GRAPH_HEADER
 from kg.keyed import EdgeRows, RowMap
 
@@ -44,8 +44,9 @@ class Listed:
     separator: str
     keep: Callable[[str], bool] | None = None
 
-    def texts(self, rows: list[str]) -> list[str]:
-        return rows if self.keep is None else [text for text in rows if self.keep(text)]
+    def piece(self, rows: list[str]) -> str:
+        """The text of consecutive ``rows`` in the file (the ones kept), without a separator before them."""
+        return self.separator.join(text + self.end for text in rows if self.keep is None or self.keep(text))
 
 
 def graph_layout(nodes: RowMap, edges: EdgeRows) -> list[str | Listed]:
@@ -64,11 +65,12 @@ def whole(layout: list[str | Listed]) -> Iterator[str]:
     for part in layout:
         if isinstance(part, str):
             yield part
-        elif part.end:
-            for batch in part.table.batches():
-                yield "".join(text + part.end for text in part.texts(batch))
-        else:
-            yield from joined(map(part.texts, part.table.batches()))
+            continue
+        started = False
+        for piece in map(part.piece, part.table.batches()):
+            if piece:
+                yield part.separator + piece if started else piece
+                started = True
 
 
 def write_files(saved: RowMap, files: dict[str, list[str | Listed]], folder: Path, before: Path) -> None:
@@ -80,10 +82,9 @@ def write_files(saved: RowMap, files: dict[str, list[str | Listed]], folder: Pat
     for name, layout in files.items():
         lists = [part for part in layout if isinstance(part, Listed)]
         old = kept.get(name)
-        source = _source(before / name, old) if old is not None and all(p.table.written is not None for p in lists) \
-            else None
+        trusted = old is not None and all(part.table.written is not None for part in lists)
         with atomic_open(folder / name, "wb") as f, \
-                (os.fdopen(source, "rb") if source is not None else contextlib.nullcontext()) as previous:
+                (trusted and _source(before / name, old)) or contextlib.nullcontext() as previous:
             out = _Out(f.fileno(), folder / name)
             blocks = iter(old["lists"]) if previous else iter(())
             made_lists = []
@@ -104,17 +105,17 @@ def write_files(saved: RowMap, files: dict[str, list[str | Listed]], folder: Pat
     saved[FILES] = made
 
 
-def _source(path: Path, old: dict[str, Any]) -> int | None:
-    """A descriptor of ``path`` if it is the file its blocks ``old`` were written into (same size and time)."""
+def _source(path: Path, old: dict[str, Any]) -> BinaryIO | None:
+    """``path`` open, if it is the file its blocks ``old`` were written into (same size and time)."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        f = open(path, "rb")
     except OSError:
         return None
-    stat = os.fstat(fd)
+    stat = os.fstat(f.fileno())
     if (stat.st_size, stat.st_mtime_ns) != (old["size"], old["mtime_ns"]):
-        os.close(fd)
+        f.close()
         return None
-    return fd
+    return f
 
 
 @dataclass
@@ -131,49 +132,62 @@ def _blocks(found: list[list[Any]], table: Table) -> list[_Block]:
 
 
 def _write_list(out: _Out, part: Listed, blocks: list[_Block] | None, previous: int) -> list[list[Any]]:
-    """Writes a list of the file, the blocks no row of which was written copied from ``previous``; returns its
-    blocks as they are in the new file."""
-    made: list[_Block] = []
-    started = [False]  # whether a record of the list is written: the next one follows a separator
+    """Writes a list of the file, the blocks no row of which was written copied from ``previous`` (none: every
+    block from the rows); returns its blocks as they are in the new file."""
+    writer = _ListWriter(out, part)
+    if blocks is None:
+        writer.rows(part.table.between(None, None), None)
+    else:
+        firsts = [block.first for block in blocks[1:]]
+        dirty = {bisect.bisect_right(firsts, key) for key in part.table.written}
+        index = 0
+        while index < len(blocks):
+            if index in dirty:
+                high = blocks[index + 1].first if index + 1 < len(blocks) else None
+                writer.rows(part.table.between(blocks[index].first, high), blocks[index].first)
+                index += 1
+            else:
+                run = next((i for i in range(index, len(blocks)) if i in dirty), len(blocks))
+                writer.copy(blocks[index:run], previous)
+                index = run
+    return [[block.first, block.offset, block.length] for block in writer.blocks]
 
-    def records(rows: list[tuple[Any, str]], first: Any) -> None:
+
+class _ListWriter:
+    """A list of a file as it is written: its blocks so far, and whether a record is written (the next one
+    follows a separator)."""
+
+    def __init__(self, out: _Out, part: Listed):
+        self._out, self._part = out, part
+        self.blocks: list[_Block] = []
+        self._started = False
+
+    def _separate(self, writing: bool) -> int:
+        """Writes the separator before a piece that holds records (``writing``); where the piece starts."""
+        if writing and self._started:
+            self._out.text(self._part.separator)
+        self._started = self._started or writing
+        return self._out.at
+
+    def rows(self, rows: list[tuple[Any, str]], first: Any) -> None:
+        """The blocks of ``rows`` (key, text), ``BLOCK_ROWS`` a block, the first from key ``first``."""
         for start in range(0, max(len(rows), 1), BLOCK_ROWS):
             chunk = rows[start:start + BLOCK_ROWS]
-            texts = part.texts([text for _, text in chunk])
-            if texts and started[0]:
-                out.text(part.separator)
-            offset = out.at
-            out.text(part.separator.join(text + part.end for text in texts))
-            started[0] = started[0] or bool(texts)
-            made.append(_Block(first if start == 0 else chunk[0][0], offset, out.at - offset))
+            piece = self._part.piece([text for _, text in chunk])
+            offset = self._separate(bool(piece))
+            self._out.text(piece)
+            self.blocks.append(_Block(first if start == 0 else chunk[0][0], offset, self._out.at - offset))
 
-    if blocks is None:
-        records(part.table.between(None, None), None)
-        return [[block.first, block.offset, block.length] for block in made]
-    firsts = [block.first for block in blocks[1:]]
-    dirty = {bisect.bisect_right(firsts, key) for key in part.table.written}
-    index, shift = 0, 0
-    while index < len(blocks):
-        if index in dirty:
-            high = blocks[index + 1].first if index + 1 < len(blocks) else None
-            records(part.table.between(blocks[index].first, high), blocks[index].first)
-            index += 1
-            continue
-        run = index
-        while run < len(blocks) and run not in dirty:
-            run += 1
-        filled = [block for block in blocks[index:run] if block.length]
+    def copy(self, blocks: list[_Block], previous: int) -> None:
+        """``blocks``, consecutive in the file before (``previous``), copied from it whole."""
+        filled = [block for block in blocks if block.length]
+        shift = 0
         if filled:
-            if started[0]:
-                out.text(part.separator)
             start, end = filled[0].offset, filled[-1].offset + filled[-1].length
-            shift = out.at - start
-            out.copy(previous, start, end - start)
-            started[0] = True
-        for block in blocks[index:run]:
-            made.append(_Block(block.first, block.offset + shift if block.length else out.at, block.length))
-        index = run
-    return [[block.first, block.offset, block.length] for block in made]
+            shift = self._separate(True) - start
+            self._out.copy(previous, start, end - start)
+        self.blocks += [_Block(block.first, block.offset + shift if block.length else self._out.at, block.length)
+                        for block in blocks]
 
 
 class _Out:

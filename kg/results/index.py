@@ -82,9 +82,11 @@ def index_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _to_data(index: ResultsIndex, stamp: dict[str, Any]) -> dict[str, Any]:
-    return {"stamp": stamp, "fields": list(ROW_FIELDS), "rows": [row_data(r) for r in index.rows],
-            "timelines": [timeline_data(t) for t in index.timelines], "papers_per_month": index.papers_per_month}
+def index_frame(graph_path: Path, papers_per_month: dict[str, int]) -> tuple[str, str, str]:
+    """The index file's text around its two lists, the rows' texts and the timelines' (``index_json`` of each
+    ``row_data`` and ``timeline_data``): before the rows, between them and the timelines, and after."""
+    return ('{"stamp":' + index_json(index_stamp(graph_path)) + ',"fields":' + index_json(list(ROW_FIELDS))
+            + ',"rows":[', '],"timelines":[', '],"papers_per_month":' + index_json(papers_per_month) + "}")
 
 
 def _from_data(data: dict[str, Any]) -> ResultsIndex:
@@ -117,9 +119,11 @@ def save_index(index: ResultsIndex, graph_path: str | Path) -> ResultsIndex:
     :data:`INDEX_MIN_PAPERS` papers or more), written beside the graph where that can be done."""
     index = ResultsIndex(index.rows, [t for t in index.timelines if sum(t.months.values()) >= INDEX_MIN_PAPERS],
                          index.papers_per_month)
+    head, middle, tail = index_frame(Path(graph_path), index.papers_per_month)
     try:
         with atomic_open(index_path(graph_path)) as f:
-            f.write(index_json(_to_data(index, index_stamp(Path(graph_path)))))
+            f.writelines([head, ",".join(index_json(row_data(r)) for r in index.rows), middle,
+                          ",".join(index_json(timeline_data(t)) for t in index.timelines), tail])
     except OSError:
         pass  # a read-only store: answer without keeping the index
     return index

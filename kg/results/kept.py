@@ -21,9 +21,9 @@ import networkx as nx
 
 from kg.graph import GraphChange, KnowledgeGraph, claim_node, entity_node, paper_node
 from kg.keyed import EdgeRows, RowMap, Rows, decoded
-from kg.results.index import (INDEX_MIN_PAPERS, ResultsIndex, build_index, index_json, index_stamp, row_data, row_from,
+from kg.results.index import (INDEX_MIN_PAPERS, ResultsIndex, build_index, index_frame, row_data, row_from,
                               timeline_data, timeline_from)
-from kg.results.leaderboard import ROW_FIELDS, PaperFacts, claim_row
+from kg.results.leaderboard import PaperFacts, claim_row
 from kg.row_files import Listed
 from kg.results.trends import EntityTimeline, month_of, role_edges, timeline_of
 
@@ -172,10 +172,8 @@ class KeptIndex:
         """The results index file of the rows as written, for ``kg.row_files``: the bytes ``save_index`` writes of
         ``index()`` beside the graph file at ``graph_path`` (each claim's row, and the timelines of the entities
         with ``INDEX_MIN_PAPERS`` dated papers or more)."""
-        return ['{"stamp":' + index_json(index_stamp(graph_path)) + ',"fields":' + index_json(list(ROW_FIELDS))
-                + ',"rows":[', Listed(self.claims, "", ","),
-                '],"timelines":[', Listed(self.timelines, "", ",", keep=_dated_enough),
-                '],"papers_per_month":' + index_json(self._saved.get(PER_MONTH, {})) + "}"]
+        head, middle, tail = index_frame(graph_path, self._saved.get(PER_MONTH, {}))
+        return [head, Listed(self.claims, "", ","), middle, Listed(self.timelines, "", ",", keep=_dated_enough), tail]
 
     def index(self) -> ResultsIndex:
         """The whole index as written (``Rows.write``)."""
