@@ -164,6 +164,15 @@ class FalkorDBServer:
         if self.owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
+    def describe(self) -> str:
+        """Whether the process runs, or how it ended, and the end of its log: for a test's failure message."""
+        if self.process is None:
+            state = "is stopped"
+        else:
+            status = self.process.poll()
+            state = "is running" if status is None else f"exited with status {status}"
+        return f"{state}; its log ends: {self.log_tail(20)}"
+
     def log_tail(self, lines: int = 5) -> str:
         try:
             return " | ".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

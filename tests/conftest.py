@@ -120,10 +120,17 @@ class BoltSettings:
 
     def observe(self):
         """A connection for a test to set up or read the database by, outside what it tests: it waits out FalkorDB
-        stalling (or resetting) a new connection after a client left, as kg's own retries do."""
+        stalling (or resetting) a new connection after a client left, as kg's own retries do. When even that
+        fails, the error says whether the test's FalkorDB is still running and ends with its log."""
+        from kg.errors import Neo4jExportError
         from kg.export.neo4j import connect
 
-        return connect(**self.connection_args(), retry_seconds=OBSERVER_RETRY_SECONDS)
+        try:
+            return connect(**self.connection_args(), retry_seconds=OBSERVER_RETRY_SECONDS)
+        except Neo4jExportError as err:
+            if self.falkordb is None:
+                raise
+            raise Neo4jExportError(f"{err}; the test's FalkorDB {self.falkordb.describe()}") from None
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +154,28 @@ def bolt_server():
         pytest.skip(f"no Bolt server: {err}")
     yield BoltSettings(server.uri, falkordb=server)
     server.close()
+
+
+@pytest.fixture
+def own_falkordb(tmp_path):
+    """A FalkorDB of the test's own, to kill or to let a killed client upset; the module's server stays untouched."""
+    try:
+        server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
+    except falkordb_server.FalkorDBStartError as err:
+        pytest.skip(f"no FalkorDB: {err}")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def bolt_alone(request):
+    """``bolt`` for a test that kills a client mid-transaction. FalkorDB 4.16 can stall and then die seconds after
+    such a client (CI saw the next test's connections refused), so FalkorDB is started for this test alone; a real
+    Neo4j from NEO4J_URI is shared and cleaned as ``bolt`` does."""
+    if os.environ.get("NEO4J_URI"):
+        return request.getfixturevalue("bolt")
+    server = request.getfixturevalue("own_falkordb")
+    return BoltSettings(server.uri, falkordb=server)
 
 
 @pytest.fixture

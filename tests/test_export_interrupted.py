@@ -32,7 +32,6 @@ import socket
 import subprocess
 import sys
 
-import falkordb_server
 import pytest
 from conftest import BoltSettings, database_state, expected_state
 
@@ -116,17 +115,9 @@ def _duplicates(uri: str) -> dict[str, tuple[int, int]]:
                 for name, q in queries.items()}
 
 
-def _own_falkordb(tmp_path):
-    """A FalkorDB of the test's own, to kill (the session's server stays untouched)."""
-    try:
-        return falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
-    except falkordb_server.FalkorDBStartError as err:
-        pytest.skip(f"no FalkorDB: {err}")
-
-
 @pytest.mark.live
-def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic_graph, tmp_path):
-    server = _own_falkordb(tmp_path)
+def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic_graph, tmp_path, own_falkordb):
+    server = own_falkordb
     settings = BoltSettings(server.uri, falkordb=server)
     kg = synthetic_graph(PAPERS)
     path = tmp_path / "graph.json"
@@ -181,7 +172,6 @@ def test_a_load_cut_by_a_killed_server_is_finished_by_running_it_again(synthetic
         if loader is not None and loader.poll() is None:
             loader.kill()
             loader.wait()
-        server.close()
 
 
 # ``kg`` itself, stopped before its first MENTIONS statement to wait for the test, with the driver's retry
@@ -207,8 +197,8 @@ main()
 
 
 @pytest.mark.live
-def test_the_cli_gives_up_on_a_lost_server_after_its_retry_seconds(synthetic_graph, tmp_path):
-    server = _own_falkordb(tmp_path)
+def test_the_cli_gives_up_on_a_lost_server_after_its_retry_seconds(synthetic_graph, tmp_path, own_falkordb):
+    server = own_falkordb
     path = tmp_path / "graph.json"
     synthetic_graph(PAPERS).save(path)
     cli = subprocess.Popen([sys.executable, "-c", _CLI, "export", "neo4j",
@@ -228,4 +218,3 @@ def test_the_cli_gives_up_on_a_lost_server_after_its_retry_seconds(synthetic_gra
         if cli.poll() is None:
             cli.kill()
             cli.wait()
-        server.close()

@@ -437,11 +437,11 @@ def _processes_with(argument: str) -> list[int]:
 
 @pytest.mark.live
 @pytest.mark.parametrize("ahead", AHEAD)
-def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_graph, tmp_path, ahead):
+def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt_alone, synthetic_graph, tmp_path, ahead):
     kg = synthetic_graph(300)
     path = tmp_path / "graph.json"
     kg.save(path)
-    loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(path), json.dumps(bolt.connection_args()),
+    loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(path), json.dumps(bolt_alone.connection_args()),
                                "ahead" if ahead else "inline"], stdout=subprocess.PIPE, text=True)
     held = loader.stdout.readline()
     loader.kill()  # past the nodes, among the relationships, a transaction open
@@ -449,15 +449,15 @@ def test_neo4j_a_killed_load_is_finished_by_running_it_again(bolt, synthetic_gra
     assert held == "holding\n", "the loader ended before it reached the relationships"
     assert all(process_gone(pid, timeout=20) for pid in _processes_with(str(path))), \
         "a process of the killed load is still running"
-    partial = database_state(bolt)
+    partial = database_state(bolt_alone)
     expected = expected_state(kg)
     assert partial.nodes == expected.nodes
     assert 0 < len(partial.relationships) < len(expected.relationships)
     # Run again as `kg export neo4j --retry-seconds` would: FalkorDB may stall the first new client after
     # the killed one and the probing client left (CI saw the driver's 30 s pass).
-    with connect(**bolt.connection_args(), retry_seconds=60) as connection:
+    with connect(**bolt_alone.connection_args(), retry_seconds=60) as connection:
         export_to_neo4j(kg, connection=connection)
-    assert database_state(bolt) == expected
+    assert database_state(bolt_alone) == expected
 
 
 # --- sync: the database made to hold what the store holds ------------------------------------
@@ -561,25 +561,19 @@ def test_neo4j_retry_seconds_waits_for_a_server_that_starts_late(tmp_path):
 
 
 @pytest.mark.live
-def test_neo4j_retry_seconds_outlasts_falkordbs_stall_after_a_client_left(tmp_path, caplog):
-    try:
-        server = falkordb_server.start_falkordb(data_dir=tmp_path / "falkordb")
-    except falkordb_server.FalkorDBStartError as err:
-        pytest.skip(f"no FalkorDB: {err}")
-    try:
-        # Two clients that say goodbye leave two stale sockets, on which the next two clients are not answered
-        # for a minute (one alone does not always land on the next client's).
-        drivers = [neo4j.GraphDatabase.driver(server.uri, auth=None) for _ in range(2)]
-        for driver in drivers:
-            driver.verify_connectivity()
-        for driver in drivers:
-            driver.close()
-        with caplog.at_level(logging.WARNING, logger="kg.export.neo4j"):
-            with connect(server.uri, retry_seconds=60) as connection, connection.session() as session:
-                assert session.run("RETURN 1 AS one").single()["one"] == 1
-        assert f"{server.uri} does not answer yet (timed out)" in caplog.text  # it stalled, and a later try got through
-    finally:
-        server.close()
+def test_neo4j_retry_seconds_outlasts_falkordbs_stall_after_a_client_left(own_falkordb, caplog):
+    server = own_falkordb
+    # Two clients that say goodbye leave two stale sockets, on which the next two clients are not answered
+    # for a minute (one alone does not always land on the next client's).
+    drivers = [neo4j.GraphDatabase.driver(server.uri, auth=None) for _ in range(2)]
+    for driver in drivers:
+        driver.verify_connectivity()
+    for driver in drivers:
+        driver.close()
+    with caplog.at_level(logging.WARNING, logger="kg.export.neo4j"):
+        with connect(server.uri, retry_seconds=60) as connection, connection.session() as session:
+            assert session.run("RETURN 1 AS one").single()["one"] == 1
+    assert f"{server.uri} does not answer yet (timed out)" in caplog.text  # it stalled, and a later try got through
 
 
 def _read_until(master: int, marker: bytes, timeout: float = 60) -> bytes:
