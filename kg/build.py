@@ -370,7 +370,7 @@ def _write_store(out: Path, state: StoreState, fingerprint: str, html: bool, rel
                 kept = None if relayout else Layout.load(current_folder(out) / LAYOUT_FILE)
                 view.fill(make_view(graph, results=results, kept=kept))
                 del graph
-            view.write(staged / HTML_FILE, staged / LAYOUT_FILE, results)
+            view.write(staged / HTML_FILE, staged / LAYOUT_FILE, results, current_folder(out))
             seconds["html"] = time.perf_counter() - clock
         nodes, relationships = state.graph.counts()
         manifest = {"fingerprint": fingerprint, "nodes": nodes, "relationships": relationships}

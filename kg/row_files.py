@@ -1,5 +1,5 @@
-"""A version's big files, ``extractions.jsonl``, ``graph.json`` and the results index, written from the update
-state's rows (``kg.keyed``) in the time of what an update changed.
+"""A version's big files, ``extractions.jsonl``, ``graph.json``, the results index, and the view's page and layout
+(``kg.export.kept_view``), written from the update state's rows (``kg.keyed``) in the time of what an update changed.
 
 Each file is its tables' row texts in key order, so the file is cut into blocks of consecutive rows, each
 remembered by its first key and where its bytes lie (``saved[FILES]``, committed with the version). The next
@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Union
+from typing import Any, BinaryIO, Protocol
 
 from kg.files import atomic_open, compact_json, reported
 from kg.graph import GRAPH_HEADER
@@ -32,7 +32,15 @@ BLOCK_ROWS = 20  # rows a block starts with: small enough that a scattered chang
 _WRITE_BYTES = 1 << 20
 _NO_COPY = (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP)  # copy_file_range cannot: read and write
 
-Table = Union[RowMap, EdgeRows]
+
+class Table(Protocol):
+    """What a list of a file is made of: rows with ordered keys (``kg.keyed.RowMap``, ``kg.keyed.EdgeRows``, the
+    view's places in ``kg.export.kept_view``), the keys written since it was opened (None: all), their texts."""
+    written: set | None
+
+    def between(self, low: Any, high: Any) -> list[tuple[Any, str]]: ...
+
+    def batches(self) -> Iterator[list[str]]: ...
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ import copy
 import json
 import logging
 import math
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from synthetic import zipf_extractions
 
+import kg.row_files
 from kg.build import GRAPH_FILE, HTML_FILE, LAYOUT_FILE, BuildOptions, build_store
 from kg.cli import main
 from kg.export.html import view_data, write_html
@@ -209,10 +211,14 @@ def test_export_layout_is_written_with_its_version_or_not_at_all(papers, tmp_pat
     build_store([first], store, BuildOptions(jobs=1))
     files = {name: (store / name).read_bytes() for name in (GRAPH_FILE, HTML_FILE, LAYOUT_FILE)}
 
-    def fail(self, path):
-        raise OSError(28, "No space left on device")
+    opened = kg.row_files.atomic_open
 
-    monkeypatch.setattr(Layout, "save", fail)
+    def fail_on_the_layout(path, *args, **kwargs):  # the page is written, its layout cannot be
+        if Path(path).name == LAYOUT_FILE:
+            raise OSError(28, "No space left on device")
+        return opened(path, *args, **kwargs)
+
+    monkeypatch.setattr(kg.row_files, "atomic_open", fail_on_the_layout)
     with pytest.raises(OSError):
         build_store([second], store, BuildOptions(jobs=1))
     assert {name: (store / name).read_bytes() for name in files} == files

@@ -2,6 +2,7 @@
 the same graph drawn where it was."""
 import json
 import random
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from samples import DATA_BLOCK
 from synthetic import zipf_extractions
 
 import kg
+import kg.row_files
 from kg.build import BuildOptions, build_store, remove_papers
 from kg.export.html import ALL_NODES_MAX, make_view, view_data, write_html
 from kg.export.layout import Layout
@@ -38,10 +40,14 @@ def _filled(path, extractions):
     return graph
 
 
-def _written(path, out):
+def _written(path, out, added=(), removed=()):
+    """The rows updated by ``added`` and ``removed`` and the page written from them into ``out``, in one session as a
+    build does: the page's blocks that the session's update did not change are copied from the page before."""
     with Rows(path) as rows:
         stored = StoredGraph(rows)
-        stored.view.write(out / "graph.html", out / "graph.layout.json", stored.results.index())
+        if added or removed:
+            stored.update(added, removed)
+        stored.view.write(out / "graph.html", out / "graph.layout.json", stored.results.index(), out)
         rows.commit()
 
 
@@ -109,14 +115,11 @@ def test_kept_view_follows_updates_as_the_view_of_the_graph_held(tmp_path, paper
     _filled(state, [by_id[pid] for pid in sorted(held)])
     _written(state, tmp_path)
     before = _payload(tmp_path / "graph.html")
-    for step in range(4):  # each in a process of its own, as far as the rows can tell
+    for step in range(4):  # each in a session of its own, as far as the rows can tell
         added = [pid for pid in ids if pid not in held][:rng.randint(1, 60)]
         removed = rng.sample(sorted(held), rng.randint(0, 40))
-        with Rows(state) as rows:
-            StoredGraph(rows).update([by_id[pid] for pid in added], removed)
-            rows.commit()
+        _written(state, tmp_path, [by_id[pid] for pid in added], removed)
         held = (held | set(added)) - set(removed)
-        _written(state, tmp_path)
         after = _payload(tmp_path / "graph.html")
         graph = build_graph([by_id[pid] for pid in sorted(held)])
         fresh = view_data(graph, results=build_index(graph, min_papers=1))
@@ -130,6 +133,36 @@ def test_kept_view_follows_updates_as_the_view_of_the_graph_held(tmp_path, paper
         assert all(after["n"][m] for _, members in after["C"] for m in members)
         assert set(after["c"]) <= {-2, -1, *range(len(after["C"]))}
         before = after
+
+
+def test_kept_view_page_copies_what_updates_left_and_is_the_page_its_rows_make(tmp_path, monkeypatch):
+    monkeypatch.setattr(kg.row_files, "BLOCK_ROWS", 3)  # many blocks: most copied, some written
+    copies = []
+    copy = kg.row_files._copy
+    monkeypatch.setattr(kg.row_files, "_copy", lambda *args: copies.append(args[-1]) or copy(*args))
+    papers = zipf_extractions(300, seed=3)
+    rng = random.Random(5)
+    state, whole = tmp_path / "state.sqlite", tmp_path / "whole"
+    whole.mkdir()
+    held = {x.paper.id for x in papers[:150]}
+    _filled(state, papers[:150])
+    _written(state, tmp_path)
+    last = [x.paper.id for x in papers[280:]]  # their nodes take the last slots: the lists end with them
+    ends = [(papers[280:], []), ([], last[::2]), ([], last[1::2])]  # the lists' ends freed, then left behind
+    for step in range(7):
+        added, removed = ends[step - 4] if step >= 4 else (
+            [x for x in papers[150:280] if x.paper.id not in held][:rng.randint(1, 30)],
+            rng.sample(sorted(held), rng.randint(0, 30)))
+        _written(state, tmp_path, added, removed)
+        held = (held | {x.paper.id for x in added}) - set(removed)
+        shutil.copy(state, tmp_path / "copy.sqlite")
+        with Rows(tmp_path / "copy.sqlite") as rows:  # the same rows, the page made whole (nothing to copy from)
+            stored = StoredGraph(rows)
+            stored.view.write(whole / "graph.html", whole / "graph.layout.json", stored.results.index(),
+                              tmp_path / "none")
+        for name in ("graph.html", "graph.layout.json"):
+            assert (tmp_path / name).read_bytes() == (whole / name).read_bytes(), (step, name)
+    assert sum(copies) > 0
 
 
 @pytest.mark.browser
@@ -172,10 +205,7 @@ def test_kept_view_entity_back_in_the_view_is_back_in_its_topic(tmp_path):
     gone = sorted(p.removeprefix("paper:") for p in naming[member])
     back = [x for x in papers if x.paper.id in gone]
     for added, removed in (([], gone), (back, [])):
-        with Rows(state) as rows:
-            StoredGraph(rows).update(added, removed)
-            rows.commit()
-        _written(state, tmp_path)
+        _written(state, tmp_path, added, removed)
     after = _payload(tmp_path / "graph.html")
     entity_kinds = len(after["T"]) - 2
     slot = next(s for s, r in enumerate(after["n"]) if r and r[0] < entity_kinds and r[3] == before["n"][member][3])

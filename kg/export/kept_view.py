@@ -16,6 +16,7 @@ is the one ``write_html`` writes of that graph, byte for byte; ``update`` follow
 """
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections import Counter
@@ -27,13 +28,14 @@ import networkx as nx
 import numpy as np
 
 from kg.export.html import (BY_PAPERS, PAYLOAD_VERSION, UNFOLDED_MAX, View, edge_record, headlines_of,
-                            node_record, node_types, page, resolve_top, safe_json, write_page)
-from kg.export.layout import Layout, placed_beside
+                            node_record, node_types, page, resolve_top, safe_json)
+from kg.export.layout import POSITIONS_START, placed_beside, position_text, positions_end
 from kg.export.view_results import results_data, timelines_data
-from kg.files import JSON_BATCH, JsonTexts, json_pieces
+from kg.files import JSON_BATCH, json_pieces
 from kg.graph import GraphChange, entity_node, paper_node
 from kg.keyed import EdgeRows, RowMap, Rows, select_in
 from kg.results.index import ResultsIndex
+from kg.row_files import Listed, write_files
 from kg.schema import load_schema
 
 VIEW = "view"  # the state's entry: the payload's version and the topics, by their members' nodes
@@ -77,6 +79,11 @@ class KeptView:
         self._entity_kinds = len(self.types) - 2
         self._cited: Counter[int] = Counter()  # an update's change of each sentence's uses
         self._places: dict[str, int] = {}  # the sentences an update looked up, by their text
+        self._node_texts = _Places(self._db, "view_nodes", "kind, x, y, tail", "slot",
+                                   lambda: self._saved[VIEW]["slots"], _record_text)
+        self._sentence_texts = _Places(self._db, "view_sentences", "text", "place",
+                                       lambda: self._saved[VIEW]["places"])
+        self._positions = _Positions(self._db)
 
     @property
     def filled(self) -> bool:
@@ -86,6 +93,8 @@ class KeptView:
     def clear(self) -> None:
         for table in ("view_nodes", "view_edges", "view_sentences"):
             self._db.execute(f"DELETE FROM {table}")
+        for table in (self._node_texts, self._sentence_texts, self._edges, self._positions):
+            table.written = None
         if VIEW in self._saved:
             del self._saved[VIEW]
 
@@ -109,7 +118,7 @@ class KeptView:
         self._edges.fill((*key, safe_json(record)) for key, record in sorted(zip(view.edges, data["e"])))
         self._db.executemany("INSERT INTO view_sentences VALUES (?, ?, ?)",
                              ((place, safe_json(text), n) for place, (text, n) in enumerate(zip(data["s"], uses)) if n))
-        self._saved[VIEW] = {"slots": len(view.nodes),
+        self._saved[VIEW] = {"slots": len(view.nodes), "places": len(data["s"]),
                              "topics": [[name, [view.nodes[m] for m in members]] for name, members in data["C"]]}
 
     # ---- an update -----------------------------------------------------------------------------------------
@@ -146,6 +155,8 @@ class KeptView:
                 topic = member_of.get(node, BY_PAPERS) if record[0] < self._entity_kinds else -1
             made.append((record[0], topic, _tail(record), node))
         self._db.executemany("UPDATE view_nodes SET kind = ?, topic = ?, tail = ? WHERE node = ?", made)
+        self._node_texts.wrote([old[node][0] for node in gone] + [slots.get(node) for *_, node in made])
+        self._positions.wrote(gone + new)  # the others keep theirs
         edges = sorted(change.edges)
         before = self._edges.read(edges)
         self._edges.put({
@@ -195,14 +206,21 @@ class KeptView:
         self._db.executemany("UPDATE view_sentences SET uses = uses + ? WHERE place = ?", changed)
         self._db.executemany("DELETE FROM view_sentences WHERE place = ? AND uses <= 0",
                              [(place,) for place in sorted(self._cited)])
+        self._sentence_texts.wrote(self._cited)
+        if self._cited:
+            saved = self._saved[VIEW]
+            self._saved[VIEW] = {**saved, "places": max(saved["places"], max(self._cited) + 1)}
         self._cited.clear()
         self._places.clear()
 
     # ---- the page ------------------------------------------------------------------------------------------
 
-    def write(self, html_path: str | Path, layout_path: str | Path, results: ResultsIndex) -> None:
+    def write(self, html_path: Path, layout_path: Path, results: ResultsIndex, before: Path) -> None:
         """Writes the page (``kg.export.html``: the store's, every entity most connected first drawn up to the
-        default ``top``) and its layout from the rows; new nodes are placed first."""
+        default ``top``) and its layout from the rows; new nodes are placed first. The page's sentences, nodes
+        and relationships, and the layout's positions, are lists of rows (``kg.row_files``): the blocks that
+        this session's update did not change are copied from the files of the same names in ``before``, the
+        folder of the version before (a build updates the rows and writes their files in one session)."""
         rows = self._db.execute("SELECT slot, node, kind, x, y, topic FROM view_nodes ORDER BY slot").fetchall()
         slot_of = {node: slot for slot, node, *_ in rows}
         xy = {slot: (x, y) for slot, _, _, x, y, _ in rows}
@@ -218,10 +236,9 @@ class KeptView:
         for slot, _, kind, _, _, k in rows:
             if kind < self._entity_kinds:
                 topic += [-1] * (slot - len(topic)) + [k]
-        Layout({node: xy[slot] for slot, node, *_ in rows},
-               {m: k for k, (_, members) in enumerate(topics) for m in members if m in slot_of}).save(layout_path)
+        member_of = {m: k for k, (_, members) in enumerate(topics) for m in members if m in slot_of}
         del rows, xy
-        data = {
+        head = _json_text({
             "v": PAYLOAD_VERSION,
             "T": self.types,
             "R": self._rels,
@@ -232,26 +249,17 @@ class KeptView:
             "c": topic,
             "o": order,
             "L": headline,
-            "s": JsonTexts(self._holed("SELECT place, text FROM view_sentences ORDER BY place")),
-            "n": JsonTexts(self._holed("SELECT slot, kind, x, y, tail FROM view_nodes ORDER BY slot", _record_text)),
-            "e": JsonTexts(self._edges.batches()),
-            **results_data(slot_of, results.rows, self._claim_links),
-            **timelines_data(results, slot_of),
-        }
-        write_page(page(json_pieces(data, safe_json)), html_path)
-
-    def _holed(self, query: str, text: Callable[..., str] | None = None) -> Iterator[list[str]]:
-        """The texts of a table's rows by place, a free place written as 0, a batch at a time."""
-        at = 0
-        cursor = self._db.execute(query)
-        while rows := cursor.fetchmany(JSON_BATCH):
-            batch = []
-            for place, *row in rows:
-                if place > at:
-                    batch += ["0"] * (place - at)
-                batch.append(row[0] if text is None else text(*row))
-                at = place + 1
-            yield batch
+        })
+        tail = _json_text({**results_data(slot_of, results.rows, self._claim_links),
+                           **timelines_data(results, slot_of)})
+        self._node_texts.end()
+        self._sentence_texts.end()
+        payload = [head[:-1] + ',"s":[', Listed(self._sentence_texts, "", ","), '],"n":[',
+                   Listed(self._node_texts, "", ","), '],"e":[', Listed(self._edges, "", ","),
+                   "]" + ("," + tail[1:] if tail != "{}" else "}")]
+        write_files(self._saved, {html_path.name: list(page(payload)),
+                                  layout_path.name: [POSITIONS_START, Listed(self._positions, "", ","),
+                                                     positions_end(member_of)]}, html_path.parent, before)
 
     def _claim_links(self, claim: str) -> dict[str, str]:
         return {rel: target for _, target, rel in self._graph_edges.out_of([claim])}
@@ -268,7 +276,7 @@ class KeptView:
         chosen = headlines_of([[local[m] for m in members if m in local] for members in groups],
                               [records[slot] for slot in drawn], positions, movable)
         moved = [(int(positions[i, 0]), int(positions[i, 1]), drawn[i]) for i in np.flatnonzero(movable)]
-        self._db.executemany("UPDATE view_nodes SET x = ?, y = ? WHERE slot = ?", moved)
+        self._db.executemany("UPDATE view_nodes SET x = ?, y = ? WHERE slot = ?", moved)  # only new nodes move: written
         xy.update((slot, (x, y)) for x, y, slot in moved)
         return [drawn[i] for i in chosen]
 
@@ -291,8 +299,83 @@ class KeptView:
         done = placed_beside(pos, placed, {i: sorted(ms) for i, ms in around.items()}, children)
         at = [(int(done[i, 0]), int(done[i, 1]), rows[i][0]) for i in new]
         self._db.executemany("UPDATE view_nodes SET x = ?, y = ? WHERE slot = ?", at)
+        self._node_texts.wrote(slot for *_, slot in at)
         xy.update((slot, (x, y)) for x, y, slot in at)
         return {rows[i][0] for i in new}
+
+
+def _json_text(data: dict[str, Any]) -> str:
+    return "".join(json_pieces(data, safe_json))
+
+
+class _Places:
+    """The texts of a table's rows by their integer place (a node's slot, a sentence's place) as a list of the page
+    (``kg.row_files.Listed``): item ``i`` is the row at place ``i``, a free place written as 0, up to the last row.
+    ``end`` is called before the page is written."""
+
+    def __init__(self, db: sqlite3.Connection, table: str, columns: str, place: str, most: Callable[[], int],
+                 text: Callable[..., str] | None = None):
+        self._db, self._place, self._most, self._text = db, place, most, text
+        self._select = f"SELECT {place}, {columns} FROM {table}"
+        self._max = f"SELECT max({place}) FROM {table}"
+        self._end = 0
+        self.written: set[int] | None = set()  # as ``kg.keyed.RowMap.written``: the places changed since opened
+
+    def wrote(self, places: Iterable[int]) -> None:
+        if self.written is not None:
+            self.written.update(places)
+
+    def end(self) -> None:
+        """Finds where the list ends, and counts as written the places past it up to ``most()``, the most there
+        have been: the blocks that held them in a longer list before are not copied."""
+        last = self._db.execute(self._max).fetchone()[0]
+        self._end = 0 if last is None else last + 1
+        self.wrote(range(self._end, self._most()))
+
+    def _filled(self, rows: Iterable[tuple], start: int, stop: int) -> Iterator[tuple[int, str]]:
+        at = start
+        for place, *row in rows:
+            yield from ((free, "0") for free in range(at, place))
+            yield place, row[0] if self._text is None else self._text(*row)
+            at = place + 1
+        yield from ((free, "0") for free in range(at, stop))
+
+    def between(self, low: int | None, high: int | None) -> list[tuple[int, str]]:
+        start, stop = low or 0, self._end if high is None else min(high, self._end)
+        rows = self._db.execute(f"{self._select} WHERE {self._place} >= ? AND {self._place} < ? "
+                                f"ORDER BY {self._place}", (start, stop))
+        return list(self._filled(rows, start, stop))
+
+    def batches(self) -> Iterator[list[str]]:
+        texts = (text for _, text in self._filled(self._db.execute(f"{self._select} ORDER BY {self._place}"),
+                                                   0, self._end))
+        while batch := list(itertools.islice(texts, JSON_BATCH)):
+            yield batch
+
+
+class _Positions:
+    """Each node's item of the layout file's positions (``kg.export.layout.position_text``), in node order, as a
+    list of the file (``kg.row_files.Listed``)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+        self.written: set[str] | None = set()  # the nodes come or gone since opened; None: all
+
+    def wrote(self, nodes: Iterable[str]) -> None:
+        if self.written is not None:
+            self.written.update(nodes)
+
+    def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
+        bounds = [(condition, value) for condition, value in (("node >= ?", low), ("node < ?", high))
+                  if value is not None]
+        where = " WHERE " + " AND ".join(condition for condition, _ in bounds) if bounds else ""
+        return [(node, position_text(node, x, y)) for node, x, y in self._db.execute(
+            f"SELECT node, x, y FROM view_nodes{where} ORDER BY node", [value for _, value in bounds])]
+
+    def batches(self) -> Iterator[list[str]]:
+        cursor = self._db.execute("SELECT node, x, y FROM view_nodes ORDER BY node")
+        while rows := cursor.fetchmany(JSON_BATCH):
+            yield [position_text(*row) for row in rows]
 
 
 class _SlotsOf:

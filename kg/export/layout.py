@@ -62,6 +62,22 @@ def layout_path(graph_path: str | Path) -> Path:
     return path.with_name(path.stem + LAYOUT_SUFFIX)
 
 
+# The file is {"positions": {node: [x, y], ...}, "topics": {node: topic, ...}, "version": LAYOUT_VERSION}, compact,
+# its keys sorted: the positions are a list of rows a store writes as it writes its other files (kg.row_files).
+POSITIONS_START = '{"positions":{'
+
+
+def position_text(node: str, x: int, y: int) -> str:
+    """A node's item of the layout file's positions."""
+    return f"{json.dumps(node, ensure_ascii=False)}:[{x},{y}]"
+
+
+def positions_end(topics: dict[str, int]) -> str:
+    """The layout file after its positions."""
+    return f'}},"topics":{json.dumps(topics, ensure_ascii=False, separators=(",", ":"), sort_keys=True)},' \
+           f'"version":{LAYOUT_VERSION}}}'
+
+
 @dataclass(frozen=True)
 class Layout:
     """Each node's position in the view, in canvas pixels, by node id; and each topic member's topic
@@ -71,9 +87,9 @@ class Layout:
     topics: dict[str, int] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> None:
-        data = {"version": LAYOUT_VERSION, "positions": self.positions, "topics": self.topics}
         with atomic_open(path) as f:
-            f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+            f.write(POSITIONS_START + ",".join(position_text(node, *xy) for node, xy in sorted(self.positions.items()))
+                    + positions_end(self.topics))
 
     @classmethod
     def load(cls, path: str | Path) -> Layout | None:
