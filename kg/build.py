@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from kg.builder import builder_version
 from kg.cache import CacheUnreadable, ExtractionCache
+from kg.chunks import chunked
 from kg.errors import InputError, StoreError
 from kg.export.layout import Layout, layout_path
 from kg.extractions import EXTRACTIONS_FILE
@@ -155,8 +156,6 @@ class _Planner:
         self.cache = None
 
     def misses(self, items: Iterable[Paper | InputProblem]) -> Iterator[Paper]:
-        from kg.engine import chunked
-
         for batch in chunked(self._papers(items), LOOKUP_BATCH):
             if self.held is not None:
                 self.held.read(batch)

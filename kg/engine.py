@@ -10,9 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from itertools import islice
 from typing import Iterable, Iterator
 
+from kg.chunks import chunked
 from kg.extractor import PipelineConfig
 from kg.records import Extraction, Paper
 from kg.resolve import MentionTally, tally
@@ -23,12 +23,6 @@ IN_FLIGHT_PER_WORKER = 3
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def chunked(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    it = iter(papers)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 def extract_chunk(config: PipelineConfig, papers: list[Paper]) -> list[Extraction]:

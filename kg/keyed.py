@@ -16,24 +16,32 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from kg.chunks import chunked
 from kg.files import JSON_BATCH, compact_json
 
 BATCH = 500  # keys per SELECT ... IN (...)
 _ABSENT = object()
 
 
-def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def select_in(db: sqlite3.Connection, query: str, values: Iterable[Any]) -> Iterator[tuple]:
     """The rows of ``query``, which ends in ``IN``, for each of ``values``: a batch of them bound at a time."""
-    for batch in _chunks(list(values)):
+    for batch in chunked(values, BATCH):
         yield from db.execute(f"{query} ({','.join('?' * len(batch))})", batch)
 
 
-class RowMap(MutableMapping):
+class Written:
+    """The keys of a table's rows written since it was opened (``written``; None: all of them), so that a file made
+    from its rows (``kg.row_files``) copies from the version before only the blocks of the others."""
+
+    def __init__(self) -> None:
+        self.written: set | None = set()
+
+    def wrote(self, keys: Iterable[Any]) -> None:
+        if self.written is not None:
+            self.written.update(keys)
+
+
+class RowMap(Written, MutableMapping):
     """Key -> value over a table of (key text, value as JSON text).
 
     ``default`` makes a missing key's value on first use, as a defaultdict does; a value that is empty when
@@ -49,7 +57,7 @@ class RowMap(MutableMapping):
         self._default, self._key_text, self._key_from = default, key_text, key_from
         self._values: dict[Any, Any] = {}  # key -> value, or _ABSENT
         self._read: dict[Any, str | None] = {}  # key -> its row's text as read, None for no row
-        self.written: set[str] | None = set()  # the key texts written since this was opened; None: all (``fill``)
+        super().__init__()  # written: the key texts
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
 
     def read(self, keys: Iterable[Any]) -> None:
@@ -112,7 +120,7 @@ class RowMap(MutableMapping):
     def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
         """(key text, value as written) of the rows from key ``low`` up to ``high`` (excluded; None: no bound), in
         key order."""
-        return [(key, value) for key, value in _between(self._db, self._table, ("key",),
+        return [(key, value) for key, value in between_rows(self._db, self._table, ("key",),
                                                           None if low is None else (low,),
                                                           None if high is None else (high,))]
 
@@ -137,9 +145,8 @@ class RowMap(MutableMapping):
                 self._read[key] = text
         self._db.executemany(f"INSERT OR REPLACE INTO {self._table} (key, value) VALUES (?, ?)", upserts)
         self._db.executemany(f"DELETE FROM {self._table} WHERE key = ?", deletes)
-        if self.written is not None:
-            self.written.update(key for key, _ in upserts)
-            self.written.update(key for key, in deletes)
+        self.wrote(key for key, _ in upserts)
+        self.wrote(key for key, in deletes)
 
     def forget(self) -> None:
         """Writes back what changed, then lets go of every value read: the next use reads anew (a value held
@@ -237,13 +244,13 @@ class Rows:
         self.close()
 
 
-class EdgeRows:
+class EdgeRows(Written):
     """(source, target, type) -> a relationship's record, found by its ends too."""
 
     def __init__(self, db: sqlite3.Connection, table: str = "edges"):
         self._db, self._table = db, table
         self._pending: dict[tuple[str, str, str], str | None] = {}
-        self.written: set[tuple[str, str, str]] | None = set()  # as ``RowMap.written``
+        super().__init__()  # written: the (source, target, type) keys
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (source TEXT, target TEXT, key TEXT, value TEXT NOT NULL, "
                    f"PRIMARY KEY (source, target, key)) WITHOUT ROWID")
         self._index()
@@ -260,7 +267,7 @@ class EdgeRows:
         return set(self._by_keys(keys, "source, target, key"))
 
     def _by_keys(self, keys: Iterable[tuple[str, str, str]], columns: str) -> Iterator[tuple]:
-        for batch in _chunks(sorted(set(keys)), BATCH // 3):
+        for batch in chunked(sorted(set(keys)), BATCH // 3):
             where = " OR ".join(["(source = ? AND target = ? AND key = ?)"] * len(batch))
             yield from self._db.execute(f"SELECT {columns} FROM {self._table} WHERE {where}",
                                         [part for edge in batch for part in edge])
@@ -294,7 +301,7 @@ class EdgeRows:
 
     def _at(self, nodes: Iterable[str], columns: str, sides: tuple[str, ...] = ("source", "target")) -> Iterator[tuple]:
         """``columns`` of the relationships whose end ``sides`` is one of ``nodes``."""
-        for batch in _chunks(sorted(set(nodes)), BATCH // len(sides)):  # each bound once a side: SQLite binds 999
+        for batch in chunked(sorted(set(nodes)), BATCH // len(sides)):  # each bound once a side: SQLite binds 999
             marks = ",".join("?" * len(batch))
             yield from self._db.execute(" UNION ".join(f"SELECT {columns} FROM {self._table} WHERE {side} IN ({marks})"
                                                        for side in sides), batch * len(sides))
@@ -317,8 +324,7 @@ class EdgeRows:
                              [(*edge, text) for edge, text in records.items() if text is not None])
         self._db.executemany(f"DELETE FROM {self._table} WHERE source = ? AND target = ? AND key = ?",
                              [edge for edge, text in records.items() if text is None])
-        if self.written is not None:
-            self.written.update(records)
+        self.wrote(records)
 
     def batches(self) -> Iterator[list[str]]:
         """Every record's text, in (source, target, type) order (graph.json's), a batch at a time."""
@@ -329,16 +335,16 @@ class EdgeRows:
         """((source, target, type), record text) of the relationships from ``low`` up to ``high`` (excluded; None:
         no bound), in that order."""
         return [((source, target, key), value) for source, target, key, value in
-                _between(self._db, self._table, ("source", "target", "key"), low, high)]
+                between_rows(self._db, self._table, ("source", "target", "key"), low, high)]
 
 
-def _between(db: sqlite3.Connection, table: str, key: tuple[str, ...], low: tuple | None,
-             high: tuple | None) -> sqlite3.Cursor:
-    """The rows of ``table`` (its ``key`` columns, then its value) whose key is from ``low`` up to ``high``
+def between_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], low: tuple | None, high: tuple | None,
+                 columns: tuple[str, ...] = ("value",)) -> sqlite3.Cursor:
+    """The rows of ``table`` (its ``key`` columns, then ``columns``) whose key is from ``low`` up to ``high``
     (excluded; None: no bound), in key order."""
-    columns = ", ".join(key)
-    bounds = [(f"({columns}) {op} ({', '.join('?' * len(key))})", values)
+    keys = ", ".join(key)
+    bounds = [(f"({keys}) {op} ({', '.join('?' * len(key))})", values)
               for op, values in ((">=", low), ("<", high)) if values is not None]
     where = " WHERE " + " AND ".join(cond for cond, _ in bounds) if bounds else ""
-    return db.execute(f"SELECT {columns}, value FROM {table}{where} ORDER BY {columns}",
+    return db.execute(f"SELECT {keys}, {', '.join(columns)} FROM {table}{where} ORDER BY {keys}",
                       [part for _, values in bounds for part in values])

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from kg.build import GRAPH_FILE, BuildOptions, build_store
-from kg.engine import chunked, extract_local
+from kg.chunks import chunked
+from kg.engine import extract_local
 from kg.extractor import PipelineConfig
 from kg.records import Paper
 

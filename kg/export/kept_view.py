@@ -16,7 +16,6 @@ is the one ``write_html`` writes of that graph, byte for byte; ``update`` follow
 """
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
 from collections import Counter
@@ -27,13 +26,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from kg.chunks import chunked
 from kg.export.html import (BY_PAPERS, PAYLOAD_VERSION, UNFOLDED_MAX, View, edge_record, headlines_of,
                             node_record, node_types, page, resolve_top, safe_json)
 from kg.export.layout import POSITIONS_START, placed_beside, position_text, positions_end
 from kg.export.view_results import results_data, timelines_data
 from kg.files import JSON_BATCH, json_pieces
 from kg.graph import GraphChange, entity_node, paper_node
-from kg.keyed import EdgeRows, RowMap, Rows, select_in
+from kg.keyed import EdgeRows, RowMap, Rows, Written, between_rows, select_in
 from kg.results.index import ResultsIndex
 from kg.row_files import Listed, write_files
 from kg.schema import load_schema
@@ -79,9 +79,9 @@ class KeptView:
         self._entity_kinds = len(self.types) - 2
         self._cited: Counter[int] = Counter()  # an update's change of each sentence's uses
         self._places: dict[str, int] = {}  # the sentences an update looked up, by their text
-        self._node_texts = _Places(self._db, "view_nodes", "kind, x, y, tail", "slot",
+        self._node_texts = _Places(self._db, "view_nodes", ("kind", "x", "y", "tail"), "slot",
                                    lambda: self._saved[VIEW]["slots"], _record_text)
-        self._sentence_texts = _Places(self._db, "view_sentences", "text", "place",
+        self._sentence_texts = _Places(self._db, "view_sentences", ("text",), "place",
                                        lambda: self._saved[VIEW]["places"])
         self._positions = _Positions(self._db)
 
@@ -308,22 +308,18 @@ def _json_text(data: dict[str, Any]) -> str:
     return "".join(json_pieces(data, safe_json))
 
 
-class _Places:
+class _Places(Written):
     """The texts of a table's rows by their integer place (a node's slot, a sentence's place) as a list of the page
     (``kg.row_files.Listed``): item ``i`` is the row at place ``i``, a free place written as 0, up to the last row.
     ``end`` is called before the page is written."""
 
-    def __init__(self, db: sqlite3.Connection, table: str, columns: str, place: str, most: Callable[[], int],
-                 text: Callable[..., str] | None = None):
-        self._db, self._place, self._most, self._text = db, place, most, text
-        self._select = f"SELECT {place}, {columns} FROM {table}"
+    def __init__(self, db: sqlite3.Connection, table: str, columns: tuple[str, ...], place: str,
+                 most: Callable[[], int], text: Callable[..., str] | None = None):
+        self._db, self._table, self._columns, self._place = db, table, columns, place
+        self._most, self._text = most, text
         self._max = f"SELECT max({place}) FROM {table}"
         self._end = 0
-        self.written: set[int] | None = set()  # as ``kg.keyed.RowMap.written``: the places changed since opened
-
-    def wrote(self, places: Iterable[int]) -> None:
-        if self.written is not None:
-            self.written.update(places)
+        super().__init__()  # written: the places changed
 
     def end(self) -> None:
         """Finds where the list ends, and counts as written the places past it up to ``most()``, the most there
@@ -342,35 +338,26 @@ class _Places:
 
     def between(self, low: int | None, high: int | None) -> list[tuple[int, str]]:
         start, stop = low or 0, self._end if high is None else min(high, self._end)
-        rows = self._db.execute(f"{self._select} WHERE {self._place} >= ? AND {self._place} < ? "
-                                f"ORDER BY {self._place}", (start, stop))
+        rows = between_rows(self._db, self._table, (self._place,), (start,), (stop,), self._columns)
         return list(self._filled(rows, start, stop))
 
     def batches(self) -> Iterator[list[str]]:
-        texts = (text for _, text in self._filled(self._db.execute(f"{self._select} ORDER BY {self._place}"),
-                                                   0, self._end))
-        while batch := list(itertools.islice(texts, JSON_BATCH)):
-            yield batch
+        rows = between_rows(self._db, self._table, (self._place,), None, None, self._columns)
+        yield from chunked((text for _, text in self._filled(rows, 0, self._end)), JSON_BATCH)
 
 
-class _Positions:
+class _Positions(Written):
     """Each node's item of the layout file's positions (``kg.export.layout.position_text``), in node order, as a
     list of the file (``kg.row_files.Listed``)."""
 
     def __init__(self, db: sqlite3.Connection):
         self._db = db
-        self.written: set[str] | None = set()  # the nodes come or gone since opened; None: all
-
-    def wrote(self, nodes: Iterable[str]) -> None:
-        if self.written is not None:
-            self.written.update(nodes)
+        super().__init__()  # written: the nodes come or gone
 
     def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
-        bounds = [(condition, value) for condition, value in (("node >= ?", low), ("node < ?", high))
-                  if value is not None]
-        where = " WHERE " + " AND ".join(condition for condition, _ in bounds) if bounds else ""
-        return [(node, position_text(node, x, y)) for node, x, y in self._db.execute(
-            f"SELECT node, x, y FROM view_nodes{where} ORDER BY node", [value for _, value in bounds])]
+        rows = between_rows(self._db, "view_nodes", ("node",), None if low is None else (low,),
+                            None if high is None else (high,), ("x", "y"))
+        return [(node, position_text(node, x, y)) for node, x, y in rows]
 
     def batches(self) -> Iterator[list[str]]:
         cursor = self._db.execute("SELECT node, x, y FROM view_nodes ORDER BY node")
