@@ -5,6 +5,7 @@
     python scripts/evaluate.py tuning --rules-only    # the rules without any learned part
     python scripts/evaluate.py tuning --without subjects   # the rules choose claim subjects
     python scripts/evaluate.py validation --errors --keep /tmp/val   # misses and false hits; keep the files
+    python scripts/evaluate.py tuning --recogniser out/model --scorers out/model   # what make model trained
 
 After score.py's figures comes one of ours, scored by its name matching: the entities the paper proposes
 (GUIDELINES.md's role "proposed"), which score.py does not score.
@@ -72,6 +73,7 @@ def main() -> int:
                         help="leave out this learned part (the rules decide instead); repeatable")
     parser.add_argument("--rules-only", action="store_true", help="without any learned part")
     parser.add_argument("--recogniser", type=Path, help="a recogniser trained elsewhere (train_model.py --out)")
+    parser.add_argument("--scorers", type=Path, help="the scorers' weights from this folder (train_scorers.py --out)")
     parser.add_argument("--errors", action="store_true", help="list misses and false hits per paper")
     parser.add_argument("--keep", type=Path, help="write the gold and the predictions to this folder")
     args = parser.parse_args()
@@ -84,6 +86,9 @@ def main() -> int:
                   else PipelineConfig(**{LEARNED[part]: None for part in args.without}))
         if args.recogniser:
             config = replace(config, recogniser=str(args.recogniser))
+        if args.scorers:
+            config = replace(config, **{field: str(args.scorers / Path(path).name) for field, path in
+                                        vars(config).items() if field.endswith("_weights") and path is not None})
         predictions = folder / f"{args.set}.pred.jsonl"
         with atomic_open(predictions) as out:
             for extraction in extract(papers, config):
