@@ -158,8 +158,7 @@ class RowMap(Written, MutableMapping):
 
 def value_batches(cursor: sqlite3.Cursor) -> Iterator[list[str]]:
     """The first column of a query's rows, ``JSON_BATCH`` rows at a time."""
-    while batch := [value for value, *_ in cursor.fetchmany(JSON_BATCH)]:
-        yield batch
+    return chunked((value for value, *_ in cursor), JSON_BATCH)
 
 
 def decoded(batches: Iterable[list[str]]) -> Iterator[Any]:

@@ -87,8 +87,9 @@ def main() -> int:
         if args.recogniser:
             config = replace(config, recogniser=str(args.recogniser))
         if args.scorers:
-            config = replace(config, **{field: str(args.scorers / Path(path).name) for field, path in
-                                        vars(config).items() if field.endswith("_weights") and path is not None})
+            scorers = [field for part, field in LEARNED.items() if part != "recogniser"]
+            config = replace(config, **{field: str(args.scorers / Path(path).name) for field in scorers
+                                        if (path := getattr(config, field)) is not None})
         predictions = folder / f"{args.set}.pred.jsonl"
         with atomic_open(predictions) as out:
             for extraction in extract(papers, config):

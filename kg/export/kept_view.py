@@ -355,14 +355,14 @@ class _Positions(Written):
         super().__init__()  # written: the nodes come or gone
 
     def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
-        rows = between_rows(self._db, "view_nodes", ("node",), None if low is None else (low,),
-                            None if high is None else (high,), ("x", "y"))
-        return [(node, position_text(node, x, y)) for node, x, y in rows]
+        return list(self._texts(None if low is None else (low,), None if high is None else (high,)))
 
     def batches(self) -> Iterator[list[str]]:
-        cursor = self._db.execute("SELECT node, x, y FROM view_nodes ORDER BY node")
-        while rows := cursor.fetchmany(JSON_BATCH):
-            yield [position_text(*row) for row in rows]
+        yield from chunked((text for _, text in self._texts(None, None)), JSON_BATCH)
+
+    def _texts(self, low: tuple | None, high: tuple | None) -> Iterator[tuple[str, str]]:
+        for node, x, y in between_rows(self._db, "view_nodes", ("node",), low, high, ("x", "y")):
+            yield node, position_text(node, x, y)
 
 
 class _SlotsOf:
