@@ -120,9 +120,7 @@ class RowMap(Written, MutableMapping):
     def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
         """(key text, value as written) of the rows from key ``low`` up to ``high`` (excluded; None: no bound), in
         key order."""
-        return [(key, value) for key, value in between_rows(self._db, self._table, ("key",),
-                                                          None if low is None else (low,),
-                                                          None if high is None else (high,))]
+        return list(between_rows(self._db, self._table, "key", low, high))
 
     def fill(self, items: Iterable[tuple[Any, Any]]) -> None:
         """Writes the rows of ``items`` (key, value) into the table, which holds none of their keys, in one
@@ -337,10 +335,13 @@ class EdgeRows(Written):
                 between_rows(self._db, self._table, ("source", "target", "key"), low, high)]
 
 
-def between_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], low: tuple | None, high: tuple | None,
+def between_rows(db: sqlite3.Connection, table: str, key: str | tuple[str, ...], low: Any, high: Any,
                  columns: tuple[str, ...] = ("value",)) -> sqlite3.Cursor:
     """The rows of ``table`` (its ``key`` columns, then ``columns``) whose key is from ``low`` up to ``high``
-    (excluded; None: no bound), in key order."""
+    (excluded; None: no bound), in key order. A key of one column is named alone and its bounds are values; a key
+    of several is a tuple of names and its bounds are tuples."""
+    if isinstance(key, str):
+        key, low, high = (key,), None if low is None else (low,), None if high is None else (high,)
     keys = ", ".join(key)
     bounds = [(f"({keys}) {op} ({', '.join('?' * len(key))})", values)
               for op, values in ((">=", low), ("<", high)) if values is not None]

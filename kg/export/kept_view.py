@@ -338,11 +338,11 @@ class _Places(Written):
 
     def between(self, low: int | None, high: int | None) -> list[tuple[int, str]]:
         start, stop = low or 0, self._end if high is None else min(high, self._end)
-        rows = between_rows(self._db, self._table, (self._place,), (start,), (stop,), self._columns)
+        rows = between_rows(self._db, self._table, self._place, start, stop, self._columns)
         return list(self._filled(rows, start, stop))
 
     def batches(self) -> Iterator[list[str]]:
-        rows = between_rows(self._db, self._table, (self._place,), None, None, self._columns)
+        rows = between_rows(self._db, self._table, self._place, None, None, self._columns)
         yield from chunked((text for _, text in self._filled(rows, 0, self._end)), JSON_BATCH)
 
 
@@ -355,13 +355,13 @@ class _Positions(Written):
         super().__init__()  # written: the nodes come or gone
 
     def between(self, low: str | None, high: str | None) -> list[tuple[str, str]]:
-        return list(self._texts(None if low is None else (low,), None if high is None else (high,)))
+        return list(self._texts(low, high))
 
     def batches(self) -> Iterator[list[str]]:
         yield from chunked((text for _, text in self._texts(None, None)), JSON_BATCH)
 
-    def _texts(self, low: tuple | None, high: tuple | None) -> Iterator[tuple[str, str]]:
-        for node, x, y in between_rows(self._db, "view_nodes", ("node",), low, high, ("x", "y")):
+    def _texts(self, low: str | None, high: str | None) -> Iterator[tuple[str, str]]:
+        for node, x, y in between_rows(self._db, "view_nodes", "node", low, high, ("x", "y")):
             yield node, position_text(node, x, y)
 
 
