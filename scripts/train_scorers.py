@@ -34,7 +34,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from shared_data import require, training_options
 from spacy.language import Language
@@ -53,6 +53,8 @@ from kg.learn.linear import Example, LinearModel, train
 from kg.learn.pairs import PaperEntity
 from kg.records import ENTITY_TYPES
 
+ExamplesOf = Callable[["LabelledPaper"], list[Example]]
+TallyOf = Callable[[LinearModel, list["LabelledPaper"]], Any]  # score.py's Tally of a model's decisions on papers
 L2_CHOICES = (1e-5, 3e-5, 1e-4, 3e-4)
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(19))
 
@@ -78,6 +80,11 @@ def gold_names(score, label: dict) -> dict[str, set[str]]:
     return names
 
 
+def forms_of(score, names: dict[str, set[str]], name: str) -> set[str]:
+    """Every normalised name of the gold entity ``name`` names (``gold_names``), or its own alone."""
+    return names.get(score.norm(name), {score.norm(name)})
+
+
 def entity_examples(score, nlp, doc, label: dict) -> list[tuple[Example, PaperEntity, dict]]:
     """Each entity the doc proposes, labelled with the type of the gold entity it matches, or none; with
     the entity as score.py reads it."""
@@ -90,7 +97,7 @@ def entity_examples(score, nlp, doc, label: dict) -> list[tuple[Example, PaperEn
     return found
 
 
-def entity_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+def entity_tally(score, model: LinearModel, papers: list[LabelledPaper]):
     """score.py's typed entity F1 over ``papers`` for the entities ``model`` keeps, typed as it says."""
     tally = score.Tally()
     for paper in papers:
@@ -98,7 +105,7 @@ def entity_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
                 if (kind := entities.decide(model, features)) is not None]
         tp, fp, fn = score.match(score.scored_entities(paper.label), kept, score.entity_same(True))
         tally.add(tp, len(fp), len(fn))
-    return tally.f1
+    return tally
 
 
 def as_scored(entity: PaperEntity) -> dict:
@@ -118,14 +125,14 @@ def role_examples(score, doc, label: dict) -> list[tuple[Example, dict]]:
     return found
 
 
-def role_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+def role_tally(score, model: LinearModel, papers: list[LabelledPaper]):
     """score.py's entity F1 (any type) over ``papers``: the gold's proposed entities against those ``model`` marks."""
     tally = score.Tally()
     for paper in papers:
         kept = [entity for (features, allowed, _), entity in paper.roles if model.best(features, allowed) is not None]
         tp, fp, fn = proposed_match(score, paper.label["entities"], kept)
         tally.add(tp, len(fp), len(fn))
-    return tally.f1
+    return tally
 
 
 def relation_examples(score, doc, label: dict) -> list[tuple[Example, str, str]]:
@@ -163,7 +170,7 @@ def number_examples(score, nlp, doc, label: dict) -> list[tuple[Example, str]]:
     return found
 
 
-def claim_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+def claim_tally(score, model: LinearModel, papers: list[LabelledPaper]):
     """score.py's claim F1 by value over ``papers`` for the numbers ``model`` keeps."""
     tally = score.Tally()
     for paper in papers:
@@ -172,7 +179,7 @@ def claim_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
         tp, fp, fn = score.match(paper.label["claims"], kept,
                                  lambda x, y: score.norm_value(x["value"]) == score.norm_value(y.get("value")) != "")
         tally.add(tp, len(fp), len(fn))
-    return tally.f1
+    return tally
 
 
 def subject_examples(score, doc, label: dict) -> list[tuple[dict, list[tuple[Example, str]]]]:
@@ -181,9 +188,10 @@ def subject_examples(score, doc, label: dict) -> list[tuple[dict, list[tuple[Exa
     entities, main = subject_entities(doc)
     found = []
     for claim in doc._.kg_claims or []:
-        gold = next((g for g in label["claims"] if score.norm_value(g.get("value")) == score.norm_value(claim.value)), None)
+        value = score.norm_value(claim.value)
+        gold = next((g for g in label["claims"] if score.norm_value(g.get("value")) == value), None)
         subject = gold.get("subject") if gold else None
-        forms = names.get(score.norm(subject), {score.norm(subject)}) if subject else set()
+        forms = forms_of(score, names, subject) if subject else set()
         examples = []
         for entity, features in claim_candidates(doc, claim, entities, main):
             outcome = subjects.SUBJECT if forms and score.loose_name_same(entity.name, forms) else subjects.NOT_SUBJECT
@@ -193,7 +201,7 @@ def subject_examples(score, doc, label: dict) -> list[tuple[dict, list[tuple[Exa
     return found
 
 
-def relation_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+def relation_tally(score, model: LinearModel, papers: list[LabelledPaper]):
     """score.py's relation F1 over ``papers`` for the rules' relations and those ``model`` adds."""
     tally = score.Tally()
     for paper in papers:
@@ -201,8 +209,8 @@ def relation_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float
 
         def same(found, gold):
             return (found["type"] == gold["type"]
-                    and score.loose_name_same(found["head"], names.get(score.norm(gold["head"]), {score.norm(gold["head"])}))
-                    and score.loose_name_same(found["tail"], names.get(score.norm(gold["tail"]), {score.norm(gold["tail"])})))
+                    and score.loose_name_same(found["head"], forms_of(score, names, gold["head"]))
+                    and score.loose_name_same(found["tail"], forms_of(score, names, gold["tail"])))
 
         kept = {(head, kind, tail) for (features, allowed, _), head, tail in paper.relations
                 if (kind := model.best(features, allowed)) is not None}
@@ -211,10 +219,10 @@ def relation_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float
         kept = [{"head": head, "type": kind, "tail": tail} for head, kind, tail in sorted(kept)]
         tp, fp, fn = score.match(paper.label["relations"], kept, same)
         tally.add(tp, len(fp), len(fn))
-    return tally.f1
+    return tally
 
 
-def subject_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
+def subject_tally(score, model: LinearModel, papers: list[LabelledPaper]):
     """score.py's claim F1 (value and subject) over ``papers`` with the subjects ``model`` picks where the
     rules' do not stand."""
     tally = score.Tally()
@@ -230,32 +238,56 @@ def subject_f1(score, model: LinearModel, papers: list[LabelledPaper]) -> float:
             found.append({"value": claim["value"], "subject": subject})
 
         def same(x, y):
-            if score.norm_value(x.get("value")) != score.norm_value(y.get("value")) or not score.norm_value(y.get("value")):
+            value = score.norm_value(y.get("value"))
+            if score.norm_value(x.get("value")) != value or not value:
                 return False
             if y.get("subject") is None:
                 return True
-            return score.loose_name_same(x.get("subject"), {score.norm(y["subject"])} | names.get(score.norm(y["subject"]), set()))
+            return score.loose_name_same(x.get("subject"), forms_of(score, names, y["subject"]))
 
         tp, fp, fn = score.match(paper.label["claims"], found, same)
         tally.add(tp, len(fp), len(fn))
-    return tally.f1
+    return tally
 
 
-def fit(name: str, examples: list[Example], outcomes: tuple[str, ...],
-        tuning_f1: Callable[[LinearModel], float]) -> LinearModel:
-    """The weights and threshold with the best tuning F1 over the L2 and threshold grid."""
+def fit(name: str, train_papers: list[LabelledPaper], examples_of: ExamplesOf, outcomes: tuple[str, ...],
+        tally_of: TallyOf, tuning: list[LabelledPaper], held_out: int) -> LinearModel:
+    """The weights and threshold with the best tuning F1 over the L2 and threshold grid; with ``held_out``
+    folds, also prints how the same L2 and threshold score the train papers (``held_out_tally``)."""
+    examples = [e for paper in train_papers for e in examples_of(paper)]
     best = None
     for l2 in L2_CHOICES:
         weights = train(examples, outcomes, l2=l2)
         for threshold in THRESHOLDS:
             model = LinearModel(outcomes, weights, threshold)
-            f1 = tuning_f1(model)
+            f1 = tally_of(model, tuning).f1
             if best is None or f1 > best[0]:
                 best = (f1, l2, model)
     f1, l2, model = best
     print(f"{name}: kept l2 {l2}, threshold {model.threshold}: tuning F1 {f1:.3f}, {len(model.weights)} features",
           file=sys.stderr)
+    if held_out:
+        tally = held_out_tally(train_papers, examples_of, outcomes, tally_of, l2, model.threshold, held_out)
+        print(tally.row(f"{name}, train held out"), file=sys.stderr)
     return model
+
+
+def held_out_tally(papers: list[LabelledPaper], examples_of: ExamplesOf, outcomes: tuple[str, ...],
+                   tally_of: TallyOf, l2: float, threshold: float, folds: int):
+    """score.py's tally over ``papers``, each paper's decisions made by weights trained without its fold
+    (``kg.learn.labels.fold_of``): an estimate over the whole train split, seven times the tuning split, of
+    how a scorer reads new papers."""
+    part = [fold_of(paper.label["id"], folds) for paper in papers]
+    pooled = None
+    for k in range(folds):
+        rest = [e for paper, p in zip(papers, part) if p != k for e in examples_of(paper)]
+        tally = tally_of(LinearModel(outcomes, train(rest, outcomes, l2=l2), threshold),
+                         [paper for paper, p in zip(papers, part) if p == k])
+        if pooled is None:
+            pooled = tally
+        else:
+            pooled.add(tally.tp, tally.fp, tally.fn)
+    return pooled
 
 
 def fold_recognisers(folder: Path) -> list[str]:
@@ -290,6 +322,9 @@ def main() -> int:
                         "fold: FOLDS/0 .. FOLDS/N-1 (train_model.py --fold K/N)")
     parser.add_argument("--ship", action="store_true", help=f"write the weights to {pairs.WEIGHTS_FILE.parent}")
     parser.add_argument("--out", type=Path, help="write the weights to this folder")
+    parser.add_argument("--held-out", type=int, default=0, metavar="K",
+                        help="also score each scorer over the train papers, each paper read by weights trained "
+                        "without its Kth of them (K fits more per scorer)")
     args = parser.parse_args()
     require(parser, args.corpus, args.score)
     clock = time.perf_counter()
@@ -314,8 +349,8 @@ def main() -> int:
         paper.entities = entity_examples(score, nlp, doc, paper.label)
     print(f"{len(train_papers)} train papers, {len(tuning)} tuning papers; {time.perf_counter() - clock:.0f} s",
           file=sys.stderr)
-    kept = fit("entities", [e for p in train_papers for e, _, _ in p.entities], entities.OUTCOMES,
-               lambda model: entity_f1(score, model, tuning))
+    kept = fit("entities", train_papers, lambda p: [e for e, _, _ in p.entities], entities.OUTCOMES,
+               lambda model, some: entity_tally(score, model, some), tuning, args.held_out)
     with tempfile.TemporaryDirectory() as scratch:
         kept.save(Path(scratch) / entities.WEIGHTS_FILE.name)
         config = replace(config, entity_weights=str(Path(scratch) / entities.WEIGHTS_FILE.name))
@@ -323,8 +358,8 @@ def main() -> int:
         for paper, doc in zip(papers, docs):
             paper.roles = role_examples(score, doc, paper.label)
         print(f"the entity scorer over them: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
-        proposer = fit("roles", [e for p in train_papers for e, _ in p.roles], roles.OUTCOMES,
-                       lambda model: role_f1(score, model, tuning))
+        proposer = fit("roles", train_papers, lambda p: [e for e, _ in p.roles], roles.OUTCOMES,
+                       lambda model, some: role_tally(score, model, some), tuning, args.held_out)
         proposer.save(Path(scratch) / roles.WEIGHTS_FILE.name)
         config = replace(config, role_weights=str(Path(scratch) / roles.WEIGHTS_FILE.name))
         nlp, docs = pipeline_docs(config, ordered, recognisers)
@@ -333,12 +368,12 @@ def main() -> int:
             paper.relations = relation_examples(score, doc, paper.label)
             paper.claims = subject_examples(score, doc, paper.label)
     print(f"the pipeline with the entity and role scorers: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
-    detector = fit("claims", [e for p in train_papers for e, _ in p.numbers], numbers.OUTCOMES,
-                   lambda model: claim_f1(score, model, tuning))
-    relations = fit("relations", [e for p in train_papers for e, _, _ in p.relations], pairs.OUTCOMES,
-                    lambda model: relation_f1(score, model, tuning))
-    chosen = fit("subjects", [e for p in train_papers for _, examples in p.claims for e, _ in examples],
-                 subjects.OUTCOMES, lambda model: subject_f1(score, model, tuning))
+    detector = fit("claims", train_papers, lambda p: [e for e, _ in p.numbers], numbers.OUTCOMES,
+                   lambda model, some: claim_tally(score, model, some), tuning, args.held_out)
+    relations = fit("relations", train_papers, lambda p: [e for e, _, _ in p.relations], pairs.OUTCOMES,
+                    lambda model, some: relation_tally(score, model, some), tuning, args.held_out)
+    chosen = fit("subjects", train_papers, lambda p: [e for _, examples in p.claims for e, _ in examples],
+                 subjects.OUTCOMES, lambda model, some: subject_tally(score, model, some), tuning, args.held_out)
     print(f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     for folder in [f for f in (args.out, pairs.WEIGHTS_FILE.parent if args.ship else None) if f]:
         folder.mkdir(parents=True, exist_ok=True)

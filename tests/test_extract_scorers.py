@@ -72,7 +72,8 @@ def test_scorers_entities_of_any_kind_or_role_may_be_dropped(nlp, tmp_path):
 
 def test_scorers_entities_are_retyped_as_the_scorer_says_every_mention(nlp, tmp_path):
     doc = nlp(TEXT)
-    method_is_model = {"type:Method": row(entities.OUTCOMES, Model=9.0), "type:Dataset": row(entities.OUTCOMES, Dataset=9.0)}
+    method_is_model = {"type:Method": row(entities.OUTCOMES, Model=9.0),
+                       "type:Dataset": row(entities.OUTCOMES, Dataset=9.0)}
     EntityScoring(nlp, "scorer", weights_file(tmp_path, entities.OUTCOMES, method_is_model, 0.5))(doc)
     assert _entities(doc) == {"Orvalent": {"Model"}, "GSM8K": {"Dataset"}}
     doc = nlp(TEXT)  # not sure enough of any type: dropped
@@ -211,3 +212,16 @@ def test_scorers_claim_detector_decides_which_numbers_are_claims(nlp, tmp_path):
     rule = weights_file(tmp_path, numbers.OUTCOMES, {"rule:1": row(numbers.OUTCOMES, claim=5.0),
                                                      "rule:0": row(numbers.OUTCOMES, **{"-": 5.0})}, 0.5)
     assert [c.value for c in ClaimFinder(nlp, "claims", rule).find(doc)] == ["45.1"]
+
+
+def test_scorers_claim_features_say_where_the_sentence_stands_and_whether_it_reports_a_result(nlp):
+    from kg.extract.claims.results import detector_features
+
+    text = ("Orvalent: Faster Decoding\n\nWe train on 300 GPUs. Our setup is simple. Decoding is slow. "
+            "It is common. Orvalent reaches 45.1% accuracy, more than beam search (38.2%).")
+    doc = nlp(text)
+    by_value = {m.value: set(detector_features(ctx, keep)) for m, ctx, keep in nlp.get_pipe("kg_claims").decisions(doc)}
+    assert {"sent-place:early", "we:1", "other-numbers:0", "bracketed:0", "integer"} <= by_value["300"]
+    assert not any(f.startswith("sent-cue:") for f in by_value["300"])
+    assert {"sent-place:last", "we:0", "other-numbers:1", "bracketed:0", "decimal", "sent-cue:than"} <= by_value["45.1"]
+    assert {"sent-place:last", "bracketed:1"} <= by_value["38.2"]

@@ -2,8 +2,9 @@
 
 The rules (``kg_claims``) decide from units and cue words; the detector
 (``kg.learn.linear``) reads the same number with their verdict as one feature
-among the words around it, its unit, the verb that governs it and its place in
-the paper, and keeps or drops it. Trained by ``scripts/train_scorers.py``.
+among the words around it, its unit, the verb that governs it, where its sentence
+stands in the paper and whether that sentence reports a result, and keeps or
+drops it. Trained by ``scripts/train_scorers.py``.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 NOT_CLAIM, CLAIM = "-", "claim"
 OUTCOMES = (NOT_CLAIM, CLAIM)
 WEIGHTS_FILE = Path(__file__).resolve().parent / "claims.json.gz"
+# words of a sentence that reports a result, wherever they stand in it
+RESULT_CUES = frozenset({"outperform", "improve", "achieve", "surpass", "reduce", "increase", "gain", "than",
+                         "compare", "baseline", "state", "speedup", "boost", "exceed", "yield", "attain", "reach"})
 
 
 def _word(token: Token) -> str:
@@ -40,4 +44,22 @@ def number_features(sent: Span, whole: Span, unit: str | None, unit_class: str |
     if verb is not None:
         features += [f"verb:{verb.lemma_.lower()}", f"verb-class:{verb.lemma_.lower()}:{unit_class}"]
     features.append(f"dep:{whole.root.dep_}:{whole.root.head.lemma_.lower()}")
-    return features
+    return features + sentence_features(sent, whole, unit_class)
+
+
+def sentence_features(sent: Span, whole: Span, unit_class: str | None) -> list[str]:
+    """Where the number's sentence stands in the paper and what it says: results come late, beside "we",
+    comparisons and other numbers; a number in brackets is often a comparison's other side."""
+    doc = sent.doc
+    starts = [s.start for s in doc.sents]
+    place = starts.index(sent.start) if sent.start in starts else 0
+    where = ("title" if place == 0 else "last" if place == len(starts) - 1
+             else "late" if place >= len(starts) * 2 // 3 else "early")
+    others = sum(1 for t in sent if t.like_num and not whole.start <= t.i < whole.end)
+    lemmas = {t.lemma_.lower() for t in sent}
+    before = doc[whole.start - 1].text if whole.start else ""
+    after = doc[whole.end].text if whole.end < len(doc) else ""
+    features = [f"sent-place:{where}", f"sent-place-class:{where}:{unit_class}", f"other-numbers:{min(others, 4)}",
+                f"we:{int(bool(lemmas & {'we', 'our'}))}", f"bracketed:{int(before == '(' or after == ')')}",
+                "decimal" if "." in whole[0].text else "integer"]
+    return features + [f"sent-cue:{cue}" for cue in sorted(lemmas & RESULT_CUES)]
