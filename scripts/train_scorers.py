@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -350,7 +351,7 @@ def main() -> int:
     print(f"{len(train_papers)} train papers, {len(tuning)} tuning papers; {time.perf_counter() - clock:.0f} s",
           file=sys.stderr)
     kept = fit("entities", train_papers, lambda p: [e for e, _, _ in p.entities], entities.OUTCOMES,
-               lambda model, some: entity_tally(score, model, some), tuning, args.held_out)
+               partial(entity_tally, score), tuning, args.held_out)
     with tempfile.TemporaryDirectory() as scratch:
         kept.save(Path(scratch) / entities.WEIGHTS_FILE.name)
         config = replace(config, entity_weights=str(Path(scratch) / entities.WEIGHTS_FILE.name))
@@ -359,7 +360,7 @@ def main() -> int:
             paper.roles = role_examples(score, doc, paper.label)
         print(f"the entity scorer over them: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
         proposer = fit("roles", train_papers, lambda p: [e for e, _ in p.roles], roles.OUTCOMES,
-                       lambda model, some: role_tally(score, model, some), tuning, args.held_out)
+                       partial(role_tally, score), tuning, args.held_out)
         proposer.save(Path(scratch) / roles.WEIGHTS_FILE.name)
         config = replace(config, role_weights=str(Path(scratch) / roles.WEIGHTS_FILE.name))
         nlp, docs = pipeline_docs(config, ordered, recognisers)
@@ -369,11 +370,11 @@ def main() -> int:
             paper.claims = subject_examples(score, doc, paper.label)
     print(f"the pipeline with the entity and role scorers: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
     detector = fit("claims", train_papers, lambda p: [e for e, _ in p.numbers], numbers.OUTCOMES,
-                   lambda model, some: claim_tally(score, model, some), tuning, args.held_out)
+                   partial(claim_tally, score), tuning, args.held_out)
     relations = fit("relations", train_papers, lambda p: [e for e, _, _ in p.relations], pairs.OUTCOMES,
-                    lambda model, some: relation_tally(score, model, some), tuning, args.held_out)
+                    partial(relation_tally, score), tuning, args.held_out)
     chosen = fit("subjects", train_papers, lambda p: [e for _, examples in p.claims for e, _ in examples],
-                 subjects.OUTCOMES, lambda model, some: subject_tally(score, model, some), tuning, args.held_out)
+                 subjects.OUTCOMES, partial(subject_tally, score), tuning, args.held_out)
     print(f"{time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     for folder in [f for f in (args.out, pairs.WEIGHTS_FILE.parent if args.ship else None) if f]:
         folder.mkdir(parents=True, exist_ok=True)

@@ -27,8 +27,9 @@ def _word(token: Token) -> str:
 
 
 def number_features(sent: Span, whole: Span, unit: str | None, unit_class: str | None, rule_keep: bool,
-                    verb: Token | None, in_title: bool, is_range: bool) -> list[str]:
-    """The features of one number (``whole``: the number and its unit as tokens) in ``sent``."""
+                    verb: Token | None, in_title: bool, is_range: bool, sentence_place: tuple[int, int]) -> list[str]:
+    """The features of one number (``whole``: the number and its unit as tokens) in ``sent``, the sentence at
+    ``sentence_place`` (its place among the doc's sentences, and how many there are)."""
     doc = sent.doc
     before = [t for t in doc[max(sent.start, whole.start - 3):whole.start]]
     after = [t for t in doc[whole.end:min(sent.end, whole.end + 3)]]
@@ -44,17 +45,16 @@ def number_features(sent: Span, whole: Span, unit: str | None, unit_class: str |
     if verb is not None:
         features += [f"verb:{verb.lemma_.lower()}", f"verb-class:{verb.lemma_.lower()}:{unit_class}"]
     features.append(f"dep:{whole.root.dep_}:{whole.root.head.lemma_.lower()}")
-    return features + sentence_features(sent, whole, unit_class)
+    return features + sentence_features(sent, whole, unit_class, sentence_place)
 
 
-def sentence_features(sent: Span, whole: Span, unit_class: str | None) -> list[str]:
+def sentence_features(sent: Span, whole: Span, unit_class: str | None, sentence_place: tuple[int, int]) -> list[str]:
     """Where the number's sentence stands in the paper and what it says: results come late, beside "we",
     comparisons and other numbers; a number in brackets is often a comparison's other side."""
     doc = sent.doc
-    starts = [s.start for s in doc.sents]
-    place = starts.index(sent.start) if sent.start in starts else 0
-    where = ("title" if place == 0 else "last" if place == len(starts) - 1
-             else "late" if place >= len(starts) * 2 // 3 else "early")
+    place, count = sentence_place
+    where = ("title" if place == 0 else "last" if place == count - 1
+             else "late" if place >= count * 2 // 3 else "early")
     others = sum(1 for t in sent if t.like_num and not whole.start <= t.i < whole.end)
     lemmas = {t.lemma_.lower() for t in sent}
     before = doc[whole.start - 1].text if whole.start else ""

@@ -64,8 +64,9 @@ class ClaimFinder:
                     and not (m.unit is None and hardware_before(text, m.start))]
         mentions = with_ranges(with_shared_units(mentions, text), text)
         decided: list[tuple[NumberMention, ClaimContext, bool]] = []
+        sentence_starts = [sent.start for sent in doc.sents]
         for m in mentions:
-            ctx = ClaimContext(doc, text, m, self.cues)
+            ctx = ClaimContext(doc, text, m, self.cues, sentence_starts)
             if ctx.number is not None:
                 decided.append((m, ctx, is_result(ctx)))
         for i in range(len(decided) - 1):

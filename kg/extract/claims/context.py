@@ -30,8 +30,8 @@ def ends_with_phrase(text: str, phrase: str) -> bool:
 class ClaimContext:
     """One candidate number with the doc around it."""
 
-    def __init__(self, doc: Doc, text: str, mention: NumberMention, cues: ClaimCues):
-        # doc.text joins every token on each access: the text is passed in once.
+    def __init__(self, doc: Doc, text: str, mention: NumberMention, cues: ClaimCues, sentence_starts: list[int]):
+        # doc.text joins every token on each access, and doc.sents walks the doc: both are passed in once.
         self.doc, self.text, self.mention, self.cues = doc, text, mention, cues
         number = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         whole = doc.char_span(mention.start, max(mention.unit_end, mention.end), alignment_mode="expand")
@@ -39,6 +39,7 @@ class ClaimContext:
         self.whole = whole or number
         self.anchor: Token = self.whole.root
         self.sent: Span = self.anchor.sent
+        self.sentence_place = (sentence_starts.index(self.sent.start), len(sentence_starts))  # (place, of how many)
         self.unit_text = text[mention.end:mention.unit_end].strip().lower()
 
     # -- the tokens and words around the number ----------------------------------------

@@ -174,7 +174,7 @@ def detector_features(ctx: ClaimContext, rule_keep: bool) -> list[str]:
     """What the learned claim detector reads of one number (``kg.learn.numbers``)."""
     m = ctx.mention
     return numbers.number_features(ctx.sent, ctx.whole, m.unit, m.unit_class, rule_keep, ctx.governing_verb(),
-                                   m.start < title_end(ctx.text), m.low != m.high)
+                                   m.start < title_end(ctx.text), m.low != m.high, ctx.sentence_place)
 
 
 def hardware_before(text: str, start: int) -> bool:
