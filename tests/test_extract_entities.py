@@ -140,6 +140,31 @@ def test_entities_inflections_are_one_entity(nlp):
     assert len(tuned) == 1, tuned
 
 
+def test_entities_a_title_cased_phrase_is_the_phrase_the_abstract_writes(nlp):
+    entities = entities_of(nlp, "We study federated learning across hospitals, where federated learning meets "
+                           "privacy audits.", title="Federated Learning for Hospital Networks")
+    federated = [n for n in entities if "federated" in n.lower()]
+    assert len(federated) == 1, federated
+
+
+@pytest.mark.parametrize("one, other", [
+    ("Federated Learning", "federated learning"),
+    ("Supervised Fine Tuning", "supervised fine-tuning"),
+    ("Word Embeddings", "word embedding"),
+    ("word embeddings", "word embedding"),
+])
+def test_entities_name_key_joins_a_phrase_however_it_is_cased_or_inflected(one, other):
+    assert name_key(one) == name_key(other)
+
+
+@pytest.mark.parametrize("one, other", [
+    ("GraphRAG", "GraphRAGing"),
+    ("Llama-2", "Llama-2e"),
+])
+def test_entities_name_key_keeps_a_name_as_written(one, other):
+    assert name_key(one) != name_key(other)
+
+
 @pytest.mark.parametrize("text, key", [
     ("the GSM8K", "thegsm8k"),
     ("LLMs", "llm"),

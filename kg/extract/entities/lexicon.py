@@ -19,14 +19,16 @@ INFLECTION = re.compile(r"(?:ing|ed|es|e)$")
 
 
 def name_key(text: str) -> str:
-    """The form two mentions of one entity share: case, punctuation and a plural "s" ignored."""
+    """The form two mentions of one entity share: case, punctuation, a plural "s" and, in a phrase that is
+    no name, its inflection ignored ("Federated Learning" in a title is "federated learning" in the text)."""
     text = unicodedata.normalize("NFKC", text)
-    lower_case = text[1:].islower() and not any(c.isdigit() for c in text)
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    joined = "".join(words)
-    if lower_case and len(joined) > 5:
-        # "fine-tune", "fine-tuned", "fine-tuning" are one entity
-        joined = INFLECTION.sub("", joined)
+    words = text.replace("-", " ").split()
+    phrase = not any(c.isdigit() for c in text) and any(w[1:] for w in words) and all(
+        w[1:].islower() or not w[1:] for w in words)
+    joined = "".join(re.findall(r"[a-z0-9]+", text.lower()))
+    if phrase and len(joined) > 5:
+        # "fine-tune", "fine-tuned", "fine-tuning" are one entity, and "embeddings" is "embedding"
+        joined = INFLECTION.sub("", joined[:-1] if joined.endswith("ings") else joined)
     if len(joined) > 3 and joined.endswith("s") and not joined.endswith("ss"):
         joined = joined[:-1]
     return joined
