@@ -45,6 +45,7 @@ from kg.records import Paper
     ("Quillon reaches a read latency of 750ns under contention.", "750", "ns"),
     ("Quillon reaches a traversal latency of 3.09us at the largest size.", "3.09", "us"),
     ("Quillon lifts the success rate by 4.5%p over the planner.", "4.5", "pp"),
+    ("Quillon matches Marlo-70B with just 2.7B.", "2.7B", None),  # a bare scale is the value's, not a unit
 ])
 def test_claims_unit_forms(nlp, sentence, value, unit):
     claim = only_claim(nlp, sentence)

@@ -109,10 +109,11 @@ class ClaimFinder:
                 baseline = None  # "X beats Y by 68.2% versus 49.0%": Y's own number is not compared with Y
             dataset = paired.get(i, dataset)
             text_start, text_end = clause_bounds(ctx)
+            # a bare scale ("2.7B") is the detector's unit but part of the value as written (GUIDELINES' "380K")
             claims.append(Claim(
                 value=m.value, start=m.start, end=m.end,
                 text=text[text_start:text_end], text_start=text_start, text_end=text_end,
-                value_min=m.low, value_max=m.high, unit=m.unit,
+                value_min=m.low, value_max=m.high, unit=None if m.unit_class == "count" else m.unit,
                 metric=metric_of(ctx, spans), subject=subject, via=via, baseline=baseline,
                 dataset=dataset, qualifier=qualifier(ctx),
             ))
