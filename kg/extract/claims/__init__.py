@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from kg.claim_cues import ClaimCues
 from kg.extract.claims.attachments import attachments_of, clause_bounds, metric_of
-from kg.extract.claims.context import ClaimContext, entity_spans
+from kg.extract.claims.context import ClaimContext, DocFacts, entity_spans
 from kg.extract.claims.datasets import paired_datasets
 from kg.extract.claims.results import (SPAN_TO, URL, detector_features, hardware_before, is_result, qualifier,
                                        with_ranges, with_shared_units)
@@ -58,15 +58,15 @@ class ClaimFinder:
 
     def decisions(self, doc: Doc) -> list[tuple[NumberMention, ClaimContext, bool]]:
         """Every number of the doc outside URLs, with the rules' verdict: is it a result?"""
-        text = doc.text
+        facts = DocFacts.of(doc)
+        text = facts.text
         urls = [(u.start(), u.end()) for u in URL.finditer(text)]
         mentions = [m for m in find_numbers(text) if not any(a <= m.start < b for a, b in urls)
                     and not (m.unit is None and hardware_before(text, m.start))]
         mentions = with_ranges(with_shared_units(mentions, text), text)
         decided: list[tuple[NumberMention, ClaimContext, bool]] = []
-        sentence_starts = [sent.start for sent in doc.sents]
         for m in mentions:
-            ctx = ClaimContext(doc, text, m, self.cues, sentence_starts)
+            ctx = ClaimContext(doc, facts, m, self.cues)
             if ctx.number is not None:
                 decided.append((m, ctx, is_result(ctx)))
         for i in range(len(decided) - 1):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from kg.claim_cues import ClaimCues
 from kg.extract.doc import ENTITY_SPANS, MAX_WALK
 from kg.numbers import NumberMention
+from kg.records import title_end
 
 # "7B", "1.5B": a model size names no subject.
 SIZE = re.compile(r"^\d+(?:\.\d+)?[KMBT]$")
@@ -27,20 +29,36 @@ def ends_with_phrase(text: str, phrase: str) -> bool:
     return not rest or not phrase[0].isalnum() or not rest[-1].isalnum()
 
 
+@dataclass(frozen=True)
+class DocFacts:
+    """What each number reads of its doc, found once per doc: ``doc.text`` joins every token on each access,
+    and ``doc.sents`` walks the doc."""
+
+    text: str
+    sentence_starts: tuple[int, ...]  # the first token of each sentence
+    title_end: int
+
+    @classmethod
+    def of(cls, doc: Doc) -> DocFacts:
+        text = doc.text
+        return cls(text, tuple(sent.start for sent in doc.sents), title_end(text))
+
+
 class ClaimContext:
     """One candidate number with the doc around it."""
 
-    def __init__(self, doc: Doc, text: str, mention: NumberMention, cues: ClaimCues, sentence_starts: list[int]):
-        # doc.text joins every token on each access, and doc.sents walks the doc: both are passed in once.
-        self.doc, self.text, self.mention, self.cues = doc, text, mention, cues
+    def __init__(self, doc: Doc, facts: DocFacts, mention: NumberMention, cues: ClaimCues):
+        self.doc, self.text, self.mention, self.cues = doc, facts.text, mention, cues
+        self.in_title = mention.start < facts.title_end
         number = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         whole = doc.char_span(mention.start, max(mention.unit_end, mention.end), alignment_mode="expand")
         self.number = number
         self.whole = whole or number
         self.anchor: Token = self.whole.root
         self.sent: Span = self.anchor.sent
-        self.sentence_place = (sentence_starts.index(self.sent.start), len(sentence_starts))  # (place, of how many)
-        self.unit_text = text[mention.end:mention.unit_end].strip().lower()
+        starts = facts.sentence_starts
+        self.sentence_place = (starts.index(self.sent.start), len(starts))  # (place, of how many)
+        self.unit_text = facts.text[mention.end:mention.unit_end].strip().lower()
 
     # -- the tokens and words around the number ----------------------------------------
 

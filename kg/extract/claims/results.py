@@ -11,7 +11,6 @@ from kg.extract.claims.context import ClaimContext, ends_with_phrase
 from kg.extract.doc import ENTITY_SPANS
 from kg.learn import numbers
 from kg.numbers import CHANGE_FROM, RANGE_LEAD, NumberMention, as_value
-from kg.records import title_end
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net|ai|github\.io)(?:/\S*)?", re.IGNORECASE)
 # Bare numbers joined to a unit-carrying one ("3.84 and 1.91 dB") share its unit.
@@ -174,7 +173,7 @@ def detector_features(ctx: ClaimContext, rule_keep: bool) -> list[str]:
     """What the learned claim detector reads of one number (``kg.learn.numbers``)."""
     m = ctx.mention
     return numbers.number_features(ctx.sent, ctx.whole, m.unit, m.unit_class, rule_keep, ctx.governing_verb(),
-                                   m.start < title_end(ctx.text), m.low != m.high, ctx.sentence_place)
+                                   ctx.in_title, m.low != m.high, ctx.sentence_place)
 
 
 def hardware_before(text: str, start: int) -> bool:
