@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import group_entities
-from kg.extract.entities.candidates import well_formed
+from kg.extract.entities.candidates import Candidate, well_formed
+from kg.extract.entities.grouping import merge_generic_heads
 from kg.extract.entities.lexicon import name_key
 from kg.records import Paper
 
@@ -145,6 +146,17 @@ def test_entities_a_title_cased_phrase_is_the_phrase_the_abstract_writes(nlp):
                            "privacy audits.", title="Federated Learning for Hospital Networks")
     federated = [n for n in entities if "federated" in n.lower()]
     assert len(federated) == 1, federated
+
+
+def test_entities_a_name_with_a_generic_head_joins_the_bare_name_the_paper_writes(nlp):
+    lexicon = nlp.get_pipe("kg_entities").lexicon
+    texts = ["Ravel-KV", "Ravel-KV mechanism", "episodic memory framework", "memory", "Ravel-KV Models"]
+    groups = {name_key(text): [(Candidate(10 * i, 10 * i + 2, "Method", "head"), text)] for i, text in enumerate(texts)}
+    merge_generic_heads(lexicon, groups)
+    assert {members[0][1]: [text for _, text in members] for members in groups.values()} == {
+        "Ravel-KV": ["Ravel-KV", "Ravel-KV mechanism", "Ravel-KV Models"],
+        "episodic memory framework": ["episodic memory framework"],  # no bare "episodic memory" to join
+        "memory": ["memory"]}
 
 
 @pytest.mark.parametrize("one, other", [

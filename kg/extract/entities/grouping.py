@@ -74,6 +74,18 @@ def merge_modified_terms(groups: dict[str, list[tuple[Candidate, str]]], limit: 
             groups[longer[0]].extend(groups.pop(short_key))
 
 
+def merge_generic_heads(lexicon: Lexicon, groups: dict[str, list[tuple[Candidate, str]]]) -> None:
+    """Fold "Sink-KV mechanism" into "Sink-KV", "episodic memory framework" into "Episodic Memory" when a paper
+    names both: a name carries no generic head (training/DECISIONS.md 18)."""
+    for key in list(groups):
+        words = groups[key][0][1].split()
+        while len(words) > 1 and words[-1].lower() in lexicon.generic_heads:
+            words.pop()
+        base = name_key(" ".join(words))
+        if base != key and base in groups:
+            groups[base].extend(groups.pop(key))
+
+
 def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]],
           user_names: dict[str, str], user_merges: dict[str, str], title_end: int = 0) -> list[Span]:
     """The mention spans of the chosen candidates, each labelled with its entity's type and named by it.
@@ -136,6 +148,7 @@ def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[
             continue  # "LMs" defined as "language models": an umbrella term after all
         groups[resolved].append((cand, text))
     merge_modified_terms(groups)
+    merge_generic_heads(lexicon, groups)
     own = own_start(lexicon, doc, title_end)
     spans = []
     for key, members in groups.items():
