@@ -9,7 +9,7 @@ import pytest
 
 from kg.extract import group_entities
 from kg.extract.entities.candidates import Candidate, well_formed
-from kg.extract.entities.grouping import merge_generic_heads
+from kg.extract.entities.grouping import merge_generic_heads, merge_undefined_abbreviations
 from kg.extract.entities.lexicon import name_key
 from kg.records import Paper
 
@@ -157,6 +157,20 @@ def test_entities_a_name_with_a_generic_head_joins_the_bare_name_the_paper_write
         "Ravel-KV": ["Ravel-KV", "Ravel-KV mechanism", "Ravel-KV Models"],
         "episodic memory framework": ["episodic memory framework"],  # no bare "episodic memory" to join
         "memory": ["memory"]}
+
+
+def test_entities_an_undefined_abbreviation_joins_the_one_name_whose_initials_it_spells():
+    texts = ["Knowledge Base Question Answering", "KBQA", "LR-QAT", "Low-Rank Quantization-Aware Training", "DMs",
+             "Diffusion Models", "GS-SLAM", "GS", "machine translation", "multilingual translation", "MT"]
+    groups = {name_key(text): [(Candidate(10 * i, 10 * i + 2, "Method", "head"), text)] for i, text in enumerate(texts)}
+    merge_undefined_abbreviations(groups)
+    assert {members[0][1]: [text for _, text in members] for members in groups.values()} == {
+        "Knowledge Base Question Answering": ["Knowledge Base Question Answering", "KBQA"],
+        "Low-Rank Quantization-Aware Training": ["Low-Rank Quantization-Aware Training", "LR-QAT"],
+        "Diffusion Models": ["Diffusion Models", "DMs"],
+        "GS-SLAM": ["GS-SLAM"], "GS": ["GS"],  # a word of the name, not its initials
+        "machine translation": ["machine translation"], "multilingual translation": ["multilingual translation"],
+        "MT": ["MT"]}  # two names spell it: neither is sure
 
 
 @pytest.mark.parametrize("one, other", [

@@ -86,6 +86,29 @@ def merge_generic_heads(lexicon: Lexicon, groups: dict[str, list[tuple[Candidate
             groups[base].extend(groups.pop(key))
 
 
+ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z][A-Z0-9]*)*s?$")  # "KBQA", "LR-QAT", "DMs"
+
+
+def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]) -> None:
+    """Fold "KBQA" into "Knowledge Base Question Answering" when a paper names both without defining one by
+    the other: an abbreviation spelling the initials of exactly one of the paper's longer names is its alias
+    (not "GS" of "GS-SLAM", whose word it is)."""
+    words = {key: re.findall(r"[A-Za-z0-9]+", members[0][1]) for key, members in groups.items()}
+    spelling: dict[str, list[str]] = defaultdict(list)
+    for key, found in words.items():
+        if len(found) >= 2:
+            spelling["".join(w[0] for w in found).lower()].append(key)
+    for key in list(groups):
+        text = groups[key][0][1]
+        if not ABBREVIATION.match(text) or sum(c.isupper() for c in text) < 2:
+            continue
+        letters = text.replace("-", "").lower()
+        longer = spelling.get(letters) or (spelling.get(letters[:-1]) if text.endswith("s") else None) or []
+        longer = [k for k in longer if k in groups and k != key and not set(text.split("-")) & set(words[k])]
+        if len(longer) == 1:
+            groups[longer[0]].extend(groups.pop(key))
+
+
 def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]],
           user_names: dict[str, str], user_merges: dict[str, str], title_end: int = 0) -> list[Span]:
     """The mention spans of the chosen candidates, each labelled with its entity's type and named by it.
@@ -149,6 +172,7 @@ def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[
         groups[resolved].append((cand, text))
     merge_modified_terms(groups)
     merge_generic_heads(lexicon, groups)
+    merge_undefined_abbreviations(groups)
     own = own_start(lexicon, doc, title_end)
     spans = []
     for key, members in groups.items():
