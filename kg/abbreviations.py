@@ -12,9 +12,19 @@ def looks_like_abbreviation(name: str) -> bool:
     return 1 < len(name) <= 12 and " " not in name and sum(c.isupper() for c in letters) >= 2
 
 
+def letters_of(abbreviation: str) -> str:
+    """An abbreviation's letters and digits, lower case, without its plural: "DMs" -> "dm", "LR-QAT" -> "lrqat"."""
+    return "".join(c for c in ACRONYM_PLURAL.sub("", abbreviation).casefold() if c.isalnum())
+
+
+def initials(name: str) -> str:
+    """The first letter of each of a name's words, lower case: "Low-Rank Quantization-Aware Training" -> "lrqat"."""
+    return "".join(word[0] for word in re.findall(r"[A-Za-z0-9]+", name)).casefold()
+
+
 def abbreviates(abbreviation: str, long_key: str) -> bool:
     """Whether the abbreviation's letters start the long form and appear in it in order."""
-    letters = [c for c in ACRONYM_PLURAL.sub("", abbreviation).casefold() if c.isalnum()]
+    letters = letters_of(abbreviation)
     if not letters or not long_key or letters[0] != long_key[0]:
         return False
     position = 0

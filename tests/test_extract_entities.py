@@ -4,6 +4,7 @@ Every sentence here is written for these tests (no abstract is copied).
 """
 from __future__ import annotations
 
+from functools import partial
 
 import pytest
 
@@ -148,12 +149,17 @@ def test_entities_a_title_cased_phrase_is_the_phrase_the_abstract_writes(nlp):
     assert len(federated) == 1, federated
 
 
+def joined_groups(merge, texts: list[str]) -> dict[str, list[str]]:
+    """The groups ``merge`` leaves of one candidate per text, by the first text of each."""
+    groups = {name_key(text): [(Candidate(10 * i, 10 * i + 2, "Method", "head"), text)] for i, text in enumerate(texts)}
+    merge(groups)
+    return {members[0][1]: [text for _, text in members] for members in groups.values()}
+
+
 def test_entities_a_name_with_a_generic_head_joins_the_bare_name_the_paper_writes(nlp):
     lexicon = nlp.get_pipe("kg_entities").lexicon
     texts = ["Ravel-KV", "Ravel-KV mechanism", "episodic memory framework", "memory", "Ravel-KV Models"]
-    groups = {name_key(text): [(Candidate(10 * i, 10 * i + 2, "Method", "head"), text)] for i, text in enumerate(texts)}
-    merge_generic_heads(lexicon, groups)
-    assert {members[0][1]: [text for _, text in members] for members in groups.values()} == {
+    assert joined_groups(partial(merge_generic_heads, lexicon), texts) == {
         "Ravel-KV": ["Ravel-KV", "Ravel-KV mechanism", "Ravel-KV Models"],
         "episodic memory framework": ["episodic memory framework"],  # no bare "episodic memory" to join
         "memory": ["memory"]}
@@ -162,9 +168,7 @@ def test_entities_a_name_with_a_generic_head_joins_the_bare_name_the_paper_write
 def test_entities_an_undefined_abbreviation_joins_the_one_name_whose_initials_it_spells():
     texts = ["Knowledge Base Question Answering", "KBQA", "LR-QAT", "Low-Rank Quantization-Aware Training", "DMs",
              "Diffusion Models", "GS-SLAM", "GS", "machine translation", "multilingual translation", "MT"]
-    groups = {name_key(text): [(Candidate(10 * i, 10 * i + 2, "Method", "head"), text)] for i, text in enumerate(texts)}
-    merge_undefined_abbreviations(groups)
-    assert {members[0][1]: [text for _, text in members] for members in groups.values()} == {
+    assert joined_groups(merge_undefined_abbreviations, texts) == {
         "Knowledge Base Question Answering": ["Knowledge Base Question Answering", "KBQA"],
         "Low-Rank Quantization-Aware Training": ["Low-Rank Quantization-Aware Training", "LR-QAT"],
         "Diffusion Models": ["Diffusion Models", "DMs"],

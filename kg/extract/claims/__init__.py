@@ -36,7 +36,7 @@ from kg.extract.claims.subjects import PROPOSED, contrasted_owner, labelled_owne
 from kg.learn import numbers
 from kg.learn.linear import LinearModel
 from kg.numbers import NumberMention, find_numbers
-from kg.records import Claim, title_end
+from kg.records import Claim
 
 
 @Language.factory("kg_claims", default_config={"detector": None})
@@ -58,7 +58,9 @@ class ClaimFinder:
 
     def decisions(self, doc: Doc) -> list[tuple[NumberMention, ClaimContext, bool]]:
         """Every number of the doc outside URLs, with the rules' verdict: is it a result?"""
-        facts = DocFacts.of(doc)
+        return self._decided(doc, DocFacts.of(doc))
+
+    def _decided(self, doc: Doc, facts: DocFacts) -> list[tuple[NumberMention, ClaimContext, bool]]:
         text = facts.text
         urls = [(u.start(), u.end()) for u in URL.finditer(text)]
         mentions = [m for m in find_numbers(text) if not any(a <= m.start < b for a, b in urls)
@@ -80,15 +82,16 @@ class ClaimFinder:
         return decided
 
     def find(self, doc: Doc) -> list[Claim]:
-        text = doc.text
+        facts = DocFacts.of(doc)
+        text = facts.text
         spans = entity_spans(doc)
         proposed = None
         claims: list[Claim] = []
-        decided = self.decisions(doc)
+        decided = self._decided(doc, facts)
         if self.detector is not None:
             decided = [(m, ctx, self.detector.best(detector_features(ctx, keep), (numbers.CLAIM,)) is not None)
                        for m, ctx, keep in decided]
-        abstract_start = title_end(text)
+        abstract_start = facts.title_end
         abstract_values = {(m.value, m.unit) for m, _, keep in decided if keep and m.start > abstract_start}
         kept = [(m, ctx) for m, ctx, keep in decided if keep and not (
             # A title repeating a result the abstract states ("at 1000x Speed") is not a second claim.

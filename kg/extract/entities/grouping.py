@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from spacy.tokens import Doc, Span
 
+from kg.abbreviations import initials, letters_of, looks_like_abbreviation
 from kg.extract.entities.candidates import WEIGHT, Candidate, well_formed
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.phrases import measured
@@ -86,7 +87,7 @@ def merge_generic_heads(lexicon: Lexicon, groups: dict[str, list[tuple[Candidate
             groups[base].extend(groups.pop(key))
 
 
-ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z][A-Z0-9]*)*s?$")  # "KBQA", "LR-QAT", "DMs"
+ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z][A-Z0-9]*)*s?$")  # capitals only: "KBQA", "LR-QAT", "DMs"
 
 
 def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]) -> None:
@@ -95,16 +96,15 @@ def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]
     (not "GS" of "GS-SLAM", whose word it is)."""
     words = {key: re.findall(r"[A-Za-z0-9]+", members[0][1]) for key, members in groups.items()}
     spelling: dict[str, list[str]] = defaultdict(list)
-    for key, found in words.items():
-        if len(found) >= 2:
-            spelling["".join(w[0] for w in found).lower()].append(key)
+    for key, members in groups.items():
+        if len(words[key]) >= 2:
+            spelling[initials(members[0][1])].append(key)
     for key in list(groups):
         text = groups[key][0][1]
-        if not ABBREVIATION.match(text) or sum(c.isupper() for c in text) < 2:
+        if not ABBREVIATION.match(text) or not looks_like_abbreviation(text):
             continue
-        letters = text.replace("-", "").lower()
-        longer = spelling.get(letters) or (spelling.get(letters[:-1]) if text.endswith("s") else None) or []
-        longer = [k for k in longer if k in groups and k != key and not set(text.split("-")) & set(words[k])]
+        longer = [k for k in spelling.get(letters_of(text), ()) if k in groups and k != key
+                  and not set(text.split("-")) & set(words[k])]
         if len(longer) == 1:
             groups[longer[0]].extend(groups.pop(key))
 
