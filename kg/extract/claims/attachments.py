@@ -204,9 +204,11 @@ def names_hardware(tokens, cues: ClaimCues) -> bool:
 
 
 def clause_bounds(ctx: ClaimContext) -> tuple[int, int]:
-    """The sentence, cut at the semicolons around the number; no surrounding space."""
+    """The sentence, cut at the semicolons around the number; no surrounding space.
+    It always holds the whole number: a number the sentencizer split ("}/1" | "%") spans both parts."""
     text = ctx.text
-    start, end = ctx.sent.start_char, ctx.sent.end_char
+    start = min(ctx.sent.start_char, ctx.mention.start)
+    end = max(ctx.sent.end_char, ctx.mention.end, ctx.mention.unit_end)
     left = text.rfind(";", start, ctx.mention.start)
     right = text.find(";", ctx.mention.end, end)
     start = left + 1 if left >= 0 else start
