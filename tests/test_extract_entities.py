@@ -167,11 +167,14 @@ def test_entities_a_name_with_a_generic_head_joins_the_bare_name_the_paper_write
 
 def test_entities_an_undefined_abbreviation_joins_the_one_name_whose_initials_it_spells():
     texts = ["Knowledge Base Question Answering", "KBQA", "LR-QAT", "Low-Rank Quantization-Aware Training", "DMs",
-             "Diffusion Models", "GS-SLAM", "GS", "machine translation", "multilingual translation", "MT"]
+             "Diffusion Models", "GS-SLAM", "GS", "machine translation", "multilingual translation", "MT",
+             "tree-of-thoughts", "ToT", "Low-Rank Adaptation", "LoRA"]
     assert joined_groups(merge_undefined_abbreviations, texts) == {
         "Knowledge Base Question Answering": ["Knowledge Base Question Answering", "KBQA"],
         "Low-Rank Quantization-Aware Training": ["Low-Rank Quantization-Aware Training", "LR-QAT"],
         "Diffusion Models": ["Diffusion Models", "DMs"],
+        "tree-of-thoughts": ["tree-of-thoughts", "ToT"],  # mixed case spells initials too
+        "Low-Rank Adaptation": ["Low-Rank Adaptation"], "LoRA": ["LoRA"],  # "lora" is not "lra"
         "GS-SLAM": ["GS-SLAM"], "GS": ["GS"],  # a word of the name, not its initials
         "machine translation": ["machine translation"], "multilingual translation": ["multilingual translation"],
         "MT": ["MT"]}  # two names spell it: neither is sure

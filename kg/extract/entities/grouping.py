@@ -87,9 +87,6 @@ def merge_generic_heads(lexicon: Lexicon, groups: dict[str, list[tuple[Candidate
             groups[base].extend(groups.pop(key))
 
 
-ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z][A-Z0-9]*)*s?$")  # capitals only: "KBQA", "LR-QAT", "DMs"
-
-
 def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]) -> None:
     """Fold "KBQA" into "Knowledge Base Question Answering" when a paper names both without defining one by
     the other: an abbreviation spelling the initials of exactly one of the paper's longer names is its alias
@@ -101,7 +98,7 @@ def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]
             spelling[initials(members[0][1])].append(key)
     for key in list(groups):
         text = groups[key][0][1]
-        if not ABBREVIATION.match(text) or not looks_like_abbreviation(text):
+        if not looks_like_abbreviation(text):
             continue
         longer = [k for k in spelling.get(letters_of(text), ()) if k in groups and k != key
                   and not set(text.split("-")) & set(words[k])]
