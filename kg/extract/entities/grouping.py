@@ -79,10 +79,7 @@ def merge_generic_heads(lexicon: Lexicon, groups: dict[str, list[tuple[Candidate
     """Fold "Sink-KV mechanism" into "Sink-KV", "episodic memory framework" into "Episodic Memory" when a paper
     names both: a name carries no generic head (training/DECISIONS.md 18)."""
     for key in list(groups):
-        words = groups[key][0][1].split()
-        while len(words) > 1 and words[-1].lower() in lexicon.generic_heads:
-            words.pop()
-        base = name_key(" ".join(words))
+        base = name_key(" ".join(lexicon.without_generic_heads(groups[key][0][1].split())))
         if base != key and base in groups:
             groups[base].extend(groups.pop(key))
 

@@ -134,6 +134,14 @@ class Lexicon:
             return None
         return self.head_with_modifier.get(last)
 
+    def without_generic_heads(self, words: list[str]) -> list[str]:
+        """The words without their trailing generic heads ("Sink-KV mechanism" -> "Sink-KV"), stopping at a
+        phrase kg's tables know ("diffusion model framework" -> "diffusion model")."""
+        end = len(words)
+        while end > 1 and words[end - 1].lower() in self.generic_heads and not self.type_of(" ".join(words[:end])):
+            end -= 1
+        return words[:end]
+
     def graded_description(self, words: list[str], entity_type: str | None) -> bool:
         """Whether a task or metric phrase opens with a word that grades it ("complex reasoning", "minimal overhead")."""
         return entity_type in ("Task", "Metric") and len(words) > 1 and words[0].lower() in self.gradable

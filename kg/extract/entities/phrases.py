@@ -219,10 +219,9 @@ def chunk_candidates(lexicon: Lexicon, doc: Doc, named: set[int], title_end: int
             continue  # "the multilingual model TowerInstruct": the name speaks for itself (not "multi-choice QA")
         if title_fragment(doc, span.start, span.end, title_end):
             continue
-        words = [t.text for t in span]
-        popped = None
-        while len(words) > 1 and words[-1].lower() in lexicon.generic_heads and not lexicon.type_of(" ".join(words)):
-            popped = words.pop().lower()
+        whole = [t.text for t in span]
+        words = lexicon.without_generic_heads(whole)
+        popped = whole[len(words)].lower() if len(words) < len(whole) else None
         if len(words) > 1 and words[-1].lower() in CHANGE_NOUNS and lexicon.head_type(words[:-1]) == "Metric":
             words.pop()  # "a 50% static VRAM reduction": what changes is the metric
         span = span.doc[span.start:span.start + len(words)]
