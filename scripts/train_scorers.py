@@ -279,15 +279,15 @@ def held_out_tally(papers: list[LabelledPaper], examples_of: ExamplesOf, outcome
     (``kg.learn.labels.fold_of``): an estimate over the whole train split, seven times the tuning split, of
     how a scorer reads new papers."""
     part = [fold_of(paper.label["id"], folds) for paper in papers]
-    pooled = None
-    for k in range(folds):
+
+    def fold_tally(k: int):
         rest = [e for paper, p in zip(papers, part) if p != k for e in examples_of(paper)]
-        tally = tally_of(LinearModel(outcomes, train(rest, outcomes, l2=l2), threshold),
-                         [paper for paper, p in zip(papers, part) if p == k])
-        if pooled is None:
-            pooled = tally
-        else:
-            pooled.add(tally.tp, tally.fp, tally.fn)
+        return tally_of(LinearModel(outcomes, train(rest, outcomes, l2=l2), threshold),
+                        [paper for paper, p in zip(papers, part) if p == k])
+
+    pooled, *others = map(fold_tally, range(folds))
+    for tally in others:
+        pooled.add(tally.tp, tally.fp, tally.fn)
     return pooled
 
 
