@@ -4,7 +4,8 @@
 
 Prints docs/s for bare spaCy (the same model, the same texts, nlp.pipe with
 every stock component) and for kg's extraction, their ratio, kg on 2 jobs and
-its scaling factor, and peak RSS of kg extraction streaming N and BIG papers.
+its scaling factor, how long a fresh process takes to load kg's pipeline, and
+peak RSS of kg extraction streaming N and BIG papers.
 The three speeds are measured in R interleaved rounds and each is the best of
 its R (the range follows it): on a shared machine one round's scaling has
 ranged from 1.36 to 1.65 on the same code.
@@ -54,6 +55,21 @@ def kg_extract(papers, jobs: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def load_seconds() -> tuple[float, float]:
+    """Seconds a fresh process takes to import kg's extraction, then to load the pipeline kg ships."""
+    code = (
+        "import time; started = time.perf_counter()\n"
+        "from kg.extract.pipeline import load_pipeline\n"
+        "from kg.extractor import PipelineConfig\n"
+        "imported = time.perf_counter()\n"
+        "load_pipeline(PipelineConfig())\n"
+        "print(imported - started, time.perf_counter() - imported)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    imports, load = out.stdout.split()[-2:]
+    return float(imports), float(load)
+
+
 def peak_rss_mb(corpus: Path, n: int) -> float:
     """Peak RSS of a separate process streaming ``n`` papers through kg extract."""
     code = (
@@ -74,7 +90,7 @@ def main() -> None:
     papers_option(parser, 2000)
     parser.add_argument("--big", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3, metavar="R",
-                        help="rounds of the three speed runs; each speed is its best round (default 3)")
+                        help="rounds of the speed runs and of the load; each figure is its best round (default 3)")
     parser.add_argument("--skip-rss", action="store_true", help="skip the two streaming-memory runs")
     args = parser.parse_args()
     require(parser, args.corpus)
@@ -85,6 +101,8 @@ def main() -> None:
     from kg.extractor import PipelineConfig
 
     load_pipeline(PipelineConfig())  # model load is not part of the throughput
+    loads = [load_seconds() for _ in range(args.repeat)]
+    imports, load = (min(seconds) for seconds in zip(*loads))
     rounds = []
     for i in range(args.repeat):
         rounds.append((bare_spacy(papers), kg_extract(papers, jobs=1), kg_extract(papers, jobs=2)))
@@ -97,6 +115,9 @@ def main() -> None:
     print(f"kg, 1 job         {kg_rate:8.1f} docs/s{spread[1]}   ratio to bare spaCy {kg_rate / spacy_rate:.2f} "
           "(bar 0.80)")
     print(f"kg, 2 jobs        {kg_rate_2:8.1f} docs/s{spread[2]}   scaling {kg_rate_2 / kg_rate:.2f} (bar 1.60)")
+    load_range = f"  ({load:.2f}-{max(seconds for _, seconds in loads):.2f})" if len(loads) > 1 else ""
+    print(f"pipeline load     {load:8.2f} s{load_range}   in a fresh process, after {imports:.2f} s of imports "
+          "(bar 2.00)")
     if not args.skip_rss:
         small, big = peak_rss_mb(args.corpus, args.papers), peak_rss_mb(args.corpus, args.big)
         print(f"peak RSS          {small:8.0f} MB for {args.papers}, {big:.0f} MB for {args.big}: "
