@@ -21,6 +21,7 @@ import sys
 import time
 from itertools import islice
 from pathlib import Path
+from typing import Callable
 
 from shared_data import corpus_option, papers_option, require
 
@@ -70,6 +71,12 @@ def load_seconds() -> tuple[float, float]:
     return float(imports), float(load)
 
 
+def best_of(values: list[float], best: Callable[[list[float]], float], digits: int) -> tuple[float, str]:
+    """The best of the rounds' values, and their range to print after it (none for one round)."""
+    shown = f"  ({min(values):.{digits}f}-{max(values):.{digits}f})" if len(values) > 1 else ""
+    return best(values), shown
+
+
 def peak_rss_mb(corpus: Path, n: int) -> float:
     """Peak RSS of a separate process streaming ``n`` papers through kg extract."""
     code = (
@@ -101,22 +108,21 @@ def main() -> None:
     from kg.extractor import PipelineConfig
 
     load_pipeline(PipelineConfig())  # model load is not part of the throughput
-    loads = [load_seconds() for _ in range(args.repeat)]
-    imports, load = (min(seconds) for seconds in zip(*loads))
+    imports, loads = zip(*(load_seconds() for _ in range(args.repeat)))
     rounds = []
     for i in range(args.repeat):
         rounds.append((bare_spacy(papers), kg_extract(papers, jobs=1), kg_extract(papers, jobs=2)))
         print(f"round {i + 1} of {args.repeat}: " + ", ".join(f"{rate:.1f}" for rate in rounds[-1]) + " docs/s",
               file=sys.stderr)
-    spacy_rate, kg_rate, kg_rate_2 = (max(rates) for rates in zip(*rounds))
-    spread = [f"  ({min(rates):.1f}-{max(rates):.1f})" if len(rounds) > 1 else "" for rates in zip(*rounds)]
+    (spacy_rate, spacy_range), (kg_rate, kg_range), (kg_rate_2, kg_range_2) = (
+        best_of(list(rates), max, 1) for rates in zip(*rounds))
+    load, load_range = best_of(list(loads), min, 2)
     print(f"papers            {len(papers)}, best of {len(rounds)}")
-    print(f"bare spaCy        {spacy_rate:8.1f} docs/s{spread[0]}")
-    print(f"kg, 1 job         {kg_rate:8.1f} docs/s{spread[1]}   ratio to bare spaCy {kg_rate / spacy_rate:.2f} "
+    print(f"bare spaCy        {spacy_rate:8.1f} docs/s{spacy_range}")
+    print(f"kg, 1 job         {kg_rate:8.1f} docs/s{kg_range}   ratio to bare spaCy {kg_rate / spacy_rate:.2f} "
           "(bar 0.80)")
-    print(f"kg, 2 jobs        {kg_rate_2:8.1f} docs/s{spread[2]}   scaling {kg_rate_2 / kg_rate:.2f} (bar 1.60)")
-    load_range = f"  ({load:.2f}-{max(seconds for _, seconds in loads):.2f})" if len(loads) > 1 else ""
-    print(f"pipeline load     {load:8.2f} s{load_range}   in a fresh process, after {imports:.2f} s of imports "
+    print(f"kg, 2 jobs        {kg_rate_2:8.1f} docs/s{kg_range_2}   scaling {kg_rate_2 / kg_rate:.2f} (bar 1.60)")
+    print(f"pipeline load     {load:8.2f} s{load_range}   in a fresh process, after {min(imports):.2f} s of imports "
           "(bar 2.00)")
     if not args.skip_rss:
         small, big = peak_rss_mb(args.corpus, args.papers), peak_rss_mb(args.corpus, args.big)
