@@ -420,6 +420,19 @@ def test_claims_random_text_never_breaks(nlp, text):
     _check(text, doc._.kg_claims)
 
 
+def test_claims_a_number_reads_its_own_sentence_where_the_sentencizer_split_off_its_unit(nlp):
+    from kg.claim_cues import ClaimCues
+    from kg.extract.claims.context import ClaimContext, DocFacts
+
+    doc = nlp("}/1%")
+    (mention,) = find_numbers(doc.text)
+    sents = list(doc.sents)
+    assert len(sents) == 2 and sents[1].text == "%"  # the split this test is about
+    ctx = ClaimContext(doc, DocFacts.of(doc), mention, ClaimCues.load())
+    assert ctx.sent.start_char <= mention.start < ctx.sent.end_char
+    assert ctx.sentence_place == (0, 2)
+
+
 @pytest.mark.parametrize("sentence, value, low, high", [
     ("Orvalent shows gains of 8.38% to 38.6% in tool selection accuracy.", "8.38-38.6", 8.38, 38.6),
     ("Orvalent triggers bugs $1.86\\times$ to $3.09\\times$ faster than fuzzers.", "1.86-3.09", 1.86, 3.09),

@@ -204,10 +204,10 @@ def names_hardware(tokens, cues: ClaimCues) -> bool:
 
 
 def clause_bounds(ctx: ClaimContext) -> tuple[int, int]:
-    """The sentence, cut at the semicolons around the number; no surrounding space.
-    It always holds the whole number: a number the sentencizer split ("}/1" | "%") spans both parts."""
+    """The number's sentence, cut at the semicolons around the number; no surrounding space.
+    It always holds the number's unit, even past a split the sentencizer made ("}/1" | "%")."""
     text = ctx.text
-    start = min(ctx.sent.start_char, ctx.mention.start)
+    start = ctx.sent.start_char
     end = max(ctx.sent.end_char, ctx.mention.end, ctx.mention.unit_end)
     left = text.rfind(";", start, ctx.mention.start)
     right = text.find(";", ctx.mention.end, end)

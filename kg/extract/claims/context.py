@@ -55,7 +55,8 @@ class ClaimContext:
         self.number = number
         self.whole = whole or number
         self.anchor: Token = self.whole.root
-        self.sent: Span = self.anchor.sent
+        # The number's own sentence: the unit may fall past a split the sentencizer made ("}/1" | "%").
+        self.sent: Span = self.whole[0].sent
         starts = facts.sentence_starts
         self.sentence_place = (starts.index(self.sent.start), len(starts))  # (place, of how many)
         self.unit_text = facts.text[mention.end:mention.unit_end].strip().lower()
