@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 ACRONYM_PLURAL = re.compile(r"(?<=[A-Z0-9])s\b")  # "LLMs", "GPUs": the plural of an acronym
+NAME_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def looks_like_abbreviation(name: str) -> bool:
@@ -17,9 +18,18 @@ def letters_of(abbreviation: str) -> str:
     return "".join(c for c in ACRONYM_PLURAL.sub("", abbreviation).casefold() if c.isalnum())
 
 
+def name_words(name: str) -> list[str]:
+    """A name's words, split at anything but letters and digits.
+
+    >>> name_words("LR-QAT (v2.1)")
+    ['LR', 'QAT', 'v2', '1']
+    """
+    return NAME_WORD.findall(name)
+
+
 def initials(name: str) -> str:
     """The first letter of each of a name's words, lower case: "Low-Rank Quantization-Aware Training" -> "lrqat"."""
-    return "".join(word[0] for word in re.findall(r"[A-Za-z0-9]+", name)).casefold()
+    return "".join(word[0] for word in name_words(name)).casefold()
 
 
 def abbreviates(abbreviation: str, long_key: str) -> bool:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from kg.abbreviations import name_words
 from kg.learn.linear import LinearModel
 from kg.learn.pairs import PaperEntity, bucket
 from kg.records import ENTITY_TYPES
@@ -74,7 +75,7 @@ def entity_features(entity: PaperEntity, recognised: dict[tuple[int, int], str],
     features.append(f"lexicon:{lexicon}:{t}" if lexicon else f"lexicon:none:{t}")
     shape = shape_features(entity.name)
     features += shape + [f"{s}:{t}" for s in shape]
-    words = re.findall(r"[a-z0-9]+", entity.name.lower())
+    words = name_words(entity.name.lower())
     if words:
         features += [f"head:{words[-1]}", f"head-type:{words[-1]}:{t}", f"first:{words[0]}",
                      f"suffix:{words[-1][-3:]}:{t}"]

@@ -11,10 +11,10 @@ shape and head word, and the words and verbs around its first mentions. Trained 
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.abbreviations import name_words
 from kg.learn.entities import mention_context, shape_features
 from kg.learn.pairs import PaperEntity, bucket, clause_subject, governors
 from kg.records import title_end
@@ -49,7 +49,7 @@ def role_features(doc: Doc, entities: list[PaperEntity], main: str | None) -> li
                 features.append(f"before-colon:{t}")
         features.append(f"first-sentence:{bucket(min(sentence_of.get(start, 0) for start in entity.sentences))}")
         features += shape_features(entity.name)
-        words = re.findall(r"[a-z0-9]+", entity.name.lower())
+        words = name_words(entity.name.lower())
         if words:
             features += [f"head:{words[-1]}", f"head-type:{words[-1]}:{t}"]
         for mention in entity.mentions[:MENTIONS_READ]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from spacy.tokens import Doc, Span
 
-from kg.abbreviations import initials, letters_of, looks_like_abbreviation
+from kg.abbreviations import initials, letters_of, looks_like_abbreviation, name_words
 from kg.extract.entities.candidates import WEIGHT, Candidate, well_formed
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.phrases import measured
@@ -62,7 +62,7 @@ def merge_modified_terms(groups: dict[str, list[tuple[Candidate, str]]], limit: 
     """
     if len(groups) > limit:
         return
-    words = {key: tuple(re.findall(r"[a-z0-9]+", members[0][1].lower())) for key, members in groups.items()}
+    words = {key: tuple(name_words(members[0][1].lower())) for key, members in groups.items()}
     # The shorter one may be title-cased ("Gaussian Splatting" in a title, "3D Gaussian
     # Splatting (3DGS)" in the text), but not a name of its own ("GPT-4", "BERT").
     shorter = {key: w for key, w in words.items() if not groups[key][0][0].name and all(
@@ -88,7 +88,7 @@ def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]
     """Fold "KBQA" into "Knowledge Base Question Answering" when a paper names both without defining one by
     the other: an abbreviation spelling the initials of exactly one of the paper's longer names is its alias
     (not "GS" of "GS-SLAM", whose word it is)."""
-    words = {key: re.findall(r"[A-Za-z0-9]+", members[0][1]) for key, members in groups.items()}
+    words = {key: name_words(members[0][1]) for key, members in groups.items()}
     spelling: dict[str, list[str]] = defaultdict(list)
     for key, members in groups.items():
         if len(words[key]) >= 2:

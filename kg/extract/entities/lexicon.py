@@ -12,6 +12,7 @@ import unicodedata
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
+from kg.abbreviations import name_words
 from kg.extract.roles import RoleCues
 from kg.tables import load_table, table_rows
 
@@ -25,7 +26,7 @@ def name_key(text: str) -> str:
     words = text.replace("-", " ").split()
     phrase = not any(c.isdigit() for c in text) and any(w[1:] for w in words) and all(
         w[1:].islower() or not w[1:] for w in words)
-    joined = "".join(re.findall(r"[a-z0-9]+", text.lower()))
+    joined = "".join(name_words(text.lower()))
     if phrase and len(joined) > 5:
         # "fine-tune", "fine-tuned", "fine-tuning" are one entity, and "embeddings" is "embedding"
         joined = INFLECTION.sub("", joined[:-1] if joined.endswith("ings") else joined)
