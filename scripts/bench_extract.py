@@ -56,6 +56,14 @@ def kg_extract(papers, jobs: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def in_fresh_process(code: str) -> list[str]:
+    """The words of the last line a fresh Python process running ``code`` prints; its errors if it fails."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench_extract: the measuring process failed:\n{out.stderr}")
+    return out.stdout.strip().splitlines()[-1].split()
+
+
 def load_seconds() -> tuple[float, float]:
     """Seconds a fresh process takes to import kg's extraction, then to load the pipeline kg ships."""
     code = (
@@ -66,8 +74,7 @@ def load_seconds() -> tuple[float, float]:
         "load_pipeline(PipelineConfig())\n"
         "print(imported - started, time.perf_counter() - imported)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    imports, load = out.stdout.split()[-2:]
+    imports, load = in_fresh_process(code)
     return float(imports), float(load)
 
 
@@ -87,8 +94,8 @@ def peak_rss_mb(corpus: Path, n: int) -> float:
         "for _ in extract_papers(corpus_papers(Path(%r), %d), jobs=1): pass\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     ) % (str(Path(__file__).parent), str(corpus), n)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    (kilobytes,) = in_fresh_process(code)
+    return int(kilobytes) / 1024
 
 
 def main() -> None:
