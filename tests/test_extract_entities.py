@@ -10,7 +10,7 @@ import pytest
 
 from kg.extract import group_entities
 from kg.extract.entities.candidates import Candidate, well_formed
-from kg.extract.entities.grouping import merge_generic_heads, merge_undefined_abbreviations
+from kg.extract.entities.grouping import merge_generic_heads, merge_title_definitions, merge_undefined_abbreviations
 from kg.extract.entities.lexicon import name_key
 from kg.records import Paper
 
@@ -189,6 +189,26 @@ def test_entities_an_undefined_abbreviation_joins_the_one_name_whose_initials_it
         "GS-SLAM": ["GS-SLAM"], "GS": ["GS"],  # a word of the name, not its initials
         "machine translation": ["machine translation"], "multilingual translation": ["multilingual translation"],
         "MT": ["MT"]}  # two names spell it: neither is sure
+
+
+@pytest.mark.parametrize("title, joined", [
+    ("Orvex: Ordered Vertex Expansion for Graph Search", {"Orvex": ["Orvex", "Ordered Vertex Expansion"],
+                                                          "Graph Search": ["Graph Search"]}),
+    # the words after the colon do not spell the name: a description, not its long form
+    ("Orvex: Adaptive Token Pruning for Graph Search", {"Orvex": ["Orvex"], "Adaptive Token Pruning": [
+        "Adaptive Token Pruning"], "Graph Search": ["Graph Search"]}),
+    # the long form must start right after the colon
+    ("Orvex: Graph Search with Ordered Vertex Expansion", {"Orvex": ["Orvex"], "Graph Search": ["Graph Search"],
+                                                           "Ordered Vertex Expansion": ["Ordered Vertex Expansion"]}),
+])
+def test_entities_a_title_long_form_after_the_name_it_leads_with_is_its_alias(nlp, title, joined):
+    doc = nlp.make_doc(title + "\n\nWe propose Orvex.")
+    groups = {}
+    for name in sorted({n for names in joined.values() for n in names}, key=title.index):
+        span = doc.char_span(title.index(name), title.index(name) + len(name))
+        groups[name_key(name)] = [(Candidate(span.start, span.end, "Method", "head"), name)]
+    merge_title_definitions(doc, groups)
+    assert {members[0][1]: [text for _, text in members] for members in groups.values()} == joined
 
 
 @pytest.mark.parametrize("one, other", [

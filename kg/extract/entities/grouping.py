@@ -13,11 +13,11 @@ from collections import defaultdict
 
 from spacy.tokens import Doc, Span
 
-from kg.abbreviations import initials, letters_of, looks_like_abbreviation, name_words
+from kg.abbreviations import abbreviates, initials, letters_of, looks_like_abbreviation, name_words
 from kg.extract.entities.candidates import WEIGHT, Candidate, well_formed
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.phrases import measured
-from kg.records import majority_type
+from kg.records import majority_type, title_lead
 
 VARIANT = re.compile(r"^(?P<base>[A-Za-z][A-Za-z]*[A-Za-z])[-_ ](?=[\w.\-]*\d)[\w.\-]+$")
 
@@ -103,6 +103,25 @@ def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]
             groups[longer[0]].extend(groups.pop(key))
 
 
+def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, str]]]) -> None:
+    """Fold "Forest-Based Adaptive Bi-Path LLM-Enhanced Retrieval" into FABLE where the title reads "FABLE:
+    Forest-Based Adaptive Bi-Path LLM-Enhanced Retrieval for ...": a title's rewording of the name it leads with
+    is its alias (training/DECISIONS.md 10) where it spells the name, as a bracketed long form would."""
+    text = doc.text
+    lead = title_lead(text)
+    short_key = name_key(lead) if lead else None
+    if short_key not in groups:
+        return
+    colon = text.index(":") + 1
+    after = colon + len(text[colon:]) - len(text[colon:].lstrip())
+    for key in list(groups):
+        members = groups[key]
+        if key != short_key and any(doc[cand.start].idx == after for cand, _ in members) and len(
+                name_words(members[0][1])) >= 2 and abbreviates(lead, key):
+            groups[short_key].extend(groups.pop(key))
+            return
+
+
 def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]],
           user_names: dict[str, str], user_merges: dict[str, str], title_end: int = 0) -> list[Span]:
     """The mention spans of the chosen candidates, each labelled with its entity's type and named by it.
@@ -167,6 +186,7 @@ def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[
     merge_modified_terms(groups)
     merge_generic_heads(lexicon, groups)
     merge_undefined_abbreviations(groups)
+    merge_title_definitions(doc, groups)
     own = own_start(lexicon, doc, title_end)
     spans = []
     for key, members in groups.items():
