@@ -27,11 +27,6 @@ def name_words(name: str) -> list[str]:
     return NAME_WORD.findall(name)
 
 
-def initials(name: str) -> str:
-    """The first letter of each of a name's words, lower case: "Low-Rank Quantization-Aware Training" -> "lrqat"."""
-    return "".join(word[0] for word in name_words(name)).casefold()
-
-
 def abbreviates(abbreviation: str, long_key: str) -> bool:
     """Whether the abbreviation's letters start the long form and appear in it in order."""
     letters = letters_of(abbreviation)

@@ -179,8 +179,14 @@ def test_entities_without_generic_heads_stops_at_a_known_term(nlp, phrase, kept)
 def test_entities_an_undefined_abbreviation_joins_the_one_name_whose_initials_it_spells():
     texts = ["Knowledge Base Question Answering", "KBQA", "LR-QAT", "Low-Rank Quantization-Aware Training", "DMs",
              "Diffusion Models", "GS-SLAM", "GS", "machine translation", "multilingual translation", "MT",
-             "tree-of-thoughts", "ToT", "Low-Rank Adaptation", "LoRA"]
+             "tree-of-thoughts", "ToT", "Low-Rank Adaptation", "LoRA", "Video Large Language Models", "Video LLMs",
+             "Audio LLMs", "key-value cache", "KV cache", "KV store", "3D Gaussian Splatting", "3DGS"]
     assert joined_groups(merge_undefined_abbreviations, texts) == {
+        # an abbreviation among a name's words spells words of the longer name, the others the same
+        "Video Large Language Models": ["Video Large Language Models", "Video LLMs"],
+        "Audio LLMs": ["Audio LLMs"], "KV store": ["KV store"],
+        "key-value cache": ["key-value cache", "KV cache"],
+        "3D Gaussian Splatting": ["3D Gaussian Splatting", "3DGS"],  # a word led by a digit spells itself
         "Knowledge Base Question Answering": ["Knowledge Base Question Answering", "KBQA"],
         "Low-Rank Quantization-Aware Training": ["Low-Rank Quantization-Aware Training", "LR-QAT"],
         "Diffusion Models": ["Diffusion Models", "DMs"],

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from spacy.tokens import Doc, Span
 
-from kg.abbreviations import abbreviates, initials, letters_of, looks_like_abbreviation, name_words
+from kg.abbreviations import abbreviates, letters_of, looks_like_abbreviation, name_words
 from kg.extract.entities.candidates import WEIGHT, Candidate, well_formed
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.phrases import measured
@@ -84,23 +84,41 @@ def merge_generic_heads(lexicon: Lexicon, groups: dict[str, list[tuple[Candidate
             groups[base].extend(groups.pop(key))
 
 
+def spelled_out(words: list[str]) -> list[tuple[tuple[str, ...], str, tuple[str, ...]]]:
+    """Each way to read a name as (words before, the initials of two or more words, words after), lower case:
+    "Video Large Language Models" is ((), "vllm", ()), (("video",), "llm", ()), ..."""
+    lower = [word.casefold() for word in words]
+    initial = [word if word[0].isdigit() else word[0] for word in lower]  # "3D Gaussian Splatting" is 3DGS
+    return [(tuple(lower[:i]), "".join(initial[i:j]), tuple(lower[j:]))
+            for i in range(len(lower)) for j in range(i + 2, len(lower) + 1)]
+
+
+def abbreviated(text: str) -> list[tuple[tuple[tuple[str, ...], str, tuple[str, ...]], set[str]]]:
+    """Each way a name abbreviates a longer one: whole ("KBQA"), or by one of its words ("Video LLMs"), as
+    (words before, the abbreviation's letters, words after), lower case, with the abbreviation's own words."""
+    if looks_like_abbreviation(text):
+        return [(((), letters_of(text), ()), set(text.split("-")))]
+    words = name_words(text)
+    lower = [word.casefold() for word in words]
+    return [((tuple(lower[:i]), letters_of(word), tuple(lower[i + 1:])), {word})
+            for i, word in enumerate(words) if looks_like_abbreviation(word)]
+
+
 def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]) -> None:
-    """Fold "KBQA" into "Knowledge Base Question Answering" when a paper names both without defining one by
-    the other: an abbreviation spelling the initials of exactly one of the paper's longer names is its alias
-    (not "GS" of "GS-SLAM", whose word it is)."""
+    """Fold "KBQA" into "Knowledge Base Question Answering" and "Video LLMs" into "Video Large Language Models"
+    when a paper names both without defining one by the other: a name whose abbreviation spells the initials of
+    words of exactly one of the paper's longer names, the rest of their words the same, is its alias (not "GS"
+    of "GS-SLAM", whose word it is)."""
     words = {key: name_words(members[0][1]) for key, members in groups.items()}
-    spelling: dict[str, list[str]] = defaultdict(list)
+    spelling: dict[tuple[tuple[str, ...], str, tuple[str, ...]], list[str]] = defaultdict(list)
     for key, members in groups.items():
-        if len(words[key]) >= 2:
-            spelling[initials(members[0][1])].append(key)
+        for form in spelled_out(words[key]):
+            spelling[form].append(key)
     for key in list(groups):
-        text = groups[key][0][1]
-        if not looks_like_abbreviation(text):
-            continue
-        longer = [k for k in spelling.get(letters_of(text), ()) if k in groups and k != key
-                  and not set(text.split("-")) & set(words[k])]
+        longer = {k for form, own in abbreviated(groups[key][0][1]) for k in spelling.get(form, ())
+                  if k in groups and k != key and not own & set(words[k])}
         if len(longer) == 1:
-            groups[longer[0]].extend(groups.pop(key))
+            groups[longer.pop()].extend(groups.pop(key))
 
 
 def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, str]]]) -> None:
