@@ -12,7 +12,7 @@ from kg.extract import group_entities
 from kg.extract.entities.candidates import Candidate, well_formed
 from kg.extract.entities.grouping import merge_generic_heads, merge_title_definitions, merge_undefined_abbreviations
 from kg.extract.entities.lexicon import name_key
-from kg.records import Paper
+from kg.records import Paper, title_lead
 
 TITLE = "Quillfeather: A Test Paper"
 
@@ -213,7 +213,7 @@ def test_entities_a_title_long_form_after_the_name_it_leads_with_is_its_alias(nl
     for name in sorted({n for names in joined.values() for n in names}, key=title.index):
         span = doc.char_span(title.index(name), title.index(name) + len(name))
         groups[name_key(name)] = [(Candidate(span.start, span.end, "Method", "head"), name)]
-    merge_title_definitions(doc, groups)
+    merge_title_definitions(doc, groups, doc.text, title_lead(doc.text))
     assert {members[0][1]: [text for _, text in members] for members in groups.values()} == joined
 
 

@@ -92,7 +92,7 @@ class EntityRecognizer:
         candidates = [whole for c in candidates if (whole := mended(doc, c)) is not None]
         candidates = self._with_user_terms(doc, candidates)
         doc.spans[ENTITY_SPANS] = group(lexicon, doc, resolve(candidates), long_forms, self.user_names,
-                                        self.user_merges, title_stop)
+                                        self.user_merges, title_stop, text, lead)
         return doc
 
     @staticmethod

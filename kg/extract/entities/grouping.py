@@ -17,7 +17,7 @@ from kg.abbreviations import abbreviates, letters_of, looks_like_abbreviation, n
 from kg.extract.entities.candidates import WEIGHT, Candidate, well_formed
 from kg.extract.entities.lexicon import Lexicon, name_key
 from kg.extract.entities.phrases import measured
-from kg.records import majority_type, title_lead
+from kg.records import majority_type
 
 VARIANT = re.compile(r"^(?P<base>[A-Za-z][A-Za-z]*[A-Za-z])[-_ ](?=[\w.\-]*\d)[\w.\-]+$")
 
@@ -121,12 +121,12 @@ def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]
             groups[longer.pop()].extend(groups.pop(key))
 
 
-def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, str]]]) -> None:
+def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, str]]], text: str,
+                            lead: str | None) -> None:
     """Fold "Forest-Based Adaptive Bi-Path LLM-Enhanced Retrieval" into FABLE where the title reads "FABLE:
     Forest-Based Adaptive Bi-Path LLM-Enhanced Retrieval for ...": a title's rewording of the name it leads with
-    is its alias (training/DECISIONS.md 10) where it spells the name, as a bracketed long form would."""
-    text = doc.text
-    lead = title_lead(text)
+    (``lead``, ``kg.records.title_lead`` of the doc's ``text``) is its alias (training/DECISIONS.md 10) where it
+    spells the name, as a bracketed long form would."""
     short_key = name_key(lead) if lead else None
     if short_key not in groups:
         return
@@ -141,8 +141,10 @@ def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, st
 
 
 def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]],
-          user_names: dict[str, str], user_merges: dict[str, str], title_end: int = 0) -> list[Span]:
-    """The mention spans of the chosen candidates, each labelled with its entity's type and named by it.
+          user_names: dict[str, str], user_merges: dict[str, str], title_end: int = 0, doc_text: str = "",
+          lead: str | None = None) -> list[Span]:
+    """The mention spans of the chosen candidates, each labelled with its entity's type and named by it;
+    ``doc_text`` is the doc's text, ``lead`` the name its title leads with (``kg.records.title_lead``).
 
     ``long_forms``: (long form, abbreviation, reversed) of each definition; ``user_names``: name key ->
     the user's name as written; ``user_merges``: an alias's name key -> its user name's key.
@@ -204,7 +206,8 @@ def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[
     merge_modified_terms(groups)
     merge_generic_heads(lexicon, groups)
     merge_undefined_abbreviations(groups)
-    merge_title_definitions(doc, groups)
+    if lead:
+        merge_title_definitions(doc, groups, doc_text, lead)
     own = own_start(lexicon, doc, title_end)
     spans = []
     for key, members in groups.items():
