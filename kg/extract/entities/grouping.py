@@ -93,12 +93,12 @@ def spelled_out(words: list[str]) -> list[tuple[tuple[str, ...], str, tuple[str,
             for i in range(len(lower)) for j in range(i + 2, len(lower) + 1)]
 
 
-def abbreviated(text: str) -> list[tuple[tuple[tuple[str, ...], str, tuple[str, ...]], set[str]]]:
-    """Each way a name abbreviates a longer one: whole ("KBQA"), or by one of its words ("Video LLMs"), as
-    (words before, the abbreviation's letters, words after), lower case, with the abbreviation's own words."""
+def abbreviated(text: str, words: list[str]) -> list[tuple[tuple[tuple[str, ...], str, tuple[str, ...]], set[str]]]:
+    """Each way a name (``text``, its ``words``) abbreviates a longer one: whole ("KBQA"), or by one of its words
+    ("Video LLMs"), as (words before, the abbreviation's letters, words after), lower case, with the
+    abbreviation's own words."""
     if looks_like_abbreviation(text):
         return [(((), letters_of(text), ()), set(text.split("-")))]
-    words = name_words(text)
     lower = [word.casefold() for word in words]
     return [((tuple(lower[:i]), letters_of(word), tuple(lower[i + 1:])), {word})
             for i, word in enumerate(words) if looks_like_abbreviation(word)]
@@ -115,8 +115,8 @@ def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]
         for form in spelled_out(words[key]):
             spelling[form].append(key)
     for key in list(groups):
-        longer = {k for form, own in abbreviated(groups[key][0][1]) for k in spelling.get(form, ())
-                  if k in groups and k != key and not own & set(words[k])}
+        longer = {k for form, own in abbreviated(groups[key][0][1], words[key]) for k in spelling.get(form, ())
+                  if k in groups and k != key and own.isdisjoint(words[k])}
         if len(longer) == 1:
             groups[longer.pop()].extend(groups.pop(key))
 
