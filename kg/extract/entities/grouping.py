@@ -121,13 +121,12 @@ def merge_undefined_abbreviations(groups: dict[str, list[tuple[Candidate, str]]]
             groups[longer.pop()].extend(groups.pop(key))
 
 
-def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, str]]], text: str,
-                            lead: str | None) -> None:
+def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, str]]], text: str, lead: str) -> None:
     """Fold "Forest-Based Adaptive Bi-Path LLM-Enhanced Retrieval" into FABLE where the title reads "FABLE:
     Forest-Based Adaptive Bi-Path LLM-Enhanced Retrieval for ...": a title's rewording of the name it leads with
     (``lead``, ``kg.records.title_lead`` of the doc's ``text``) is its alias (training/DECISIONS.md 10) where it
     spells the name, as a bracketed long form would."""
-    short_key = name_key(lead) if lead else None
+    short_key = name_key(lead)
     if short_key not in groups:
         return
     colon = text.index(":") + 1
@@ -141,8 +140,8 @@ def merge_title_definitions(doc: Doc, groups: dict[str, list[tuple[Candidate, st
 
 
 def group(lexicon: Lexicon, doc: Doc, chosen: list[Candidate], long_forms: list[tuple[Candidate, str, bool]],
-          user_names: dict[str, str], user_merges: dict[str, str], title_end: int = 0, doc_text: str = "",
-          lead: str | None = None) -> list[Span]:
+          user_names: dict[str, str], user_merges: dict[str, str], title_end: int, doc_text: str,
+          lead: str | None) -> list[Span]:
     """The mention spans of the chosen candidates, each labelled with its entity's type and named by it;
     ``doc_text`` is the doc's text, ``lead`` the name its title leads with (``kg.records.title_lead``).
 
